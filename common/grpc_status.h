@@ -1,0 +1,16 @@
+// The one place where absl::Status and grpc::Status meet. Both use the same
+// canonical codes, so conversion is a copy.
+#ifndef NATSCOPE_COMMON_GRPC_STATUS_H_
+#define NATSCOPE_COMMON_GRPC_STATUS_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace natscope {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace natscope
+
+#endif  // NATSCOPE_COMMON_GRPC_STATUS_H_

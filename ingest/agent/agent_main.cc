@@ -1,0 +1,140 @@
+// natscope-agent: probes this host's NAT and ships the product's logs.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/clock.h"
+#include "common/flags.h"
+#include "ingest/agent/probe_output.h"
+#include "ingest/agent/runner.h"
+#include "ingest/probe/prober.h"
+
+namespace natscope::ingest {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: natscope-agent COMMAND [flags]\n"
+    "\n"
+    "Tells whether this host can go peer-to-peer through NAT, and why not.\n"
+    "\n"
+    "Commands:\n"
+    "  probe   diagnose this host now and print the report\n"
+    "          natscope-agent probe --stun=HOST:PORT [--stun=...] [--json]\n"
+    "  run     follow the product's log, probe on a schedule, ship both to\n"
+    "          natscope-server\n"
+    "          natscope-agent run --server=HOST:PORT --site=SITE --role=client\n"
+    "              --log_file=PATH --stun=HOST:PORT";
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+int Fail(const std::string& message) {
+  std::cerr << "natscope-agent: " << message << "\n";
+  return 1;
+}
+
+std::string Hostname() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "agent";
+  return name;
+}
+
+int ProbeCommand(const std::vector<std::string>& stun, bool json,
+                 absl::Duration timeout) {
+  ProbeOptions options;
+  options.stun_servers = stun;
+  options.policy.timeout = timeout;
+  if (!json) {
+    options.progress = [](const std::string& step) {
+      std::cerr << "probing: " << step << " ..." << std::endl;
+    };
+  }
+  auto report = Probe(options, RealClock::Get());
+  if (!report.ok()) return Fail(std::string(report.status().message()));
+  std::cout << (json ? ProbeReportJson(*report) : FormatProbeReport(*report));
+  return 0;
+}
+
+int RunCommand(RunnerOptions options, const std::string& role) {
+  if (role == "client") {
+    options.identity.set_role(v1::ROLE_CLIENT);
+  } else if (role == "connector") {
+    options.identity.set_role(v1::ROLE_CONNECTOR);
+  } else {
+    return Fail(absl::StrCat("--role must be client or connector, not \"", role, "\""));
+  }
+  if (options.identity.site().empty()) {
+    return Fail("--site is required: the site (remote network) this host belongs to");
+  }
+  if (options.identity.agent_id().empty()) options.identity.set_agent_id(Hostname());
+  options.identity.set_hostname(Hostname());
+  options.identity.set_version("0.1.0");
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  absl::Status status = RunAgent(options, &g_stop);
+  if (!status.ok()) return Fail(std::string(status.message()));
+  std::cerr << "natscope-agent: stopped" << std::endl;
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> stun;
+  bool json = false;
+  absl::Duration timeout = absl::Seconds(3);
+  RunnerOptions run;
+  std::string role = "client", site, agent_id;
+  run.server = "127.0.0.1:7700";
+  FlagSet flags("natscope-agent", kUsage);
+  flags.StringList("stun", &stun, "STUN server HOST:PORT; repeat for several.");
+  flags.Bool("json", &json, "probe: print the report as proto3 JSON.");
+  flags.Duration("timeout", &timeout,
+                 "probe: give up on an unanswered STUN server after this long.");
+  flags.String("server", &run.server, "run: natscope-server's gRPC address.");
+  flags.String("site", &site, "run: the site (remote network) of this host.");
+  flags.String("role", &role, "run: client or connector.");
+  flags.String("agent_id", &agent_id, "run: this agent's id (default: hostname).");
+  flags.String("enrollment_token", &run.enrollment_token,
+               "run: the site's enrollment token, if the server requires one.");
+  flags.String("log_file", &run.log_file, "run: the product log file to follow.");
+  flags.Bool("from_start", &run.from_start,
+             "run: read the log file from its start, not only new lines.");
+  flags.Duration("probe_interval", &run.probe_interval, "run: time between probes.");
+  flags.Duration("poll_interval", &run.poll_interval,
+                 "run: time between reads of the log file.");
+  std::vector<std::string> args(argv + 1, argv + argc), positional;
+  absl::Status parsed = flags.Parse(args, &positional);
+  if (!parsed.ok()) return Fail(std::string(parsed.message()));
+  if (flags.help_requested()) {
+    std::cout << flags.Help();
+    return 0;
+  }
+  if (positional.size() != 1) {
+    std::cerr << flags.Help();
+    return positional.empty() ? 2
+                              : Fail(absl::StrCat("unexpected arguments \"",
+                                                  absl::StrJoin(positional, " "), "\""));
+  }
+  if (positional[0] == "probe") return ProbeCommand(stun, json, timeout);
+  if (positional[0] == "run") {
+    run.identity.set_site(site);
+    run.identity.set_agent_id(agent_id);
+    run.stun_servers = stun;
+    return RunCommand(run, role);
+  }
+  return Fail(absl::StrCat("unknown command \"", positional[0],
+                           "\" (see natscope-agent --help)"));
+}
+
+}  // namespace
+}  // namespace natscope::ingest
+
+int main(int argc, char** argv) { return natscope::ingest::Main(argc, argv); }

@@ -1,0 +1,116 @@
+#include "ingest/agent/probe_output.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace natscope::ingest {
+namespace {
+
+std::string SeverityName(v1::Severity severity) {
+  switch (severity) {
+    case v1::SEVERITY_CRITICAL:
+      return "CRITICAL";
+    case v1::SEVERITY_WARNING:
+      return "WARNING";
+    case v1::SEVERITY_INFO:
+      return "INFO";
+    default:
+      return "NOTE";
+  }
+}
+
+std::string Observation(const v1::StunObservation& o) {
+  std::string line = absl::StrFormat("  %-8s %s from %s", o.test(), o.server(),
+                                     o.local_address());
+  if (!o.answered()) {
+    return absl::StrCat(line, ": no answer after ", o.transmissions(),
+                        " transmission(s)",
+                        o.error().empty() ? "" : absl::StrCat(" (", o.error(), ")"));
+  }
+  if (!o.error().empty()) return absl::StrCat(line, ": ", o.error());
+  absl::StrAppend(&line, " -> mapped ", o.mapped_address(),
+                  absl::StrFormat(", rtt %.1f ms", o.rtt_micros() / 1000.0));
+  if (!o.other_address().empty()) {
+    absl::StrAppend(&line, ", other address ", o.other_address());
+  }
+  return line;
+}
+
+}  // namespace
+
+std::string DescribeMapping(v1::MappingBehavior mapping) {
+  switch (mapping) {
+    case v1::MAPPING_NO_NAT:
+      return "no NAT (the public address is the host's own)";
+    case v1::MAPPING_ENDPOINT_INDEPENDENT:
+      return "endpoint-independent (peer-to-peer friendly)";
+    case v1::MAPPING_ADDRESS_DEPENDENT:
+      return "address-dependent (endpoint-dependent: breaks peer-to-peer)";
+    case v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT:
+      return "address-and-port-dependent (endpoint-dependent: breaks peer-to-peer)";
+    default:
+      return "unknown (needs two STUN servers, or an RFC 5780 server)";
+  }
+}
+
+std::string DescribeFiltering(v1::FilteringBehavior filtering) {
+  switch (filtering) {
+    case v1::FILTERING_ENDPOINT_INDEPENDENT:
+      return "endpoint-independent";
+    case v1::FILTERING_ADDRESS_DEPENDENT:
+      return "address-dependent";
+    case v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT:
+      return "address-and-port-dependent";
+    default:
+      return "not tested";
+  }
+}
+
+std::string FormatProbeReport(const v1::ProbeReport& report) {
+  std::string out = absl::StrCat(
+      "natscope probe at ", google::protobuf::util::TimeUtil::ToString(report.time()),
+      absl::StrFormat(" (took %.0f ms)\n\n", report.duration_micros() / 1000.0));
+  absl::StrAppend(&out, "Verdict\n");
+  absl::StrAppend(&out, "  UDP:            ",
+                  report.udp_reachable() ? "reachable" : "BLOCKED", "\n");
+  if (report.has_quic_reachable()) {
+    absl::StrAppend(&out, "  QUIC:           ",
+                    report.quic_reachable() ? "reachable" : "BLOCKED", "\n");
+  }
+  if (!report.public_address().empty()) {
+    absl::StrAppend(&out, "  Public address: ", report.public_address(),
+                    " (local ", report.local_address(), ")\n");
+  }
+  absl::StrAppend(&out, "  NAT mapping:    ", DescribeMapping(report.mapping_behavior()), "\n");
+  absl::StrAppend(&out, "  NAT filtering:  ", DescribeFiltering(report.filtering_behavior()), "\n");
+  absl::StrAppend(&out, "  Classic type:   ", report.classic_nat_type(), "\n");
+  absl::StrAppend(&out, "\nEvidence\n");
+  for (const v1::StunObservation& o : report.observations()) {
+    absl::StrAppend(&out, Observation(o), "\n");
+  }
+  absl::StrAppend(&out, "\nFindings\n");
+  if (report.findings().empty()) {
+    absl::StrAppend(&out, "  none: nothing this probe measured blocks peer-to-peer\n");
+  }
+  for (const v1::Finding& f : report.findings()) {
+    absl::StrAppend(&out, "  [", SeverityName(f.severity()), "] ",
+                    v1::FindingCode_Name(f.code()), ": ", f.summary(), "\n");
+    for (const std::string& e : f.evidence()) {
+      absl::StrAppend(&out, "      evidence: ", e, "\n");
+    }
+    absl::StrAppend(&out, "      what to do: ", f.remediation(), "\n");
+  }
+  return out;
+}
+
+std::string ProbeReportJson(const v1::ProbeReport& report) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(report, &json, options);
+  return json;
+}
+
+}  // namespace natscope::ingest

@@ -1,0 +1,24 @@
+// Renders query results as the plain-text tables the natscope CLI prints.
+// Pure functions.
+#ifndef NATSCOPE_SERVER_CLI_FORMAT_H_
+#define NATSCOPE_SERVER_CLI_FORMAT_H_
+
+#include <string>
+#include <vector>
+
+#include "natscope/v1/query.pb.h"
+
+namespace natscope::server {
+
+// Left-aligned columns separated by two spaces; `rows[0]` is the header.
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
+
+// One line per (site, role): agents by reported NAT type.
+std::string FormatSites(const v1::ListSitesResponse& sites);
+
+// "client" / "connector" / "unspecified".
+std::string RoleName(v1::Role role);
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_CLI_FORMAT_H_

@@ -1,0 +1,38 @@
+#include "server/cli/format.h"
+
+#include "gtest/gtest.h"
+
+namespace natscope::server {
+namespace {
+
+TEST(FormatTest, TableColumnsAlign) {
+  EXPECT_EQ(RenderTable({{"A", "BB"}, {"ccc", "d"}}), "A    BB\nccc  d\n");
+}
+
+TEST(FormatTest, SitesShowOneLinePerSiteAndRole) {
+  v1::ListSitesResponse response;
+  v1::SiteSummary* site = response.add_sites();
+  site->set_site("paris");
+  site->set_clients(3);
+  site->set_connectors(1);
+  auto add = [&](v1::Role role, const char* type, int n) {
+    v1::NatTypeCount* c = site->add_nat_types();
+    c->set_role(role);
+    c->set_nat_type(type);
+    c->set_agents(n);
+  };
+  add(v1::ROLE_CLIENT, "endpoint-dependent", 1);
+  add(v1::ROLE_CLIENT, "endpoint-independent", 2);
+  add(v1::ROLE_CONNECTOR, "no-nat", 1);
+  EXPECT_EQ(FormatSites(response),
+            "SITE   ROLE       AGENTS  NAT TYPES (agents)\n"
+            "paris  client     3       endpoint-dependent: 1, endpoint-independent: 2\n"
+            "paris  connector  1       no-nat: 1\n");
+}
+
+TEST(FormatTest, NoSitesSaysWhy) {
+  EXPECT_NE(FormatSites({}).find("no agent has enrolled"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace natscope::server

@@ -1,0 +1,54 @@
+// QueryService: what the dashboard backend and the natscope CLI ask.
+// Thread-safe (the Store is).
+#ifndef NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
+#define NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
+
+#include "absl/status/statusor.h"
+#include "natscope/v1/query.grpc.pb.h"
+#include "server/store/store.h"
+
+namespace natscope::server {
+
+// The transport-free core, for tests.
+class QueryServiceCore {
+ public:
+  // `store` must outlive this object.
+  explicit QueryServiceCore(Store* store) : store_(store) {}
+
+  absl::StatusOr<v1::ListSitesResponse> ListSites(const v1::ListSitesRequest&);
+  // NotFound for a site with no agents; InvalidArgument for an empty name.
+  absl::StatusOr<v1::SiteHealth> GetSiteHealth(const v1::GetSiteHealthRequest&);
+  // InvalidArgument for a bad page token or page size.
+  absl::StatusOr<v1::ListAgentsResponse> ListAgents(const v1::ListAgentsRequest&);
+  absl::StatusOr<v1::ListFindingsResponse> ListFindings(
+      const v1::ListFindingsRequest&);
+
+ private:
+  // Every agent of `site` (all sites when empty), page by page.
+  absl::StatusOr<std::vector<v1::AgentState>> AllAgents(absl::string_view site);
+
+  Store* store_;
+};
+
+class QueryServiceImpl final : public v1::QueryService::Service {
+ public:
+  explicit QueryServiceImpl(QueryServiceCore* core) : core_(core) {}
+
+  grpc::Status ListSites(grpc::ServerContext*, const v1::ListSitesRequest*,
+                         v1::ListSitesResponse*) override;
+  grpc::Status GetSiteHealth(grpc::ServerContext*,
+                             const v1::GetSiteHealthRequest*,
+                             v1::SiteHealth*) override;
+  grpc::Status ListAgents(grpc::ServerContext*, const v1::ListAgentsRequest*,
+                          v1::ListAgentsResponse*) override;
+  grpc::Status ListFindings(grpc::ServerContext*,
+                            const v1::ListFindingsRequest*,
+                            v1::ListFindingsResponse*) override;
+
+ private:
+  QueryServiceCore* core_;
+};
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages natscope needs to build, test and run.
+# Idempotent: quiet, and fast, when everything is already there.
+set -euo pipefail
+
+PACKAGES=(
+  # Build: Bazel and the C++ toolchain.
+  bazel-bootstrap g++ pkg-config
+  # Libraries (headers + pkg-config files).
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libre2-dev libpqxx-dev libpq-dev libssl-dev
+  libgtest-dev libgmock-dev
+  # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
+  clang-14 libclang-rt-14-dev
+  # The embedded database and real peers for tests.
+  postgresql-15 postgresql-client-15 coturn
+  # Process and network tools used by the scripts and tests.
+  procps util-linux iproute2 nftables
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing Debian packages: ${missing[*]}" >&2
+  echo "setup: run as root (or: sudo $0) to install them" >&2
+  exit 1
+fi
+
+echo "setup: installing ${#missing[@]} Debian package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A freshly installed postgresql-15 would create and start a system-wide
+# cluster; natscope runs its own, so tell postgresql-common not to.
+mkdir -p /etc/postgresql-common
+if [[ ! -f /etc/postgresql-common/createcluster.conf ]]; then
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
