@@ -1,0 +1,138 @@
+#include "server/store/pg_encoding.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace natscope::server {
+namespace {
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence at the start of `s`, or 0 (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF).
+size_t ValidSequenceLength(absl::string_view s) {
+  const auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead == 0) return 0;
+  if (lead < 0x80) return 1;
+  size_t length;
+  unsigned char low = 0x80, high = 0xBF;  // Bounds of the second byte.
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+void AppendJsonString(absl::string_view text, std::string* out) {
+  out->push_back('"');
+  for (const char c : SanitizeText(text)) {
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::string SanitizeText(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const size_t length = ValidSequenceLength(text);
+    if (length == 0) {
+      out.append(kReplacement);
+      text.remove_prefix(1);
+    } else {
+      out.append(text.data(), length);
+      text.remove_prefix(length);
+    }
+  }
+  return out;
+}
+
+std::string JsonObject(
+    const google::protobuf::Map<std::string, std::string>& fields) {
+  const std::map<std::string, std::string> sorted(fields.begin(), fields.end());
+  std::string out = "{";
+  for (const auto& [key, value] : sorted) {
+    if (out.size() > 1) out.append(", ");
+    AppendJsonString(key, &out);
+    out.append(": ");
+    AppendJsonString(value, &out);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string TimestampText(absl::Time time) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time earliest =
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), utc);
+  const absl::Time latest =
+      absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), utc);
+  time = std::clamp(time, earliest, latest);
+  return absl::FormatTime("%E4Y-%m-%d %H:%M:%E6S+00", time, utc);
+}
+
+std::string UnixMicrosSql(absl::string_view column) {
+  // EXTRACT returns numeric (exact) since PostgreSQL 14.
+  return absl::StrCat("(EXTRACT(EPOCH FROM ", column, ") * 1000000)::int8");
+}
+
+absl::Time TimeFromProto(const google::protobuf::Timestamp& timestamp,
+                         bool has_timestamp, absl::Time fallback) {
+  if (!has_timestamp) return fallback;
+  return absl::FromUnixSeconds(timestamp.seconds()) +
+         absl::Nanoseconds(timestamp.nanos());
+}
+
+void MicrosToProto(int64_t unix_micros, google::protobuf::Timestamp* out) {
+  int64_t seconds = unix_micros / 1000000;
+  int64_t micros = unix_micros % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --seconds;
+  }
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(micros * 1000));
+}
+
+}  // namespace natscope::server

@@ -1,0 +1,26 @@
+// The SQL side of Store::Ingest. Internal to //server/store.
+#ifndef NATSCOPE_SERVER_STORE_PG_INGEST_H_
+#define NATSCOPE_SERVER_STORE_PG_INGEST_H_
+
+#include <pqxx/transaction_base>
+#include <string>
+
+#include "absl/time/time.h"
+#include "natscope/v1/agent.pb.h"
+#include "server/store/store.h"
+
+namespace natscope::server {
+
+// Within `tx` (committing is the caller's): records the batch in the ledger
+// and, when it is new there, stores its records and updates agent_state as
+// Store::Ingest documents. Returns duplicate=true, having written nothing,
+// when the ledger already holds the batch. The agent must exist. Throws
+// libpqxx exceptions.
+IngestResult IngestBatch(pqxx::transaction_base& tx,
+                         const std::string& agent_id,
+                         const natscope::v1::IngestRequest& batch,
+                         absl::Time received);
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_STORE_PG_INGEST_H_

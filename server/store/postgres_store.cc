@@ -1,0 +1,287 @@
+#include "server/store/postgres_store.h"
+
+#include <map>
+#include <pqxx/pqxx>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "analyzer/reported_nat_type.h"
+#include "common/status_macros.h"
+#include "server/store/migrations.h"
+#include "server/store/pg_connection_pool.h"
+#include "server/store/pg_encoding.h"
+#include "server/store/pg_ingest.h"
+
+namespace natscope::server {
+namespace {
+
+using natscope::v1::AgentIdentity;
+using natscope::v1::AgentState;
+using natscope::v1::SiteSummary;
+
+// Serialises concurrent Migrate calls ("natscope" in ASCII).
+constexpr char kMigrationLock[] = "7953766774541184869";
+
+// Columns of agents a joined with agent_state s, in the order the helpers
+// below read them.
+const std::string& AgentColumns() {
+  static const std::string* columns = new std::string(absl::StrCat(
+      "a.agent_id, a.site, a.role, a.hostname, a.version, s.stun_nat_type, "
+      "s.probe_time IS NOT NULL, s.udp_reachable, s.mapping, s.filtering, "
+      "s.public_address, ",
+      UnixMicrosSql("s.last_seen"), ", s.probe_report"));
+  return *columns;
+}
+
+AgentIdentity IdentityFromRow(const pqxx::row& row) {
+  AgentIdentity identity;
+  identity.set_agent_id(row[0].as<std::string>());
+  identity.set_site(row[1].as<std::string>());
+  identity.set_role(static_cast<natscope::v1::Role>(row[2].as<int>()));
+  identity.set_hostname(row[3].as<std::string>());
+  identity.set_version(row[4].as<std::string>());
+  return identity;
+}
+
+// ReportedNatType of an AgentColumns() row, from its latest-state columns.
+std::string NatTypeFromRow(const pqxx::row& row) {
+  const std::string log_value =
+      row[5].is_null() ? "" : row[5].as<std::string>();
+  if (!row[6].as<bool>(false)) {
+    return analyzer::ReportedNatType(log_value, nullptr);
+  }
+  natscope::v1::ProbeReport probe;
+  probe.set_udp_reachable(row[7].as<bool>(false));
+  probe.set_mapping_behavior(
+      static_cast<natscope::v1::MappingBehavior>(row[8].as<int>(0)));
+  return analyzer::ReportedNatType(log_value, &probe);
+}
+
+absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
+  AgentState state;
+  *state.mutable_identity() = IdentityFromRow(row);
+  state.set_reported_nat_type(NatTypeFromRow(row));
+  if (!row[11].is_null()) {
+    MicrosToProto(row[11].as<int64_t>(), state.mutable_last_seen());
+  }
+  if (row[6].as<bool>(false)) {
+    state.set_mapping_behavior(
+        static_cast<natscope::v1::MappingBehavior>(row[8].as<int>(0)));
+    state.set_filtering_behavior(
+        static_cast<natscope::v1::FilteringBehavior>(row[9].as<int>(0)));
+    state.set_public_address(row[10].as<std::string>(""));
+    const pqxx::binarystring bytes(row[12]);
+    natscope::v1::ProbeReport report;
+    if (!report.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::DataLossError(absl::StrCat(
+          "stored probe report of agent ", state.identity().agent_id(),
+          " does not parse: the database was altered outside natscope"));
+    }
+    *state.mutable_findings() = std::move(*report.mutable_findings());
+  }
+  return state;
+}
+
+}  // namespace
+
+PostgresStore::PostgresStore(std::unique_ptr<PgConnectionPool> pool)
+    : pool_(std::move(pool)) {}
+
+PostgresStore::~PostgresStore() = default;
+
+absl::StatusOr<std::unique_ptr<Store>> PostgresStore::Connect(
+    const std::string& conninfo, int pool_size) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConnectionPool> pool,
+                   PgConnectionPool::Create(conninfo, pool_size));
+  return std::unique_ptr<Store>(new PostgresStore(std::move(pool)));
+}
+
+absl::Status PostgresStore::Migrate() {
+  const absl::Span<const Migration> migrations = AllMigrations();
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  return pool_->Run("Migrate", [&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    tx.exec("SET LOCAL client_min_messages = warning");
+    tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLock, ")"));
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version integer PRIMARY KEY, applied_at timestamptz NOT NULL)");
+    const int current =
+        tx.exec1("SELECT COALESCE(max(version), 0) FROM schema_migrations")[0]
+            .as<int>();
+    if (current > known) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("database schema version ", current,
+                       " is newer than this natscope-server knows (", known,
+                       "): upgrade natscope-server"));
+    }
+    for (const Migration& migration : migrations) {
+      if (migration.version <= current) continue;
+      try {
+        tx.exec(migration.sql);
+      } catch (const pqxx::sql_error&) {
+        return StatusFromCurrentException(
+            absl::StrCat("Migrate: migration ", migration.name));
+      }
+      tx.exec_params(
+          "INSERT INTO schema_migrations (version, applied_at) "
+          "VALUES ($1, now())",
+          migration.version);
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresStore::UpsertAgent(const AgentIdentity& agent,
+                                        absl::string_view credential_hash) {
+  if (agent.agent_id().empty() || credential_hash.empty()) {
+    return absl::InvalidArgumentError(
+        "UpsertAgent needs an agent_id and a credential hash");
+  }
+  return pool_->Run("UpsertAgent", [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    tx.exec_params(
+        "INSERT INTO agents (agent_id, site, role, hostname, version, "
+        "credential_hash) VALUES ($1, $2, $3, $4, $5, $6) "
+        "ON CONFLICT (agent_id) DO UPDATE SET site = EXCLUDED.site, "
+        "role = EXCLUDED.role, hostname = EXCLUDED.hostname, "
+        "version = EXCLUDED.version, "
+        "credential_hash = EXCLUDED.credential_hash, updated_at = now()",
+        agent.agent_id(), agent.site(), static_cast<int>(agent.role()),
+        SanitizeText(agent.hostname()), SanitizeText(agent.version()),
+        std::string(credential_hash));
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<AgentIdentity> PostgresStore::AgentByCredentialHash(
+    absl::string_view credential_hash) {
+  AgentIdentity identity;
+  RETURN_IF_ERROR(pool_->Run(
+      "AgentByCredentialHash", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::read_transaction tx(conn);
+        const pqxx::result rows = tx.exec_params(
+            "SELECT agent_id, site, role, hostname, version FROM agents "
+            "WHERE credential_hash = $1",
+            std::string(credential_hash));
+        if (rows.empty()) {
+          return absl::NotFoundError("no agent has this credential");
+        }
+        identity = IdentityFromRow(rows[0]);
+        return absl::OkStatus();
+      }));
+  return identity;
+}
+
+absl::StatusOr<IngestResult> PostgresStore::Ingest(
+    const AgentIdentity& agent, const natscope::v1::IngestRequest& batch,
+    absl::Time received) {
+  IngestResult result;
+  RETURN_IF_ERROR(
+      pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::work tx(conn);
+        if (tx.exec_params("SELECT 1 FROM agents WHERE agent_id = $1",
+                           agent.agent_id())
+                .empty()) {
+          return absl::NotFoundError(absl::StrCat(
+              "agent ", agent.agent_id(), " is not registered: enroll it"));
+        }
+        result = IngestBatch(tx, agent.agent_id(), batch, received);
+        // A duplicate wrote nothing; committing it is harmless.
+        tx.commit();
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSites() {
+  std::vector<SiteSummary> sites;
+  RETURN_IF_ERROR(pool_->Run("ListSites", [&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    const pqxx::result rows = tx.exec(absl::StrCat(
+        "SELECT ", AgentColumns(),
+        " FROM agents a LEFT JOIN agent_state s USING (agent_id)"));
+    struct Site {
+      SiteSummary summary;
+      std::map<std::pair<int, std::string>, uint32_t> nat_types;
+      int64_t last_seen = INT64_MIN;
+    };
+    std::map<std::string, Site> by_site;  // Bytewise order, like COLLATE "C".
+    for (const pqxx::row& row : rows) {
+      const AgentIdentity identity = IdentityFromRow(row);
+      Site& site = by_site[identity.site()];
+      site.summary.set_site(identity.site());
+      if (identity.role() == natscope::v1::ROLE_CLIENT) {
+        site.summary.set_clients(site.summary.clients() + 1);
+      } else if (identity.role() == natscope::v1::ROLE_CONNECTOR) {
+        site.summary.set_connectors(site.summary.connectors() + 1);
+      }
+      ++site.nat_types[{identity.role(), NatTypeFromRow(row)}];
+      if (!row[11].is_null()) {
+        site.last_seen = std::max(site.last_seen, row[11].as<int64_t>());
+      }
+    }
+    sites.clear();
+    for (auto& [name, site] : by_site) {
+      for (const auto& [key, agents] : site.nat_types) {
+        natscope::v1::NatTypeCount* count = site.summary.add_nat_types();
+        count->set_role(static_cast<natscope::v1::Role>(key.first));
+        count->set_nat_type(key.second);
+        count->set_agents(agents);
+      }
+      if (site.last_seen != INT64_MIN) {
+        MicrosToProto(site.last_seen, site.summary.mutable_last_seen());
+      }
+      sites.push_back(std::move(site.summary));
+    }
+    return absl::OkStatus();
+  }));
+  return sites;
+}
+
+absl::StatusOr<std::vector<AgentState>> PostgresStore::ListAgents(
+    absl::string_view site, absl::string_view after_agent_id, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ListAgents limit must be at least 1, not ", limit));
+  }
+  std::vector<AgentState> agents;
+  RETURN_IF_ERROR(
+      pool_->Run("ListAgents", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::read_transaction tx(conn);
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT ", AgentColumns(),
+                         " FROM agents a LEFT JOIN agent_state s USING "
+                         "(agent_id) WHERE ($1 = '' OR a.site = $1) AND "
+                         "a.agent_id > $2 ORDER BY a.agent_id LIMIT $3"),
+            std::string(site), std::string(after_agent_id), limit);
+        agents.clear();
+        for (const pqxx::row& row : rows) {
+          ASSIGN_OR_RETURN(AgentState state, AgentStateFromRow(row));
+          agents.push_back(std::move(state));
+        }
+        return absl::OkStatus();
+      }));
+  return agents;
+}
+
+absl::StatusOr<int64_t> PostgresStore::CountRecords(
+    absl::string_view agent_id) {
+  int64_t count = 0;
+  RETURN_IF_ERROR(pool_->Run("CountRecords", [&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    count = tx.exec_params1(
+                  "SELECT (SELECT count(*) FROM log_events WHERE agent_id = "
+                  "$1) + (SELECT count(*) FROM probe_reports WHERE "
+                  "agent_id = $1)",
+                  std::string(agent_id))[0]
+                .as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return count;
+}
+
+}  // namespace natscope::server
