@@ -47,8 +47,9 @@ std::string Hostname() {
 }
 
 int ProbeCommand(const std::vector<std::string>& stun, bool json,
-                 absl::Duration timeout) {
+                 absl::Duration timeout, const std::string& local) {
   ProbeOptions options;
+  options.local = local;
   options.stun_servers = stun;
   options.policy.timeout = timeout;
   if (!json) {
@@ -90,6 +91,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> stun;
   bool json = false;
   absl::Duration timeout = absl::Seconds(3);
+  std::string local;
   RunnerOptions run;
   std::string role = "client", site, agent_id;
   run.server = "127.0.0.1:7700";
@@ -98,6 +100,8 @@ int Main(int argc, char** argv) {
   flags.Bool("json", &json, "probe: print the report as proto3 JSON.");
   flags.Duration("timeout", &timeout,
                  "probe: give up on an unanswered STUN server after this long.");
+  flags.String("local", &local,
+               "probe: local IP:PORT to send from (default: any free port).");
   flags.String("server", &run.server, "run: natscope-server's gRPC address.");
   flags.String("site", &site, "run: the site (remote network) of this host.");
   flags.String("role", &role, "run: client or connector.");
@@ -123,7 +127,7 @@ int Main(int argc, char** argv) {
                               : Fail(absl::StrCat("unexpected arguments \"",
                                                   absl::StrJoin(positional, " "), "\""));
   }
-  if (positional[0] == "probe") return ProbeCommand(stun, json, timeout);
+  if (positional[0] == "probe") return ProbeCommand(stun, json, timeout, local);
   if (positional[0] == "run") {
     run.identity.set_site(site);
     run.identity.set_agent_id(agent_id);

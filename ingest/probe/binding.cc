@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/stun/binding.h"
 #include "common/stun/codec.h"
 
 namespace natscope::ingest {
@@ -60,14 +61,8 @@ void Describe(const stun::Message& response, v1::StunObservation* out) {
 stun::Message NewBindingRequest() {
   static absl::Mutex* const mu = new absl::Mutex;
   static absl::BitGen* const gen = new absl::BitGen;
-  stun::Message request;
-  request.method = stun::kMethodBinding;
-  request.message_class = stun::MessageClass::kRequest;
   absl::MutexLock lock(mu);
-  for (uint8_t& b : request.transaction_id) {
-    b = absl::Uniform<uint8_t>(*gen);
-  }
-  return request;
+  return stun::MakeBindingRequest(stun::NewTransactionId(*gen));
 }
 
 BindingResult RunBinding(io::UdpSocket& socket, const net::SocketAddress& server,

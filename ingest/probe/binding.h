@@ -35,7 +35,7 @@ BindingResult RunBinding(io::UdpSocket& socket, const net::SocketAddress& server
                          const RetransmitPolicy& policy, const Clock& clock,
                          const std::string& test);
 
-// A Binding request with a fresh random transaction id and SOFTWARE set.
+// A Binding request with a fresh random transaction id. Thread-safe.
 stun::Message NewBindingRequest();
 
 }  // namespace natscope::ingest

@@ -27,10 +27,13 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   *report.mutable_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
       absl::ToUnixMicros(start));
   // One socket for every server, so that mappings can be compared.
-  const net::SocketAddress any =
-      servers[0].is_ipv4() ? net::SocketAddress()
-                           : net::SocketAddress::IPv6({}, 0);
-  ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(any));
+  net::SocketAddress bind_to = servers[0].is_ipv4()
+                                  ? net::SocketAddress()
+                                  : net::SocketAddress::IPv6({}, 0);
+  if (!options.local.empty()) {
+    ASSIGN_OR_RETURN(bind_to, net::SocketAddress::Parse(options.local));
+  }
+  ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(bind_to));
   for (const net::SocketAddress& server : servers) {
     auto route = io::RouteSourceFor(server);
     const net::SocketAddress local =

@@ -18,6 +18,9 @@ struct ProbeOptions {
   // STUN servers as HOST:PORT; at least one.
   std::vector<std::string> stun_servers;
   RetransmitPolicy policy;
+  // Local address to probe from, "IP:PORT"; empty picks a free port on the
+  // wildcard address.
+  std::string local;
   // Called before each exchange with a one-line description; may be empty.
   std::function<void(const std::string&)> progress;
 };

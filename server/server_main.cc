@@ -1,0 +1,194 @@
+// natscope-server: stores what agents ship, answers the dashboard's queries
+// and STUN probes. Wires the pieces together; logic lives elsewhere.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/flags.h"
+#include "common/net/socket_address.h"
+#include "grpcpp/grpcpp.h"
+#include "server/embedded_postgres/embedded_postgres.h"
+#include "server/service/agent_service.h"
+#include "server/service/query_service.h"
+#include "server/store/postgres_store.h"
+#include "server/stun/responder.h"
+
+namespace natscope::server {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: natscope-server [flags]\n"
+    "\n"
+    "The central natscope service: agents ship their probes and logs to it,\n"
+    "the dashboard backend and the natscope CLI query it, and its UDP port\n"
+    "answers STUN binding requests.\n"
+    "\n"
+    "With no --postgres it runs an embedded PostgreSQL cluster of its own in\n"
+    "--data_dir (created on first start, Unix socket only, stopped on exit).";
+
+struct Flags {
+  std::string listen = "127.0.0.1:7700";
+  std::string stun_listen = "127.0.0.1:3478";
+  std::string data_dir;
+  std::string postgres;
+  std::string postgres_bin_dir;
+  std::string enrollment_token;
+  std::string port_file;
+  int64_t pool_size = 8;
+};
+
+void Log(const std::string& message) {
+  std::cerr << "natscope-server: " << message << std::endl;
+}
+
+int Fail(const std::string& message) {
+  Log(message);
+  return 1;
+}
+
+std::string DefaultDataDir() {
+  if (geteuid() == 0) return "/var/lib/natscope";
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home ? home : ".", "/.local/share/natscope");
+}
+
+// Writes "grpc=PORT\nstun=PORT\n" atomically, for scripts and tests that
+// asked for port 0.
+absl::Status WritePortFile(const std::string& path, int grpc_port, int stun_port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << "grpc=" << grpc_port << "\nstun=" << stun_port << "\n";
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", tmp, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+int Serve(const Flags& flags) {
+  // Signals are taken by sigwait() below; every thread started from here
+  // on inherits the mask, so none is interrupted by them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<EmbeddedPostgres> postgres;
+  std::string conninfo = flags.postgres;
+  if (conninfo.empty()) {
+    EmbeddedPostgres::Options options;
+    // The cluster lives in a subdirectory: initdb wants an empty one, and
+    // --data_dir may hold more of natscope-server's state later.
+    options.data_dir = (flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir) +
+                       "/postgres";
+    options.bin_dir = flags.postgres_bin_dir;
+    auto started = EmbeddedPostgres::Start(options);
+    if (!started.ok()) return Fail(std::string(started.status().message()));
+    postgres = std::move(started).value();
+    Log(absl::StrCat("embedded PostgreSQL running in ", options.data_dir));
+    conninfo = postgres->ConnectionUri();
+  }
+  auto store = PostgresStore::Connect(conninfo, static_cast<int>(flags.pool_size));
+  if (!store.ok()) return Fail(std::string(store.status().message()));
+  absl::Status migrated = (*store)->Migrate();
+  if (!migrated.ok()) return Fail(std::string(migrated.message()));
+
+  std::unique_ptr<StunResponder> stun;
+  if (!flags.stun_listen.empty()) {
+    auto address = net::SocketAddress::Parse(flags.stun_listen);
+    if (!address.ok()) {
+      return Fail(absl::StrCat("--stun_listen: ", address.status().message()));
+    }
+    auto responder = StunResponder::Start(*address);
+    if (!responder.ok()) return Fail(std::string(responder.status().message()));
+    stun = std::move(responder).value();
+  }
+
+  AgentServiceOptions agent_options;
+  agent_options.enrollment_token = flags.enrollment_token;
+  AgentServiceCore agent_core(store->get(), agent_options);
+  AgentServiceImpl agent_service(&agent_core);
+  QueryServiceCore query_core(store->get());
+  QueryServiceImpl query_service(&query_core);
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(), &grpc_port);
+  builder.RegisterService(&agent_service);
+  builder.RegisterService(&query_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || grpc_port == 0) {
+    return Fail(absl::StrCat("cannot listen for gRPC on ", flags.listen,
+                             " (in use, or not a local address?): choose "
+                             "another with --listen"));
+  }
+  const int stun_port = stun ? stun->local_address().port() : 0;
+  if (!flags.port_file.empty()) {
+    absl::Status written = WritePortFile(flags.port_file, grpc_port, stun_port);
+    if (!written.ok()) return Fail(std::string(written.message()));
+  }
+  Log(absl::StrCat("serving gRPC on port ", grpc_port,
+                   stun ? absl::StrCat(", STUN on ", stun->local_address().ToString())
+                        : ", STUN off",
+                   "; stop with Ctrl-C or SIGTERM"));
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  Log(absl::StrCat("signal ", signal_number, ": draining and shutting down"));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Wait();
+  stun.reset();
+  store->reset();
+  if (postgres) {
+    absl::Status stopped = postgres->Stop();
+    if (!stopped.ok()) Log(std::string(stopped.message()));
+  }
+  Log("stopped");
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  Flags f;
+  FlagSet flags("natscope-server", kUsage);
+  flags.String("listen", &f.listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
+  flags.String("stun_listen", &f.stun_listen,
+               "UDP address of the STUN responder, IP:PORT; empty turns it off.");
+  flags.String("data_dir", &f.data_dir,
+               "Directory of the embedded PostgreSQL cluster (default "
+               "/var/lib/natscope as root, else ~/.local/share/natscope).");
+  flags.String("postgres", &f.postgres,
+               "libpq connection string or URI of an existing PostgreSQL; "
+               "when set, no embedded cluster is started.");
+  flags.String("postgres_bin_dir", &f.postgres_bin_dir,
+               "Where initdb and postgres live (default: found via pg_config "
+               "or /usr/lib/postgresql/*/bin).");
+  flags.String("enrollment_token", &f.enrollment_token,
+               "When set, agents must present this token to enroll.");
+  flags.String("port_file", &f.port_file,
+               "Write the ports actually bound here (grpc=N, stun=N).");
+  flags.Int("pool_size", &f.pool_size, "Database connections to keep open.");
+  std::vector<std::string> args(argv + 1, argv + argc);
+  absl::Status parsed = flags.Parse(args, nullptr);
+  if (!parsed.ok()) return Fail(std::string(parsed.message()));
+  if (flags.help_requested()) {
+    std::cout << flags.Help();
+    return 0;
+  }
+  if (f.pool_size < 1) return Fail("--pool_size must be at least 1");
+  return Serve(f);
+}
+
+}  // namespace
+}  // namespace natscope::server
+
+int main(int argc, char** argv) { return natscope::server::Main(argc, argv); }

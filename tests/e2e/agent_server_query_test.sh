@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Agent -> server -> query on loopback, on real parts: natscope-server with
+# its embedded PostgreSQL, two natscope-agent daemons following log files
+# and probing the server's STUN responder, and the natscope CLI.
+AGENT=$1 SERVER=$2 CLI=$3
+source "$(dirname "$0")/lib.sh"
+
+start_server srv
+
+cat >"$SCRATCH/client.log" <<'LOG'
+2026-11-25T09:00:05Z [INFO] [libsdwan] stun_nat_type: endpoint-dependent
+LOG
+: >"$SCRATCH/connector.log"
+
+spawn "$AGENT" run --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
+  --site=lyon --role=client --agent_id=lyon-client-1 --log_file="$SCRATCH/client.log" \
+  --probe_interval=1h --poll_interval=100ms >"$SCRATCH/agent-client.log" 2>&1
+spawn "$AGENT" run --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
+  --site=lyon --role=connector --agent_id=lyon-connector-1 \
+  --log_file="$SCRATCH/connector.log" --probe_interval=1h --poll_interval=100ms \
+  >"$SCRATCH/agent-connector.log" 2>&1
+
+sites() { "$CLI" sites --server="127.0.0.1:$GRPC_PORT"; }
+has_row() { sites | grep -qE "$1"; }
+
+# The client's log names its NAT type; the connector has only its probe,
+# which over loopback measures no NAT.
+wait_for 60 "the client's log line" has_row '^lyon +client +1 +endpoint-dependent: 1$'
+wait_for 60 "the connector's probe" has_row '^lyon +connector +1 +no-nat: 1$'
+
+# A line appended later is tailed and wins as the latest NAT type.
+echo "2026-11-25T10:00:00Z [INFO] [libsdwan] stun_nat_type: endpoint-independent" >>"$SCRATCH/client.log"
+wait_for 60 "the appended log line" has_row '^lyon +client +1 +endpoint-independent: 1$'
+
+json=$("$CLI" sites --server="127.0.0.1:$GRPC_PORT" --json)
+echo "$json"
+grep -q '"site": "lyon"' <<<"$json" || fail "no site lyon in JSON"
+grep -q '"clients": 1' <<<"$json" || fail "clients != 1"
+grep -q '"connectors": 1' <<<"$json" || fail "connectors != 1"
+
+# Each agent shipped its records exactly once (no duplicate batch stored).
+grep -q "stored" "$SCRATCH/agent-client.log" || fail "client agent stored nothing"
+grep -q "already stored" "$SCRATCH/agent-client.log" && fail "a batch was sent twice"
+
+# Clean shutdown: the server stops its PostgreSQL.
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || fail "natscope-server exited non-zero on SIGTERM"
+pgrep -f "$SCRATCH/srv-data" && fail "PostgreSQL still running after the server stopped"
+log "server stopped cleanly"
+echo PASS

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Bad input gives one line that says what to do: no stack trace, no hang.
+AGENT=$1 SERVER=$2 CLI=$3
+source "$(dirname "$0")/lib.sh"
+
+# expect_one_line DESCRIPTION PATTERN COMMAND...: the command fails within
+# 60 s and prints exactly one line on stderr, matching PATTERN.
+expect_one_line() {
+  local what=$1 pattern=$2; shift 2
+  local rc=0
+  timeout 60 "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" || rc=$?
+  [[ $rc -ne 0 ]] || fail "$what: exited 0"
+  [[ $rc -ne 124 ]] || fail "$what: hung (killed after 60 s)"
+  local lines
+  lines=$(wc -l <"$SCRATCH/err")
+  echo "$what -> $(cat "$SCRATCH/err")"
+  [[ $lines -eq 1 ]] || fail "$what: expected one line on stderr, got $lines: $(cat "$SCRATCH/err")"
+  grep -qE "$pattern" "$SCRATCH/err" || fail "$what: message does not match /$pattern/"
+}
+
+expect_one_line "server: bad flag" "unknown flag --bogus.*--help" "$SERVER" --bogus
+expect_one_line "agent: bad flag" "unknown flag --bogus.*--help" "$AGENT" probe --bogus
+expect_one_line "cli: bad flag" "unknown flag --bogus.*--help" "$CLI" sites --bogus
+expect_one_line "agent: bad duration" "bad value .* for --timeout" "$AGENT" probe --timeout=soon
+expect_one_line "cli: unreachable server" "cannot reach natscope-server at 127.0.0.1:1.*--server" \
+  "$CLI" sites --server=127.0.0.1:1 --timeout=3s
+expect_one_line "agent: bad STUN address" "not HOST:PORT" "$AGENT" probe --stun=nonsense
+
+touch "$SCRATCH/a-file"
+expect_one_line "server: unwritable data directory" "data.*director.*--data_dir" \
+  "$SERVER" --data_dir="$SCRATCH/a-file/data" --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+expect_one_line "server: missing PostgreSQL binaries" "PostgreSQL.*(tools/setup.sh|--postgres)" \
+  "$SERVER" --data_dir="$SCRATCH/data" --postgres_bin_dir="$SCRATCH/no-such-dir" \
+  --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+expect_one_line "server: unreachable --postgres" "127.0.0.1.*5" \
+  "$SERVER" --postgres="host=127.0.0.1 port=5 dbname=x user=x connect_timeout=3" \
+  --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+echo PASS
