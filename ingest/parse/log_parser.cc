@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace natscope::ingest {
@@ -88,12 +89,25 @@ LogParser::LogParser(std::vector<Rule> rules)
       timestamp_re_(
           R"(^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?))") {}
 
-std::optional<v1::LogEvent> LogParser::Parse(absl::string_view line,
+std::optional<v1::LogEvent> LogParser::Parse(absl::string_view raw,
                                              absl::string_view source_file,
                                              absl::Time read_time) const {
+  // RE2 matches UTF-8; invalid bytes would silently end a capture, and
+  // proto strings must be UTF-8 anyway. Only lines that pass a literal
+  // pre-filter pay for the check.
+  std::string clean;
+  absl::string_view line = raw;
+  bool checked = false;
   for (const Rule& rule : rules_) {
-    if (!rule.spec.literal.empty() && !absl::StrContains(line, rule.spec.literal)) {
+    if (!rule.spec.literal.empty() && !absl::StrContains(raw, rule.spec.literal)) {
       continue;
+    }
+    if (!checked) {
+      checked = true;
+      if (!IsCleanUtf8(raw)) {
+        clean = SanitizeUtf8(raw);
+        line = clean;
+      }
     }
     const int groups = rule.re->NumberOfCapturingGroups();
     std::vector<re2::StringPiece> captures(groups + 1);
@@ -104,6 +118,7 @@ std::optional<v1::LogEvent> LogParser::Parse(absl::string_view line,
     v1::LogEvent event;
     event.set_kind(rule.spec.name);
     event.set_source_file(std::string(source_file));
+    // Proto strings must be UTF-8; a log line may be anything.
     event.set_raw_line(std::string(line));
     for (const auto& [name, index] : rule.re->NamedCapturingGroups()) {
       (*event.mutable_fields())[name] = captures[index].as_string();

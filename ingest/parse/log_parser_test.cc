@@ -95,3 +95,20 @@ TEST(LogParserTest, DuplicateRuleNamesAreRejected) {
 
 }  // namespace
 }  // namespace natscope::ingest
+
+namespace natscope::ingest {
+namespace {
+
+TEST(LogParserTest, InvalidUtf8IsReplacedSoTheEventCanBeSent) {
+  auto parser = Builtin();
+  auto event = parser->Parse("[INFO] [libsdwan] stun_nat_type: bad\xFF", "f", kReadTime);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->fields().at("nat_type"), "bad\xEF\xBF\xBD");
+  std::string wire;
+  ASSERT_TRUE(event->SerializeToString(&wire));
+  v1::LogEvent back;
+  EXPECT_TRUE(back.ParseFromString(wire));
+}
+
+}  // namespace
+}  // namespace natscope::ingest

@@ -4,7 +4,7 @@
 #
 # Fails when the compiler is missing, the build fails, libFuzzer exits
 # non-zero, or its output carries a sanitizer report. Environment knobs:
-#   STUN_FUZZ_RUNS (default 200000) and STUN_FUZZ_SEED (default 1).
+#   STUN_FUZZ_RUNS (default 1000000; the acceptance floor is 200000) and STUN_FUZZ_SEED (default 1).
 set -euo pipefail
 
 fail() {
@@ -12,7 +12,7 @@ fail() {
   exit 1
 }
 
-readonly RUNS="${STUN_FUZZ_RUNS:-200000}"
+readonly RUNS="${STUN_FUZZ_RUNS:-1000000}"
 readonly SEED="${STUN_FUZZ_SEED:-1}"
 readonly CXX="${STUN_FUZZ_CXX:-clang++-14}"
 readonly ROOT="${TEST_SRCDIR:?run me with bazel test}/${TEST_WORKSPACE:-natscope}"
