@@ -4,86 +4,165 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "analyzer/nat_behavior.h"
 #include "analyzer/reported_nat_type.h"
 
 namespace natscope::analyzer {
 namespace {
 
-void AddUdpBlocked(v1::ProbeReport* report) {
+std::string PortOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? "" : address.substr(colon + 1);
+}
+std::string IpOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+v1::Finding* Add(v1::ProbeReport* report, v1::FindingCode code,
+                 v1::Severity severity, std::string summary,
+                 std::string remediation) {
   v1::Finding* finding = report->add_findings();
-  finding->set_code(v1::FINDING_UDP_BLOCKED);
-  finding->set_severity(v1::SEVERITY_CRITICAL);
-  finding->set_summary(
+  finding->set_code(code);
+  finding->set_severity(severity);
+  finding->set_summary(std::move(summary));
+  finding->set_remediation(std::move(remediation));
+  return finding;
+}
+
+void AddUdpBlocked(v1::ProbeReport* report) {
+  v1::Finding* f = Add(
+      report, v1::FINDING_UDP_BLOCKED, v1::SEVERITY_CRITICAL,
       "UDP is blocked: no STUN server answered, so peer-to-peer cannot work "
-      "and traffic will go through relays");
-  for (const v1::StunObservation& o : report->observations()) {
-    finding->add_evidence(absl::StrCat(
-        "no answer from ", o.server(), " to ", o.transmissions(),
-        " transmission(s) from ", o.local_address(),
-        o.error().empty() ? "" : absl::StrCat(" (", o.error(), ")")));
-  }
-  finding->set_remediation(
+      "and traffic will go through relays",
       "Allow outbound UDP from this host to any IP address and any port, and "
       "the replies back (stateful). Check the connector side first: its "
       "firewall or security group must not drop UDP or QUIC.");
+  for (const v1::StunObservation& o : report->observations()) {
+    f->add_evidence(absl::StrCat("no answer from ", o.server(), " to ",
+                                 o.transmissions(), " transmission(s) from ",
+                                 o.local_address(),
+                                 o.error().empty() ? "" : absl::StrCat(" (", o.error(), ")")));
+  }
 }
 
-void AddEndpointDependent(const std::vector<const v1::StunObservation*>& seen,
-                          v1::ProbeReport* report) {
-  v1::Finding* finding = report->add_findings();
-  finding->set_code(v1::FINDING_ENDPOINT_DEPENDENT_MAPPING);
-  finding->set_severity(v1::SEVERITY_CRITICAL);
-  finding->set_summary(
+void AddEndpointDependent(const MappingVerdict& mapping, v1::ProbeReport* report) {
+  v1::Finding* f = Add(
+      report, v1::FINDING_ENDPOINT_DEPENDENT_MAPPING, v1::SEVERITY_CRITICAL,
       "The NAT in front of this host is endpoint-dependent: it gives a "
-      "different public port to every destination, so peers cannot reach it "
-      "directly");
-  for (const v1::StunObservation* o : seen) {
-    finding->add_evidence(absl::StrCat(o->server(), " saw ", o->mapped_address(),
-                                       " from ", o->local_address()));
-  }
-  finding->set_remediation(
+      "different public port to every destination, so peers cannot predict "
+      "where to reach it and traffic falls back to relays",
       "Configure the NAT or firewall for endpoint-independent mapping for "
       "this host (often called static port, full-cone or \"no port "
-      "randomisation\"), or give the host a public address. An AWS NAT "
-      "gateway cannot do this: use a NAT instance or a public subnet.");
+      "randomisation\"; most enterprise firewalls can do it per host), or "
+      "give the host a public address. An AWS NAT gateway cannot do this: "
+      "use a NAT instance or a public subnet.");
+  f->add_evidence(mapping.reason);
+  for (const v1::StunObservation& o : report->observations()) {
+    if ((o.test() == "binding" || o.test().rfind("mapping-", 0) == 0) && o.answered()) {
+      f->add_evidence(absl::StrCat(o.test(), ": ", o.server(), " saw ",
+                                   o.mapped_address(), " from ", o.local_address()));
+    }
+  }
+}
+
+void AddPortsRestricted(v1::ProbeReport* report) {
+  std::vector<std::string> passed, blocked;
+  for (const v1::PortCheck& c : report->port_checks()) {
+    if (c.not_served()) continue;
+    (c.passed() ? passed : blocked).push_back(absl::StrCat(c.port()));
+  }
+  if (passed.empty() || blocked.empty()) return;
+  v1::Finding* f = Add(
+      report, v1::FINDING_OUTBOUND_PORTS_RESTRICTED, v1::SEVERITY_CRITICAL,
+      absl::StrCat("Outbound UDP is restricted to some destination ports: ",
+                   absl::StrJoin(blocked, ", "), " got no answer"),
+      "Allow outbound UDP to any destination port (and any IP address): "
+      "NATs pick random public ports, so a peer's port cannot be known in "
+      "advance. Check the connector side first.");
+  f->add_evidence(absl::StrCat("UDP answered on port(s) ", absl::StrJoin(passed, ", ")));
+  f->add_evidence(absl::StrCat("no answer, no ICMP error on port(s) ",
+                               absl::StrJoin(blocked, ", ")));
+}
+
+void AddQuicBlocked(v1::ProbeReport* report) {
+  v1::Finding* f = Add(
+      report, v1::FINDING_QUIC_BLOCKED, v1::SEVERITY_CRITICAL,
+      "QUIC is blocked: UDP works, but a QUIC endpoint did not answer",
+      "Allow QUIC (UDP with QUIC packets, typically to port 443 and to "
+      "peers' random ports) through the firewall; overzealous firewalls "
+      "block it by default. Check the connector side first.");
+  f->add_evidence(absl::StrCat(report->quic().server(), ": ", report->quic().detail()));
+}
+
+// Drops findings this function derives, keeping those of other analyses.
+void ClearOwnFindings(v1::ProbeReport* report) {
+  auto* findings = report->mutable_findings();
+  for (int i = findings->size() - 1; i >= 0; --i) {
+    const v1::FindingCode code = findings->Get(i).code();
+    if (code == v1::FINDING_UDP_BLOCKED || code == v1::FINDING_QUIC_BLOCKED ||
+        code == v1::FINDING_OUTBOUND_PORTS_RESTRICTED ||
+        code == v1::FINDING_ENDPOINT_DEPENDENT_MAPPING) {
+      findings->DeleteSubrange(i, 1);
+    }
+  }
+}
+
+void WarnAboutServers(v1::ProbeReport* report) {
+  for (const v1::StunObservation& o : report->observations()) {
+    if (o.test() != "binding" || o.other_address().empty()) continue;
+    if (IpOf(o.other_address()) == IpOf(o.server())) {
+      report->add_warnings(absl::StrCat(
+          "STUN server ", o.server(), " gives OTHER-ADDRESS ", o.other_address(),
+          " on its own IP: its RFC 5780 tests cannot tell address-dependent "
+          "behaviour and give false verdicts; configure a second IP on it"));
+    }
+  }
 }
 
 }  // namespace
 
 void ClassifyProbe(v1::ProbeReport* report) {
-  std::vector<const v1::StunObservation*> answered;
+  ClearOwnFindings(report);
+  report->clear_warnings();
+  const v1::StunObservation* first = nullptr;
   for (const v1::StunObservation& o : report->observations()) {
-    if (o.answered() && !o.mapped_address().empty()) answered.push_back(&o);
+    if (o.test() == "binding" && o.answered() && !o.mapped_address().empty()) {
+      first = &o;
+      break;
+    }
   }
-  report->clear_findings();
-  report->set_udp_reachable(!answered.empty());
-  if (answered.empty()) {
-    report->set_mapping_behavior(v1::MAPPING_UNKNOWN);
-    if (report->observations_size() > 0) AddUdpBlocked(report);
+  bool port_passed = false;
+  for (const v1::PortCheck& c : report->port_checks()) port_passed |= c.passed();
+  // A port that answered proves UDP works even if the STUN port did not.
+  report->set_udp_reachable(first != nullptr || port_passed);
+  const MappingVerdict mapping = MappingFrom(*report);
+  const FilteringVerdict filtering = FilteringFrom(*report);
+  report->set_mapping_behavior(mapping.behavior);
+  report->set_filtering_behavior(filtering.behavior);
+  report->clear_port_preserved();
+  if (first == nullptr) {
+    if (report->observations_size() > 0 && !port_passed) AddUdpBlocked(report);
   } else {
-    const v1::StunObservation& first = *answered.front();
-    report->set_public_address(first.mapped_address());
-    report->set_local_address(first.local_address());
-    // Mappings from one local socket to servers at distinct addresses.
-    std::vector<const v1::StunObservation*> same_socket;
-    for (const v1::StunObservation* o : answered) {
-      if (o->local_address() == first.local_address()) same_socket.push_back(o);
+    report->set_public_address(first->mapped_address());
+    report->set_local_address(first->local_address());
+    if (mapping.behavior != v1::MAPPING_NO_NAT) {
+      report->set_port_preserved(PortOf(first->mapped_address()) ==
+                                 PortOf(first->local_address()));
     }
-    bool differs = false;
-    for (const v1::StunObservation* o : same_socket) {
-      differs |= o->mapped_address() != first.mapped_address();
-    }
-    if (first.mapped_address() == first.local_address()) {
-      report->set_mapping_behavior(v1::MAPPING_NO_NAT);
-    } else if (differs) {
-      report->set_mapping_behavior(v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT);
-      AddEndpointDependent(same_socket, report);
-    } else if (same_socket.size() >= 2) {
-      report->set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
-    } else {
-      report->set_mapping_behavior(v1::MAPPING_UNKNOWN);
-    }
+    WarnAboutServers(report);
   }
+  if (mapping.behavior == v1::MAPPING_ADDRESS_DEPENDENT ||
+      mapping.behavior == v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT) {
+    AddEndpointDependent(mapping, report);
+  }
+  AddPortsRestricted(report);
+  if (report->has_quic() && report->udp_reachable() && !report->quic().answered()) {
+    AddQuicBlocked(report);
+  }
+  report->set_quic_reachable(report->quic().answered());
+  if (!report->has_quic()) report->clear_quic_reachable();
   report->set_classic_nat_type(std::string(
       ClassicNatName(report->mapping_behavior(), report->filtering_behavior())));
 }

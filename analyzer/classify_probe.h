@@ -1,4 +1,6 @@
-// Turns a probe's raw STUN observations into verdicts and findings. Pure.
+// Turns a probe's measurements into verdicts and findings. Pure: the
+// prober measures, this decides, so the server can re-decide from the same
+// evidence.
 #ifndef NATSCOPE_ANALYZER_CLASSIFY_PROBE_H_
 #define NATSCOPE_ANALYZER_CLASSIFY_PROBE_H_
 
@@ -6,12 +8,12 @@
 
 namespace natscope::analyzer {
 
-// Fills udp_reachable, public_address, local_address, mapping_behavior,
-// classic_nat_type and findings of `*report` from report->observations().
-// Mapping: NO_NAT when the first mapped address equals the local one;
-// ENDPOINT_INDEPENDENT when two or more servers at different addresses saw
-// the same mapping from one local socket; ADDRESS_AND_PORT_DEPENDENT when
-// they saw different ones; otherwise UNKNOWN. Filtering is left as is.
+// Fills udp_reachable, public_address, local_address, port_preserved,
+// mapping_behavior, filtering_behavior, classic_nat_type, warnings and
+// findings of `*report` from its observations, port checks and QUIC check
+// (see nat_behavior.h for the observation names). Findings derived here:
+// UDP_BLOCKED, QUIC_BLOCKED, OUTBOUND_PORTS_RESTRICTED and
+// ENDPOINT_DEPENDENT_MAPPING; existing findings of other codes are kept.
 void ClassifyProbe(v1::ProbeReport* report);
 
 }  // namespace natscope::analyzer

@@ -9,6 +9,7 @@ void Observe(v1::ProbeReport* report, const char* server, const char* local,
              const char* mapped) {
   v1::StunObservation* o = report->add_observations();
   o->set_server(server);
+  o->set_test("binding");
   o->set_local_address(local);
   o->set_transmissions(1);
   if (mapped != nullptr) {
@@ -52,7 +53,7 @@ TEST(ClassifyProbeTest, DifferentMappingsAreEndpointDependentAndAFinding) {
   Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", "198.51.100.7:6000");
   Observe(&report, "203.0.113.1:3478", "10.0.0.2:5000", "198.51.100.7:6001");
   ClassifyProbe(&report);
-  EXPECT_EQ(report.mapping_behavior(), v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT);
+  EXPECT_EQ(report.mapping_behavior(), v1::MAPPING_ADDRESS_DEPENDENT);
   ASSERT_EQ(report.findings_size(), 1);
   EXPECT_EQ(report.findings(0).code(), v1::FINDING_ENDPOINT_DEPENDENT_MAPPING);
 }
@@ -63,6 +64,63 @@ TEST(ClassifyProbeTest, OneServerBehindNatCannotTellTheMapping) {
   ClassifyProbe(&report);
   EXPECT_EQ(report.mapping_behavior(), v1::MAPPING_UNKNOWN);
   EXPECT_TRUE(report.udp_reachable());
+}
+
+TEST(ClassifyProbeTest, PortsSilentWhileOthersAnswerAreRestricted) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", "198.51.100.7:6000");
+  auto check = [&](int port, bool passed, bool not_served) {
+    v1::PortCheck* c = report.add_port_checks();
+    c->set_port(port);
+    c->set_passed(passed);
+    c->set_not_served(not_served);
+  };
+  check(3478, true, false);
+  check(443, false, false);
+  check(53, false, true);
+  ClassifyProbe(&report);
+  ASSERT_EQ(report.findings_size(), 1);
+  EXPECT_EQ(report.findings(0).code(), v1::FINDING_OUTBOUND_PORTS_RESTRICTED);
+  EXPECT_NE(report.findings(0).summary().find("443"), std::string::npos);
+  EXPECT_EQ(report.findings(0).summary().find("53"), std::string::npos);
+}
+
+TEST(ClassifyProbeTest, QuicSilentWhileUdpWorksIsBlocked) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", "198.51.100.7:6000");
+  report.mutable_quic()->set_server("192.0.2.1:443");
+  report.mutable_quic()->set_detail("no answer");
+  ClassifyProbe(&report);
+  EXPECT_FALSE(report.quic_reachable());
+  EXPECT_TRUE(report.has_quic_reachable());
+  ASSERT_EQ(report.findings_size(), 1);
+  EXPECT_EQ(report.findings(0).code(), v1::FINDING_QUIC_BLOCKED);
+}
+
+TEST(ClassifyProbeTest, NoQuicCheckLeavesQuicAbsent) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", "198.51.100.7:6000");
+  ClassifyProbe(&report);
+  EXPECT_FALSE(report.has_quic_reachable());
+  EXPECT_TRUE(report.has_port_preserved());
+  EXPECT_FALSE(report.port_preserved());
+}
+
+TEST(ClassifyProbeTest, OtherAddressOnTheSameIpIsCalledOut) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", "198.51.100.7:6000");
+  report.mutable_observations(0)->set_other_address("192.0.2.1:3479");
+  ClassifyProbe(&report);
+  ASSERT_EQ(report.warnings_size(), 1);
+  EXPECT_NE(report.warnings(0).find("false verdicts"), std::string::npos);
+}
+
+TEST(ClassifyProbeTest, ReclassifyingIsIdempotent) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", nullptr);
+  ClassifyProbe(&report);
+  ClassifyProbe(&report);
+  EXPECT_EQ(report.findings_size(), 1);
 }
 
 }  // namespace

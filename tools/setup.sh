@@ -14,6 +14,10 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   # The embedded database and real peers for tests.
   postgresql-15 postgresql-client-15 coturn
+  # Real peers for the probe engine and the NAT lab: a QUIC endpoint,
+  # port-mapping clients and a UPnP/NAT-PMP gateway.
+  ngtcp2-server ngtcp2-client libminiupnpc-dev miniupnpc libnatpmp-dev natpmpc
+  miniupnpd-nftables
   # Process and network tools used by the scripts and tests.
   procps util-linux iproute2 nftables
 )

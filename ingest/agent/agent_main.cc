@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/clock.h"
 #include "common/flags.h"
 #include "ingest/agent/probe_output.h"
@@ -46,12 +48,24 @@ std::string Hostname() {
   return name;
 }
 
-int ProbeCommand(const std::vector<std::string>& stun, bool json,
-                 absl::Duration timeout, const std::string& local) {
-  ProbeOptions options;
-  options.local = local;
-  options.stun_servers = stun;
-  options.policy.timeout = timeout;
+// "3478,443" -> {3478, 443}; InvalidArgument names the bad entry.
+absl::StatusOr<std::vector<int>> ParsePorts(const std::string& text) {
+  std::vector<int> ports;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int port = 0;
+    if (!absl::SimpleAtoi(part, &port) || port < 1 || port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--ports: \"", part, "\" is not a port number (1-65535)"));
+    }
+    ports.push_back(port);
+  }
+  return ports;
+}
+
+int ProbeCommand(ProbeOptions options, bool json, const std::string& ports) {
+  auto parsed = ParsePorts(ports);
+  if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
+  options.ports = *parsed;
   if (!json) {
     options.progress = [](const std::string& step) {
       std::cerr << "probing: " << step << " ..." << std::endl;
@@ -88,10 +102,11 @@ int RunCommand(RunnerOptions options, const std::string& role) {
 }
 
 int Main(int argc, char** argv) {
+  ProbeOptions probe;
   std::vector<std::string> stun;
   bool json = false;
-  absl::Duration timeout = absl::Seconds(3);
-  std::string local;
+  absl::Duration timeout = probe.policy.timeout;
+  std::string ports = absl::StrJoin(probe.ports, ",");
   RunnerOptions run;
   std::string role = "client", site, agent_id;
   run.server = "127.0.0.1:7700";
@@ -99,8 +114,14 @@ int Main(int argc, char** argv) {
   flags.StringList("stun", &stun, "STUN server HOST:PORT; repeat for several.");
   flags.Bool("json", &json, "probe: print the report as proto3 JSON.");
   flags.Duration("timeout", &timeout,
-                 "probe: give up on an unanswered STUN server after this long.");
-  flags.String("local", &local,
+                 "Give up on unanswered STUN servers after this long.");
+  flags.String("quic", &probe.quic_server,
+               "QUIC endpoint HOST:PORT to test QUIC reachability against.");
+  flags.String("ports", &ports,
+               "Destination UDP ports to test outbound rules on, against the "
+               "first STUN server's IP (it must answer STUN there, e.g. "
+               "natscope-server --stun_ports); empty skips the test.");
+  flags.String("local", &probe.local,
                "probe: local IP:PORT to send from (default: any free port).");
   flags.String("server", &run.server, "run: natscope-server's gRPC address.");
   flags.String("site", &site, "run: the site (remote network) of this host.");
@@ -127,11 +148,16 @@ int Main(int argc, char** argv) {
                               : Fail(absl::StrCat("unexpected arguments \"",
                                                   absl::StrJoin(positional, " "), "\""));
   }
-  if (positional[0] == "probe") return ProbeCommand(stun, json, timeout, local);
+  probe.stun_servers = stun;
+  probe.policy.timeout = timeout;
+  if (positional[0] == "probe") return ProbeCommand(probe, json, ports);
   if (positional[0] == "run") {
+    auto parsed_ports = ParsePorts(ports);
+    if (!parsed_ports.ok()) return Fail(std::string(parsed_ports.status().message()));
+    probe.ports = *parsed_ports;
     run.identity.set_site(site);
     run.identity.set_agent_id(agent_id);
-    run.stun_servers = stun;
+    run.probe = probe;
     return RunCommand(run, role);
   }
   return Fail(absl::StrCat("unknown command \"", positional[0],

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -22,7 +23,7 @@ std::string SeverityName(v1::Severity severity) {
 }
 
 std::string Observation(const v1::StunObservation& o) {
-  std::string line = absl::StrFormat("  %-8s %s from %s", o.test(), o.server(),
+  std::string line = absl::StrFormat("  %-13s %s from %s", o.test(), o.server(),
                                      o.local_address());
   if (!o.answered()) {
     return absl::StrCat(line, ": no answer after ", o.transmissions(),
@@ -36,6 +37,50 @@ std::string Observation(const v1::StunObservation& o) {
     absl::StrAppend(&line, ", other address ", o.other_address());
   }
   return line;
+}
+
+std::string PortSummary(const v1::ProbeReport& report) {
+  std::vector<std::string> parts;
+  for (const v1::PortCheck& c : report.port_checks()) {
+    parts.push_back(absl::StrCat(c.port(), c.passed()       ? " open"
+                                           : c.not_served() ? " not served"
+                                                            : " BLOCKED"));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
+  absl::StrAppend(out, "\nEvidence\n");
+  for (const v1::StunObservation& o : report.observations()) {
+    absl::StrAppend(out, Observation(o), "\n");
+  }
+  for (const v1::PortCheck& c : report.port_checks()) {
+    absl::StrAppend(out, absl::StrFormat("  %-13s %s: ", "port", c.server()),
+                    c.passed() ? absl::StrFormat("answered, rtt %.1f ms", c.rtt_micros() / 1000.0)
+                    : c.not_served() ? "port unreachable (nothing listens there)"
+                                     : "no answer",
+                    "\n");
+  }
+  if (report.has_quic()) {
+    absl::StrAppend(out, absl::StrFormat("  %-13s %s: %s\n", "quic",
+                                         report.quic().server(), report.quic().detail()));
+  }
+  for (const v1::HopObservation& h : report.hops()) {
+    absl::StrAppend(out, absl::StrFormat("  %-13s ttl %d: %s (%s)\n", "hop", h.ttl(),
+                                         h.address().empty() ? "*" : h.address(),
+                                         h.address_class()));
+  }
+  for (const v1::GatewayObservation& g : report.gateways()) {
+    absl::StrAppend(out, absl::StrFormat("  %-13s %s: ", g.protocol(), g.gateway()),
+                    g.answered() ? absl::StrCat("external address ", g.external_address())
+                                 : g.error(),
+                    "\n");
+  }
+  if (report.ignored_responses() > 0) {
+    absl::StrAppend(out, "  ", report.ignored_responses(),
+                    " response(s) ignored as untrustworthy (wrong transaction, bad "
+                    "fingerprint or unexpected source)\n");
+  }
 }
 
 }  // namespace
@@ -86,10 +131,20 @@ std::string FormatProbeReport(const v1::ProbeReport& report) {
   absl::StrAppend(&out, "  NAT mapping:    ", DescribeMapping(report.mapping_behavior()), "\n");
   absl::StrAppend(&out, "  NAT filtering:  ", DescribeFiltering(report.filtering_behavior()), "\n");
   absl::StrAppend(&out, "  Classic type:   ", report.classic_nat_type(), "\n");
-  absl::StrAppend(&out, "\nEvidence\n");
-  for (const v1::StunObservation& o : report.observations()) {
-    absl::StrAppend(&out, Observation(o), "\n");
+  if (report.has_port_preserved()) {
+    absl::StrAppend(&out, "  Port preserved: ", report.port_preserved() ? "yes" : "no", "\n");
   }
+  if (report.port_checks_size() > 0) {
+    absl::StrAppend(&out, "  Outbound ports: ", PortSummary(report), "\n");
+  }
+  if (report.has_aws()) {
+    absl::StrAppend(&out, "  AWS:            public address in ", report.aws().prefix(),
+                    " (", report.aws().service(), ", ", report.aws().region(), ")\n");
+  }
+  for (const std::string& w : report.warnings()) {
+    absl::StrAppend(&out, "  Warning:        ", w, "\n");
+  }
+  AppendEvidence(report, &out);
   absl::StrAppend(&out, "\nFindings\n");
   if (report.findings().empty()) {
     absl::StrAppend(&out, "  none: nothing this probe measured blocks peer-to-peer\n");

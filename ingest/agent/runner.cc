@@ -108,12 +108,9 @@ void Runner::ReadLog() {
 }
 
 void Runner::MaybeProbe() {
-  if (options_.stun_servers.empty() || absl::Now() < next_probe_) return;
+  if (options_.probe.stun_servers.empty() || absl::Now() < next_probe_) return;
   next_probe_ = absl::Now() + options_.probe_interval;
-  ProbeOptions probe;
-  probe.stun_servers = options_.stun_servers;
-  probe.policy = options_.probe_policy;
-  auto report = Probe(probe, RealClock::Get());
+  auto report = Probe(options_.probe, RealClock::Get());
   if (!report.ok()) {
     Log(absl::StrCat("probe failed: ", report.status().message()));
     return;

@@ -27,13 +27,12 @@ struct RunnerOptions {
   std::string log_file;
   // Read the log file from its start (else only lines written from now on).
   bool from_start = true;
-  // STUN servers for scheduled probes; empty for no probes.
-  std::vector<std::string> stun_servers;
+  // Scheduled probes; no STUN server means no probes.
+  ProbeOptions probe;
   absl::Duration probe_interval = absl::Minutes(5);
   absl::Duration poll_interval = absl::Milliseconds(250);
   absl::Duration rpc_deadline = absl::Seconds(10);
   int max_batch_records = 500;
-  RetransmitPolicy probe_policy;
 };
 
 // Runs until `*stop` becomes true. Returns an error only for what retrying

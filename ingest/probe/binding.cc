@@ -1,33 +1,19 @@
 #include "ingest/probe/binding.h"
 
 #include <utility>
-#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/stun/binding.h"
 #include "common/stun/codec.h"
+#include "common/stun/integrity.h"
 
 namespace natscope::ingest {
 namespace {
 
 absl::Span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-// The decoded response when `payload` answers `request`, else nullopt.
-std::optional<stun::Message> MatchResponse(const std::string& payload,
-                                           const stun::Message& request) {
-  if (!stun::IsStunMessage(Bytes(payload))) return std::nullopt;
-  auto decoded = stun::Decode(Bytes(payload));
-  if (!decoded.ok()) return std::nullopt;
-  if (decoded->transaction_id != request.transaction_id) return std::nullopt;
-  if (decoded->message_class != stun::MessageClass::kSuccessResponse &&
-      decoded->message_class != stun::MessageClass::kErrorResponse) {
-    return std::nullopt;
-  }
-  return std::move(decoded).value();
 }
 
 void Describe(const stun::Message& response, v1::StunObservation* out) {
@@ -56,67 +42,149 @@ void Describe(const stun::Message& response, v1::StunObservation* out) {
   }
 }
 
+// One transaction in flight.
+struct Pending {
+  const BindingSpec* spec;
+  std::string wire;
+  size_t sent = 0;
+  absl::Time last_sent;
+  bool done = false;
+};
+
+class Runner {
+ public:
+  Runner(io::UdpSocket& socket, const std::vector<BindingSpec>& specs,
+         const net::SocketAddress& local, const RetransmitPolicy& policy,
+         const Clock& clock)
+      : socket_(socket), policy_(policy), clock_(clock),
+        offsets_(TransmissionOffsets(policy)) {
+    stun::EncodeOptions options;
+    options.add_fingerprint = true;
+    for (const BindingSpec& spec : specs) {
+      BindingResult result;
+      result.observation.set_server(spec.server.ToString());
+      result.observation.set_test(spec.test);
+      result.observation.set_local_address(local.ToString());
+      auto encoded = stun::Encode(spec.request, options);
+      Pending pending{&spec, "", 0, absl::InfinitePast(), !encoded.ok()};
+      if (encoded.ok()) {
+        pending.wire.assign(encoded->begin(), encoded->end());
+      } else {
+        result.observation.set_error(std::string(encoded.status().message()));
+      }
+      pending_.push_back(std::move(pending));
+      results_.push_back(std::move(result));
+    }
+  }
+
+  std::vector<BindingResult> Run(int* ignored);
+
+ private:
+  // Sends whatever is due; returns when the next transmission is due.
+  absl::Time SendDue(absl::Time start, absl::Time now);
+  void Accept(const io::Datagram& datagram, absl::Time now);
+  bool AllDone() const;
+
+  io::UdpSocket& socket_;
+  const RetransmitPolicy& policy_;
+  const Clock& clock_;
+  std::vector<absl::Duration> offsets_;
+  std::vector<Pending> pending_;
+  std::vector<BindingResult> results_;
+  int ignored_ = 0;
+};
+
+absl::Time Runner::SendDue(absl::Time start, absl::Time now) {
+  absl::Time next = start + policy_.timeout;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    Pending& p = pending_[i];
+    if (p.done) continue;
+    while (p.sent < offsets_.size() && now >= start + offsets_[p.sent]) {
+      absl::Status sent = socket_.SendTo(p.wire, p.spec->server);
+      if (!sent.ok()) results_[i].observation.set_error(std::string(sent.message()));
+      p.last_sent = now;
+      results_[i].observation.set_transmissions(static_cast<int>(++p.sent));
+    }
+    if (p.sent < offsets_.size()) next = std::min(next, start + offsets_[p.sent]);
+  }
+  return next;
+}
+
+void Runner::Accept(const io::Datagram& datagram, absl::Time now) {
+  const absl::Span<const uint8_t> bytes = Bytes(datagram.payload);
+  auto decoded = stun::Decode(bytes);
+  if (!decoded.ok() ||
+      (decoded->has_fingerprint && !stun::VerifyFingerprint(bytes).ok()) ||
+      (decoded->message_class != stun::MessageClass::kSuccessResponse &&
+       decoded->message_class != stun::MessageClass::kErrorResponse)) {
+    ++ignored_;
+    return;
+  }
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    Pending& p = pending_[i];
+    if (p.spec->request.transaction_id != decoded->transaction_id) continue;
+    if (p.done) return;  // A late answer to a retransmission.
+    if (p.spec->expected_source && *p.spec->expected_source != datagram.source) {
+      ++ignored_;
+      return;
+    }
+    p.done = true;
+    v1::StunObservation& obs = results_[i].observation;
+    obs.set_answered(true);
+    obs.set_rtt_micros(absl::ToInt64Microseconds(now - p.last_sent));
+    obs.clear_error();
+    Describe(*decoded, &obs);
+    results_[i].source = datagram.source;
+    results_[i].response = std::move(decoded).value();
+    return;
+  }
+  ++ignored_;  // No request of ours has this transaction id.
+}
+
+bool Runner::AllDone() const {
+  for (const Pending& p : pending_) {
+    if (!p.done) return false;
+  }
+  return true;
+}
+
+std::vector<BindingResult> Runner::Run(int* ignored) {
+  const absl::Time start = clock_.Now();
+  while (!AllDone()) {
+    const absl::Time now = clock_.Now();
+    if (now >= start + policy_.timeout) break;
+    const absl::Time wake = SendDue(start, now);
+    auto datagram = socket_.Receive(std::max(absl::ZeroDuration(), wake - clock_.Now()));
+    if (!datagram.ok()) break;
+    if (datagram->has_value()) Accept(**datagram, clock_.Now());
+  }
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    v1::StunObservation& obs = results_[i].observation;
+    if (!pending_[i].done && obs.error().empty()) {
+      obs.set_error(absl::StrCat("no answer within ",
+                                 absl::FormatDuration(policy_.timeout)));
+    }
+  }
+  if (ignored != nullptr) *ignored += ignored_;
+  return std::move(results_);
+}
+
 }  // namespace
 
-stun::Message NewBindingRequest() {
+stun::Message NewBindingRequest(std::optional<stun::ChangeRequest> change) {
   static absl::Mutex* const mu = new absl::Mutex;
   static absl::BitGen* const gen = new absl::BitGen;
   absl::MutexLock lock(mu);
-  return stun::MakeBindingRequest(stun::NewTransactionId(*gen));
+  return stun::MakeBindingRequest(stun::NewTransactionId(*gen), change);
 }
 
-BindingResult RunBinding(io::UdpSocket& socket, const net::SocketAddress& server,
-                         const stun::Message& request,
-                         const net::SocketAddress& local_address,
-                         const RetransmitPolicy& policy, const Clock& clock,
-                         const std::string& test) {
-  BindingResult result;
-  v1::StunObservation& obs = result.observation;
-  obs.set_server(server.ToString());
-  obs.set_test(test);
-  obs.set_local_address(local_address.ToString());
-  stun::EncodeOptions options;
-  options.add_fingerprint = true;
-  auto encoded = stun::Encode(request, options);
-  if (!encoded.ok()) {
-    obs.set_error(std::string(encoded.status().message()));
-    return result;
-  }
-  const std::string wire(encoded->begin(), encoded->end());
-  const std::vector<absl::Duration> offsets = TransmissionOffsets(policy);
-  const absl::Time start = clock.Now();
-  absl::Time last_sent = start;
-  size_t next = 0;
-  while (true) {
-    const absl::Time now = clock.Now();
-    if (next < offsets.size() && now >= start + offsets[next]) {
-      absl::Status sent = socket.SendTo(wire, server);
-      if (!sent.ok()) obs.set_error(std::string(sent.message()));
-      last_sent = now;
-      obs.set_transmissions(static_cast<int>(++next));
-      continue;
-    }
-    const absl::Time wake =
-        next < offsets.size() ? start + offsets[next] : start + policy.timeout;
-    if (now >= start + policy.timeout) break;
-    auto datagram = socket.Receive(wake - now);
-    if (!datagram.ok()) {
-      obs.set_error(std::string(datagram.status().message()));
-      break;
-    }
-    if (!datagram->has_value()) continue;
-    auto response = MatchResponse((*datagram)->payload, request);
-    if (!response) continue;
-    obs.set_answered(true);
-    obs.set_rtt_micros(absl::ToInt64Microseconds(clock.Now() - last_sent));
-    Describe(*response, &obs);
-    result.response = std::move(response);
-    return result;
-  }
-  if (obs.error().empty()) {
-    obs.set_error(absl::StrCat("timeout after ", absl::FormatDuration(policy.timeout)));
-  }
-  return result;
+std::vector<BindingResult> RunBindings(io::UdpSocket& socket,
+                                       const std::vector<BindingSpec>& specs,
+                                       const net::SocketAddress& local_address,
+                                       const RetransmitPolicy& policy,
+                                       const Clock& clock, int* ignored) {
+  Runner runner(socket, specs, local_address, policy, clock);
+  return runner.Run(ignored);
 }
 
 }  // namespace natscope::ingest

@@ -1,14 +1,17 @@
-// One STUN Binding transaction over a real UDP socket.
+// STUN Binding transactions over a real UDP socket.
 //
-// Sends `request` to `server`, retransmitting per `policy`, and waits for
-// the response with the same transaction id (from any source address: RFC
-// 5780 responses to CHANGE-REQUEST come from another address). Blocks the
-// calling thread for at most policy.timeout.
+// RunBindings sends several requests from one socket at once, retransmits
+// each per `policy` until it is answered, and matches responses to requests
+// by transaction id. A response is trusted only when it decodes, carries a
+// valid FINGERPRINT if it has one, and comes from the source the request
+// expects; anything else is ignored and counted. Blocks the calling thread
+// for at most policy.timeout.
 #ifndef NATSCOPE_INGEST_PROBE_BINDING_H_
 #define NATSCOPE_INGEST_PROBE_BINDING_H_
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/io/udp_socket.h"
@@ -19,24 +22,40 @@
 
 namespace natscope::ingest {
 
+struct BindingSpec {
+  // Where the request goes.
+  net::SocketAddress server;
+  // The request, with its own transaction id (see NewBindingRequest).
+  stun::Message request;
+  // Names the exchange in the observation, e.g. "mapping-II".
+  std::string test;
+  // Only a response from this address is trusted (RFC 5780 responses to
+  // CHANGE-REQUEST come from the server's other address); nullopt trusts
+  // any source.
+  std::optional<net::SocketAddress> expected_source;
+};
+
 struct BindingResult {
   // What was asked and seen, for the report's evidence.
   v1::StunObservation observation;
-  // The decoded response, when one arrived.
+  // The decoded response and where it came from, when one was trusted.
   std::optional<stun::Message> response;
+  std::optional<net::SocketAddress> source;
 };
 
-// `local_address` is the address to report as the request's source (the
-// socket may be bound to a wildcard address). `test` names the exchange in
-// the observation.
-BindingResult RunBinding(io::UdpSocket& socket, const net::SocketAddress& server,
-                         const stun::Message& request,
-                         const net::SocketAddress& local_address,
-                         const RetransmitPolicy& policy, const Clock& clock,
-                         const std::string& test);
+// Runs every spec concurrently on `socket`; results are in spec order.
+// `local_address` is reported as each request's source (the socket may be
+// bound to a wildcard address). Untrusted responses are added to
+// `*ignored` when it is non-null.
+std::vector<BindingResult> RunBindings(io::UdpSocket& socket,
+                                       const std::vector<BindingSpec>& specs,
+                                       const net::SocketAddress& local_address,
+                                       const RetransmitPolicy& policy,
+                                       const Clock& clock, int* ignored);
 
-// A Binding request with a fresh random transaction id. Thread-safe.
-stun::Message NewBindingRequest();
+// A Binding request with a fresh random transaction id and, when given, a
+// CHANGE-REQUEST. Thread-safe.
+stun::Message NewBindingRequest(std::optional<stun::ChangeRequest> change = std::nullopt);
 
 }  // namespace natscope::ingest
 

@@ -1,21 +1,177 @@
 #include "ingest/probe/prober.h"
 
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "analyzer/classify_probe.h"
+#include "analyzer/nat_behavior.h"
 #include "common/io/udp_socket.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "ingest/probe/binding.h"
+#include "ingest/probe/port_check.h"
 
 namespace natscope::ingest {
+namespace {
+
+// What the tests after the first exchange need to know.
+struct Plan {
+  net::SocketAddress primary;
+  net::SocketAddress other;  // OTHER-ADDRESS of the primary.
+  bool has_other = false;
+  RetransmitPolicy policy;
+};
+
+// Collects results from the test threads.
+class Collector {
+ public:
+  Collector(v1::ProbeReport* report, const ProbeOptions& options)
+      : report_(report), options_(options) {}
+
+  void Add(std::vector<BindingResult> results, int ignored) {
+    absl::MutexLock lock(&mu_);
+    for (BindingResult& r : results) *report_->add_observations() = std::move(r.observation);
+    report_->set_ignored_responses(report_->ignored_responses() + ignored);
+  }
+  void AddPorts(std::vector<v1::PortCheck> checks) {
+    absl::MutexLock lock(&mu_);
+    for (v1::PortCheck& c : checks) *report_->add_port_checks() = std::move(c);
+  }
+  void Progress(const std::string& step) {
+    if (!options_.progress) return;
+    absl::MutexLock lock(&mu_);
+    options_.progress(step);
+  }
+
+ private:
+  absl::Mutex mu_;
+  v1::ProbeReport* report_;
+  const ProbeOptions& options_;
+};
+
+net::SocketAddress Wildcard(const net::SocketAddress& like) {
+  return like.is_ipv4() ? net::SocketAddress() : net::SocketAddress::IPv6({}, 0);
+}
+
+net::SocketAddress LocalFor(const io::UdpSocket& socket, const net::SocketAddress& to) {
+  auto route = io::RouteSourceFor(to);
+  return (route.ok() ? *route : socket.local_address())
+      .WithPort(socket.local_address().port());
+}
+
+// RFC 5780 tests II and III from the socket of test I.
+std::vector<BindingResult> MappingTests(io::UdpSocket& socket, const Plan& plan,
+                                        const Clock& clock, int* ignored) {
+  const net::SocketAddress two = plan.other.WithPort(plan.primary.port());
+  std::vector<BindingSpec> specs = {
+      {two, NewBindingRequest(), "mapping-II", two},
+      {plan.other, NewBindingRequest(), "mapping-III", plan.other}};
+  return RunBindings(socket, specs, LocalFor(socket, plan.primary), plan.policy,
+                     clock, ignored);
+}
+
+// RFC 5780 filtering tests from a fresh socket, so that the mapping tests
+// cannot have opened the filter.
+absl::StatusOr<std::vector<BindingResult>> FilteringTests(const Plan& plan,
+                                                          const Clock& clock,
+                                                          int* ignored) {
+  ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(Wildcard(plan.primary)));
+  const net::SocketAddress local = LocalFor(socket, plan.primary);
+  std::vector<BindingResult> results = RunBindings(
+      socket, {{plan.primary, NewBindingRequest(), "filtering-I", plan.primary}},
+      local, plan.policy, clock, ignored);
+  if (!results[0].observation.answered()) return results;
+  const net::SocketAddress port_only = plan.primary.WithPort(plan.other.port());
+  std::vector<BindingSpec> specs = {
+      {plan.primary, NewBindingRequest(stun::ChangeRequest{true, true}),
+       "filtering-II", plan.other},
+      {plan.primary, NewBindingRequest(stun::ChangeRequest{false, true}),
+       "filtering-III", port_only}};
+  for (BindingResult& r : RunBindings(socket, specs, local, plan.policy, clock, ignored)) {
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+// Runs `test` and, when its verdict is inconsistent, once more from a fresh
+// port; every observation is kept, the last one counts.
+template <typename Run, typename Judge>
+void WithOneRepeat(Collector& out, v1::ProbeReport scratch, Run run, Judge judge) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int ignored = 0;
+    std::vector<BindingResult> results = run(&ignored);
+    for (const BindingResult& r : results) *scratch.add_observations() = r.observation;
+    out.Add(std::move(results), ignored);
+    if (judge(scratch)) return;
+  }
+}
+
+// Tests II and III on `socket` (which ran test I); when the verdict is
+// inconsistent, tests I-III once more from a fresh port.
+void MappingThread(io::UdpSocket& socket, const Plan& plan,
+                   const v1::ProbeReport& first, const Clock& clock,
+                   Collector& out) {
+  bool fresh = false;
+  WithOneRepeat(out, first, [&](int* ignored) {
+    if (!fresh) {
+      fresh = true;
+      return MappingTests(socket, plan, clock, ignored);
+    }
+    auto again = io::UdpSocket::Bind(Wildcard(plan.primary));
+    if (!again.ok()) return std::vector<BindingResult>();
+    std::vector<BindingResult> all = RunBindings(
+        *again, {{plan.primary, NewBindingRequest(), "binding", plan.primary}},
+        LocalFor(*again, plan.primary), plan.policy, clock, ignored);
+    if (!all[0].observation.answered()) return all;
+    for (BindingResult& r : MappingTests(*again, plan, clock, ignored)) {
+      all.push_back(std::move(r));
+    }
+    return all;
+  }, [](const v1::ProbeReport& r) { return analyzer::MappingFrom(r).consistent; });
+}
+
+void AdvancedTests(io::UdpSocket& socket, const Plan& plan,
+                   const ProbeOptions& options, const v1::ProbeReport& first,
+                   const Clock& clock, Collector& out) {
+  std::vector<std::thread> threads;
+  if (plan.has_other) {
+    out.Progress(absl::StrCat("RFC 5780 mapping and filtering tests with ",
+                              plan.primary.ToString(), " and ", plan.other.ToString()));
+    threads.emplace_back([&] { MappingThread(socket, plan, first, clock, out); });
+    threads.emplace_back([&] {
+      WithOneRepeat(out, v1::ProbeReport(), [&](int* ignored) {
+        auto results = FilteringTests(plan, clock, ignored);
+        return results.ok() ? std::move(results).value() : std::vector<BindingResult>();
+      }, [](const v1::ProbeReport& r) { return analyzer::FilteringFrom(r).consistent; });
+    });
+  }
+  if (!options.ports.empty()) {
+    out.Progress(absl::StrCat("outbound UDP port check to ", plan.primary.IpString()));
+    threads.emplace_back([&] {
+      out.AddPorts(CheckPorts(plan.primary, options.ports, plan.policy.initial_rto,
+                              plan.policy.timeout, clock));
+    });
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace
+
+RetransmitPolicy AdaptedPolicy(absl::Duration rtt) {
+  RetransmitPolicy policy;
+  policy.initial_rto = std::clamp(rtt * 3, absl::Milliseconds(25), absl::Milliseconds(500));
+  policy.max_transmissions = 5;
+  policy.timeout =
+      std::clamp(policy.initial_rto * 8, absl::Milliseconds(250), absl::Milliseconds(1500));
+  return policy;
+}
 
 absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
                                       const Clock& clock) {
   if (options.stun_servers.empty()) {
-    return absl::InvalidArgumentError(
-        "no STUN server to probe: pass --stun=HOST:PORT");
+    return absl::InvalidArgumentError("no STUN server to probe: pass --stun=HOST:PORT");
   }
   std::vector<net::SocketAddress> servers;
   for (const std::string& text : options.stun_servers) {
@@ -26,27 +182,41 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   v1::ProbeReport report;
   *report.mutable_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
       absl::ToUnixMicros(start));
-  // One socket for every server, so that mappings can be compared.
-  net::SocketAddress bind_to = servers[0].is_ipv4()
-                                  ? net::SocketAddress()
-                                  : net::SocketAddress::IPv6({}, 0);
+  Collector out(&report, options);
+
+  // Test I against every server from one socket, so mappings compare.
+  net::SocketAddress bind_to = Wildcard(servers[0]);
   if (!options.local.empty()) {
     ASSIGN_OR_RETURN(bind_to, net::SocketAddress::Parse(options.local));
   }
   ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(bind_to));
+  std::vector<BindingSpec> specs;
   for (const net::SocketAddress& server : servers) {
-    auto route = io::RouteSourceFor(server);
-    const net::SocketAddress local =
-        (route.ok() ? *route : socket.local_address())
-            .WithPort(socket.local_address().port());
-    if (options.progress) {
-      options.progress(absl::StrCat("STUN binding to ", server.ToString(),
-                                    " from ", local.ToString()));
-    }
-    BindingResult result = RunBinding(socket, server, NewBindingRequest(), local,
-                                      options.policy, clock, "binding");
-    *report.add_observations() = std::move(result.observation);
+    specs.push_back({server, NewBindingRequest(), "binding", server});
   }
+  const net::SocketAddress local = LocalFor(socket, servers[0]);
+  out.Progress(absl::StrCat("STUN binding to ", servers.size(), " server(s) from ",
+                            local.ToString()));
+  int ignored = 0;
+  std::vector<BindingResult> first =
+      RunBindings(socket, specs, local, options.policy, clock, &ignored);
+
+  Plan plan{servers[0], {}, false, {}};
+  absl::Duration rtt = absl::InfiniteDuration();
+  for (const BindingResult& r : first) {
+    if (r.observation.answered()) rtt = std::min(rtt, absl::Microseconds(r.observation.rtt_micros()));
+  }
+  const bool answered = rtt != absl::InfiniteDuration();
+  if (first[0].response && first[0].response->other_address) {
+    plan.other = *first[0].response->other_address;
+    plan.has_other = plan.other.IpString() != plan.primary.IpString();
+  }
+  // Nothing answered: UDP may still pass on other ports; give them a second.
+  plan.policy = answered ? AdaptedPolicy(rtt)
+                         : RetransmitPolicy{absl::Milliseconds(250), 4, absl::Seconds(1)};
+  if (!answered) plan.has_other = false;
+  out.Add(std::move(first), ignored);
+  AdvancedTests(socket, plan, options, report, clock, out);
   analyzer::ClassifyProbe(&report);
   report.set_duration_micros(absl::ToInt64Microseconds(clock.Now() - start));
   return report;

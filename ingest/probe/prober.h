@@ -1,5 +1,11 @@
-// Probes this host's path to the internet with STUN and returns a
-// classified ProbeReport. Blocking; one call at a time per Prober.
+// Probes this host's path to the internet and returns a classified
+// ProbeReport: UDP reachability, RFC 5780 mapping and filtering behaviour,
+// outbound port rules and, when asked, QUIC.
+//
+// Measurement only; every verdict comes from analyzer::ClassifyProbe, so
+// the server can re-decide from the same evidence. Independent tests run
+// concurrently, each on its own socket, with waits adapted to the measured
+// round-trip time. Blocking; thread-safe (no shared state).
 #ifndef NATSCOPE_INGEST_PROBE_PROBER_H_
 #define NATSCOPE_INGEST_PROBE_PROBER_H_
 
@@ -15,13 +21,21 @@
 namespace natscope::ingest {
 
 struct ProbeOptions {
-  // STUN servers as HOST:PORT; at least one.
+  // STUN servers as HOST:PORT; at least one. The first is the primary: its
+  // OTHER-ADDRESS (RFC 5780) drives the mapping and filtering tests.
   std::vector<std::string> stun_servers;
-  RetransmitPolicy policy;
-  // Local address to probe from, "IP:PORT"; empty picks a free port on the
-  // wildcard address.
+  // QUIC endpoint HOST:PORT for the QUIC check; empty skips it.
+  std::string quic_server;
+  // Destination ports for the outbound-port check, against the primary
+  // server's IP; empty skips it.
+  std::vector<int> ports = {3478, 443, 80, 53, 19302, 50000};
+  // Bounds the first exchange with the servers: a path where nothing
+  // answers is concluded after policy.timeout plus at most a second.
+  RetransmitPolicy policy{absl::Milliseconds(250), 7, absl::Milliseconds(2500)};
+  // Local address to probe from, "IP:PORT"; empty picks a free port.
   std::string local;
-  // Called before each exchange with a one-line description; may be empty.
+  // Called with a one-line description as each step starts; may be empty.
+  // Called from several threads, never concurrently.
   std::function<void(const std::string&)> progress;
 };
 
@@ -30,6 +44,10 @@ struct ProbeOptions {
 // probe is not an error: it is a report with udp_reachable = false.
 absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
                                       const Clock& clock);
+
+// Waits for the later tests, derived from the round-trip time `rtt` of the
+// first exchange: retransmission interval and total wait, both bounded.
+RetransmitPolicy AdaptedPolicy(absl::Duration rtt);
 
 }  // namespace natscope::ingest
 

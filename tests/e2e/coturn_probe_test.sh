@@ -39,7 +39,7 @@ grep -q "UDP reflexive addr: 127.0.0.1:" <<<"$out" || fail "turnutils_stunclient
 
 log "unanswered STUN: UDP blocked, concluded within the timeout"
 dead_port=$(free_udp_port)
-json=$("$AGENT" probe --stun="127.0.0.1:$dead_port" --timeout=1s --json)
+json=$("$AGENT" probe --stun="127.0.0.1:$dead_port" --timeout=1s --ports= --json)
 grep -q '"udpReachable": true' <<<"$json" && fail "a dead port cannot be reachable"
 grep -q '"code": "FINDING_UDP_BLOCKED"' <<<"$json" || fail "no FINDING_UDP_BLOCKED: $json"
 echo PASS

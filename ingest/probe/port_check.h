@@ -1,0 +1,29 @@
+// Outbound UDP port rules: a STUN binding to one server IP on several
+// destination ports at once, each from its own connected socket.
+//
+// A connected UDP socket learns of an ICMP "port unreachable" from the
+// server's host (ECONNREFUSED): nothing listens there, which says nothing
+// about the firewall, so that port is "not served" rather than blocked.
+// Only silence counts as blocked. Blocks for at most `wait`.
+#ifndef NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
+#define NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
+
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/net/socket_address.h"
+#include "natscope/v1/probe.pb.h"
+
+namespace natscope::ingest {
+
+// One PortCheck per port, in order. Retransmits every `interval` until
+// `wait` has passed.
+std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
+                                      const std::vector<int>& ports,
+                                      absl::Duration interval,
+                                      absl::Duration wait, const Clock& clock);
+
+}  // namespace natscope::ingest
+
+#endif  // NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
