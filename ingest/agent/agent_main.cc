@@ -121,6 +121,11 @@ int Main(int argc, char** argv) {
                "Destination UDP ports to test outbound rules on, against the "
                "first STUN server's IP (it must answer STUN there, e.g. "
                "natscope-server --stun_ports); empty skips the test.");
+  flags.Bool("hairpin", &probe.hairpin,
+             "Also test hairpinning (sends a packet to this host's public address).");
+  flags.Duration("lifetime", &probe.lifetime,
+                 "Also measure how long an idle UDP mapping lives, up to this "
+                 "long (e.g. 2m; takes about twice as long). Off by default.");
   flags.String("local", &probe.local,
                "probe: local IP:PORT to send from (default: any free port).");
   flags.String("server", &run.server, "run: natscope-server's gRPC address.");

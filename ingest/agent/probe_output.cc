@@ -137,6 +137,13 @@ std::string FormatProbeReport(const v1::ProbeReport& report) {
   if (report.port_checks_size() > 0) {
     absl::StrAppend(&out, "  Outbound ports: ", PortSummary(report), "\n");
   }
+  if (report.has_hairpinning()) {
+    absl::StrAppend(&out, "  Hairpinning:    ", report.hairpinning() ? "yes" : "no", "\n");
+  }
+  if (report.has_binding_lifetime_seconds()) {
+    absl::StrAppend(&out, "  Idle mapping:   survived ", report.binding_lifetime_seconds(),
+                    " s\n");
+  }
   if (report.has_aws()) {
     absl::StrAppend(&out, "  AWS:            public address in ", report.aws().prefix(),
                     " (", report.aws().service(), ", ", report.aws().region(), ")\n");

@@ -11,6 +11,7 @@
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "ingest/probe/binding.h"
+#include "ingest/probe/opt_in.h"
 #include "ingest/probe/port_check.h"
 
 namespace natscope::ingest {
@@ -217,6 +218,18 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   if (!answered) plan.has_other = false;
   out.Add(std::move(first), ignored);
   AdvancedTests(socket, plan, options, report, clock, out);
+  if (answered && options.hairpin) {
+    out.Progress("hairpinning test (sends a packet to this host's public address)");
+    const std::optional<bool> hairpin = TestHairpinning(plan.primary, plan.policy, clock);
+    if (hairpin) report.set_hairpinning(*hairpin);
+  }
+  if (answered && options.lifetime > absl::ZeroDuration()) {
+    out.Progress(absl::StrCat("binding lifetime test, up to ",
+                              absl::FormatDuration(options.lifetime), " idle"));
+    const std::optional<int64_t> lifetime =
+        TestBindingLifetime(plan.primary, options.lifetime, plan.policy, clock);
+    if (lifetime) report.set_binding_lifetime_seconds(*lifetime);
+  }
   analyzer::ClassifyProbe(&report);
   report.set_duration_micros(absl::ToInt64Microseconds(clock.Now() - start));
   return report;

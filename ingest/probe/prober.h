@@ -32,6 +32,11 @@ struct ProbeOptions {
   // Bounds the first exchange with the servers: a path where nothing
   // answers is concluded after policy.timeout plus at most a second.
   RetransmitPolicy policy{absl::Milliseconds(250), 7, absl::Milliseconds(2500)};
+  // Opt-in tests with side effects (RFC 5780 §4.5, §4.6): hairpinning, and
+  // binding lifetime up to this long (zero skips it; it takes about twice
+  // this long).
+  bool hairpin = false;
+  absl::Duration lifetime = absl::ZeroDuration();
   // Local address to probe from, "IP:PORT"; empty picks a free port.
   std::string local;
   // Called with a one-line description as each step starts; may be empty.
