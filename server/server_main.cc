@@ -20,6 +20,7 @@
 #include "server/service/query_service.h"
 #include "server/store/postgres_store.h"
 #include "server/stun/responder.h"
+#include "server/stun/responder_flags.h"
 
 namespace natscope::server {
 namespace {
@@ -28,15 +29,17 @@ constexpr char kUsage[] =
     "usage: natscope-server [flags]\n"
     "\n"
     "The central natscope service: agents ship their probes and logs to it,\n"
-    "the dashboard backend and the natscope CLI query it, and its UDP port\n"
-    "answers STUN binding requests.\n"
+    "the dashboard backend and the natscope CLI query it, and its UDP ports\n"
+    "answer agents' probes: STUN (RFC 5780 NAT behaviour discovery when\n"
+    "--stun_alt_ip gives a second address), extra plain STUN ports for the\n"
+    "outbound-port test, and QUIC version negotiation.\n"
     "\n"
     "With no --postgres it runs an embedded PostgreSQL cluster of its own in\n"
     "--data_dir (created on first start, Unix socket only, stopped on exit).";
 
 struct Flags {
   std::string listen = "127.0.0.1:7700";
-  std::string stun_listen = "127.0.0.1:3478";
+  StunFlagValues stun;
   std::string data_dir;
   std::string postgres;
   std::string postgres_bin_dir;
@@ -60,13 +63,15 @@ std::string DefaultDataDir() {
   return absl::StrCat(home ? home : ".", "/.local/share/natscope");
 }
 
-// Writes "grpc=PORT\nstun=PORT\n" atomically, for scripts and tests that
-// asked for port 0.
-absl::Status WritePortFile(const std::string& path, int grpc_port, int stun_port) {
+// Writes "grpc=PORT\n" and the responder's lines ("stun=PORT\n", and
+// stun_alt=, stun_ports=, quic= when on) atomically, for scripts and tests
+// that asked for port 0.
+absl::Status WritePortFile(const std::string& path, int grpc_port,
+                           const std::string& responder_lines) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
-    out << "grpc=" << grpc_port << "\nstun=" << stun_port << "\n";
+    out << "grpc=" << grpc_port << "\n" << responder_lines;
     if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -105,12 +110,12 @@ int Serve(const Flags& flags) {
   if (!migrated.ok()) return Fail(std::string(migrated.message()));
 
   std::unique_ptr<StunResponder> stun;
-  if (!flags.stun_listen.empty()) {
-    auto address = net::SocketAddress::Parse(flags.stun_listen);
-    if (!address.ok()) {
-      return Fail(absl::StrCat("--stun_listen: ", address.status().message()));
-    }
-    auto responder = StunResponder::Start(*address);
+  auto stun_options = ParseStunFlags(flags.stun);
+  if (!stun_options.ok()) {
+    return Fail(std::string(stun_options.status().message()));
+  }
+  if (AnyResponderOn(*stun_options)) {
+    auto responder = StunResponder::Start(*stun_options);
     if (!responder.ok()) return Fail(std::string(responder.status().message()));
     stun = std::move(responder).value();
   }
@@ -132,14 +137,13 @@ int Serve(const Flags& flags) {
                              " (in use, or not a local address?): choose "
                              "another with --listen"));
   }
-  const int stun_port = stun ? stun->local_address().port() : 0;
   if (!flags.port_file.empty()) {
-    absl::Status written = WritePortFile(flags.port_file, grpc_port, stun_port);
+    absl::Status written = WritePortFile(
+        flags.port_file, grpc_port, stun ? stun->PortFileLines() : "stun=0\n");
     if (!written.ok()) return Fail(std::string(written.message()));
   }
-  Log(absl::StrCat("serving gRPC on port ", grpc_port,
-                   stun ? absl::StrCat(", STUN on ", stun->local_address().ToString())
-                        : ", STUN off",
+  Log(absl::StrCat("serving gRPC on port ", grpc_port, ", ",
+                   stun ? stun->Describe() : "STUN off",
                    "; stop with Ctrl-C or SIGTERM"));
 
   int signal_number = 0;
@@ -161,8 +165,28 @@ int Main(int argc, char** argv) {
   Flags f;
   FlagSet flags("natscope-server", kUsage);
   flags.String("listen", &f.listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
-  flags.String("stun_listen", &f.stun_listen,
-               "UDP address of the STUN responder, IP:PORT; empty turns it off.");
+  flags.String("stun_listen", &f.stun.stun_listen,
+               "UDP address of the STUN responder, IP:PORT (A1:P1); empty "
+               "turns it off. Port 0 picks a free one (a free pair with "
+               "--stun_alt_ip).");
+  flags.String("stun_alt_ip", &f.stun.stun_alt_ip,
+               "Second IP of this host (A2) for RFC 5780 NAT behaviour "
+               "discovery: STUN then also listens on A1:P2, A2:P1 and A2:P2 "
+               "and honours CHANGE-REQUEST. Empty: single-address server.");
+  flags.Int("stun_alt_port", &f.stun.stun_alt_port,
+            "Alternate STUN port (P2) with --stun_alt_ip; 0 means the "
+            "primary port + 1.");
+  flags.String("stun_ports", &f.stun.stun_ports,
+               "Extra plain STUN ports on --stun_listen's IP, comma-separated "
+               "(e.g. 53,80,443,19302), for the agent's outbound-port test.");
+  flags.String("quic_listen", &f.stun.quic_listen,
+               "UDP address, IP:PORT, answering QUIC probes with Version "
+               "Negotiation; empty turns it off.");
+  flags.Int("stun_rate_limit", &f.stun.stun_rate_limit,
+            "STUN/QUIC replies per second to one source IP (refill rate); "
+            "0 turns the limit off.");
+  flags.Int("stun_rate_burst", &f.stun.stun_rate_burst,
+            "STUN/QUIC replies one source IP may get in a burst.");
   flags.String("data_dir", &f.data_dir,
                "Directory of the embedded PostgreSQL cluster (default "
                "/var/lib/natscope as root, else ~/.local/share/natscope).");
@@ -175,7 +199,8 @@ int Main(int argc, char** argv) {
   flags.String("enrollment_token", &f.enrollment_token,
                "When set, agents must present this token to enroll.");
   flags.String("port_file", &f.port_file,
-               "Write the ports actually bound here (grpc=N, stun=N).");
+               "Write the ports actually bound here (grpc=N, stun=N, and "
+               "stun_alt=N, stun_ports=N,M, quic=N when on).");
   flags.Int("pool_size", &f.pool_size, "Database connections to keep open.");
   std::vector<std::string> args(argv + 1, argv + argc);
   absl::Status parsed = flags.Parse(args, nullptr);
@@ -185,6 +210,11 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (f.pool_size < 1) return Fail("--pool_size must be at least 1");
+  // STUN/QUIC flag mistakes surface before PostgreSQL starts.
+  auto stun_options = ParseStunFlags(f.stun);
+  if (!stun_options.ok()) {
+    return Fail(std::string(stun_options.status().message()));
+  }
   return Serve(f);
 }
 

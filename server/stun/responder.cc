@@ -1,93 +1,275 @@
 #include "server/stun/responder.h"
 
+#include <poll.h>
+
 #include <iostream>
 #include <utility>
-#include <vector>
 
-#include "common/stun/binding.h"
-#include "common/stun/codec.h"
-#include "common/stun/integrity.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 
 namespace natscope::server {
 namespace {
 
-constexpr char kSoftware[] = "natscope-server 0.1.0";
+constexpr int kPairAttempts = 20;
 
-bool IsWildcard(const net::SocketAddress& address) {
-  for (uint8_t b : address.address_bytes()) {
-    if (b != 0) return false;
-  }
-  return true;
+void Log(absl::string_view message) {
+  std::cerr << "natscope-server: " << message << std::endl;
 }
 
-std::optional<std::string> Serialize(const stun::Message& message) {
-  stun::EncodeOptions options;
-  options.add_fingerprint = true;
-  auto bytes = stun::Encode(message, options);
-  if (!bytes.ok()) return std::nullopt;
-  return std::string(bytes->begin(), bytes->end());
+absl::Status AltBindError(const absl::Status& status) {
+  return absl::Status(
+      status.code(),
+      absl::StrCat(status.message(),
+                   "; --stun_alt_ip must be an address of this host and "
+                   "--stun_alt_port a free port"));
+}
+
+// Binds A1:P1, A1:P2, A2:P1, A2:P2 (StunSocket order) once.
+absl::StatusOr<std::vector<io::UdpSocket>> TryBindQuad(
+    const net::SocketAddress& primary, const net::SocketAddress& alt_ip,
+    uint16_t alt_port) {
+  ASSIGN_OR_RETURN(io::UdpSocket first, io::UdpSocket::Bind(primary));
+  const uint16_t p1 = first.local_address().port();
+  if (alt_port == 0 && p1 == 65535) {
+    return absl::UnavailableError(
+        "the primary STUN port is 65535, so P1+1 does not exist: set "
+        "--stun_alt_port");
+  }
+  const uint16_t p2 = alt_port != 0 ? alt_port : p1 + 1;
+  std::vector<io::UdpSocket> sockets;
+  sockets.push_back(std::move(first));
+  for (const net::SocketAddress& address :
+       {primary.WithPort(p2), alt_ip.WithPort(p1), alt_ip.WithPort(p2)}) {
+    auto socket = io::UdpSocket::Bind(address);
+    if (!socket.ok()) return AltBindError(socket.status());
+    sockets.push_back(std::move(socket).value());
+  }
+  return sockets;
+}
+
+// The RFC 5780 set: one socket without an alternate IP, else four. With
+// primary port 0 a taken P1+1 makes it try another P1.
+absl::StatusOr<std::vector<io::UdpSocket>> BindRfc5780Set(
+    const StunResponderOptions& options) {
+  const net::SocketAddress& primary = *options.stun_listen;
+  if (!options.stun_alt_ip) {
+    ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(primary));
+    std::vector<io::UdpSocket> sockets;
+    sockets.push_back(std::move(socket));
+    return sockets;
+  }
+  const int attempts = primary.port() == 0 ? kPairAttempts : 1;
+  absl::Status last;
+  for (int i = 0; i < attempts; ++i) {
+    auto sockets =
+        TryBindQuad(primary, *options.stun_alt_ip, options.stun_alt_port);
+    if (sockets.ok()) return sockets;
+    last = sockets.status();
+  }
+  return last;
 }
 
 }  // namespace
 
-std::optional<std::string> StunResponse(absl::string_view request,
-                                        const net::SocketAddress& source,
-                                        const net::SocketAddress& local) {
-  const absl::Span<const uint8_t> bytes(
-      reinterpret_cast<const uint8_t*>(request.data()), request.size());
-  if (!stun::IsStunMessage(bytes)) return std::nullopt;
-  auto decoded = stun::Decode(bytes);
-  if (!decoded.ok() || decoded->message_class != stun::MessageClass::kRequest) {
-    return std::nullopt;
-  }
-  if (decoded->has_fingerprint && !stun::VerifyFingerprint(bytes).ok()) {
-    return std::nullopt;
-  }
-  absl::StatusOr<stun::Message> response;
-  if (decoded->method != stun::kMethodBinding) {
-    response = stun::MakeErrorResponse(*decoded, 400,
-                                       "Bad Request: only Binding is served",
-                                       kSoftware);
-  } else if (!decoded->unknown_comprehension_required.empty()) {
-    response = stun::MakeErrorResponse(*decoded, 420, "Unknown Attribute", kSoftware);
-  } else {
-    stun::BindingResponseOptions options;
-    options.software = kSoftware;
-    if (!IsWildcard(local)) options.response_origin = local;
-    response = stun::MakeBindingSuccessResponse(*decoded, source, options);
-  }
-  if (!response.ok()) return std::nullopt;
-  return Serialize(*response);
-}
+StunResponder::StunResponder(const Clock& clock, RateLimiterOptions rate_limit)
+    : clock_(clock), limiter_(rate_limit) {}
 
 absl::StatusOr<std::unique_ptr<StunResponder>> StunResponder::Start(
-    const net::SocketAddress& listen) {
-  auto socket = io::UdpSocket::Bind(listen);
-  if (!socket.ok()) return socket.status();
-  return std::unique_ptr<StunResponder>(new StunResponder(std::move(socket).value()));
+    const StunResponderOptions& options, const Clock& clock) {
+  std::unique_ptr<StunResponder> responder(
+      new StunResponder(clock, options.rate_limit));
+  RETURN_IF_ERROR(responder->BindAll(options));
+  responder->thread_ = std::thread([r = responder.get()] { r->Loop(); });
+  return responder;
 }
 
-StunResponder::StunResponder(io::UdpSocket socket)
-    : socket_(std::move(socket)), thread_([this] { Loop(); }) {}
+absl::Status StunResponder::BindAll(const StunResponderOptions& options) {
+  if (options.stun_listen) {
+    ASSIGN_OR_RETURN(std::vector<io::UdpSocket> set, BindRfc5780Set(options));
+    StunServerConfig config{set[0].local_address(), std::nullopt};
+    if (set.size() == 4) config.alternate = set[3].local_address();
+    ASSIGN_OR_RETURN(StunServerCore core,
+                     StunServerCore::Create(config, &limiter_));
+    rfc5780_.emplace(std::move(core));
+    for (size_t i = 0; i < set.size(); ++i) {
+      endpoints_.push_back({std::move(set[i]), Endpoint::Kind::kRfc5780,
+                            static_cast<StunSocket>(i), 0});
+    }
+    for (uint16_t port : options.stun_ports) {
+      RETURN_IF_ERROR(BindPlain(options.stun_listen->WithPort(port)));
+    }
+  }
+  if (options.quic_listen) {
+    auto socket = io::UdpSocket::Bind(*options.quic_listen);
+    if (!socket.ok()) {
+      return absl::Status(
+          socket.status().code(),
+          absl::StrCat(socket.status().message(), "; or change --quic_listen"));
+    }
+    quic_.emplace(&limiter_,
+                  static_cast<uint64_t>(absl::ToUnixNanos(clock_.Now())));
+    endpoints_.push_back(
+        {std::move(socket).value(), Endpoint::Kind::kQuic, {}, 0});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StunResponder::BindPlain(const net::SocketAddress& address) {
+  auto socket = io::UdpSocket::Bind(address);
+  if (!socket.ok()) {
+    return absl::Status(socket.status().code(),
+                        absl::StrCat(socket.status().message(),
+                                     "; or remove it from --stun_ports"));
+  }
+  StunServerConfig plain{socket->local_address(), std::nullopt};
+  ASSIGN_OR_RETURN(StunServerCore core,
+                   StunServerCore::Create(plain, &limiter_));
+  plain_.push_back(std::move(core));
+  endpoints_.push_back({std::move(socket).value(), Endpoint::Kind::kPlain,
+                        StunSocket::kPrimary, plain_.size() - 1});
+  return absl::OkStatus();
+}
 
 StunResponder::~StunResponder() {
   stop_.store(true);
+  if (!thread_.joinable()) return;  // Start() failed: nothing was served.
   thread_.join();
+  const StunResponderCounters c = counters();
+  Log(absl::StrCat("STUN: ", c.stun.requests, " requests, ", c.stun.responses,
+                   " responses, ", c.stun.rate_limited, " rate-limited, ",
+                   c.stun.malformed, " malformed; QUIC: ", c.quic.requests,
+                   " probes, ", c.quic.responses, " version negotiations, ",
+                   c.quic.rate_limited, " rate-limited"));
 }
 
 void StunResponder::Loop() {
+  std::vector<pollfd> fds;
+  for (const Endpoint& e : endpoints_)
+    fds.push_back({e.socket.fd(), POLLIN, 0});
   while (!stop_.load()) {
-    auto datagram = socket_.Receive(absl::Milliseconds(200));
-    if (!datagram.ok()) {
-      std::cerr << "natscope-server: STUN responder: " << datagram.status().message()
-                << std::endl;
-      continue;
+    for (pollfd& f : fds) f.revents = 0;
+    if (poll(fds.data(), fds.size(), 200) <= 0) continue;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if ((fds[i].revents & (POLLIN | POLLERR)) == 0) continue;
+      auto datagram = endpoints_[i].socket.Receive(absl::ZeroDuration());
+      if (!datagram.ok()) {
+        Log(absl::StrCat("UDP responder: ", datagram.status().message()));
+        continue;
+      }
+      if (datagram->has_value()) Serve(endpoints_[i], **datagram);
     }
-    if (!datagram->has_value()) continue;
-    auto reply = StunResponse((*datagram)->payload, (*datagram)->source,
-                              socket_.local_address());
-    if (reply) (void)socket_.SendTo(*reply, (*datagram)->source);
   }
+}
+
+void StunResponder::Serve(Endpoint& endpoint, const io::Datagram& datagram) {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  switch (endpoint.kind) {
+    case Endpoint::Kind::kQuic: {
+      auto vn = quic_->Handle(datagram.payload, datagram.source, now);
+      if (vn) (void)endpoint.socket.SendTo(*vn, datagram.source);
+      return;
+    }
+    case Endpoint::Kind::kPlain: {
+      auto reply = plain_[endpoint.plain_index].Handle(
+          datagram.payload, StunSocket::kPrimary, datagram.source, now);
+      if (reply) (void)endpoint.socket.SendTo(reply->bytes, reply->to);
+      return;
+    }
+    case Endpoint::Kind::kRfc5780: {
+      auto reply = rfc5780_->Handle(datagram.payload, endpoint.which,
+                                    datagram.source, now);
+      Endpoint* from = reply ? Rfc5780Endpoint(reply->from) : nullptr;
+      if (from != nullptr) (void)from->socket.SendTo(reply->bytes, reply->to);
+      return;
+    }
+  }
+}
+
+StunResponder::Endpoint* StunResponder::Rfc5780Endpoint(StunSocket which) {
+  const size_t index = static_cast<size_t>(which);
+  if (index >= endpoints_.size()) return nullptr;
+  Endpoint& e = endpoints_[index];
+  if (e.kind != Endpoint::Kind::kRfc5780 || e.which != which) return nullptr;
+  return &e;
+}
+
+std::optional<net::SocketAddress> StunResponder::stun_address() const {
+  if (!rfc5780_) return std::nullopt;
+  return rfc5780_->AddressOf(StunSocket::kPrimary);
+}
+
+std::optional<net::SocketAddress> StunResponder::stun_alt_address() const {
+  if (!rfc5780_ || !rfc5780_->has_alternate()) return std::nullopt;
+  return rfc5780_->AddressOf(StunSocket::kAltIpAltPort);
+}
+
+std::vector<net::SocketAddress> StunResponder::extra_stun_addresses() const {
+  std::vector<net::SocketAddress> out;
+  for (const StunServerCore& core : plain_) {
+    out.push_back(core.AddressOf(StunSocket::kPrimary));
+  }
+  return out;
+}
+
+std::optional<net::SocketAddress> StunResponder::quic_address() const {
+  for (const Endpoint& e : endpoints_) {
+    if (e.kind == Endpoint::Kind::kQuic) return e.socket.local_address();
+  }
+  return std::nullopt;
+}
+
+std::string StunResponder::PortFileLines() const {
+  std::string out =
+      absl::StrCat("stun=", stun_address() ? stun_address()->port() : 0, "\n");
+  if (auto alt = stun_alt_address())
+    absl::StrAppend(&out, "stun_alt=", alt->port(), "\n");
+  if (!plain_.empty()) {
+    std::vector<uint16_t> ports;
+    for (const auto& a : extra_stun_addresses()) ports.push_back(a.port());
+    absl::StrAppend(&out, "stun_ports=", absl::StrJoin(ports, ","), "\n");
+  }
+  if (auto quic = quic_address())
+    absl::StrAppend(&out, "quic=", quic->port(), "\n");
+  return out;
+}
+
+std::string StunResponder::Describe() const {
+  std::string out = "STUN off";
+  if (auto stun = stun_address()) {
+    out = absl::StrCat("STUN on ", stun->ToString());
+    if (auto alt = stun_alt_address()) {
+      absl::StrAppend(&out, " (RFC 5780, alternate ", alt->ToString(), ")");
+    } else {
+      absl::StrAppend(&out, " (single address: no RFC 5780 CHANGE-REQUEST)");
+    }
+    std::vector<std::string> extra;
+    for (const auto& a : extra_stun_addresses()) extra.push_back(a.ToString());
+    if (!extra.empty())
+      absl::StrAppend(&out, ", plain STUN on ", absl::StrJoin(extra, ", "));
+  }
+  if (auto quic = quic_address()) {
+    absl::StrAppend(&out, ", QUIC version negotiation on ", quic->ToString());
+  }
+  return out;
+}
+
+StunResponderCounters StunResponder::counters() const {
+  absl::MutexLock lock(&mu_);
+  StunResponderCounters out;
+  auto add = [&out](const StunServerCounters& c) {
+    out.stun.requests += c.requests;
+    out.stun.responses += c.responses;
+    out.stun.rate_limited += c.rate_limited;
+    out.stun.malformed += c.malformed;
+    out.stun.ignored += c.ignored;
+  };
+  if (rfc5780_) add(rfc5780_->counters());
+  for (const StunServerCore& core : plain_) add(core.counters());
+  if (quic_) out.quic = quic_->counters();
+  return out;
 }
 
 }  // namespace natscope::server

@@ -1,10 +1,20 @@
+// The socket adapter over real loopback sockets (127.0.0.2 is on lo too).
 #include "server/stun/responder.h"
 
+#include <random>
+
+#include "common/io/udp_socket.h"
+#include "common/quic/version_negotiation.h"
+#include "common/stun/binding.h"
 #include "common/stun/codec.h"
 #include "gtest/gtest.h"
 
 namespace natscope::server {
 namespace {
+
+net::SocketAddress Addr(const char* text) {
+  return *net::SocketAddress::Parse(text);
+}
 
 std::string EncodeString(const stun::Message& m) {
   auto bytes = stun::Encode(m);
@@ -19,38 +29,86 @@ stun::Message DecodeString(const std::string& s) {
   return *m;
 }
 
-const net::SocketAddress kSource = *net::SocketAddress::Parse("192.0.2.7:40000");
-const net::SocketAddress kLocal = *net::SocketAddress::Parse("198.51.100.1:3478");
-
-TEST(StunResponseTest, BindingRequestGetsTheSourceBack) {
-  stun::Message request;
-  request.transaction_id = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-  auto reply = StunResponse(EncodeString(request), kSource, kLocal);
-  ASSERT_TRUE(reply.has_value());
-  stun::Message response = DecodeString(*reply);
-  EXPECT_EQ(response.message_class, stun::MessageClass::kSuccessResponse);
-  EXPECT_EQ(response.transaction_id, request.transaction_id);
-  EXPECT_EQ(response.xor_mapped_address, kSource);
-  EXPECT_EQ(response.response_origin, kLocal);
-  EXPECT_TRUE(response.has_fingerprint);
+io::Datagram Exchange(io::UdpSocket& client, const std::string& payload,
+                      const net::SocketAddress& to) {
+  EXPECT_TRUE(client.SendTo(payload, to).ok());
+  auto reply = client.Receive(absl::Seconds(5));
+  EXPECT_TRUE(reply.ok() && reply->has_value())
+      << "no reply from " << to.ToString();
+  return reply.ok() && reply->has_value() ? **reply : io::Datagram{};
 }
 
-TEST(StunResponseTest, UnknownRequiredAttributeGets420) {
-  stun::Message request;
-  request.extra_attributes.push_back({0x7777, {1, 2, 3, 4}});
-  auto reply = StunResponse(EncodeString(request), kSource, kLocal);
-  ASSERT_TRUE(reply.has_value());
-  stun::Message response = DecodeString(*reply);
-  ASSERT_TRUE(response.error_code.has_value());
-  EXPECT_EQ(response.error_code->code, 420);
-  EXPECT_EQ(response.unknown_attributes, std::vector<uint16_t>{0x7777});
+TEST(StunResponderTest, ServesRfc5780FromTheRightSockets) {
+  StunResponderOptions options;
+  options.stun_listen = Addr("127.0.0.1:0");
+  options.stun_alt_ip = Addr("127.0.0.2:0");
+  auto responder = StunResponder::Start(options);
+  ASSERT_TRUE(responder.ok()) << responder.status();
+  const net::SocketAddress primary = *(*responder)->stun_address();
+  const net::SocketAddress alternate = *(*responder)->stun_alt_address();
+  EXPECT_EQ(alternate.IpString(), "127.0.0.2");
+  EXPECT_EQ(alternate.port(), primary.port() + 1);
+
+  auto client = io::UdpSocket::Bind(Addr("127.0.0.1:0"));
+  ASSERT_TRUE(client.ok());
+  stun::Message request = stun::MakeBindingRequest(
+      {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, stun::ChangeRequest{true, true});
+  io::Datagram reply = Exchange(*client, EncodeString(request), primary);
+  EXPECT_EQ(reply.source, alternate);
+  stun::Message response = DecodeString(reply.payload);
+  EXPECT_EQ(response.xor_mapped_address, client->local_address());
+  EXPECT_EQ(response.response_origin, alternate);
+  EXPECT_EQ(response.other_address, alternate);
+
+  EXPECT_EQ((*responder)->PortFileLines(),
+            absl::StrCat("stun=", primary.port(),
+                         "\nstun_alt=", alternate.port(), "\n"));
+  EXPECT_EQ((*responder)->counters().stun.responses, 1);
 }
 
-TEST(StunResponseTest, NoiseAndResponsesGetNoAnswer) {
-  EXPECT_FALSE(StunResponse("hello", kSource, kLocal).has_value());
-  stun::Message response;
-  response.message_class = stun::MessageClass::kSuccessResponse;
-  EXPECT_FALSE(StunResponse(EncodeString(response), kSource, kLocal).has_value());
+TEST(StunResponderTest, ServesPlainPortsAndQuic) {
+  StunResponderOptions options;
+  options.stun_listen = Addr("127.0.0.1:0");
+  options.stun_ports = {0};
+  options.quic_listen = Addr("127.0.0.1:0");
+  auto responder = StunResponder::Start(options);
+  ASSERT_TRUE(responder.ok()) << responder.status();
+  ASSERT_EQ((*responder)->extra_stun_addresses().size(), 1u);
+  const net::SocketAddress plain = (*responder)->extra_stun_addresses()[0];
+
+  auto client = io::UdpSocket::Bind(Addr("127.0.0.1:0"));
+  ASSERT_TRUE(client.ok());
+  stun::Message request =
+      stun::MakeBindingRequest({9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
+  io::Datagram reply = Exchange(*client, EncodeString(request), plain);
+  EXPECT_EQ(reply.source, plain);
+  stun::Message response = DecodeString(reply.payload);
+  EXPECT_EQ(response.response_origin, plain);
+  EXPECT_FALSE(response.other_address.has_value());
+
+  std::mt19937 gen(1);
+  quic::VersionProbe probe = quic::BuildVersionProbe(gen);
+  io::Datagram vn =
+      Exchange(*client, std::string(probe.bytes.begin(), probe.bytes.end()),
+               *(*responder)->quic_address());
+  EXPECT_TRUE(quic::ParseProbeAnswer(
+                  absl::Span<const uint8_t>(
+                      reinterpret_cast<const uint8_t*>(vn.payload.data()),
+                      vn.payload.size()),
+                  probe)
+                  .ok());
+  EXPECT_EQ((*responder)->counters().quic.responses, 1);
+}
+
+TEST(StunResponderTest, AlternateIpNotOnThisHostFailsWithAHint) {
+  StunResponderOptions options;
+  options.stun_listen = Addr("127.0.0.1:0");
+  options.stun_alt_ip = Addr("192.0.2.123:0");
+  auto responder = StunResponder::Start(options);
+  ASSERT_FALSE(responder.ok());
+  EXPECT_NE(responder.status().message().find("--stun_alt_ip"),
+            std::string::npos)
+      << responder.status();
 }
 
 }  // namespace

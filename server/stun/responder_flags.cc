@@ -1,0 +1,116 @@
+#include "server/stun/responder_flags.h"
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace natscope::server {
+namespace {
+
+absl::Status Invalid(absl::string_view flag, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", what));
+}
+
+absl::StatusOr<std::vector<uint16_t>> ParsePorts(absl::string_view text) {
+  std::vector<uint16_t> ports;
+  for (absl::string_view item :
+       absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    uint32_t port = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(item), &port) ||
+        port > 65535) {
+      return Invalid("stun_ports",
+                     absl::StrCat("\"", item,
+                                  "\" is not a port; write a comma-separated "
+                                  "list such as 53,80,443,19302"));
+    }
+    ports.push_back(static_cast<uint16_t>(port));
+  }
+  return ports;
+}
+
+absl::Status ParseAlternate(const StunFlagValues& f,
+                            StunResponderOptions* out) {
+  if (f.stun_alt_port < 0 || f.stun_alt_port > 65535) {
+    return Invalid("stun_alt_port", "must be 0 (primary port + 1) to 65535");
+  }
+  if (f.stun_alt_ip.empty()) {
+    if (f.stun_alt_port != 0) {
+      return Invalid("stun_alt_port",
+                     "needs --stun_alt_ip (the alternate "
+                     "address RFC 5780 tests use); set both or neither");
+    }
+    return absl::OkStatus();
+  }
+  if (!out->stun_listen) {
+    return Invalid("stun_alt_ip", "needs --stun_listen; STUN is off");
+  }
+  auto alt = net::SocketAddress::FromIp(f.stun_alt_ip, 0);
+  if (!alt.ok()) {
+    return Invalid("stun_alt_ip",
+                   absl::StrCat(alt.status().message(),
+                                "; give a bare IP such as 192.0.2.2"));
+  }
+  out->stun_alt_ip = *alt;
+  out->stun_alt_port = static_cast<uint16_t>(f.stun_alt_port);
+  // The same rules as StunServerCore::Create, checked before any bind so
+  // that the message names the real problem.
+  StunServerConfig config{
+      *out->stun_listen,
+      alt->WithPort(out->stun_alt_port != 0 ? out->stun_alt_port
+                                            : out->stun_listen->port() + 1)};
+  if (out->stun_listen->port() == 65535 && out->stun_alt_port == 0) {
+    return Invalid("stun_alt_port", "primary port 65535 has no +1; set it");
+  }
+  RateLimiter unused;
+  return StunServerCore::Create(config, &unused).status();
+}
+
+}  // namespace
+
+absl::StatusOr<StunResponderOptions> ParseStunFlags(const StunFlagValues& f) {
+  StunResponderOptions out;
+  if (!f.stun_listen.empty()) {
+    auto listen = net::SocketAddress::Parse(f.stun_listen);
+    if (!listen.ok()) {
+      return Invalid("stun_listen",
+                     absl::StrCat(listen.status().message(),
+                                  "; write IP:PORT such as 0.0.0.0:3478"));
+    }
+    out.stun_listen = *listen;
+  }
+  absl::Status alt = ParseAlternate(f, &out);
+  if (!alt.ok()) return alt;
+  auto ports = ParsePorts(f.stun_ports);
+  if (!ports.ok()) return ports.status();
+  if (!ports->empty() && !out.stun_listen) {
+    return Invalid("stun_ports", "needs --stun_listen (the IP they listen on)");
+  }
+  out.stun_ports = *ports;
+  if (!f.quic_listen.empty()) {
+    auto quic = net::SocketAddress::Parse(f.quic_listen);
+    if (!quic.ok()) {
+      return Invalid("quic_listen",
+                     absl::StrCat(quic.status().message(),
+                                  "; write IP:PORT such as 0.0.0.0:443"));
+    }
+    out.quic_listen = *quic;
+  }
+  if (f.stun_rate_limit < 0) {
+    return Invalid("stun_rate_limit", "must be >= 0 (0 turns the limit off)");
+  }
+  if (f.stun_rate_burst < 1) {
+    return Invalid("stun_rate_burst", "must be at least 1");
+  }
+  out.rate_limit.rate_per_second = static_cast<double>(f.stun_rate_limit);
+  out.rate_limit.burst = static_cast<double>(f.stun_rate_burst);
+  return out;
+}
+
+bool AnyResponderOn(const StunResponderOptions& options) {
+  return options.stun_listen.has_value() || options.quic_listen.has_value();
+}
+
+}  // namespace natscope::server

@@ -1,0 +1,194 @@
+#include "server/stun/stun_server_core.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "common/stun/binding.h"
+#include "common/stun/codec.h"
+#include "common/stun/integrity.h"
+
+namespace natscope::server {
+namespace {
+
+bool IsWildcard(const net::SocketAddress& address) {
+  for (uint8_t b : address.address_bytes()) {
+    if (b != 0) return false;
+  }
+  return true;
+}
+
+bool SameIp(const net::SocketAddress& a, const net::SocketAddress& b) {
+  return a.WithPort(0) == b.WithPort(0);
+}
+
+std::optional<std::string> Serialize(const stun::Message& message) {
+  stun::EncodeOptions options;
+  options.add_fingerprint = true;
+  auto bytes = stun::Encode(message, options);
+  if (!bytes.ok()) return std::nullopt;
+  return std::string(bytes->begin(), bytes->end());
+}
+
+std::optional<StunReply> Error(const stun::Message& request, uint16_t code,
+                               absl::string_view reason,
+                               std::vector<uint16_t> unknown, StunSocket on,
+                               const net::SocketAddress& source) {
+  auto response = stun::MakeErrorResponse(request, code, reason, kStunSoftware);
+  if (!response.ok()) return std::nullopt;
+  if (code == 420) response->unknown_attributes = std::move(unknown);
+  auto bytes = Serialize(*response);
+  if (!bytes) return std::nullopt;
+  return StunReply{std::move(*bytes), on, source};
+}
+
+// RFC 5780 §6: attributes this server cannot honour count as unknown.
+std::vector<uint16_t> UnknownAttributes(const stun::Message& request,
+                                        bool has_alternate) {
+  std::vector<uint16_t> unknown = request.unknown_comprehension_required;
+  if (request.change_request && !has_alternate &&
+      std::find(unknown.begin(), unknown.end(), stun::kAttrChangeRequest) ==
+          unknown.end()) {
+    unknown.push_back(stun::kAttrChangeRequest);
+  }
+  return unknown;
+}
+
+// The PADDING length that keeps a response of `base_size` bytes (PADDING
+// excluded) within `request_size`: the largest multiple of 4 that fits.
+uint16_t NonAmplifyingPadding(size_t base_size, size_t request_size) {
+  const size_t with_header = base_size + 4;
+  if (request_size <= with_header) return 0;
+  size_t length = std::min(request_size - with_header, kMaxResponsePadding);
+  return static_cast<uint16_t>(length & ~size_t{3});
+}
+
+}  // namespace
+
+absl::StatusOr<StunServerCore> StunServerCore::Create(StunServerConfig config,
+                                                      RateLimiter* limiter) {
+  if (limiter == nullptr) {
+    return absl::InvalidArgumentError("StunServerCore needs a RateLimiter");
+  }
+  if (config.alternate) {
+    const net::SocketAddress& a = config.primary;
+    const net::SocketAddress& b = *config.alternate;
+    if (IsWildcard(a) || IsWildcard(b)) {
+      return absl::InvalidArgumentError(
+          "an alternate STUN address needs specific IPs on both sides: give "
+          "--stun_listen and --stun_alt_ip an address of this host, not "
+          "0.0.0.0 or ::");
+    }
+    if (a.family() != b.family()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--stun_alt_ip ", b.IpString(), " and --stun_listen ",
+                       a.IpString(), " must both be IPv4 or both IPv6"));
+    }
+    if (SameIp(a, b)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--stun_alt_ip must differ from --stun_listen's IP ",
+                       a.IpString(), ": give a second address of this host"));
+    }
+    if (a.port() == b.port()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--stun_alt_port must differ from the primary port ", a.port()));
+    }
+  }
+  return StunServerCore(std::move(config), limiter);
+}
+
+net::SocketAddress StunServerCore::AddressOf(StunSocket s) const {
+  if (!config_.alternate) return config_.primary;
+  const net::SocketAddress& ip =
+      HasAltIp(s) ? *config_.alternate : config_.primary;
+  const uint16_t port =
+      HasAltPort(s) ? config_.alternate->port() : config_.primary.port();
+  return ip.WithPort(port);
+}
+
+std::optional<StunReply> StunServerCore::Handle(
+    absl::string_view datagram, StunSocket on, const net::SocketAddress& source,
+    absl::Time now) {
+  const absl::Span<const uint8_t> bytes(
+      reinterpret_cast<const uint8_t*>(datagram.data()), datagram.size());
+  absl::StatusOr<stun::Message> request =
+      absl::InvalidArgumentError("not STUN");
+  if (stun::IsStunMessage(bytes)) request = stun::Decode(bytes);
+  if (!request.ok() ||
+      (request->has_fingerprint && !stun::VerifyFingerprint(bytes).ok())) {
+    ++counters_.malformed;
+    return std::nullopt;
+  }
+  if (request->message_class != stun::MessageClass::kRequest ||
+      (!has_alternate() && on != StunSocket::kPrimary)) {
+    ++counters_.ignored;
+    return std::nullopt;
+  }
+  ++counters_.requests;
+  std::optional<StunReply> reply = Answer(*request, bytes.size(), on, source);
+  if (!reply) return std::nullopt;
+  if (!limiter_->Allow(source, now)) {
+    ++counters_.rate_limited;
+    return std::nullopt;
+  }
+  ++counters_.responses;
+  return reply;
+}
+
+std::optional<StunReply> StunServerCore::Answer(
+    const stun::Message& request, size_t request_size, StunSocket on,
+    const net::SocketAddress& source) const {
+  if (request.method != stun::kMethodBinding) {
+    return Error(request, 400, "Bad Request: only Binding is served", {}, on,
+                 source);
+  }
+  std::vector<uint16_t> unknown = UnknownAttributes(request, has_alternate());
+  if (!unknown.empty()) {
+    return Error(request, 420, "Unknown Attribute", std::move(unknown), on,
+                 source);
+  }
+  if (request.padding_length && request.response_port) {
+    return Error(request, 400,
+                 "Bad Request: PADDING and RESPONSE-PORT cannot be combined",
+                 {}, on, source);
+  }
+  if (request.response_port && *request.response_port == 0) {
+    return Error(request, 400, "Bad Request: RESPONSE-PORT 0 is not a port", {},
+                 on, source);
+  }
+  return Success(request, request_size, on, source);
+}
+
+std::optional<StunReply> StunServerCore::Success(
+    const stun::Message& request, size_t request_size, StunSocket on,
+    const net::SocketAddress& source) const {
+  const stun::ChangeRequest change =
+      request.change_request.value_or(stun::ChangeRequest{});
+  const StunSocket from =
+      has_alternate() ? MakeStunSocket(HasAltIp(on) != change.change_ip,
+                                       HasAltPort(on) != change.change_port)
+                      : StunSocket::kPrimary;
+  stun::BindingResponseOptions options;
+  options.software = kStunSoftware;
+  if (!IsWildcard(AddressOf(from))) options.response_origin = AddressOf(from);
+  if (has_alternate()) {
+    options.other_address =
+        AddressOf(MakeStunSocket(!HasAltIp(on), !HasAltPort(on)));
+  }
+  auto response = stun::MakeBindingSuccessResponse(request, source, options);
+  if (!response.ok()) return std::nullopt;
+  if (request.padding_length) {
+    auto base = Serialize(*response);
+    if (!base) return std::nullopt;
+    response->padding_length = NonAmplifyingPadding(base->size(), request_size);
+  }
+  auto bytes = Serialize(*response);
+  if (!bytes) return std::nullopt;
+  const net::SocketAddress to =
+      request.response_port ? source.WithPort(*request.response_port) : source;
+  return StunReply{std::move(*bytes), from, to};
+}
+
+}  // namespace natscope::server

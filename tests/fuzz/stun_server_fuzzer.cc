@@ -1,0 +1,223 @@
+// libFuzzer target for natscope-server's pure UDP responder cores and the
+// QUIC version negotiation library.
+//
+// Each input picks a server shape (with or without an alternate address),
+// the receiving socket, the source address, how often the datagram is
+// repeated and how far the clock moves, and the datagram itself (raw, or
+// repaired into well-framed STUN, optionally with a valid FINGERPRINT, or
+// padded to a QUIC Initial's 1200 bytes). Invariants checked on every
+// reply:
+//   * STUN replies decode, carry a valid FINGERPRINT and the request's
+//     transaction id, come from a socket the server has, go to the source
+//     IP, and are at most kMaxResponseGrowth bytes larger than the request
+//     (no larger at all when they carry PADDING);
+//   * QUIC VN replies parse, echo the connection IDs swapped, are smaller
+//     than the datagram, and only answer >= 1200-byte long-header packets
+//     of versions other than 0 and 1;
+//   * the client-side parser never crashes and its result adds up;
+//   * a probe built from the input's seed is answered and accepted.
+// A broken invariant aborts, which libFuzzer reports as a crash.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "common/quic/version_negotiation.h"
+#include "common/stun/codec.h"
+#include "common/stun/integrity.h"
+#include "server/stun/quic_responder_core.h"
+#include "server/stun/rate_limiter.h"
+#include "server/stun/stun_server_core.h"
+
+namespace natscope::server {
+namespace {
+
+void Check(bool condition, const char* what) {
+  if (condition) return;
+  std::fprintf(stderr, "invariant broken: %s\n", what);
+  std::abort();
+}
+
+absl::Span<const uint8_t> Bytes(const std::string& s) {
+  return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()),
+                                   s.size());
+}
+
+net::SocketAddress Source(FuzzedDataProvider& in, bool ipv6) {
+  const uint16_t port = in.ConsumeIntegral<uint16_t>();
+  if (!ipv6) {
+    std::array<uint8_t, 4> ip;
+    for (uint8_t& b : ip) b = in.ConsumeIntegral<uint8_t>();
+    return net::SocketAddress::IPv4(ip, port);
+  }
+  std::array<uint8_t, 16> ip;
+  for (uint8_t& b : ip) b = in.ConsumeIntegral<uint8_t>();
+  return net::SocketAddress::IPv6(ip, port);
+}
+
+// Gives arbitrary bytes a valid STUN header (and optionally FINGERPRINT),
+// so that the fuzzer spends its time past the framing checks.
+std::string Repair(std::string d, uint16_t type, bool fingerprint) {
+  d.resize(std::max<size_t>(d.size(), 20));
+  d.resize(20 + (d.size() - 20) / 4 * 4);
+  const uint16_t length =
+      static_cast<uint16_t>(std::min<size_t>(d.size() - 20, 0xFFFC));
+  d.resize(20 + length);
+  d[0] = static_cast<char>((type >> 8) & 0x3F);
+  d[1] = static_cast<char>(type & 0xFF);
+  d[2] = static_cast<char>(length >> 8);
+  d[3] = static_cast<char>(length & 0xFF);
+  const char cookie[] = {0x21, 0x12, static_cast<char>(0xA4), 0x42};
+  d.replace(4, 4, cookie, 4);
+  if (!fingerprint) return d;
+  auto decoded = stun::Decode(Bytes(d));
+  if (!decoded.ok()) return d;
+  stun::EncodeOptions options;
+  options.add_fingerprint = true;
+  auto encoded = stun::Encode(*decoded, options);
+  if (!encoded.ok()) return d;
+  return std::string(encoded->begin(), encoded->end());
+}
+
+void CheckStunReply(const StunServerCore& core, const std::string& request,
+                    StunSocket on, const net::SocketAddress& source,
+                    const StunReply& reply) {
+  auto decoded_request = stun::Decode(Bytes(request));
+  Check(decoded_request.ok(), "answered an undecodable request");
+  Check(stun::VerifyFingerprint(Bytes(reply.bytes)).ok(), "bad FINGERPRINT");
+  auto m = stun::Decode(Bytes(reply.bytes));
+  Check(m.ok(), "reply does not decode");
+  Check(m->transaction_id == decoded_request->transaction_id, "transaction id");
+  Check(m->message_class == stun::MessageClass::kSuccessResponse ||
+            m->message_class == stun::MessageClass::kErrorResponse,
+        "reply is not a response");
+  Check(reply.bytes.size() <= request.size() + kMaxResponseGrowth,
+        "reply amplifies beyond kMaxResponseGrowth");
+  if (m->padding_length && *m->padding_length > 0) {
+    Check(reply.bytes.size() <= request.size(), "PADDING reply amplifies");
+  }
+  Check(reply.to.WithPort(0) == source.WithPort(0), "reply to another IP");
+  Check(core.has_alternate() || reply.from == StunSocket::kPrimary,
+        "single-address server sent from a socket it lacks");
+  if (m->message_class == stun::MessageClass::kErrorResponse) {
+    Check(reply.from == on && reply.to == source, "error not sent back");
+  } else if (reply.to != source) {
+    Check(decoded_request->response_port.has_value(), "unasked redirect");
+  }
+}
+
+// Everything but the datagram, taken from the input's tail.
+struct Params {
+  uint8_t mode = 0;
+  uint16_t stun_type = 0;
+  bool alternate = false;
+  net::SocketAddress source;
+  absl::Time now;
+  int repeats = 1;
+  std::array<StunSocket, 4> on{};
+  std::array<int, 4> delta_ms{};
+  uint64_t vn_seed = 0;
+  uint64_t probe_seed = 0;
+};
+
+Params ConsumeParams(FuzzedDataProvider& in) {
+  Params p;
+  p.mode = in.ConsumeIntegral<uint8_t>();
+  p.stun_type = in.ConsumeIntegral<uint16_t>();
+  p.alternate = in.ConsumeBool();
+  p.source = Source(in, in.ConsumeBool());
+  p.now = absl::FromUnixSeconds(1700000000) +
+          absl::Milliseconds(in.ConsumeIntegral<uint32_t>());
+  p.repeats = in.ConsumeIntegralInRange<int>(1, 4);
+  for (int i = 0; i < 4; ++i) {
+    p.on[i] = static_cast<StunSocket>(in.ConsumeIntegralInRange<int>(0, 3));
+    p.delta_ms[i] = in.ConsumeIntegralInRange<int>(-100, 3000);
+  }
+  p.vn_seed = in.ConsumeIntegral<uint64_t>();
+  p.probe_seed = in.ConsumeIntegral<uint64_t>();
+  return p;
+}
+
+void FuzzStun(const Params& p, const std::string& datagram) {
+  RateLimiter limiter({/*rate_per_second=*/1, /*burst=*/2, /*max_sources=*/4});
+  StunServerConfig config{*net::SocketAddress::Parse("198.51.100.1:3478"),
+                          std::nullopt};
+  if (p.alternate) {
+    config.alternate = *net::SocketAddress::Parse("198.51.100.2:3479");
+  }
+  auto core = StunServerCore::Create(config, &limiter);
+  Check(core.ok(), "valid config rejected");
+  absl::Time now = p.now;
+  for (int i = 0; i < p.repeats; ++i) {
+    auto reply = core->Handle(datagram, p.on[i], p.source, now);
+    if (reply) CheckStunReply(*core, datagram, p.on[i], p.source, *reply);
+    now += absl::Milliseconds(p.delta_ms[i]);
+  }
+  const StunServerCounters& c = core->counters();
+  Check(c.responses + c.rate_limited <= c.requests, "counters do not add up");
+}
+
+void CheckVnReply(const std::string& datagram, const std::string& vn) {
+  Check(datagram.size() >= quic::kMinInitialDatagramSize,
+        "answered a short one");
+  Check(vn.size() < datagram.size(), "VN not smaller than the datagram");
+  auto request = quic::ParseVersionNegotiation(Bytes(datagram));
+  Check(!request.ok(), "answered a Version Negotiation packet");
+  auto parsed = quic::ParseVersionNegotiation(Bytes(vn));
+  Check(parsed.ok(), "own VN does not parse");
+  Check(parsed->supported_versions == std::vector<uint32_t>{quic::kVersion1},
+        "VN lists other versions");
+  // The request's DCID starts at byte 6 after its length at byte 5.
+  const size_t dcid_len = static_cast<uint8_t>(datagram[5]);
+  Check(parsed->scid == quic::ConnectionId(datagram.begin() + 6,
+                                           datagram.begin() + 6 + dcid_len),
+        "VN SCID is not the request's DCID");
+}
+
+void FuzzQuic(const Params& p, const std::string& datagram) {
+  auto parsed = quic::ParseVersionNegotiation(Bytes(datagram));
+  if (parsed.ok()) {
+    Check(!parsed->supported_versions.empty(), "empty version list accepted");
+    Check(7 + parsed->dcid.size() + parsed->scid.size() +
+                  4 * parsed->supported_versions.size() ==
+              datagram.size(),
+          "parsed VN does not add up");
+  }
+  RateLimiter limiter;
+  QuicResponderCore core(&limiter, p.vn_seed);
+  auto vn = core.Handle(datagram, p.source, p.now);
+  if (vn) CheckVnReply(datagram, *vn);
+  std::mt19937_64 gen(p.probe_seed);
+  quic::VersionProbe probe = quic::BuildVersionProbe(gen);
+  auto answer = core.Handle(std::string(probe.bytes.begin(), probe.bytes.end()),
+                            p.source, p.now);
+  Check(answer.has_value(), "probe not answered");
+  Check(quic::ParseProbeAnswer(Bytes(*answer), probe).ok(),
+        "probe rejects the server's answer");
+}
+
+}  // namespace
+}  // namespace natscope::server
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace natscope::server;  // NOLINT: local to the entry point.
+  FuzzedDataProvider in(data, size);
+  const Params params = ConsumeParams(in);
+  std::string datagram = in.ConsumeRemainingBytesAsString();
+  if (params.mode & 1) {
+    datagram = Repair(std::move(datagram), params.stun_type, params.mode & 2);
+  }
+  if (params.mode & 4) {
+    datagram.resize(std::max<size_t>(datagram.size(), 1200), '\0');
+  }
+  FuzzStun(params, datagram);
+  FuzzQuic(params, datagram);
+  return 0;
+}
