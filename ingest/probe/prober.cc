@@ -13,6 +13,7 @@
 #include "ingest/probe/binding.h"
 #include "ingest/probe/opt_in.h"
 #include "ingest/probe/port_check.h"
+#include "ingest/probe/quic_check.h"
 
 namespace natscope::ingest {
 namespace {
@@ -23,6 +24,7 @@ struct Plan {
   net::SocketAddress other;  // OTHER-ADDRESS of the primary.
   bool has_other = false;
   RetransmitPolicy policy;
+  std::optional<net::SocketAddress> quic;
 };
 
 // Collects results from the test threads.
@@ -39,6 +41,10 @@ class Collector {
   void AddPorts(std::vector<v1::PortCheck> checks) {
     absl::MutexLock lock(&mu_);
     for (v1::PortCheck& c : checks) *report_->add_port_checks() = std::move(c);
+  }
+  void SetQuic(v1::QuicCheck check) {
+    absl::MutexLock lock(&mu_);
+    *report_->mutable_quic() = std::move(check);
   }
   void Progress(const std::string& step) {
     if (!options_.progress) return;
@@ -137,6 +143,10 @@ void AdvancedTests(io::UdpSocket& socket, const Plan& plan,
                    const ProbeOptions& options, const v1::ProbeReport& first,
                    const Clock& clock, Collector& out) {
   std::vector<std::thread> threads;
+  if (plan.quic) {
+    out.Progress(absl::StrCat("QUIC version negotiation with ", plan.quic->ToString()));
+    threads.emplace_back([&] { out.SetQuic(CheckQuic(*plan.quic, plan.policy, clock)); });
+  }
   if (plan.has_other) {
     out.Progress(absl::StrCat("RFC 5780 mapping and filtering tests with ",
                               plan.primary.ToString(), " and ", plan.other.ToString()));
@@ -179,6 +189,10 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     ASSIGN_OR_RETURN(net::SocketAddress server, io::Resolve(text));
     servers.push_back(server);
   }
+  std::optional<net::SocketAddress> quic;
+  if (!options.quic_server.empty()) {
+    ASSIGN_OR_RETURN(quic, io::Resolve(options.quic_server));
+  }
   const absl::Time start = clock.Now();
   v1::ProbeReport report;
   *report.mutable_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
@@ -202,7 +216,7 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   std::vector<BindingResult> first =
       RunBindings(socket, specs, local, options.policy, clock, &ignored);
 
-  Plan plan{servers[0], {}, false, {}};
+  Plan plan{servers[0], {}, false, {}, quic};
   absl::Duration rtt = absl::InfiniteDuration();
   for (const BindingResult& r : first) {
     if (r.observation.answered()) rtt = std::min(rtt, absl::Microseconds(r.observation.rtt_micros()));

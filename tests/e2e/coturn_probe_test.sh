@@ -37,6 +37,25 @@ out=$(turnutils_stunclient -p "$STUN_PORT" 127.0.0.1 2>&1 || true)
 echo "$out"
 grep -q "UDP reflexive addr: 127.0.0.1:" <<<"$out" || fail "turnutils_stunclient got no reflexive address"
 
+log "QUIC: a real QUIC endpoint (ngtcp2) answers natscope-agent's probe"
+NGTCP2_SERVER=$(command -v gtlsserver || echo /usr/sbin/gtlsserver)
+[[ -x "$NGTCP2_SERVER" ]] || fail "ngtcp2's gtlsserver is not installed: run tools/setup.sh"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -subj /CN=localhost -keyout "$SCRATCH/quic.key" -out "$SCRATCH/quic.crt" \
+  >"$SCRATCH/openssl.log" 2>&1 || fail "openssl failed: $(cat "$SCRATCH/openssl.log")"
+quic_port=$(free_udp_port)
+spawn "$NGTCP2_SERVER" -q -d "$SCRATCH" 127.0.0.1 "$quic_port" "$SCRATCH/quic.key" \
+  "$SCRATCH/quic.crt" >"$SCRATCH/ngtcp2.log" 2>&1
+wait_for 20 "ngtcp2 to listen" bash -c "ss -Huln 'sport = :$quic_port' | grep -q ."
+json=$("$AGENT" probe --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$quic_port" --json)
+grep -q '"quicReachable": true' <<<"$json" || fail "QUIC not reachable: $json"
+grep -q 'version negotiation offered' <<<"$json" || fail "no version negotiation: $json"
+
+log "QUIC: a silent QUIC port gives FINDING_QUIC_BLOCKED while UDP works"
+json=$("$AGENT" probe --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$STUN_PORT" --json)
+grep -q '"quicReachable": false' <<<"$json" || fail "a STUN port cannot speak QUIC: $json"
+grep -q '"code": "FINDING_QUIC_BLOCKED"' <<<"$json" || fail "no FINDING_QUIC_BLOCKED: $json"
+
 log "unanswered STUN: UDP blocked, concluded within the timeout"
 dead_port=$(free_udp_port)
 json=$("$AGENT" probe --stun="127.0.0.1:$dead_port" --timeout=1s --ports= --json)
