@@ -110,8 +110,14 @@ absl::Status StunResponder::BindAll(const StunResponderOptions& options) {
     }
     quic_.emplace(&limiter_,
                   static_cast<uint64_t>(absl::ToUnixNanos(clock_.Now())));
-    endpoints_.push_back(
-        {std::move(socket).value(), Endpoint::Kind::kQuic, {}, 0});
+    // The QUIC port answers STUN too, so an agent's outbound-port check of
+    // that port (often 443) sees it open rather than silent.
+    StunServerConfig plain{socket->local_address(), std::nullopt};
+    ASSIGN_OR_RETURN(StunServerCore core,
+                     StunServerCore::Create(plain, &limiter_));
+    plain_.push_back(std::move(core));
+    endpoints_.push_back({std::move(socket).value(), Endpoint::Kind::kQuic,
+                          StunSocket::kPrimary, plain_.size() - 1});
   }
   return absl::OkStatus();
 }
@@ -168,6 +174,16 @@ void StunResponder::Serve(Endpoint& endpoint, const io::Datagram& datagram) {
   absl::MutexLock lock(&mu_);
   switch (endpoint.kind) {
     case Endpoint::Kind::kQuic: {
+      // QUIC packets start with a set high bit; STUN messages with two
+      // zero bits (RFC 7983 demultiplexing).
+      const bool stun = !datagram.payload.empty() &&
+                        (static_cast<uint8_t>(datagram.payload[0]) & 0xC0) == 0;
+      if (stun) {
+        auto reply = plain_[endpoint.plain_index].Handle(
+            datagram.payload, StunSocket::kPrimary, datagram.source, now);
+        if (reply) (void)endpoint.socket.SendTo(reply->bytes, reply->to);
+        return;
+      }
       auto vn = quic_->Handle(datagram.payload, datagram.source, now);
       if (vn) (void)endpoint.socket.SendTo(*vn, datagram.source);
       return;
@@ -208,8 +224,8 @@ std::optional<net::SocketAddress> StunResponder::stun_alt_address() const {
 
 std::vector<net::SocketAddress> StunResponder::extra_stun_addresses() const {
   std::vector<net::SocketAddress> out;
-  for (const StunServerCore& core : plain_) {
-    out.push_back(core.AddressOf(StunSocket::kPrimary));
+  for (const Endpoint& e : endpoints_) {
+    if (e.kind == Endpoint::Kind::kPlain) out.push_back(e.socket.local_address());
   }
   return out;
 }

@@ -78,7 +78,7 @@ class StunResponder {
     io::UdpSocket socket;
     enum class Kind { kRfc5780, kPlain, kQuic } kind;
     StunSocket which = StunSocket::kPrimary;  // kRfc5780 only.
-    size_t plain_index = 0;                   // kPlain only.
+    size_t plain_index = 0;                   // kPlain and kQuic.
   };
 
   StunResponder(const Clock& clock, RateLimiterOptions rate_limit);

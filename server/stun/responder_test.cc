@@ -100,6 +100,21 @@ TEST(StunResponderTest, ServesPlainPortsAndQuic) {
   EXPECT_EQ((*responder)->counters().quic.responses, 1);
 }
 
+TEST(StunResponderTest, QuicPortAnswersStunToo) {
+  StunResponderOptions options;
+  options.quic_listen = Addr("127.0.0.1:0");
+  auto responder = StunResponder::Start(options);
+  ASSERT_TRUE(responder.ok()) << responder.status();
+  auto client = io::UdpSocket::Bind(Addr("127.0.0.1:0"));
+  ASSERT_TRUE(client.ok());
+  stun::Message request =
+      stun::MakeBindingRequest({9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
+  io::Datagram reply =
+      Exchange(*client, EncodeString(request), *(*responder)->quic_address());
+  EXPECT_EQ(DecodeString(reply.payload).xor_mapped_address,
+            client->local_address());
+}
+
 TEST(StunResponderTest, AlternateIpNotOnThisHostFailsWithAHint) {
   StunResponderOptions options;
   options.stun_listen = Addr("127.0.0.1:0");
