@@ -27,6 +27,7 @@ _LIBS = {
     "crypto": ["libcrypto"],
     "gtest": ["gtest", "gmock"],
     "gtest_main": ["gtest_main", "gmock"],
+    "miniupnpc": ["-lminiupnpc"],
 }
 
 def _pkg_config(ctx, modules):

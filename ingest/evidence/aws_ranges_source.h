@@ -1,0 +1,30 @@
+// Where the agent's AWS ranges come from: the copy embedded at build time
+// (EC2/AMAZON prefixes of ingest/evidence/data/aws-ip-ranges.json) or a
+// full ip-ranges.json named by --aws_ip_ranges=FILE. Thread-safe.
+#ifndef NATSCOPE_INGEST_EVIDENCE_AWS_RANGES_SOURCE_H_
+#define NATSCOPE_INGEST_EVIDENCE_AWS_RANGES_SOURCE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "analyzer/evidence/aws_ranges.h"
+
+namespace natscope::ingest {
+
+// The embedded copy, decoded on every call (about 10 ms; keep the result).
+// Internal only if the build embedded a broken copy, which the build
+// itself prevents.
+absl::StatusOr<analyzer::AwsRanges> EmbeddedAwsRanges();
+
+// Reads and parses the ip-ranges.json at `path`. NotFound or
+// PermissionDenied when it cannot be read, InvalidArgument when it is not
+// AWS's format; every message names the file.
+absl::StatusOr<analyzer::AwsRanges> LoadAwsRangesFile(const std::string& path);
+
+// `path` empty: the embedded copy; otherwise LoadAwsRangesFile(path). What
+// --aws_ip_ranges maps to.
+absl::StatusOr<analyzer::AwsRanges> LoadAwsRanges(const std::string& path);
+
+}  // namespace natscope::ingest
+
+#endif  // NATSCOPE_INGEST_EVIDENCE_AWS_RANGES_SOURCE_H_
