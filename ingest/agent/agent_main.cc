@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/flags.h"
 #include "ingest/agent/probe_output.h"
+#include "ingest/evidence/aws_ranges_source.h"
 #include "ingest/agent/runner.h"
 #include "ingest/probe/prober.h"
 
@@ -107,6 +108,7 @@ int Main(int argc, char** argv) {
   bool json = false;
   absl::Duration timeout = probe.policy.timeout;
   std::string ports = absl::StrJoin(probe.ports, ",");
+  std::string aws_ip_ranges;
   RunnerOptions run;
   std::string role = "client", site, agent_id;
   run.server = "127.0.0.1:7700";
@@ -121,6 +123,15 @@ int Main(int argc, char** argv) {
                "Destination UDP ports to test outbound rules on, against the "
                "first STUN server's IP (it must answer STUN there, e.g. "
                "natscope-server --stun_ports); empty skips the test.");
+  flags.String("aws_ip_ranges", &aws_ip_ranges,
+               "AWS's ip-ranges.json for AWS NAT gateway detection (default: "
+               "the copy built in, published 2026-08-22).");
+  flags.Bool("gateways", &probe.gateways,
+             "Ask the default gateway for its external address (NAT-PMP, PCP, "
+             "UPnP IGD; read-only). --nogateways skips it.");
+  flags.Bool("trace", &probe.trace_hops,
+             "Trace the first hops toward the first STUN server (double NAT, "
+             "CGNAT evidence). --notrace skips it.");
   flags.Bool("hairpin", &probe.hairpin,
              "Also test hairpinning (sends a packet to this host's public address).");
   flags.Duration("lifetime", &probe.lifetime,
@@ -155,6 +166,10 @@ int Main(int argc, char** argv) {
   }
   probe.stun_servers = stun;
   probe.policy.timeout = timeout;
+  auto ranges = LoadAwsRanges(aws_ip_ranges);
+  if (!ranges.ok()) return Fail(std::string(ranges.status().message()));
+  probe.aws_ranges =
+      std::make_shared<const analyzer::AwsRanges>(std::move(ranges).value());
   if (positional[0] == "probe") return ProbeCommand(probe, json, ports);
   if (positional[0] == "run") {
     auto parsed_ports = ParsePorts(ports);

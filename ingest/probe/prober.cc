@@ -6,10 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "analyzer/classify_probe.h"
+#include "analyzer/evidence/findings.h"
 #include "analyzer/nat_behavior.h"
 #include "common/io/udp_socket.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
+#include "ingest/evidence/default_gateway.h"
+#include "ingest/evidence/port_mapping.h"
+#include "ingest/evidence/ttl_probe.h"
 #include "ingest/probe/binding.h"
 #include "ingest/probe/opt_in.h"
 #include "ingest/probe/port_check.h"
@@ -41,6 +45,14 @@ class Collector {
   void AddPorts(std::vector<v1::PortCheck> checks) {
     absl::MutexLock lock(&mu_);
     for (v1::PortCheck& c : checks) *report_->add_port_checks() = std::move(c);
+  }
+  void SetGateways(std::vector<v1::GatewayObservation> gateways) {
+    absl::MutexLock lock(&mu_);
+    for (v1::GatewayObservation& g : gateways) *report_->add_gateways() = std::move(g);
+  }
+  void SetHops(std::vector<v1::HopObservation> hops) {
+    absl::MutexLock lock(&mu_);
+    for (v1::HopObservation& h : hops) *report_->add_hops() = std::move(h);
   }
   void SetQuic(v1::QuicCheck check) {
     absl::MutexLock lock(&mu_);
@@ -205,6 +217,29 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     ASSIGN_OR_RETURN(bind_to, net::SocketAddress::Parse(options.local));
   }
   ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(bind_to));
+
+  // Path evidence takes its own time and needs nothing from STUN: start it
+  // first, alongside test I.
+  std::vector<std::thread> evidence;
+  if (options.gateways) {
+    out.Progress("asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
+    evidence.emplace_back([&out] {
+      PortMappingOptions gateway_options;
+      auto gateway = DefaultGateway();
+      if (gateway.ok()) gateway_options.pmp_server = *gateway;
+      out.SetGateways(QueryGateways(gateway_options));
+    });
+  }
+  if (options.trace_hops) {
+    out.Progress(absl::StrCat("tracing the first hops toward ", servers[0].ToString()));
+    evidence.emplace_back([&out, &clock, destination = servers[0]] {
+      TtlProbeOptions trace;
+      trace.destination = destination;
+      auto hops = TraceHops(trace, clock);
+      if (hops.ok()) out.SetHops(std::move(hops->hops));
+    });
+  }
+
   std::vector<BindingSpec> specs;
   for (const net::SocketAddress& server : servers) {
     specs.push_back({server, NewBindingRequest(), "binding", server});
@@ -244,7 +279,9 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
         TestBindingLifetime(plan.primary, options.lifetime, plan.policy, clock);
     if (lifetime) report.set_binding_lifetime_seconds(*lifetime);
   }
+  for (std::thread& t : evidence) t.join();
   analyzer::ClassifyProbe(&report);
+  analyzer::AddPathFindings(options.aws_ranges.get(), &report);
   report.set_duration_micros(absl::ToInt64Microseconds(clock.Now() - start));
   return report;
 }

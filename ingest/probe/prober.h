@@ -10,10 +10,12 @@
 #define NATSCOPE_INGEST_PROBE_PROBER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "analyzer/evidence/aws_ranges.h"
 #include "common/clock.h"
 #include "ingest/probe/retransmit.h"
 #include "natscope/v1/probe.pb.h"
@@ -32,6 +34,12 @@ struct ProbeOptions {
   // Bounds the first exchange with the servers: a path where nothing
   // answers is concluded after policy.timeout plus at most a second.
   RetransmitPolicy policy{absl::Milliseconds(250), 7, absl::Milliseconds(2500)};
+  // AWS's address ranges, for AWS NAT gateway detection; null skips it.
+  std::shared_ptr<const analyzer::AwsRanges> aws_ranges;
+  // Ask the default gateway for its external address (NAT-PMP, PCP, UPnP
+  // IGD; read-only) and trace the first hops toward the primary server.
+  bool gateways = true;
+  bool trace_hops = true;
   // Opt-in tests with side effects (RFC 5780 §4.5, §4.6): hairpinning, and
   // binding lifetime up to this long (zero skips it; it takes about twice
   // this long).

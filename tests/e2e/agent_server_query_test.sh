@@ -12,10 +12,10 @@ cat >"$SCRATCH/client.log" <<'LOG'
 LOG
 : >"$SCRATCH/connector.log"
 
-spawn "$AGENT" run --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
+spawn "$AGENT" run --nogateways --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
   --site=lyon --role=client --agent_id=lyon-client-1 --log_file="$SCRATCH/client.log" \
   --probe_interval=1h --poll_interval=100ms >"$SCRATCH/agent-client.log" 2>&1
-spawn "$AGENT" run --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
+spawn "$AGENT" run --nogateways --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
   --site=lyon --role=connector --agent_id=lyon-connector-1 \
   --log_file="$SCRATCH/connector.log" --probe_interval=1h --poll_interval=100ms \
   >"$SCRATCH/agent-connector.log" 2>&1

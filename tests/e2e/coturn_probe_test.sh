@@ -13,7 +13,7 @@ wait_for 20 "coturn to listen on $stun_port" bash -c "ss -Huln 'sport = :$stun_p
 
 src_port=$(free_udp_port)
 log "probe coturn 127.0.0.1:$stun_port from 127.0.0.1:$src_port"
-json=$("$AGENT" probe --stun="127.0.0.1:$stun_port" --local="127.0.0.1:$src_port" --json)
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --local="127.0.0.1:$src_port" --json)
 echo "$json"
 grep -q "\"publicAddress\": \"127.0.0.1:$src_port\"" <<<"$json" ||
   fail "publicAddress is not 127.0.0.1:$src_port"
@@ -21,14 +21,14 @@ grep -q '"udpReachable": true' <<<"$json" || fail "udpReachable is not true"
 grep -q '"mappingBehavior": "MAPPING_NO_NAT"' <<<"$json" || fail "loopback should be MAPPING_NO_NAT"
 
 log "default source port: publicAddress must carry the port in localAddress"
-json=$("$AGENT" probe --stun="127.0.0.1:$stun_port" --json)
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --json)
 local_port=$(sed -n 's/^ "localAddress": "127.0.0.1:\([0-9]*\)".*/\1/p' <<<"$json")
 [[ -n "$local_port" ]] || fail "no localAddress in: $json"
 grep -q "\"publicAddress\": \"127.0.0.1:$local_port\"" <<<"$json" || fail "publicAddress mismatch: $json"
 
 log "probe natscope-server's STUN responder"
 start_server srv
-json=$("$AGENT" probe --stun="127.0.0.1:$STUN_PORT" --local="127.0.0.1:$src_port" --json)
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$STUN_PORT" --local="127.0.0.1:$src_port" --json)
 grep -q "\"publicAddress\": \"127.0.0.1:$src_port\"" <<<"$json" ||
   fail "natscope-server's responder gave: $json"
 
@@ -47,18 +47,18 @@ quic_port=$(free_udp_port)
 spawn "$NGTCP2_SERVER" -q -d "$SCRATCH" 127.0.0.1 "$quic_port" "$SCRATCH/quic.key" \
   "$SCRATCH/quic.crt" >"$SCRATCH/ngtcp2.log" 2>&1
 wait_for 20 "ngtcp2 to listen" bash -c "ss -Huln 'sport = :$quic_port' | grep -q ."
-json=$("$AGENT" probe --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$quic_port" --json)
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$quic_port" --json)
 grep -q '"quicReachable": true' <<<"$json" || fail "QUIC not reachable: $json"
 grep -q 'version negotiation offered' <<<"$json" || fail "no version negotiation: $json"
 
 log "QUIC: a silent QUIC port gives FINDING_QUIC_BLOCKED while UDP works"
-json=$("$AGENT" probe --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$STUN_PORT" --json)
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$STUN_PORT" --json)
 grep -q '"quicReachable": false' <<<"$json" || fail "a STUN port cannot speak QUIC: $json"
 grep -q '"code": "FINDING_QUIC_BLOCKED"' <<<"$json" || fail "no FINDING_QUIC_BLOCKED: $json"
 
 log "unanswered STUN: UDP blocked, concluded within the timeout"
 dead_port=$(free_udp_port)
-json=$("$AGENT" probe --stun="127.0.0.1:$dead_port" --timeout=1s --ports= --json)
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$dead_port" --timeout=1s --ports= --json)
 grep -q '"udpReachable": true' <<<"$json" && fail "a dead port cannot be reachable"
 grep -q '"code": "FINDING_UDP_BLOCKED"' <<<"$json" || fail "no FINDING_UDP_BLOCKED: $json"
 echo PASS
