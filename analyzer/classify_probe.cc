@@ -70,7 +70,7 @@ void AddEndpointDependent(const MappingVerdict& mapping, v1::ProbeReport* report
 void AddPortsRestricted(v1::ProbeReport* report) {
   std::vector<std::string> passed, blocked;
   for (const v1::PortCheck& c : report->port_checks()) {
-    if (c.not_served()) continue;
+    if (c.not_served() || c.inconclusive()) continue;
     (c.passed() ? passed : blocked).push_back(absl::StrCat(c.port()));
   }
   if (passed.empty() || blocked.empty()) return;

@@ -78,11 +78,14 @@ TEST(ClassifyProbeTest, PortsSilentWhileOthersAnswerAreRestricted) {
   check(3478, true, false);
   check(443, false, false);
   check(53, false, true);
+  check(80, false, false);
+  report.mutable_port_checks(3)->set_inconclusive(true);
   ClassifyProbe(&report);
   ASSERT_EQ(report.findings_size(), 1);
   EXPECT_EQ(report.findings(0).code(), v1::FINDING_OUTBOUND_PORTS_RESTRICTED);
   EXPECT_NE(report.findings(0).summary().find("443"), std::string::npos);
   EXPECT_EQ(report.findings(0).summary().find("53"), std::string::npos);
+  EXPECT_EQ(report.findings(0).summary().find("80"), std::string::npos);
 }
 
 TEST(ClassifyProbeTest, QuicSilentWhileUdpWorksIsBlocked) {

@@ -42,9 +42,10 @@ std::string Observation(const v1::StunObservation& o) {
 std::string PortSummary(const v1::ProbeReport& report) {
   std::vector<std::string> parts;
   for (const v1::PortCheck& c : report.port_checks()) {
-    parts.push_back(absl::StrCat(c.port(), c.passed()       ? " open"
-                                           : c.not_served() ? " not served"
-                                                            : " BLOCKED"));
+    parts.push_back(absl::StrCat(c.port(), c.passed()         ? " open"
+                                           : c.not_served()   ? " not served"
+                                           : c.inconclusive() ? " silent (not served?)"
+                                                              : " BLOCKED"));
   }
   return absl::StrJoin(parts, ", ");
 }
@@ -58,7 +59,9 @@ void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
     absl::StrAppend(out, absl::StrFormat("  %-13s %s: ", "port", c.server()),
                     c.passed() ? absl::StrFormat("answered, rtt %.1f ms", c.rtt_micros() / 1000.0)
                     : c.not_served() ? "port unreachable (nothing listens there)"
-                                     : "no answer",
+                    : c.inconclusive()
+                        ? "no answer, but the server does not say it serves this port"
+                        : "no answer on a port the server serves",
                     "\n");
   }
   if (report.has_quic()) {

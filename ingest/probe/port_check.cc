@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -67,6 +68,7 @@ void Read(Probe& p, absl::Time now, v1::PortCheck* check) {
 
 std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
                                       const std::vector<int>& ports,
+                                      const std::vector<uint16_t>& served,
                                       absl::Duration interval,
                                       absl::Duration wait, const Clock& clock) {
   std::vector<v1::PortCheck> checks(ports.size());
@@ -103,8 +105,11 @@ std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
       if (fds[k].revents != 0) Read(probes[index[k]], clock.Now(), &checks[index[k]]);
     }
   }
-  for (Probe& p : probes) {
-    if (p.fd >= 0) close(p.fd);
+  for (size_t i = 0; i < probes.size(); ++i) {
+    if (probes[i].fd >= 0) close(probes[i].fd);
+    v1::PortCheck& c = checks[i];
+    const bool listed = std::find(served.begin(), served.end(), c.port()) != served.end();
+    if (!c.passed() && !c.not_served() && !listed) c.set_inconclusive(true);
   }
   return checks;
 }

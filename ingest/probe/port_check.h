@@ -4,10 +4,14 @@
 // A connected UDP socket learns of an ICMP "port unreachable" from the
 // server's host (ECONNREFUSED): nothing listens there, which says nothing
 // about the firewall, so that port is "not served" rather than blocked.
-// Only silence counts as blocked. Blocks for at most `wait`.
+// Silence counts as blocked only on a port the server says it serves
+// (`served`, from its NATSCOPE-PORTS attribute); elsewhere it is
+// inconclusive, because hosts rate-limit ICMP and the "port unreachable"
+// may never come. Blocks for at most `wait`.
 #ifndef NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
 #define NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -21,6 +25,7 @@ namespace natscope::ingest {
 // `wait` has passed.
 std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
                                       const std::vector<int>& ports,
+                                      const std::vector<uint16_t>& served,
                                       absl::Duration interval,
                                       absl::Duration wait, const Clock& clock);
 

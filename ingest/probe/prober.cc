@@ -14,6 +14,7 @@
 #include "ingest/evidence/default_gateway.h"
 #include "ingest/evidence/port_mapping.h"
 #include "ingest/evidence/ttl_probe.h"
+#include "common/stun/natscope_ports.h"
 #include "ingest/probe/binding.h"
 #include "ingest/probe/opt_in.h"
 #include "ingest/probe/port_check.h"
@@ -29,6 +30,8 @@ struct Plan {
   bool has_other = false;
   RetransmitPolicy policy;
   std::optional<net::SocketAddress> quic;
+  // Ports the primary server says it answers STUN on (NATSCOPE-PORTS).
+  std::vector<uint16_t> served_ports;
 };
 
 // Collects results from the test threads.
@@ -173,8 +176,8 @@ void AdvancedTests(io::UdpSocket& socket, const Plan& plan,
   if (!options.ports.empty()) {
     out.Progress(absl::StrCat("outbound UDP port check to ", plan.primary.IpString()));
     threads.emplace_back([&] {
-      out.AddPorts(CheckPorts(plan.primary, options.ports, plan.policy.initial_rto,
-                              plan.policy.timeout, clock));
+      out.AddPorts(CheckPorts(plan.primary, options.ports, plan.served_ports,
+                              plan.policy.initial_rto, plan.policy.timeout, clock));
     });
   }
   for (std::thread& t : threads) t.join();
@@ -251,12 +254,16 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   std::vector<BindingResult> first =
       RunBindings(socket, specs, local, options.policy, clock, &ignored);
 
-  Plan plan{servers[0], {}, false, {}, quic};
+  Plan plan{servers[0], {}, false, {}, quic, {}};
   absl::Duration rtt = absl::InfiniteDuration();
   for (const BindingResult& r : first) {
     if (r.observation.answered()) rtt = std::min(rtt, absl::Microseconds(r.observation.rtt_micros()));
   }
   const bool answered = rtt != absl::InfiniteDuration();
+  if (first[0].response) {
+    plan.served_ports = stun::NatscopePorts(*first[0].response)
+                            .value_or(std::vector<uint16_t>{});
+  }
   if (first[0].response && first[0].response->other_address) {
     plan.other = *first[0].response->other_address;
     plan.has_other = plan.other.IpString() != plan.primary.IpString();

@@ -1,5 +1,7 @@
 #include "server/stun/responder.h"
 
+#include <algorithm>
+
 #include <poll.h>
 
 #include <iostream>
@@ -81,6 +83,7 @@ absl::StatusOr<std::unique_ptr<StunResponder>> StunResponder::Start(
   std::unique_ptr<StunResponder> responder(
       new StunResponder(clock, options.rate_limit));
   RETURN_IF_ERROR(responder->BindAll(options));
+  responder->Advertise();
   responder->thread_ = std::thread([r = responder.get()] { r->Loop(); });
   return responder;
 }
@@ -120,6 +123,24 @@ absl::Status StunResponder::BindAll(const StunResponderOptions& options) {
                           StunSocket::kPrimary, plain_.size() - 1});
   }
   return absl::OkStatus();
+}
+
+void StunResponder::Advertise() {
+  std::vector<uint16_t> ports;
+  if (endpoints_.empty()) return;
+  // Only ports on the primary IP: the agent checks outbound rules there.
+  const std::string primary_ip = endpoints_[0].socket.local_address().IpString();
+  for (const Endpoint& e : endpoints_) {
+    const bool on_primary_ip =
+        e.socket.local_address().IpString() == primary_ip;
+    const uint16_t port = e.socket.local_address().port();
+    if (on_primary_ip &&
+        std::find(ports.begin(), ports.end(), port) == ports.end()) {
+      ports.push_back(port);
+    }
+  }
+  if (rfc5780_) rfc5780_->set_advertised_ports(ports);
+  for (StunServerCore& core : plain_) core.set_advertised_ports(ports);
 }
 
 absl::Status StunResponder::BindPlain(const net::SocketAddress& address) {

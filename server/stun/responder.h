@@ -83,6 +83,8 @@ class StunResponder {
 
   StunResponder(const Clock& clock, RateLimiterOptions rate_limit);
   absl::Status BindAll(const StunResponderOptions& options);
+  // Tells every core which ports to list in NATSCOPE-PORTS.
+  void Advertise();
   // One extra single-address STUN socket.
   absl::Status BindPlain(const net::SocketAddress& address);
   void Loop();

@@ -1,5 +1,7 @@
 #include "server/stun/stun_server_core.h"
 
+#include "common/stun/natscope_ports.h"
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -179,6 +181,10 @@ std::optional<StunReply> StunServerCore::Success(
   }
   auto response = stun::MakeBindingSuccessResponse(request, source, options);
   if (!response.ok()) return std::nullopt;
+  if (!advertised_ports_.empty()) {
+    response->extra_attributes.push_back(
+        stun::NatscopePortsAttribute(advertised_ports_));
+  }
   if (request.padding_length) {
     auto base = Serialize(*response);
     if (!base) return std::nullopt;

@@ -117,6 +117,13 @@ class StunServerCore {
   bool has_alternate() const { return config_.alternate.has_value(); }
   const StunServerCounters& counters() const { return counters_; }
 
+  // UDP ports this server answers STUN on, listed in every success response
+  // (NATSCOPE-PORTS, common/stun/natscope_ports.h) so that agents can tell
+  // a blocked port from one nothing listens on. Empty: not listed.
+  void set_advertised_ports(std::vector<uint16_t> ports) {
+    advertised_ports_ = std::move(ports);
+  }
+
  private:
   StunServerCore(StunServerConfig config, RateLimiter* limiter)
       : config_(std::move(config)), limiter_(limiter) {}
@@ -129,6 +136,7 @@ class StunServerCore {
 
   StunServerConfig config_;
   RateLimiter* limiter_;
+  std::vector<uint16_t> advertised_ports_;
   StunServerCounters counters_;
 };
 

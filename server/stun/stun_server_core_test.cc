@@ -1,5 +1,7 @@
 #include "server/stun/stun_server_core.h"
 
+#include "common/stun/natscope_ports.h"
+
 #include <string>
 #include <vector>
 
@@ -73,6 +75,17 @@ TEST_F(StunServerCoreTest, BindingSuccessCarriesEveryRfc5780Attribute) {
   EXPECT_EQ(m.other_address, kA2P2);
   EXPECT_EQ(m.software, std::string(kStunSoftware));
   EXPECT_TRUE(m.has_fingerprint);
+}
+
+TEST_F(StunServerCoreTest, SuccessListsTheServedPortsWhenTold) {
+  StunServerCore core = Make(true);
+  Message plain = Parse(
+      core.Handle(Wire(Request()), StunSocket::kPrimary, kClient, kT0)->bytes);
+  EXPECT_FALSE(stun::NatscopePorts(plain).has_value());
+  core.set_advertised_ports({3478, 443});
+  Message listed = Parse(
+      core.Handle(Wire(Request()), StunSocket::kPrimary, kClient, kT0)->bytes);
+  EXPECT_EQ(stun::NatscopePorts(listed), (std::vector<uint16_t>{3478, 443}));
 }
 
 TEST_F(StunServerCoreTest, OtherAddressIsTheSocketDifferingInIpAndPort) {
