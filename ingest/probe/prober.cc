@@ -227,7 +227,11 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   if (options.gateways) {
     out.Progress("asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
     evidence.emplace_back([&out] {
+      // A gateway that speaks NAT-PMP or UPnP answers within milliseconds;
+      // one that does not should not hold the whole probe up.
       PortMappingOptions gateway_options;
+      gateway_options.timeout = absl::Milliseconds(500);
+      gateway_options.upnp_discovery = absl::Milliseconds(400);
       auto gateway = DefaultGateway();
       if (gateway.ok()) gateway_options.pmp_server = *gateway;
       out.SetGateways(QueryGateways(gateway_options));
