@@ -31,14 +31,14 @@ std::optional<net::SocketAddress> Mapping(io::UdpSocket& socket,
 bool Receives(io::UdpSocket& socket, const stun::TransactionId& id,
               absl::Duration wait) {
   const absl::Time until = absl::Now() + wait;
-  while (absl::Now() < until) {
-    auto datagram = socket.Receive(until - absl::Now());
+  do {  // At least one look, even with no time to wait.
+    auto datagram = socket.Receive(std::max(absl::ZeroDuration(), until - absl::Now()));
     if (!datagram.ok() || !datagram->has_value()) continue;
     const std::string& p = (*datagram)->payload;
     auto decoded = stun::Decode(absl::Span<const uint8_t>(
         reinterpret_cast<const uint8_t*>(p.data()), p.size()));
     if (decoded.ok() && decoded->transaction_id == id) return true;
-  }
+  } while (absl::Now() < until);
   return false;
 }
 

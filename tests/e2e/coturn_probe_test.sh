@@ -32,6 +32,16 @@ json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$STUN_PORT" --local="127.0.
 grep -q "\"publicAddress\": \"127.0.0.1:$src_port\"" <<<"$json" ||
   fail "natscope-server's responder gave: $json"
 
+log "opt-in tests: hairpinning and binding lifetime (natscope-server honours RESPONSE-PORT)"
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$STUN_PORT" --hairpin --lifetime=2s --json)
+grep -q '"hairpinning": true' <<<"$json" || fail "loopback hairpins: $json"
+grep -q '"bindingLifetimeSeconds": "2"' <<<"$json" || fail "an idle loopback mapping lives 2 s: $json"
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$STUN_PORT" --json)
+grep -q '"hairpinning"' <<<"$json" && fail "hairpinning is opt-in: $json"
+log "a single-address coturn ignores RESPONSE-PORT: lifetime unknown, not zero"
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --lifetime=1s --json)
+grep -q '"bindingLifetimeSeconds"' <<<"$json" && fail "lifetime must be absent: $json"
+
 log "coturn's own client against natscope-server's responder"
 out=$(turnutils_stunclient -p "$STUN_PORT" 127.0.0.1 2>&1 || true)
 echo "$out"
