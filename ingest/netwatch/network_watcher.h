@@ -1,0 +1,34 @@
+// Tells when the host's network changes: an address added or removed, or a
+// route (the default route included) changed. Listens on a NETLINK_ROUTE
+// socket, which needs no privilege. Not thread-safe; one reader.
+#ifndef NATSCOPE_INGEST_NETWATCH_NETWORK_WATCHER_H_
+#define NATSCOPE_INGEST_NETWATCH_NETWORK_WATCHER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace natscope::ingest {
+
+class NetworkWatcher {
+ public:
+  // Subscribes to IPv4/IPv6 address and route changes. Unavailable when
+  // the kernel refuses the socket (then probes run on their schedule only).
+  static absl::StatusOr<std::unique_ptr<NetworkWatcher>> Open();
+  ~NetworkWatcher();
+  NetworkWatcher(const NetworkWatcher&) = delete;
+  NetworkWatcher& operator=(const NetworkWatcher&) = delete;
+
+  // Waits up to `timeout`; true when at least one change arrived (all
+  // pending notifications are consumed).
+  bool Changed(absl::Duration timeout);
+
+ private:
+  explicit NetworkWatcher(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace natscope::ingest
+
+#endif  // NATSCOPE_INGEST_NETWATCH_NETWORK_WATCHER_H_
