@@ -16,6 +16,7 @@ _cleanup() {
   local rc=$?
   for pid in "${_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n "${PG_DATA:-}" && -f "$PG_DATA/postmaster.pid" ]]; then pg_down || true; fi
   if pgrep -f "$SCRATCH" >/dev/null; then
     echo "leftover processes:"; pgrep -af "$SCRATCH" || true
     pkill -KILL -f "$SCRATCH" || true
@@ -75,3 +76,38 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# A PostgreSQL cluster owned by the test (so it can stop and restart it),
+# Unix socket only, run as the unprivileged "postgres" user when root.
+# start_postgres NAME sets PG_URI (libpq conninfo) and PG_DATA.
+_pg_bin() {
+  local dir
+  dir=$(pg_config --bindir 2>/dev/null || true)
+  [[ -x "$dir/initdb" ]] || dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [[ -x "$dir/initdb" ]] || fail "PostgreSQL binaries not found: run tools/setup.sh"
+  echo "$dir"
+}
+_as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+start_postgres() {
+  local name=$1 bin
+  bin=$(_pg_bin)
+  PG_DATA="$SCRATCH/$name-pg"
+  PG_SOCK="$SCRATCH/$name-sock"
+  mkdir -p "$PG_DATA" "$PG_SOCK"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$PG_DATA" "$PG_SOCK"
+  chmod 700 "$PG_DATA"
+  _as_pg "$bin/initdb" -D "$PG_DATA" -U natscope --auth=trust -E UTF8 >"$SCRATCH/$name-initdb.log" 2>&1 ||
+    fail "initdb failed: $(cat "$SCRATCH/$name-initdb.log")"
+  PG_BIN=$bin
+  pg_up
+  PG_URI="host=$PG_SOCK dbname=postgres user=natscope"
+}
+pg_up() {
+  _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_SOCK/postgres.log" \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCK'" start >/dev/null ||
+    fail "PostgreSQL did not start: $(tail -n 20 "$PG_SOCK/postgres.log")"
+}
+pg_down() { _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; }
+psql_q() { psql -X -A -t -q "$PG_URI" -c "$1"; }
