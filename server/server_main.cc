@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/flags.h"
 #include "common/net/socket_address.h"
+#include "common/tls/tls.h"
 #include "grpcpp/grpcpp.h"
 #include "server/embedded_postgres/embedded_postgres.h"
 #include "server/service/agent_service.h"
@@ -46,6 +47,7 @@ struct Flags {
   std::string enrollment_token;
   std::string port_file;
   int64_t pool_size = 8;
+  tls::ServerTlsOptions tls;
 };
 
 void Log(const std::string& message) {
@@ -126,9 +128,11 @@ int Serve(const Flags& flags) {
   AgentServiceImpl agent_service(&agent_core);
   QueryServiceCore query_core(store->get());
   QueryServiceImpl query_service(&query_core);
+  auto credentials = tls::MakeServerCredentials(flags.tls, flags.listen);
+  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   grpc::ServerBuilder builder;
   int grpc_port = 0;
-  builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(), &grpc_port);
+  builder.AddListeningPort(flags.listen, *credentials, &grpc_port);
   builder.RegisterService(&agent_service);
   builder.RegisterService(&query_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -142,7 +146,9 @@ int Serve(const Flags& flags) {
         flags.port_file, grpc_port, stun ? stun->PortFileLines() : "stun=0\n");
     if (!written.ok()) return Fail(std::string(written.message()));
   }
-  Log(absl::StrCat("serving gRPC on port ", grpc_port, ", ",
+  Log(absl::StrCat("serving gRPC (",
+                   flags.tls.cert_file.empty() ? "plaintext" : "TLS", ") on port ",
+                   grpc_port, ", ",
                    stun ? stun->Describe() : "STUN off",
                    "; stop with Ctrl-C or SIGTERM"));
 
@@ -202,6 +208,15 @@ int Main(int argc, char** argv) {
                "Write the ports actually bound here (grpc=N, stun=N, and "
                "stun_alt=N, stun_ports=N,M, quic=N when on).");
   flags.Int("pool_size", &f.pool_size, "Database connections to keep open.");
+  flags.String("tls_cert", &f.tls.cert_file,
+               "PEM certificate (chain) to serve gRPC over TLS with; needs "
+               "--tls_key. Agents trust it through their tls.ca_file.");
+  flags.String("tls_key", &f.tls.key_file,
+               "PEM private key of --tls_cert (unencrypted; keep it 0600).");
+  flags.Bool("plaintext", &f.tls.plaintext,
+             "Serve gRPC without TLS on a non-loopback --listen address. "
+             "Agent credentials then cross the network in the clear; "
+             "without TLS flags, plaintext is allowed only on loopback.");
   std::vector<std::string> args(argv + 1, argv + argc);
   absl::Status parsed = flags.Parse(args, nullptr);
   if (!parsed.ok()) return Fail(std::string(parsed.message()));
@@ -210,7 +225,9 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (f.pool_size < 1) return Fail("--pool_size must be at least 1");
-  // STUN/QUIC flag mistakes surface before PostgreSQL starts.
+  // TLS and STUN/QUIC flag mistakes surface before PostgreSQL starts.
+  auto credentials = tls::MakeServerCredentials(f.tls, f.listen);
+  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   auto stun_options = ParseStunFlags(f.stun);
   if (!stun_options.ok()) {
     return Fail(std::string(stun_options.status().message()));
