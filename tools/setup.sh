@@ -19,7 +19,9 @@ PACKAGES=(
   ngtcp2-server ngtcp2-client libminiupnpc-dev miniupnpc libnatpmp-dev natpmpc
   miniupnpd-nftables
   # Process and network tools used by the scripts and tests.
-  procps util-linux iproute2 nftables
+  procps util-linux iproute2 nftables openssl
+  # Baselines and meters for tools/bench.sh.
+  ripgrep time
 )
 
 missing=()
