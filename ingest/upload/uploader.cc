@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
+#include "ingest/upload/retry_delay.h"
 
 namespace natscope::ingest {
 namespace {
@@ -12,25 +13,50 @@ namespace {
 absl::Status Explain(const grpc::Status& status, const std::string& server) {
   absl::Status s = FromGrpcStatus(status);
   if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {
-    return absl::Status(s.code(),
-                        absl::StrCat("cannot reach natscope-server at ", server,
-                                     ": ", s.message()));
+    return absl::Status(
+        s.code(), absl::StrCat("cannot reach natscope-server at ", server, ": ",
+                               s.message()));
   }
   return s;
 }
 
+// The server's retry delay, when it sent one with a failure.
+std::optional<absl::Duration> ServerRetryDelay(
+    const grpc::ClientContext& context) {
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto it = trailers.find(kRetryAfterMetadataKey);
+  if (it == trailers.end()) return std::nullopt;
+  return ParseRetryAfterMs(
+      absl::string_view(it->second.data(), it->second.size()));
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& server,
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    const UploaderOptions& options) {
+  grpc::ChannelArguments args;
+  if (options.gzip) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  return grpc::CreateCustomChannel(server, std::move(credentials), args);
+}
+
 }  // namespace
 
-Uploader::Uploader(const std::string& server, absl::Duration deadline)
+Uploader::Uploader(const std::string& server,
+                   std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   UploaderOptions options)
     : server_(server),
-      deadline_(deadline),
+      options_(options),
       stub_(v1::AgentService::NewStub(
-          grpc::CreateChannel(server, grpc::InsecureChannelCredentials()))) {}
+          MakeChannel(server, std::move(credentials), options))) {}
+
+Uploader::Uploader(const std::string& server, absl::Duration deadline)
+    : Uploader(server, grpc::InsecureChannelCredentials(),
+               UploaderOptions{deadline, true}) {}
 
 absl::Status Uploader::Enroll(const v1::AgentIdentity& identity,
                               const std::string& enrollment_token) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
   v1::EnrollRequest request;
   *request.mutable_identity() = identity;
   request.set_enrollment_token(enrollment_token);
@@ -44,11 +70,16 @@ absl::Status Uploader::Enroll(const v1::AgentIdentity& identity,
 absl::StatusOr<v1::IngestResponse> Uploader::Ingest(
     const v1::IngestRequest& batch) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
+  if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
   context.AddMetadata("authorization", absl::StrCat("Bearer ", credential_));
   v1::IngestResponse response;
   grpc::Status status = stub_->Ingest(&context, batch, &response);
-  if (!status.ok()) return Explain(status, server_);
+  if (!status.ok()) {
+    absl::Status error = Explain(status, server_);
+    if (auto delay = ServerRetryDelay(context)) SetRetryDelay(&error, *delay);
+    return error;
+  }
   return response;
 }
 

@@ -1,7 +1,11 @@
 // The agent's client of AgentService: enrolment and batch upload.
 //
 // Every call carries a deadline; Ingest calls carry the credential as
-// "authorization: Bearer ..." metadata. Thread-compatible.
+// "authorization: Bearer ..." metadata and are gzip-compressed. When the
+// server answers a failed Ingest with trailing metadata
+// "natscope-retry-after-ms: N" (see retry_delay.h), the returned status
+// carries that delay: read it with GetRetryDelay(status).
+// Thread-compatible.
 #ifndef NATSCOPE_INGEST_UPLOAD_UPLOADER_H_
 #define NATSCOPE_INGEST_UPLOAD_UPLOADER_H_
 
@@ -10,36 +14,62 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/credentials.h"
 #include "natscope/v1/agent.grpc.pb.h"
 
 namespace natscope::ingest {
 
-class Uploader {
+// Where batches go: the Uploader, or a fake in tests.
+class IngestTransport {
  public:
-  // `server` is HOST:PORT; the connection is plaintext (TLS arrives with
-  // the agent pipeline).
+  virtual ~IngestTransport() = default;
+  // Sends one batch. Status codes are the server's, with UNAVAILABLE and
+  // DEADLINE_EXCEEDED when it cannot be reached in time; a server-sent
+  // retry delay rides along (GetRetryDelay).
+  virtual absl::StatusOr<v1::IngestResponse> Ingest(
+      const v1::IngestRequest& batch) = 0;
+};
+
+struct UploaderOptions {
+  // Deadline of every call.
+  absl::Duration deadline = absl::Seconds(10);
+  // Compress requests with gzip (log lines compress about tenfold).
+  bool gzip = true;
+};
+
+class Uploader : public IngestTransport {
+ public:
+  // `server` is HOST:PORT. `credentials` come from the caller: TLS with
+  // the configured CA (grpc::SslCredentials) or, only when the operator
+  // asked for plaintext, grpc::InsecureChannelCredentials().
+  Uploader(const std::string& server,
+           std::shared_ptr<grpc::ChannelCredentials> credentials,
+           UploaderOptions options);
+  // Plaintext, gzip on; kept for the current run loop.
   Uploader(const std::string& server, absl::Duration deadline);
 
   // Enrolls `identity` and remembers the credential it gets.
   absl::Status Enroll(const v1::AgentIdentity& identity,
                       const std::string& enrollment_token);
 
-  // Sends one batch. Status codes are the server's, with UNAVAILABLE and
-  // DEADLINE_EXCEEDED when it cannot be reached in time.
-  absl::StatusOr<v1::IngestResponse> Ingest(const v1::IngestRequest& batch);
+  absl::StatusOr<v1::IngestResponse> Ingest(
+      const v1::IngestRequest& batch) override;
 
-  void set_credential(std::string credential) { credential_ = std::move(credential); }
+  void set_credential(std::string credential) {
+    credential_ = std::move(credential);
+  }
   const std::string& credential() const { return credential_; }
   const std::string& server() const { return server_; }
 
  private:
   std::string server_;
-  absl::Duration deadline_;
+  UploaderOptions options_;
   std::unique_ptr<v1::AgentService::Stub> stub_;
   std::string credential_;
 };
 
-// True for failures worth retrying with backoff.
+// True for failures worth retrying with backoff: UNAVAILABLE,
+// DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNKNOWN.
 bool IsRetryable(const absl::Status& status);
 
 }  // namespace natscope::ingest

@@ -1,5 +1,6 @@
 #include "server/service/agent_service.h"
 
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,15 @@ absl::Status ValidateIdentity(const v1::AgentIdentity& identity) {
         "identity.role must be ROLE_CLIENT or ROLE_CONNECTOR");
   }
   return absl::OkStatus();
+}
+
+std::optional<absl::Duration> RetryDelayFor(
+    const absl::Status& status, const AgentServiceOptions& options) {
+  if (absl::IsUnavailable(status)) return options.unavailable_retry_delay;
+  if (absl::IsResourceExhausted(status)) {
+    return options.rate_limited_retry_delay;
+  }
+  return std::nullopt;
 }
 
 AgentServiceCore::AgentServiceCore(Store* store, AgentServiceOptions options)
@@ -104,7 +114,15 @@ grpc::Status AgentServiceImpl::Ingest(grpc::ServerContext* context,
   auto token = BearerToken(header);
   if (!token.ok()) return ToGrpcStatus(token.status());
   auto result = core_->Ingest(*token, *request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) {
+    // Tell the agent when to come back rather than letting it guess.
+    if (auto delay = RetryDelayFor(result.status(), core_->options())) {
+      context->AddTrailingMetadata(
+          kRetryAfterMetadataKey,
+          std::to_string(absl::ToInt64Milliseconds(*delay)));
+    }
+    return ToGrpcStatus(result.status());
+  }
   *response = std::move(result).value();
   return grpc::Status::OK;
 }

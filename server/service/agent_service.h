@@ -5,12 +5,20 @@
 // a payload naming another agent or site is refused. Thread-safe: gRPC's
 // synchronous server calls it from its own pool, and the Store is
 // thread-safe.
+//
+// Retry delay: when Ingest fails with UNAVAILABLE (the store is down) or
+// RESOURCE_EXHAUSTED (the agent is over its rate), the gRPC error carries
+// trailing metadata "natscope-retry-after-ms" with a decimal number of
+// milliseconds; natscope-agent waits at least that long before resending
+// (ingest/upload/retry_delay.h reads it).
 #ifndef NATSCOPE_SERVER_SERVICE_AGENT_SERVICE_H_
 #define NATSCOPE_SERVER_SERVICE_AGENT_SERVICE_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "natscope/v1/agent.grpc.pb.h"
 #include "server/store/store.h"
 
@@ -21,7 +29,18 @@ struct AgentServiceOptions {
   std::string enrollment_token;
   // At most this many records per Ingest call.
   int max_records_per_batch = 10000;
+  // Retry delays sent with UNAVAILABLE and with RESOURCE_EXHAUSTED.
+  absl::Duration unavailable_retry_delay = absl::Seconds(5);
+  absl::Duration rate_limited_retry_delay = absl::Seconds(1);
 };
+
+// Trailing-metadata key of the retry delay (see the file comment).
+inline constexpr char kRetryAfterMetadataKey[] = "natscope-retry-after-ms";
+
+// The retry delay to send with a failed Ingest's `status`; nullopt for
+// codes that do not call for one.
+std::optional<absl::Duration> RetryDelayFor(const absl::Status& status,
+                                            const AgentServiceOptions& options);
 
 // The transport-free core, for tests: takes the credential explicitly.
 class AgentServiceCore {
@@ -32,6 +51,8 @@ class AgentServiceCore {
   absl::StatusOr<v1::EnrollResponse> Enroll(const v1::EnrollRequest& request);
   absl::StatusOr<v1::IngestResponse> Ingest(absl::string_view credential,
                                             const v1::IngestRequest& request);
+
+  const AgentServiceOptions& options() const { return options_; }
 
  private:
   Store* store_;

@@ -1,0 +1,67 @@
+#include "ingest/upload/delivery.h"
+
+#include <utility>
+
+#include "common/status_macros.h"
+#include "ingest/upload/retry_delay.h"
+
+namespace natscope::ingest {
+
+DeliveryLoop::DeliveryLoop(Spool* spool, IngestTransport* transport,
+                           v1::AgentIdentity identity, DeliveryOptions options,
+                           std::function<double()> uniform)
+    : spool_(spool),
+      transport_(transport),
+      identity_(std::move(identity)),
+      options_(options),
+      backoff_(options.backoff, std::move(uniform)) {}
+
+absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::Step(
+    const v1::AgentCounters& counters) {
+  ASSIGN_OR_RETURN(
+      std::optional<v1::IngestRequest> batch,
+      spool_->NextBatch(options_.max_batch_records, options_.max_batch_bytes));
+  Result result;
+  if (!batch) return result;
+  result.sequence = batch->sequence();
+  result.records = batch->records_size();
+  *batch->mutable_agent() = identity_;
+  v1::AgentCounters* sent = batch->mutable_counters();
+  *sent = counters;
+  const SpoolCounters spool = spool_->counters();
+  sent->set_spool_bytes(spool.bytes);
+  sent->set_spool_capacity_bytes(spool.capacity_bytes);
+  sent->set_records_dropped(counters.records_dropped() + spool.records_dropped);
+  sent->set_records_shipped(counters_.records_shipped);
+  sent->set_retries(counters_.retries);
+  sent->set_dead_letters(counters_.dead_letters);
+
+  absl::StatusOr<v1::IngestResponse> response = transport_->Ingest(*batch);
+  if (response.ok()) {
+    RETURN_IF_ERROR(spool_->Ack(batch->sequence()));
+    backoff_.Reset();
+    ++counters_.batches_delivered;
+    counters_.records_shipped += batch->records_size();
+    result.outcome = Outcome::kDelivered;
+    result.duplicate = response->duplicate();
+    return result;
+  }
+  result.error = response.status();
+  if (absl::IsInvalidArgument(response.status())) {
+    // Retrying cannot fix a malformed batch; keep it for the operator.
+    RETURN_IF_ERROR(spool_->DeadLetter(*batch, response.status().ToString()));
+    backoff_.Reset();
+    ++counters_.dead_letters;
+    result.outcome = Outcome::kDeadLettered;
+    return result;
+  }
+  if (IsRetryable(response.status())) {
+    ++counters_.retries;
+    result.outcome = Outcome::kRetryLater;
+    result.wait = backoff_.Next(GetRetryDelay(response.status()));
+    return result;
+  }
+  return response.status();
+}
+
+}  // namespace natscope::ingest

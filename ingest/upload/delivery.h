@@ -1,0 +1,87 @@
+// Moves batches from the spool to natscope-server, one attempt at a time:
+// the oldest unacknowledged batch is sent; on success it is acked in the
+// spool (which may then trim); on a retryable failure the same batch
+// (same epoch, sequence and records) is sent again after a backoff that
+// honours the server's retry delay; a batch the server rejects as
+// INVALID_ARGUMENT is written to the spool's dead-letter file, counted and
+// acked, so it is never retried forever.
+//
+// The loop never sleeps or reads a clock: Step says how long to wait, and
+// the caller waits (and can stop meanwhile). Not thread-safe: call from one
+// delivery thread; other threads may Append to the spool meanwhile.
+#ifndef NATSCOPE_INGEST_UPLOAD_DELIVERY_H_
+#define NATSCOPE_INGEST_UPLOAD_DELIVERY_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ingest/spool/spool.h"
+#include "ingest/upload/backoff.h"
+#include "ingest/upload/uploader.h"
+#include "natscope/v1/agent.pb.h"
+
+namespace natscope::ingest {
+
+struct DeliveryOptions {
+  int max_batch_records = 500;
+  size_t max_batch_bytes = 1 << 20;
+  BackoffOptions backoff;
+};
+
+struct DeliveryCounters {
+  uint64_t batches_delivered = 0;  // acknowledged (stored or duplicate)
+  uint64_t records_shipped = 0;    // records in those batches
+  uint64_t retries = 0;            // failed attempts to be retried
+  uint64_t dead_letters = 0;       // batches rejected as malformed
+};
+
+class DeliveryLoop {
+ public:
+  enum class Outcome {
+    kIdle,          // nothing to send
+    kDelivered,     // acknowledged and acked in the spool
+    kRetryLater,    // failed; the same batch goes again after `wait`
+    kDeadLettered,  // rejected as malformed, dead-lettered and acked
+  };
+  struct Result {
+    Outcome outcome = Outcome::kIdle;
+    absl::Duration wait;    // before the next Step (zero: go on)
+    uint64_t sequence = 0;  // the batch concerned
+    int records = 0;
+    bool duplicate = false;  // the server had it already
+    absl::Status error;      // why it was retried or dead-lettered
+  };
+
+  // `spool` and `transport` must outlive the loop. `uniform` is the
+  // backoff's random source (see Backoff).
+  DeliveryLoop(Spool* spool, IngestTransport* transport,
+               v1::AgentIdentity identity, DeliveryOptions options,
+               std::function<double()> uniform);
+
+  // One attempt. `counters` (the caller's: lines read, probes, ...) are
+  // sent with the batch, completed with the spool's and this loop's.
+  // Errors: UNAUTHENTICATED (the credential was refused: enroll again, then
+  // Step again, the batch is still first in line); any other
+  // non-retryable server status (e.g. PERMISSION_DENIED) unchanged; spool
+  // I/O errors.
+  absl::StatusOr<Result> Step(const v1::AgentCounters& counters);
+
+  const DeliveryCounters& counters() const { return counters_; }
+  void set_identity(v1::AgentIdentity identity) {
+    identity_ = std::move(identity);
+  }
+
+ private:
+  Spool* spool_;
+  IngestTransport* transport_;
+  v1::AgentIdentity identity_;
+  DeliveryOptions options_;
+  Backoff backoff_;
+  DeliveryCounters counters_;
+};
+
+}  // namespace natscope::ingest
+
+#endif  // NATSCOPE_INGEST_UPLOAD_DELIVERY_H_

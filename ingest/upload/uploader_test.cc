@@ -1,0 +1,124 @@
+// The Uploader against an in-process AgentService on loopback.
+#include "ingest/upload/uploader.h"
+
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "ingest/upload/retry_delay.h"
+
+namespace natscope::ingest {
+namespace {
+
+class FakeService final : public v1::AgentService::Service {
+ public:
+  grpc::Status Ingest(grpc::ServerContext* context,
+                      const v1::IngestRequest* request,
+                      v1::IngestResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    auto auth = context->client_metadata().find("authorization");
+    if (auth != context->client_metadata().end()) {
+      authorization_ = std::string(auth->second.data(), auth->second.size());
+    }
+    if (delay_ > absl::ZeroDuration()) absl::SleepFor(delay_);
+    if (!retry_after_.empty()) {
+      context->AddTrailingMetadata(kRetryAfterMetadataKey, retry_after_);
+    }
+    if (!reply_.ok()) return reply_;
+    response->set_epoch(request->epoch());
+    response->set_sequence(request->sequence());
+    response->set_records_committed(request->records_size());
+    return grpc::Status::OK;
+  }
+
+  absl::Mutex mu_;
+  grpc::Status reply_;
+  std::string retry_after_;
+  absl::Duration delay_;
+  std::string authorization_;
+};
+
+class UploaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    address_ = "127.0.0.1:" + std::to_string(port);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  v1::IngestRequest Batch() {
+    v1::IngestRequest batch;
+    batch.set_epoch(7);
+    batch.set_sequence(3);
+    for (int i = 0; i < 100; ++i) {
+      batch.add_records()->mutable_log()->set_raw_line(
+          std::string(200, 'a' + i % 26));
+    }
+    return batch;
+  }
+
+  FakeService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+TEST_F(UploaderTest, SendsCompressedBatchWithCredential) {
+  Uploader uploader(address_, grpc::InsecureChannelCredentials(),
+                    UploaderOptions());
+  uploader.set_credential("secret");
+  auto response = uploader.Ingest(Batch());
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->sequence(), 3u);
+  EXPECT_EQ(response->records_committed(), 100u);
+  absl::MutexLock lock(&service_.mu_);
+  EXPECT_EQ(service_.authorization_, "Bearer secret");
+}
+
+TEST_F(UploaderTest, CarriesTheServersRetryDelay) {
+  {
+    absl::MutexLock lock(&service_.mu_);
+    service_.reply_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "store down");
+    service_.retry_after_ = "2500";
+  }
+  Uploader uploader(address_, grpc::InsecureChannelCredentials(),
+                    UploaderOptions());
+  auto response = uploader.Ingest(Batch());
+  EXPECT_TRUE(absl::IsUnavailable(response.status())) << response.status();
+  EXPECT_EQ(GetRetryDelay(response.status()), absl::Milliseconds(2500));
+  EXPECT_TRUE(IsRetryable(response.status()));
+}
+
+TEST_F(UploaderTest, NoDelayWithoutTheTrailer) {
+  {
+    absl::MutexLock lock(&service_.mu_);
+    service_.reply_ = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad");
+  }
+  Uploader uploader(address_, absl::Seconds(5));
+  auto response = uploader.Ingest(Batch());
+  EXPECT_TRUE(absl::IsInvalidArgument(response.status()));
+  EXPECT_FALSE(GetRetryDelay(response.status()).has_value());
+  EXPECT_FALSE(IsRetryable(response.status()));
+}
+
+TEST_F(UploaderTest, EveryCallHasADeadline) {
+  {
+    absl::MutexLock lock(&service_.mu_);
+    service_.delay_ = absl::Milliseconds(500);
+  }
+  UploaderOptions options;
+  options.deadline = absl::Milliseconds(100);
+  Uploader uploader(address_, grpc::InsecureChannelCredentials(), options);
+  auto response = uploader.Ingest(Batch());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(response.status())) << response.status();
+  EXPECT_NE(response.status().message().find(address_), std::string::npos);
+}
+
+}  // namespace
+}  // namespace natscope::ingest
