@@ -75,8 +75,9 @@ say "natscope-server is up: gRPC 127.0.0.1:$grpc_port, STUN 127.0.0.1:$stun_port
 start_agent() {  # site role agent_id log
   local site=$1 role=$2 id=$3 log=$4
   cp "tests/testdata/$log" "$work/$log"
-  "$agent_bin" run --nogateways --server="127.0.0.1:$grpc_port" --stun="127.0.0.1:$stun_port" \
+  "$agent_bin" run --nogateways --plaintext --server="127.0.0.1:$grpc_port" --stun="127.0.0.1:$stun_port" \
     --site="$site" --role="$role" --agent_id="$id" --log_file="$work/$log" \
+    --state_dir="$work/state-$id" \
     --probe_interval=1h >"$work/agent-$id.log" 2>&1 &
   pids+=($!)
   say "started agent $id ($role at site $site) following $log"

@@ -1,4 +1,5 @@
 // natscope-agent: probes this host's NAT and ships the product's logs.
+// Wires the pieces together; the logic lives in the libraries.
 #include <unistd.h>
 
 #include <atomic>
@@ -7,46 +8,53 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/clock.h"
 #include "common/flags.h"
+#include "ingest/agent/parse_command.h"
 #include "ingest/agent/probe_output.h"
-#include "ingest/evidence/aws_ranges_source.h"
 #include "ingest/agent/runner.h"
+#include "ingest/config/agent_settings.h"
+#include "ingest/config/config.h"
+#include "ingest/enroll/enroll_command.h"
+#include "ingest/evidence/aws_ranges_source.h"
 #include "ingest/probe/prober.h"
+#include "ingest/state/agent_status.h"
 
 namespace natscope::ingest {
 namespace {
 
+constexpr char kVersion[] = "0.1.0";
 constexpr char kUsage[] =
     "usage: natscope-agent COMMAND [flags]\n"
     "\n"
-    "Tells whether this host can go peer-to-peer through NAT, and why not.\n"
+    "Tells whether this host can go peer-to-peer through NAT, and why not,\n"
+    "and ships the product's logs and its own probes to natscope-server.\n"
     "\n"
     "Commands:\n"
-    "  probe   diagnose this host now and print the report\n"
-    "          natscope-agent probe --stun=HOST:PORT [--stun=...] [--json]\n"
-    "  run     follow the product's log, probe on a schedule, ship both to\n"
-    "          natscope-server\n"
-    "          natscope-agent run --server=HOST:PORT --site=SITE --role=client\n"
-    "              --log_file=PATH --stun=HOST:PORT";
+    "  probe    diagnose this host now and print the report\n"
+    "           natscope-agent probe --stun=HOST:PORT [--stun=...] [--json]\n"
+    "  enroll   trade the site's enrollment token for this agent's credential\n"
+    "           natscope-agent enroll --config=FILE --token=TOKEN\n"
+    "  run      the daemon: follow logs, probe on a schedule, deliver both\n"
+    "           natscope-agent run --config=FILE\n"
+    "           (or, for a quick try: --server --site --role --log_file\n"
+    "            --stun --state_dir --plaintext)\n"
+    "  status   what the running agent is doing (from its state directory)\n"
+    "           natscope-agent status --config=FILE [--json]\n"
+    "  parse    print the records the agent would ship from log files, one\n"
+    "           JSON object per line, and a count per rule on stderr\n"
+    "           natscope-agent parse [--config=FILE] FILE...";
 
 std::atomic<bool> g_stop{false};
-
 void OnSignal(int) { g_stop.store(true); }
 
 int Fail(const std::string& message) {
   std::cerr << "natscope-agent: " << message << "\n";
   return 1;
-}
-
-std::string Hostname() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "agent";
-  return name;
 }
 
 // "3478,443" -> {3478, 443}; InvalidArgument names the bad entry.
@@ -55,43 +63,138 @@ absl::StatusOr<std::vector<int>> ParsePorts(const std::string& text) {
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
     int port = 0;
     if (!absl::SimpleAtoi(part, &port) || port < 1 || port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--ports: \"", part, "\" is not a port number (1-65535)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--ports: \"", part, "\" is not a port number (1-65535)"));
     }
     ports.push_back(port);
   }
   return ports;
 }
 
-int ProbeCommand(ProbeOptions options, bool json, const std::string& ports) {
-  auto parsed = ParsePorts(ports);
-  if (!parsed.ok()) return Fail(std::string(parsed.status().message()));
-  options.ports = *parsed;
-  if (!json) {
-    options.progress = [](const std::string& step) {
+struct Flags {
+  std::string config;
+  ProbeOptions probe;
+  std::vector<std::string> stun;
+  bool json = false;
+  std::string ports;
+  std::string aws_ip_ranges;
+  // run without --config.
+  std::string server, site, role = "client", agent_id, log_file, state_dir;
+  std::string token;
+  bool from_start = true, plaintext = false;
+  absl::Duration probe_interval = absl::Minutes(5);
+  absl::Duration poll_interval = absl::Milliseconds(250);
+};
+
+void Register(FlagSet& f, Flags& v) {
+  f.String("config", &v.config, "Agent config file (protobuf text format; see "
+                                "deploy/natscope-agent.textproto).");
+  f.StringList("stun", &v.stun, "probe: STUN server HOST:PORT; repeat for several.");
+  f.Bool("json", &v.json, "probe, status: print proto3 JSON.");
+  f.Duration("timeout", &v.probe.policy.timeout,
+             "probe: give up on unanswered STUN servers after this long.");
+  f.String("quic", &v.probe.quic_server, "probe: QUIC endpoint HOST:PORT to test.");
+  f.String("ports", &v.ports,
+           "probe: destination UDP ports for the outbound-rule test, against "
+           "the first STUN server's IP; empty skips the test.");
+  f.String("aws_ip_ranges", &v.aws_ip_ranges,
+           "AWS's ip-ranges.json for AWS NAT gateway detection (default: the "
+           "copy built in, published 2026-08-22).");
+  f.Bool("gateways", &v.probe.gateways,
+         "Ask the default gateway for its external address (NAT-PMP, PCP, "
+         "UPnP IGD; read-only). --nogateways skips it.");
+  f.Bool("trace", &v.probe.trace_hops,
+         "probe: trace the first hops toward the first STUN server. --notrace skips it.");
+  f.Bool("hairpin", &v.probe.hairpin, "probe: also test hairpinning.");
+  f.Duration("lifetime", &v.probe.lifetime,
+             "probe: also measure how long an idle UDP mapping lives, up to "
+             "this long (takes about twice as long). Off by default.");
+  f.String("local", &v.probe.local, "probe: local IP:PORT to send from.");
+  f.String("token", &v.token, "enroll, run: the site's enrollment token.");
+  f.String("server", &v.server, "enroll, run: natscope-server's gRPC address "
+                                "(overrides the config's).");
+  f.String("site", &v.site, "run without --config: the site of this host.");
+  f.String("role", &v.role, "run without --config: client or connector.");
+  f.String("agent_id", &v.agent_id, "run without --config: agent id (default hostname).");
+  f.String("log_file", &v.log_file, "run without --config: log file or glob to follow.");
+  f.Bool("from_start", &v.from_start,
+         "run without --config: read existing log lines too, not only new ones.");
+  f.String("state_dir", &v.state_dir,
+           "run, status: the agent's state directory (credential, spool, status).");
+  f.Bool("plaintext", &v.plaintext,
+         "run without --config: talk to the server without TLS (loopback, tests).");
+  f.Duration("probe_interval", &v.probe_interval, "run without --config: time between probes.");
+  f.Duration("poll_interval", &v.poll_interval, "run without --config: time between log reads.");
+}
+
+std::string DurationText(absl::Duration d) { return absl::FormatDuration(d); }
+
+// The config for `run`/`enroll`/`status`: --config, else one built from
+// flags. Defaults and validation apply either way.
+absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
+  if (!v.config.empty()) {
+    auto config = LoadConfig(v.config);
+    if (config.ok() && !v.server.empty()) config->set_server(v.server);
+    if (config.ok() && !v.state_dir.empty()) config->set_state_dir(v.state_dir);
+    return config;
+  }
+  v1::AgentConfig config;
+  config.set_server(v.server.empty() ? "127.0.0.1:7700" : v.server);
+  config.mutable_tls()->set_plaintext(v.plaintext);
+  config.set_state_dir(v.state_dir);
+  config.mutable_identity()->set_site(v.site);
+  config.mutable_identity()->set_agent_id(v.agent_id);
+  if (v.role == "client") {
+    config.mutable_identity()->set_role(v1::ROLE_CLIENT);
+  } else if (v.role == "connector") {
+    config.mutable_identity()->set_role(v1::ROLE_CONNECTOR);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--role must be client or connector, not \"", v.role, "\""));
+  }
+  if (!v.log_file.empty()) {
+    v1::LogSource* log = config.add_logs();
+    log->set_path(v.log_file);
+    log->set_from_start(v.from_start);
+  }
+  for (const std::string& s : v.stun) config.mutable_probe()->add_stun_servers(s);
+  config.mutable_probe()->set_interval(DurationText(v.probe_interval));
+  config.set_poll_interval(DurationText(v.poll_interval));
+  ApplyDefaults(LocalHostname(), &config);
+  absl::Status valid = ValidateConfig(config);
+  if (!valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the flags make an invalid config (or use --config=FILE): ", valid.message()));
+  }
+  return config;
+}
+
+int ProbeCommand(Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges) {
+  auto ports = ParsePorts(v.ports);
+  if (!ports.ok()) return Fail(std::string(ports.status().message()));
+  v.probe.ports = *ports;
+  v.probe.stun_servers = v.stun;
+  v.probe.aws_ranges = std::move(ranges);
+  if (!v.json) {
+    v.probe.progress = [](const std::string& step) {
       std::cerr << "probing: " << step << " ..." << std::endl;
     };
   }
-  auto report = Probe(options, RealClock::Get());
+  auto report = Probe(v.probe, RealClock::Get());
   if (!report.ok()) return Fail(std::string(report.status().message()));
-  std::cout << (json ? ProbeReportJson(*report) : FormatProbeReport(*report));
+  std::cout << (v.json ? ProbeReportJson(*report) : FormatProbeReport(*report));
   return 0;
 }
 
-int RunCommand(RunnerOptions options, const std::string& role) {
-  if (role == "client") {
-    options.identity.set_role(v1::ROLE_CLIENT);
-  } else if (role == "connector") {
-    options.identity.set_role(v1::ROLE_CONNECTOR);
-  } else {
-    return Fail(absl::StrCat("--role must be client or connector, not \"", role, "\""));
-  }
-  if (options.identity.site().empty()) {
-    return Fail("--site is required: the site (remote network) this host belongs to");
-  }
-  if (options.identity.agent_id().empty()) options.identity.set_agent_id(Hostname());
-  options.identity.set_hostname(Hostname());
-  options.identity.set_version("0.1.0");
+int RunCommand(const Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges) {
+  auto config = ConfigFrom(v);
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+  RunnerOptions options;
+  options.config = *config;
+  options.enrollment_token = v.token;
+  options.version = kVersion;
+  options.aws_ranges = std::move(ranges);
+  options.no_gateways = !v.probe.gateways;
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigaction(SIGINT, &action, nullptr);
@@ -102,55 +205,48 @@ int RunCommand(RunnerOptions options, const std::string& role) {
   return 0;
 }
 
+int Dispatch(const std::string& command, const std::vector<std::string>& args, Flags& v) {
+  if (command == "parse") {
+    std::vector<RuleSpec> rules;
+    if (!v.config.empty()) {
+      auto config = LoadConfig(v.config);
+      if (!config.ok()) return Fail(std::string(config.status().message()));
+      rules = OperatorRules(*config);
+    }
+    return RunParseCommand(args, rules, std::cout, std::cerr);
+  }
+  if (!args.empty()) {
+    return Fail(absl::StrCat("unexpected arguments \"", absl::StrJoin(args, " "),
+                             "\" (see natscope-agent --help)"));
+  }
+  if (command == "status") {
+    std::string state_dir = v.state_dir;
+    if (state_dir.empty()) {
+      auto config = ConfigFrom(v);
+      if (!config.ok()) return Fail(std::string(config.status().message()));
+      state_dir = config->state_dir();
+    }
+    return RunStatusCommand(state_dir, v.json, absl::Now(), std::cout);
+  }
+  if (command == "enroll") {
+    auto config = ConfigFrom(v);
+    if (!config.ok()) return Fail(std::string(config.status().message()));
+    absl::Status s = EnrollCommand(*config, v.token, kVersion, std::cout);
+    return s.ok() ? 0 : Fail(std::string(s.message()));
+  }
+  auto ranges = LoadAwsRanges(v.aws_ip_ranges);
+  if (!ranges.ok()) return Fail(std::string(ranges.status().message()));
+  auto shared = std::make_shared<const analyzer::AwsRanges>(std::move(ranges).value());
+  if (command == "probe") return ProbeCommand(v, shared);
+  if (command == "run") return RunCommand(v, shared);
+  return Fail(absl::StrCat("unknown command \"", command, "\" (see natscope-agent --help)"));
+}
+
 int Main(int argc, char** argv) {
-  ProbeOptions probe;
-  std::vector<std::string> stun;
-  bool json = false;
-  absl::Duration timeout = probe.policy.timeout;
-  std::string ports = absl::StrJoin(probe.ports, ",");
-  std::string aws_ip_ranges;
-  RunnerOptions run;
-  std::string role = "client", site, agent_id;
-  run.server = "127.0.0.1:7700";
+  Flags v;
+  v.ports = absl::StrJoin(v.probe.ports, ",");
   FlagSet flags("natscope-agent", kUsage);
-  flags.StringList("stun", &stun, "STUN server HOST:PORT; repeat for several.");
-  flags.Bool("json", &json, "probe: print the report as proto3 JSON.");
-  flags.Duration("timeout", &timeout,
-                 "Give up on unanswered STUN servers after this long.");
-  flags.String("quic", &probe.quic_server,
-               "QUIC endpoint HOST:PORT to test QUIC reachability against.");
-  flags.String("ports", &ports,
-               "Destination UDP ports to test outbound rules on, against the "
-               "first STUN server's IP (it must answer STUN there, e.g. "
-               "natscope-server --stun_ports); empty skips the test.");
-  flags.String("aws_ip_ranges", &aws_ip_ranges,
-               "AWS's ip-ranges.json for AWS NAT gateway detection (default: "
-               "the copy built in, published 2026-08-22).");
-  flags.Bool("gateways", &probe.gateways,
-             "Ask the default gateway for its external address (NAT-PMP, PCP, "
-             "UPnP IGD; read-only). --nogateways skips it.");
-  flags.Bool("trace", &probe.trace_hops,
-             "Trace the first hops toward the first STUN server (double NAT, "
-             "CGNAT evidence). --notrace skips it.");
-  flags.Bool("hairpin", &probe.hairpin,
-             "Also test hairpinning (sends a packet to this host's public address).");
-  flags.Duration("lifetime", &probe.lifetime,
-                 "Also measure how long an idle UDP mapping lives, up to this "
-                 "long (e.g. 2m; takes about twice as long). Off by default.");
-  flags.String("local", &probe.local,
-               "probe: local IP:PORT to send from (default: any free port).");
-  flags.String("server", &run.server, "run: natscope-server's gRPC address.");
-  flags.String("site", &site, "run: the site (remote network) of this host.");
-  flags.String("role", &role, "run: client or connector.");
-  flags.String("agent_id", &agent_id, "run: this agent's id (default: hostname).");
-  flags.String("enrollment_token", &run.enrollment_token,
-               "run: the site's enrollment token, if the server requires one.");
-  flags.String("log_file", &run.log_file, "run: the product log file to follow.");
-  flags.Bool("from_start", &run.from_start,
-             "run: read the log file from its start, not only new lines.");
-  flags.Duration("probe_interval", &run.probe_interval, "run: time between probes.");
-  flags.Duration("poll_interval", &run.poll_interval,
-                 "run: time between reads of the log file.");
+  Register(flags, v);
   std::vector<std::string> args(argv + 1, argv + argc), positional;
   absl::Status parsed = flags.Parse(args, &positional);
   if (!parsed.ok()) return Fail(std::string(parsed.message()));
@@ -158,30 +254,11 @@ int Main(int argc, char** argv) {
     std::cout << flags.Help();
     return 0;
   }
-  if (positional.size() != 1) {
+  if (positional.empty()) {
     std::cerr << flags.Help();
-    return positional.empty() ? 2
-                              : Fail(absl::StrCat("unexpected arguments \"",
-                                                  absl::StrJoin(positional, " "), "\""));
+    return 2;
   }
-  probe.stun_servers = stun;
-  probe.policy.timeout = timeout;
-  auto ranges = LoadAwsRanges(aws_ip_ranges);
-  if (!ranges.ok()) return Fail(std::string(ranges.status().message()));
-  probe.aws_ranges =
-      std::make_shared<const analyzer::AwsRanges>(std::move(ranges).value());
-  if (positional[0] == "probe") return ProbeCommand(probe, json, ports);
-  if (positional[0] == "run") {
-    auto parsed_ports = ParsePorts(ports);
-    if (!parsed_ports.ok()) return Fail(std::string(parsed_ports.status().message()));
-    probe.ports = *parsed_ports;
-    run.identity.set_site(site);
-    run.identity.set_agent_id(agent_id);
-    run.probe = probe;
-    return RunCommand(run, role);
-  }
-  return Fail(absl::StrCat("unknown command \"", positional[0],
-                           "\" (see natscope-agent --help)"));
+  return Dispatch(positional[0], {positional.begin() + 1, positional.end()}, v);
 }
 
 }  // namespace

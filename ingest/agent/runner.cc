@@ -1,182 +1,398 @@
 #include "ingest/agent/runner.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <deque>
 #include <iostream>
-#include <optional>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/clock.h"
+#include "common/tls/tls.h"
+#include "google/protobuf/util/time_util.h"
+#include "ingest/agent/probe_schedule.h"
+#include "ingest/config/agent_settings.h"
+#include "ingest/config/config.h"
+#include "ingest/enroll/credential.h"
+#include "ingest/enroll/enroll.h"
+#include "ingest/netwatch/network_watcher.h"
 #include "ingest/parse/log_parser.h"
-#include "ingest/tail/file_tailer.h"
+#include "ingest/probe/prober.h"
+#include "ingest/spool/spool.h"
+#include "ingest/state/agent_status.h"
+#include "ingest/tail/log_watcher.h"
+#include "ingest/upload/delivery.h"
 #include "ingest/upload/uploader.h"
 
 namespace natscope::ingest {
 namespace {
 
+using google::protobuf::util::TimeUtil;
+
+absl::Status MakeStateDir(const std::string& dir);
+
 void Log(const std::string& message) {
   std::cerr << "natscope-agent: " << message << std::endl;
 }
 
-// Sleeps up to `duration`, waking early when `*stop` turns true.
-void SleepUnlessStopped(absl::Duration duration, const std::atomic<bool>* stop) {
-  const absl::Time until = absl::Now() + duration;
+void SleepUnlessStopped(absl::Duration d, const std::atomic<bool>* stop) {
+  const absl::Time until = absl::Now() + d;
   while (!stop->load() && absl::Now() < until) {
     absl::SleepFor(std::min(absl::Milliseconds(50), until - absl::Now()));
   }
 }
 
-// Jittered exponential backoff: 0.5 s doubling up to 30 s, times [0.5, 1).
-absl::Duration Backoff(int failures, absl::BitGen& gen) {
-  absl::Duration base = absl::Milliseconds(500) * (1 << std::min(failures, 6));
-  base = std::min(base, absl::Seconds(30));
-  return base * absl::Uniform(gen, 0.5, 1.0);
+google::protobuf::Timestamp Stamp(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
 class Runner {
  public:
   Runner(const RunnerOptions& options, const std::atomic<bool>* stop)
-      : options_(options),
-        stop_(stop),
-        uploader_(options.server, options.rpc_deadline),
-        epoch_(absl::Uniform<uint64_t>(gen_, 1, uint64_t{1} << 62)) {}
+      : options_(options), config_(options.config), stop_(stop) {}
 
   absl::Status Run();
 
  private:
-  absl::Status EnrollUntilDone();
-  void ReadLog();
-  void MaybeProbe();
-  // Sends the batch in flight (building it first if needed). Returns a
-  // non-retryable error only.
-  absl::Status Ship();
+  absl::Status Setup();
+  absl::StatusOr<v1::AgentCredential> Enroll();
+  void ReadOnce();
+  bool SpoolLine(const TailedLine& line);
+  void ProbeThread();
+  void DeliveryThread();
+  v1::AgentCounters Counters() const;
+  void WriteStatusFile(absl::Time started);
+  void SetError(const std::string& message);
 
   const RunnerOptions& options_;
+  const v1::AgentConfig& config_;
   const std::atomic<bool>* stop_;
-  absl::BitGen gen_;
-  Uploader uploader_;
+  v1::AgentIdentity identity_;
+  std::shared_ptr<grpc::Channel> enroll_channel_;
+  std::unique_ptr<Uploader> uploader_;
+  std::unique_ptr<Spool> spool_;
   std::unique_ptr<LogParser> parser_;
-  std::unique_ptr<FileTailer> tailer_;
-  std::deque<v1::Record> pending_;
-  std::optional<v1::IngestRequest> in_flight_;
-  uint64_t epoch_;
-  uint64_t sequence_ = 1;
-  absl::Time next_probe_ = absl::InfinitePast();
-  absl::Time next_send_ = absl::InfinitePast();
-  int failures_ = 0;
-  absl::Status last_tail_status_;
+  std::unique_ptr<LogWatcher> watcher_;
+  std::deque<TailedLine> pending_;  // Read but not yet spooled (spool full).
+  bool paused_ = false;
+  std::string agent_id_;
+
+  std::atomic<uint64_t> lines_read_{0}, records_spooled_{0}, probes_{0},
+      pauses_{0};
+  mutable absl::Mutex mu_;
+  DeliveryCounters delivery_ ABSL_GUARDED_BY(mu_);
+  v1::BatchAck last_ack_ ABSL_GUARDED_BY(mu_);
+  v1::AgentError last_error_ ABSL_GUARDED_BY(mu_);
 };
 
-absl::Status Runner::EnrollUntilDone() {
-  int failures = 0;
-  while (!stop_->load()) {
-    absl::Status status =
-        uploader_.Enroll(options_.identity, options_.enrollment_token);
-    if (status.ok()) {
-      Log(absl::StrCat("enrolled as ", options_.identity.agent_id(), " (site ",
-                       options_.identity.site(), ") with ", options_.server));
-      return absl::OkStatus();
-    }
-    if (!IsRetryable(status)) {
-      return absl::Status(status.code(),
-                          absl::StrCat("enrollment refused: ", status.message()));
-    }
-    Log(absl::StrCat(status.message(), "; retrying"));
-    SleepUnlessStopped(Backoff(failures++, gen_), stop_);
+void Runner::SetError(const std::string& message) {
+  Log(message);
+  absl::MutexLock lock(&mu_);
+  last_error_.set_message(message);
+  *last_error_.mutable_time() = Stamp(absl::Now());
+}
+
+absl::StatusOr<v1::AgentCredential> Runner::Enroll() {
+  EnrollOptions enroll;
+  enroll.server = config_.server();
+  enroll.channel = enroll_channel_;
+  enroll.identity = identity_;
+  enroll.state_dir = config_.state_dir();
+  enroll.deadline = ConfigDuration(config_.rpc_deadline());
+  enroll.token = options_.enrollment_token;
+  if (enroll.token.empty() && !config_.enrollment_token_file().empty()) {
+    auto token = ReadTokenFile(config_.enrollment_token_file());
+    if (!token.ok()) return token.status();
+    enroll.token = *token;
+  }
+  absl::BitGen gen;
+  for (int failures = 0; !stop_->load(); ++failures) {
+    auto credential = RunEnroll(enroll, absl::Now());
+    if (credential.ok() || !IsRetryable(credential.status())) return credential;
+    SetError(absl::StrCat(credential.status().message(), "; retrying"));
+    SleepUnlessStopped(std::min(absl::Seconds(30), absl::Milliseconds(500) * (1 << std::min(failures, 6))) *
+                           absl::Uniform(gen, 0.5, 1.0),
+                       stop_);
   }
   return absl::CancelledError("stopped before enrolling");
 }
 
-void Runner::ReadLog() {
-  if (!tailer_) return;
-  std::vector<Line> lines;
-  absl::Status status = tailer_->Poll(4 << 20, &lines);
-  if (status.code() != last_tail_status_.code()) {
-    if (!status.ok()) Log(std::string(status.message()));
-    last_tail_status_ = status;
-  }
-  const absl::Time now = absl::Now();
-  for (const Line& line : lines) {
-    auto event = parser_->Parse(line.text, tailer_->path(), now);
-    if (!event) continue;
-    v1::Record record;
-    *record.mutable_log() = std::move(*event);
-    pending_.push_back(std::move(record));
-  }
-}
-
-void Runner::MaybeProbe() {
-  if (options_.probe.stun_servers.empty() || absl::Now() < next_probe_) return;
-  next_probe_ = absl::Now() + options_.probe_interval;
-  auto report = Probe(options_.probe, RealClock::Get());
-  if (!report.ok()) {
-    Log(absl::StrCat("probe failed: ", report.status().message()));
-    return;
-  }
-  v1::Record record;
-  *record.mutable_probe() = std::move(report).value();
-  pending_.push_back(std::move(record));
-}
-
-absl::Status Runner::Ship() {
-  if (!in_flight_ && !pending_.empty()) {
-    in_flight_.emplace();
-    *in_flight_->mutable_agent() = options_.identity;
-    in_flight_->set_epoch(epoch_);
-    in_flight_->set_sequence(sequence_);
-    while (!pending_.empty() &&
-           in_flight_->records_size() < options_.max_batch_records) {
-      *in_flight_->add_records() = std::move(pending_.front());
-      pending_.pop_front();
+// mkdir -p `dir`, the last component private (it holds the credential).
+absl::Status MakeStateDir(const std::string& dir) {
+  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+    const std::string prefix = dir.substr(0, slash);
+    const bool last = slash == std::string::npos;
+    if (mkdir(prefix.c_str(), last ? 0700 : 0755) != 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot create state directory ", dir, " (", strerror(errno),
+          "): choose another with state_dir / --state_dir or fix its permissions"));
     }
+    if (last) return absl::OkStatus();
   }
-  if (!in_flight_ || absl::Now() < next_send_) return absl::OkStatus();
-  auto response = uploader_.Ingest(*in_flight_);
-  if (response.ok()) {
-    Log(absl::StrCat("batch ", sequence_, ": ", in_flight_->records_size(),
-                     " record(s) ", response->duplicate() ? "already stored" : "stored"));
-    in_flight_.reset();
-    ++sequence_;
-    failures_ = 0;
-    return absl::OkStatus();
+}
+
+absl::Status Runner::Setup() {
+  identity_ = AgentIdentityOf(config_, LocalHostname(), options_.version);
+  absl::Status state_dir = MakeStateDir(config_.state_dir());
+  if (!state_dir.ok()) return state_dir;
+  RecoveryReport report;
+  SpoolOptions spool_options;
+  spool_options.max_bytes = config_.spool_cap_bytes();
+  auto spool = Spool::Open(config_.state_dir() + "/spool", spool_options, &report);
+  if (!spool.ok()) return spool.status();
+  spool_ = std::move(spool).value();
+  Log(absl::StrCat("spool ", spool_->dir(), ": ", report.ToString()));
+  std::vector<RuleSpec> rules = BuiltinRules();
+  for (RuleSpec& r : OperatorRules(config_)) rules.push_back(std::move(r));
+  auto parser = LogParser::Create(std::move(rules));
+  if (!parser.ok()) return parser.status();
+  parser_ = std::move(parser).value();
+  WatchOptions watch;
+  for (const v1::LogSource& source : config_.logs()) {
+    watch.paths.push_back(source.path());
+    if (!source.from_start()) watch.start_at_end = true;
   }
-  if (absl::IsUnauthenticated(response.status())) {
-    Log("credential rejected; enrolling again");
-    return EnrollUntilDone();
+  watch.max_line_bytes = config_.max_line_bytes();
+  std::vector<std::pair<FileKey, uint64_t>> resume;
+  for (const auto& [key, offset] : spool_->ResumePositions()) {
+    if (auto parsed = FileKey::FromString(key)) resume.emplace_back(*parsed, offset);
   }
-  if (!IsRetryable(response.status())) {
-    Log(absl::StrCat("batch ", sequence_, " rejected, dropped: ",
-                     response.status().message()));
-    in_flight_.reset();
-    ++sequence_;
-    return absl::OkStatus();
-  }
-  const absl::Duration wait = Backoff(failures_++, gen_);
-  Log(absl::StrCat(response.status().message(), "; retrying in ",
-                   absl::FormatDuration(absl::Trunc(wait, absl::Milliseconds(1)))));
-  next_send_ = absl::Now() + wait;
+  watcher_ = std::make_unique<LogWatcher>(std::move(watch), std::move(resume));
+  const tls::ClientTlsOptions tls = ClientTlsOf(config_);
+  auto channel = tls::NewClientChannel(config_.server(), tls);
+  auto credentials = tls::MakeChannelCredentials(tls);
+  if (!channel.ok()) return channel.status();
+  if (!credentials.ok()) return credentials.status();
+  enroll_channel_ = *channel;
+  UploaderOptions upload;
+  upload.deadline = ConfigDuration(config_.rpc_deadline());
+  uploader_ = std::make_unique<Uploader>(config_.server(), *credentials, upload);
+  auto credential = LoadCredentialFile(config_.state_dir());
+  if (absl::IsNotFound(credential.status())) credential = Enroll();
+  if (!credential.ok()) return credential.status();
+  uploader_->set_credential(credential->secret());
+  agent_id_ = credential->agent_id();
+  Log(absl::StrCat("agent ", agent_id_, " of site ", identity_.site(), " shipping to ",
+                   config_.server()));
   return absl::OkStatus();
 }
 
-absl::Status Runner::Run() {
-  auto parser = LogParser::Create(BuiltinRules());
-  if (!parser.ok()) return parser.status();
-  parser_ = std::move(parser).value();
-  if (!options_.log_file.empty()) {
-    tailer_ = std::make_unique<FileTailer>(options_.log_file, options_.from_start,
-                                           64 * 1024);
+// Spools one line's record (if the line is relevant) with the position
+// after it. False when the spool is full: the line stays pending.
+bool Runner::SpoolLine(const TailedLine& line) {
+  const Position after{line.key.ToString(), line.line.end_offset};
+  auto event = parser_->Parse(line.line.text, line.path, absl::Now());
+  absl::Status status;
+  if (event) {
+    v1::Record record;
+    *record.mutable_log() = std::move(*event);
+    status = spool_->Append(record, after);
+    if (status.ok()) ++records_spooled_;
+  } else {
+    status = spool_->MarkPosition(after);
   }
-  absl::Status enrolled = EnrollUntilDone();
-  if (!enrolled.ok()) return absl::IsCancelled(enrolled) ? absl::OkStatus() : enrolled;
+  if (absl::IsResourceExhausted(status)) return false;
+  if (!status.ok()) SetError(std::string(status.message()));
+  return true;
+}
+
+void Runner::ReadOnce() {
+  if (pending_.empty()) {
+    std::vector<TailedLine> lines;
+    std::vector<PathStatus> changes;
+    watcher_->Poll(absl::Now(), 1 << 20, &lines, &changes);
+    for (const PathStatus& change : changes) {
+      if (change.status.ok()) {
+        Log(absl::StrCat(change.path, ": reading again"));
+      } else {
+        SetError(std::string(change.status.message()));
+      }
+    }
+    lines_read_ += lines.size();
+    for (TailedLine& line : lines) pending_.push_back(std::move(line));
+  }
+  while (!pending_.empty()) {
+    if (!SpoolLine(pending_.front())) {
+      if (!paused_) {
+        ++pauses_;
+        SetError("spool full: reading paused until the server takes batches");
+      }
+      paused_ = true;
+      return;
+    }
+    paused_ = false;
+    pending_.pop_front();
+  }
+}
+
+void Runner::ProbeThread() {
+  if (config_.probe().stun_servers().empty()) return;
+  ProbeOptions probe;
+  ApplyProbeConfig(config_.probe(), &probe);
+  probe.aws_ranges = options_.aws_ranges;
+  if (options_.no_gateways) probe.gateways = false;
+  ProbeScheduleOptions schedule_options;
+  schedule_options.interval = ConfigDuration(config_.probe().interval());
+  ProbeSchedule schedule(schedule_options, absl::Now());
+  auto network = NetworkWatcher::Open();
+  if (!network.ok()) Log(std::string(network.status().message()));
+  absl::BitGen gen;
   while (!stop_->load()) {
-    ReadLog();
-    MaybeProbe();
-    absl::Status shipped = Ship();
-    if (!shipped.ok()) return shipped;
-    SleepUnlessStopped(options_.poll_interval, stop_);
+    if (network.ok() && (*network)->Changed(absl::ZeroDuration())) {
+      schedule.NetworkChanged(absl::Now());
+    }
+    if (!schedule.Due(absl::Now())) {
+      if (network.ok()) {
+        if ((*network)->Changed(absl::Milliseconds(200))) schedule.NetworkChanged(absl::Now());
+      } else {
+        SleepUnlessStopped(absl::Milliseconds(200), stop_);
+      }
+      continue;
+    }
+    schedule.Probed(absl::Now(), absl::Uniform(gen, 0.0, 1.0));
+    auto report = Probe(probe, RealClock::Get());
+    ++probes_;
+    if (!report.ok()) {
+      SetError(absl::StrCat("probe failed: ", report.status().message()));
+      continue;
+    }
+    v1::Record record;
+    *record.mutable_probe() = std::move(report).value();
+    while (!stop_->load()) {
+      absl::Status status = spool_->Append(record, std::nullopt);
+      if (!absl::IsResourceExhausted(status)) break;
+      SleepUnlessStopped(absl::Seconds(1), stop_);
+    }
+    ++records_spooled_;
   }
+}
+
+void Runner::DeliveryThread() {
+  DeliveryOptions delivery_options;
+  delivery_options.max_batch_records = static_cast<int>(config_.batch().max_records());
+  delivery_options.max_batch_bytes = config_.batch().max_bytes();
+  absl::BitGen gen;
+  DeliveryLoop loop(spool_.get(), uploader_.get(), identity_, delivery_options,
+                    [&gen] { return absl::Uniform(gen, 0.0, 1.0); });
+  const absl::Duration idle = ConfigDuration(config_.poll_interval());
+  while (!stop_->load()) {
+    auto result = loop.Step(Counters());
+    {
+      absl::MutexLock lock(&mu_);
+      delivery_ = loop.counters();
+    }
+    if (!result.ok()) {
+      if (absl::IsUnauthenticated(result.status())) {
+        SetError("credential rejected: enrolling again");
+        auto credential = Enroll();
+        if (credential.ok()) {
+          uploader_->set_credential(credential->secret());
+          continue;
+        }
+      }
+      SetError(absl::StrCat("delivery: ", result.status().message()));
+      SleepUnlessStopped(absl::Seconds(5), stop_);
+      continue;
+    }
+    switch (result->outcome) {
+      case DeliveryLoop::Outcome::kDelivered: {
+        absl::MutexLock lock(&mu_);
+        last_ack_.set_epoch(spool_->epoch());
+        last_ack_.set_sequence(result->sequence);
+        last_ack_.set_records(result->records);
+        *last_ack_.mutable_time() = Stamp(absl::Now());
+        break;
+      }
+      case DeliveryLoop::Outcome::kIdle:
+        SleepUnlessStopped(idle, stop_);
+        break;
+      case DeliveryLoop::Outcome::kRetryLater:
+        SetError(absl::StrCat(result->error.message(), "; retrying in ",
+                              absl::FormatDuration(absl::Trunc(result->wait, absl::Milliseconds(1)))));
+        SleepUnlessStopped(result->wait, stop_);
+        break;
+      case DeliveryLoop::Outcome::kDeadLettered:
+        SetError(absl::StrCat("batch ", result->sequence,
+                              " rejected by the server, kept in the dead-letter file: ",
+                              result->error.message()));
+        break;
+    }
+  }
+}
+
+v1::AgentCounters Runner::Counters() const {
+  v1::AgentCounters c;
+  c.set_lines_read(lines_read_.load());
+  c.set_lines_truncated(watcher_ ? watcher_->truncated_lines() : 0);
+  c.set_records_spooled(records_spooled_.load());
+  c.set_probes(probes_.load());
+  c.set_backpressure_pauses(pauses_.load());
+  const SpoolCounters spool = spool_->counters();
+  c.set_spool_bytes(spool.bytes);
+  c.set_spool_capacity_bytes(spool.capacity_bytes);
+  c.set_records_dropped(spool.records_dropped);
+  absl::MutexLock lock(&mu_);
+  c.set_records_shipped(delivery_.records_shipped);
+  c.set_retries(delivery_.retries);
+  c.set_dead_letters(delivery_.dead_letters);
+  return c;
+}
+
+void Runner::WriteStatusFile(absl::Time started) {
+  v1::AgentStatus status;
+  *status.mutable_written_at() = Stamp(absl::Now());
+  status.set_interval_seconds(absl::ToDoubleSeconds(ConfigDuration(config_.status_interval())));
+  *status.mutable_started_at() = Stamp(started);
+  status.set_pid(getpid());
+  status.set_version(options_.version);
+  status.set_server(config_.server());
+  status.set_enrolled_agent_id(agent_id_);
+  *status.mutable_identity() = identity_;
+  *status.mutable_counters() = Counters();
+  {
+    absl::MutexLock lock(&mu_);
+    *status.mutable_last_ack() = last_ack_;
+    *status.mutable_last_error() = last_error_;
+  }
+  absl::Status written = WriteStatus(config_.state_dir(), status);
+  static bool reported = false;
+  if (!written.ok() && !reported) {
+    reported = true;
+    Log(absl::StrCat("cannot write status: ", written.message()));
+  }
+}
+
+absl::Status Runner::Run() {
+  const absl::Time started = absl::Now();
+  absl::Status ready = Setup();
+  if (absl::IsCancelled(ready)) return absl::OkStatus();
+  if (!ready.ok()) return ready;
+  std::thread delivery([this] { DeliveryThread(); });
+  std::thread probes([this] { ProbeThread(); });
+  const absl::Duration poll = ConfigDuration(config_.poll_interval());
+  const absl::Duration status_every = ConfigDuration(config_.status_interval());
+  absl::Time next_status = absl::InfinitePast();
+  while (!stop_->load()) {
+    ReadOnce();
+    if (absl::Now() >= next_status) {
+      WriteStatusFile(started);
+      next_status = absl::Now() + status_every;
+    }
+    SleepUnlessStopped(poll, stop_);
+  }
+  probes.join();
+  delivery.join();
+  (void)spool_->Sync();
+  WriteStatusFile(started);
   return absl::OkStatus();
 }
 
