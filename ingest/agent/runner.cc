@@ -64,9 +64,13 @@ class Runner {
 
  private:
   absl::Status Setup();
+  absl::Status Credential();
   absl::StatusOr<v1::AgentCredential> Enroll();
+  bool Stopping() const;
+  // Ends the run with `status` (e.g. enrollment refused).
+  void Fatal(absl::Status status);
   void ReadOnce();
-  bool SpoolLine(const TailedLine& line);
+  absl::Status SpoolLine(const TailedLine& line);
   void ProbeThread();
   void DeliveryThread();
   v1::AgentCounters Counters() const;
@@ -84,7 +88,9 @@ class Runner {
   std::unique_ptr<LogWatcher> watcher_;
   std::deque<TailedLine> pending_;  // Read but not yet spooled (spool full).
   bool paused_ = false;
-  std::string agent_id_;
+  std::string agent_id_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> fatal_{false};
+  absl::Status fatal_status_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<uint64_t> lines_read_{0}, records_spooled_{0}, probes_{0},
       pauses_{0};
@@ -115,7 +121,7 @@ absl::StatusOr<v1::AgentCredential> Runner::Enroll() {
     enroll.token = *token;
   }
   absl::BitGen gen;
-  for (int failures = 0; !stop_->load(); ++failures) {
+  for (int failures = 0; !Stopping(); ++failures) {
     auto credential = RunEnroll(enroll, absl::Now());
     if (credential.ok() || !IsRetryable(credential.status())) return credential;
     SetError(absl::StrCat(credential.status().message(), "; retrying"));
@@ -176,19 +182,35 @@ absl::Status Runner::Setup() {
   UploaderOptions upload;
   upload.deadline = ConfigDuration(config_.rpc_deadline());
   uploader_ = std::make_unique<Uploader>(config_.server(), *credentials, upload);
+  return absl::OkStatus();
+}
+
+// The stored credential, or a new one from enrollment (retried while the
+// server is unreachable). Reading and spooling go on meanwhile.
+absl::Status Runner::Credential() {
   auto credential = LoadCredentialFile(config_.state_dir());
   if (absl::IsNotFound(credential.status())) credential = Enroll();
   if (!credential.ok()) return credential.status();
   uploader_->set_credential(credential->secret());
+  absl::MutexLock lock(&mu_);
   agent_id_ = credential->agent_id();
   Log(absl::StrCat("agent ", agent_id_, " of site ", identity_.site(), " shipping to ",
                    config_.server()));
   return absl::OkStatus();
 }
 
+bool Runner::Stopping() const { return stop_->load() || fatal_.load(); }
+
+void Runner::Fatal(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  fatal_status_ = std::move(status);
+  fatal_.store(true);
+}
+
 // Spools one line's record (if the line is relevant) with the position
-// after it. False when the spool is full: the line stays pending.
-bool Runner::SpoolLine(const TailedLine& line) {
+// after it. ResourceExhausted when the spool or its disk is full: the line
+// stays pending. Other errors are reported and the line skipped.
+absl::Status Runner::SpoolLine(const TailedLine& line) {
   const Position after{line.key.ToString(), line.line.end_offset};
   auto event = parser_->Parse(line.line.text, line.path, absl::Now());
   absl::Status status;
@@ -200,9 +222,9 @@ bool Runner::SpoolLine(const TailedLine& line) {
   } else {
     status = spool_->MarkPosition(after);
   }
-  if (absl::IsResourceExhausted(status)) return false;
+  if (absl::IsResourceExhausted(status)) return status;
   if (!status.ok()) SetError(std::string(status.message()));
-  return true;
+  return absl::OkStatus();
 }
 
 void Runner::ReadOnce() {
@@ -221,14 +243,17 @@ void Runner::ReadOnce() {
     for (TailedLine& line : lines) pending_.push_back(std::move(line));
   }
   while (!pending_.empty()) {
-    if (!SpoolLine(pending_.front())) {
+    absl::Status spooled = SpoolLine(pending_.front());
+    if (!spooled.ok()) {
       if (!paused_) {
         ++pauses_;
-        SetError("spool full: reading paused until the server takes batches");
+        SetError(absl::StrCat("reading paused, nothing lost: ", spooled.message(),
+                              " (it resumes as the server takes batches)"));
       }
       paused_ = true;
       return;
     }
+    if (paused_) Log("reading resumed");
     paused_ = false;
     pending_.pop_front();
   }
@@ -246,7 +271,7 @@ void Runner::ProbeThread() {
   auto network = NetworkWatcher::Open();
   if (!network.ok()) Log(std::string(network.status().message()));
   absl::BitGen gen;
-  while (!stop_->load()) {
+  while (!Stopping()) {
     if (network.ok() && (*network)->Changed(absl::ZeroDuration())) {
       schedule.NetworkChanged(absl::Now());
     }
@@ -267,7 +292,7 @@ void Runner::ProbeThread() {
     }
     v1::Record record;
     *record.mutable_probe() = std::move(report).value();
-    while (!stop_->load()) {
+    while (!Stopping()) {
       absl::Status status = spool_->Append(record, std::nullopt);
       if (!absl::IsResourceExhausted(status)) break;
       SleepUnlessStopped(absl::Seconds(1), stop_);
@@ -277,6 +302,11 @@ void Runner::ProbeThread() {
 }
 
 void Runner::DeliveryThread() {
+  absl::Status enrolled = Credential();
+  if (!enrolled.ok()) {
+    if (!absl::IsCancelled(enrolled)) Fatal(enrolled);
+    return;
+  }
   DeliveryOptions delivery_options;
   delivery_options.max_batch_records = static_cast<int>(config_.batch().max_records());
   delivery_options.max_batch_bytes = config_.batch().max_bytes();
@@ -284,7 +314,7 @@ void Runner::DeliveryThread() {
   DeliveryLoop loop(spool_.get(), uploader_.get(), identity_, delivery_options,
                     [&gen] { return absl::Uniform(gen, 0.0, 1.0); });
   const absl::Duration idle = ConfigDuration(config_.poll_interval());
-  while (!stop_->load()) {
+  while (!Stopping()) {
     auto result = loop.Step(Counters());
     {
       absl::MutexLock lock(&mu_);
@@ -297,6 +327,10 @@ void Runner::DeliveryThread() {
         if (credential.ok()) {
           uploader_->set_credential(credential->secret());
           continue;
+        }
+        if (!IsRetryable(credential.status()) && !absl::IsCancelled(credential.status())) {
+          Fatal(credential.status());
+          return;
         }
       }
       SetError(absl::StrCat("delivery: ", result.status().message()));
@@ -355,11 +389,11 @@ void Runner::WriteStatusFile(absl::Time started) {
   status.set_pid(getpid());
   status.set_version(options_.version);
   status.set_server(config_.server());
-  status.set_enrolled_agent_id(agent_id_);
   *status.mutable_identity() = identity_;
   *status.mutable_counters() = Counters();
   {
     absl::MutexLock lock(&mu_);
+    status.set_enrolled_agent_id(agent_id_);
     *status.mutable_last_ack() = last_ack_;
     *status.mutable_last_error() = last_error_;
   }
@@ -374,14 +408,13 @@ void Runner::WriteStatusFile(absl::Time started) {
 absl::Status Runner::Run() {
   const absl::Time started = absl::Now();
   absl::Status ready = Setup();
-  if (absl::IsCancelled(ready)) return absl::OkStatus();
   if (!ready.ok()) return ready;
   std::thread delivery([this] { DeliveryThread(); });
   std::thread probes([this] { ProbeThread(); });
   const absl::Duration poll = ConfigDuration(config_.poll_interval());
   const absl::Duration status_every = ConfigDuration(config_.status_interval());
   absl::Time next_status = absl::InfinitePast();
-  while (!stop_->load()) {
+  while (!Stopping()) {
     ReadOnce();
     if (absl::Now() >= next_status) {
       WriteStatusFile(started);
@@ -393,7 +426,8 @@ absl::Status Runner::Run() {
   delivery.join();
   (void)spool_->Sync();
   WriteStatusFile(started);
-  return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  return fatal_status_;
 }
 
 }  // namespace

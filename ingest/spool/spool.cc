@@ -143,6 +143,17 @@ absl::Status Spool::WriteEntry(EntryType type, const std::string& payload,
   return AppendFrames(frame, sync);
 }
 
+absl::Status Spool::CheckDiskReserve() {
+  auto free = fs_->FreeBytes(dir_);
+  if (!free.ok() || *free >= options_.disk_reserve_bytes) return absl::OkStatus();
+  ++counters_.full;
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "spool ", dir_, ": disk nearly full (", *free, " bytes free, ",
+      options_.disk_reserve_bytes,
+      " kept for delivering what is spooled): free disk space on that file "
+      "system"));
+}
+
 absl::Status Spool::Append(const v1::Record& record,
                            const std::optional<Position>& after) {
   RecordEntry entry;
@@ -151,6 +162,7 @@ absl::Status Spool::Append(const v1::Record& record,
     return absl::InvalidArgumentError("record cannot be serialized");
   }
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckDiskReserve());
   entry.id = next_record_id_;
   RETURN_IF_ERROR(
       WriteEntry(EntryType::kRecord, EncodeRecord(entry), true, false));
@@ -167,6 +179,7 @@ absl::Status Spool::MarkPosition(const Position& position) {
   if (it != positions_.end() && it->second == position.offset) {
     return absl::OkStatus();
   }
+  RETURN_IF_ERROR(CheckDiskReserve());
   RETURN_IF_ERROR(WriteEntry(EntryType::kPosition,
                              EncodePosition({position, false}), true, false));
   positions_[position.file_key] = position.offset;

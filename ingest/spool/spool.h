@@ -60,6 +60,10 @@ struct SpoolOptions {
   FsyncPolicy fsync = FsyncPolicy::kBatches;
   // The dead-letter file is rotated to dead-letter.jsonl.1 beyond this.
   uint64_t dead_letter_max_bytes = 16 << 20;
+  // Records and positions are refused (ResourceExhausted, "disk nearly
+  // full") while the spool's file system has less than this free, so that
+  // BATCH and ACK entries can still be written and the spool can drain.
+  uint64_t disk_reserve_bytes = 256 << 10;
   // File system; nullptr means PosixSpoolFs(). Must outlive the spool.
   SpoolFs* fs = nullptr;
   // Source of a fresh epoch (nonzero); nullptr means random. For tests.
@@ -176,6 +180,8 @@ class Spool {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Appends whole frames to the active segment; on failure cuts the file
   // back so no partial frame stays behind.
+  // ResourceExhausted when the file system is below its reserve.
+  absl::Status CheckDiskReserve() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendFrames(const std::string& frames, bool sync)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartSegment() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -1,5 +1,7 @@
 #include "ingest/spool/spool_fs.h"
 
+#include <sys/statvfs.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -138,6 +140,14 @@ class PosixFs final : public SpoolFs {
       return ErrnoStatus(errno, "cannot rename", from);
     }
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<uint64_t> FreeBytes(const std::string& dir) override {
+    struct statvfs st;
+    if (statvfs(dir.c_str(), &st) != 0) {
+      return ErrnoStatus(errno, "cannot stat the file system of", dir);
+    }
+    return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
   }
 
   absl::Status SyncDir(const std::string& dir) override {

@@ -55,6 +55,11 @@ class SpoolFs {
                               const std::string& to) = 0;
   // Makes creations, renames and removals in `dir` durable.
   virtual absl::Status SyncDir(const std::string& dir) = 0;
+  // Bytes still free for an unprivileged writer on the file system of
+  // `dir`. The default knows no limit.
+  virtual absl::StatusOr<uint64_t> FreeBytes(const std::string& dir) {
+    return UINT64_MAX;
+  }
 };
 
 // The real file system (POSIX calls). Never destroyed; thread-safe.
