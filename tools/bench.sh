@@ -106,17 +106,13 @@ bench_agent() {
     { echo "bench agent: taskset is missing: apt-get install util-linux" >&2; exit 1; }
 
   echo "bench agent: building natscope-agent (-c opt)" >&2
-  bazel build -c opt //ingest/agent:natscope-agent //tests/bench:log_gen \
-    //tests/bench:parse_main >&2
+  bazel build -c opt //ingest/agent:natscope-agent //tests/bench:log_gen >&2
   # bazel-bin follows whichever configuration built last; ask for opt's.
   local bin agent
   bin=$(bazel info -c opt bazel-bin 2>/dev/null)
   agent=("$bin/ingest/agent/natscope-agent" parse)
-  if ! "${agent[@]}" /dev/null >/dev/null 2>&1; then
-    echo "bench agent: natscope-agent does not know \`parse\` yet; timing" \
-      "tests/bench:parse_main (the same RunParseCommand)" >&2
-    agent=("$bin/tests/bench/parse_main")
-  fi
+  "${agent[@]}" /dev/null >/dev/null 2>&1 ||
+    { echo "bench agent: \`${agent[*]} /dev/null\` failed: run it to see why" >&2; exit 1; }
 
   BENCH_OUT=$(mktemp -d /tmp/natscope-bench.XXXXXX)
   trap 'rm -rf "$BENCH_OUT"' EXIT

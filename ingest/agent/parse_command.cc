@@ -1,8 +1,11 @@
 #include "ingest/agent/parse_command.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -20,21 +23,38 @@ namespace {
 constexpr size_t kBlockBytes = 256 * 1024;   // Stays in L2 while scanned.
 constexpr size_t kMaxLineBytes = 64 * 1024;  // As the agent's tailer.
 constexpr size_t kFlushBytes = 64 * 1024;
+// Regular files are mapped this much at a time: large enough that the
+// mmap/munmap calls cost nothing next to the scan, small enough to keep
+// the peak RSS (which counts the mapped window) low.
+constexpr size_t kWindowBytes = 4 * 1024 * 1024;
+static_assert(kWindowBytes > 64 * 1024 + kMaxLineBytes + 1,
+              "past a page (up to 64 KiB) of the line before, a window must "
+              "hold more than a line's limit, or parsing could stall");
 
 // Parses one file's lines, writing JSON to `out` and counting per rule.
 class FileParser {
  public:
   FileParser(const LogParser& parser, std::ostream& out,
              absl::flat_hash_map<const RuleSpec*, uint64_t>* counts)
-      : parser_(parser), out_(out), counts_(counts) {
-    buffer_ = std::make_unique<char[]>(kBlockBytes);
-  }
+      : parser_(parser), out_(out), counts_(counts) {}
   ~FileParser() { Flush(); }
 
-  // Reads `fd` to its end. An error names `path` and what to do.
+  // Reads `fd` to its end: mapped in windows when it is a regular file,
+  // else (pipes, terminals, files such as /proc's that claim to be empty,
+  // or when mmap fails) with read(). An error names `path` and what to do.
   absl::Status Run(int fd, const std::string& path);
 
  private:
+  absl::Status RunRead(int fd, const std::string& path);
+  // Maps the regular file `fd` a window at a time, munmapping each before
+  // the next. Sets `*mapped` to false, having parsed nothing, when not
+  // even the first window maps (RunRead can still read such files).
+  absl::Status RunMapped(int fd, const std::string& path, bool* mapped);
+  // Parses the complete lines at the start of `text`, which begins at the
+  // start of a line (or inside an over-long line when skipping_), and
+  // returns how many bytes were consumed; the rest starts the next call.
+  // At the end of the input the rest is the last line and is parsed too.
+  size_t Consume(absl::string_view text, bool at_end);
   void Parse(absl::string_view lines);
   void OnCandidate(absl::string_view line);
   void Flush() {
@@ -45,8 +65,8 @@ class FileParser {
   const LogParser& parser_;
   std::ostream& out_;
   absl::flat_hash_map<const RuleSpec*, uint64_t>* counts_;
-  std::unique_ptr<char[]> buffer_;
-  std::string source_;  // The path, as valid UTF-8.
+  std::string source_;     // The path, as valid UTF-8.
+  bool skipping_ = false;  // Inside the cut-off tail of an over-long line.
   absl::Time read_time_;
   ParsedLine parsed_;
   std::string json_;
@@ -65,18 +85,51 @@ void FileParser::Parse(absl::string_view lines) {
       lines, [this](absl::string_view line) { OnCandidate(line); });
 }
 
+size_t FileParser::Consume(absl::string_view text, bool at_end) {
+  size_t done = 0;
+  if (skipping_) {
+    const void* nl = std::memchr(text.data(), '\n', text.size());
+    if (nl == nullptr) return text.size();
+    done = static_cast<const char*>(nl) - text.data() + 1;
+    skipping_ = false;
+  }
+  absl::string_view rest = text.substr(done);
+  const void* last = memrchr(rest.data(), '\n', rest.size());
+  if (last != nullptr) {
+    const size_t complete = static_cast<const char*>(last) - rest.data() + 1;
+    Parse(rest.substr(0, complete));
+    rest.remove_prefix(complete);
+  }
+  if (at_end) {
+    if (!rest.empty()) Parse(rest);
+    return text.size();
+  }
+  if (rest.size() <= kMaxLineBytes) return text.size() - rest.size();
+  // A line longer than the limit: its head is all that will be matched.
+  // One byte past the cut keeps a '\r' there from being taken for the
+  // line's end (ForEachCandidate drops a trailing '\r').
+  Parse(rest.substr(0, kMaxLineBytes + 1));
+  skipping_ = true;
+  return text.size();
+}
+
 absl::Status FileParser::Run(int fd, const std::string& path) {
   source_ = SanitizeUtf8(path);
-  size_t used = 0;        // Bytes held in buffer_: the start of a line.
-  bool skipping = false;  // Inside the cut-off tail of an over-long line.
+  skipping_ = false;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    bool mapped = true;
+    absl::Status status = RunMapped(fd, path, &mapped);
+    if (mapped) return status;
+  }
+  return RunRead(fd, path);
+}
+
+absl::Status FileParser::RunRead(int fd, const std::string& path) {
+  auto buffer = std::make_unique<char[]>(kBlockBytes);
+  size_t used = 0;  // Bytes held in buffer: the start of a line.
   while (true) {
-    if (used == kBlockBytes) {
-      // One line fills the block: parse its head, drop the rest of it.
-      if (!skipping) Parse(absl::string_view(buffer_.get(), kMaxLineBytes));
-      skipping = true;
-      used = 0;
-    }
-    const ssize_t n = read(fd, buffer_.get() + used, kBlockBytes - used);
+    const ssize_t n = read(fd, buffer.get() + used, kBlockBytes - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       return absl::InternalError(
@@ -84,22 +137,50 @@ absl::Status FileParser::Run(int fd, const std::string& path) {
                        " (check the file and the disk)"));
     }
     read_time_ = absl::Now();
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-    absl::string_view block(buffer_.get(), used);
-    const void* last = memrchr(block.data(), '\n', block.size());
-    if (last == nullptr) continue;
-    const size_t complete = static_cast<const char*>(last) - block.data() + 1;
-    absl::string_view lines = block.substr(0, complete);
-    if (skipping) {
-      lines.remove_prefix(lines.find('\n') + 1);
-      skipping = false;
-    }
-    Parse(lines);
-    used -= complete;
-    std::memmove(buffer_.get(), buffer_.get() + complete, used);
+    const absl::string_view text(buffer.get(), used + static_cast<size_t>(n));
+    const size_t consumed = Consume(text, n == 0);
+    if (n == 0) return absl::OkStatus();
+    used = text.size() - consumed;
+    std::memmove(buffer.get(), buffer.get() + consumed, used);
   }
-  if (used > 0 && !skipping) Parse(absl::string_view(buffer_.get(), used));
+}
+
+absl::Status FileParser::RunMapped(int fd, const std::string& path,
+                                   bool* mapped) {
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t line_start = 0;  // File offset of the first unconsumed byte.
+  while (true) {
+    // Re-read the size every window: a file that grows is read to its new
+    // end, as read() would; one that shrinks ends where it now ends.
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      return absl::InternalError(
+          absl::StrCat("cannot read ", path, ": ", strerror(errno),
+                       " (check the file and the disk)"));
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (line_start >= size) break;
+    const uint64_t offset = line_start / page * page;
+    const size_t length =
+        static_cast<size_t>(std::min<uint64_t>(kWindowBytes, size - offset));
+    void* window = mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd,
+                        static_cast<off_t>(offset));
+    if (window == MAP_FAILED) {
+      if (line_start == 0) *mapped = false;  // RunRead starts over.
+      return absl::InternalError(
+          absl::StrCat("cannot map ", path, ": ", strerror(errno),
+                       " (check the file and the free memory)"));
+    }
+    madvise(window, length, MADV_SEQUENTIAL);
+    read_time_ = absl::Now();
+    const absl::string_view text(
+        static_cast<const char*>(window) + (line_start - offset),
+        length - (line_start - offset));
+    const bool at_end = offset + length == size;
+    line_start += Consume(text, at_end);
+    munmap(window, length);
+    if (at_end) break;  // As read() stops at the first end of file.
+  }
   return absl::OkStatus();
 }
 

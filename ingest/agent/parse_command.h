@@ -20,9 +20,13 @@ namespace natscope::ingest {
 // agent cuts them; a last line without a newline is parsed too.
 // Returns 0 when every file was read, 1 when some could not be, 2 when a
 // rule is bad (its name and RE2's error go to `err`) or no file is given.
-// Reads in fixed blocks with one SIMD literal scan per block: memory stays
-// small whatever the file size, and lines no rule can match cost almost
-// nothing.
+// Maps a regular file 4 MiB at a time (munmapped before the next window;
+// no copy through read()), and reads pipes and other files in 256 KiB
+// blocks; either way one SIMD literal scan covers a window or block, so
+// memory stays small whatever the file size and lines no rule can match
+// cost almost nothing. As with any reader that maps files (ripgrep
+// included), truncating a file while it is being parsed can end the
+// process with SIGBUS: parse a copy of a log that copytruncate rotates.
 int RunParseCommand(const std::vector<std::string>& files,
                     const std::vector<RuleSpec>& extra_rules, std::ostream& out,
                     std::ostream& err);

@@ -1,9 +1,15 @@
 #include "ingest/agent/parse_command.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
+#include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
@@ -102,9 +108,82 @@ TEST(ParseCommandTest, UnreadableFileIsNamedAndTheOthersStillParsed) {
   EXPECT_EQ(Events(out.str()).size(), 1u);
 }
 
+// The records of `out` without their time and source file, which depend
+// on when and from where the lines were read.
+std::string WithoutTimeAndSource(const std::string& out) {
+  std::string kept;
+  for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+    const size_t kind = line.find("\"kind\"");
+    EXPECT_NE(kind, absl::string_view::npos) << line;
+    absl::StrAppend(&kept, line.substr(kind), "\n");
+  }
+  return kept;
+}
+
+// Runs RunParseCommand on `text` written into a pipe, which it reads with
+// read() rather than mapping.
+std::string ParseThroughPipe(const std::string& text) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  std::thread writer([&text, fd = fds[1]] {
+    for (size_t done = 0; done < text.size();) {
+      const ssize_t n = write(fd, text.data() + done, text.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    close(fd);
+  });
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      RunParseCommand({"/dev/fd/" + std::to_string(fds[0])}, {}, out, err), 0)
+      << err.str();
+  writer.join();
+  close(fds[0]);
+  return out.str();
+}
+
+TEST(ParseCommandTest, MappedWindowsAndPipesYieldTheSameRecords) {
+  // Regular files are mapped 4 MiB at a time: over 9 MiB of lines of every
+  // length, nearly all relevant, some line straddles each window's end.
+  // An over-long line straddles the first, and is cut there since more
+  // than 64 KiB of it lies inside.
+  std::mt19937 rng(5);
+  std::string text;
+  int expected = 0;
+  while (text.size() < 9 * 1024 * 1024) {
+    constexpr size_t kMiB = 1024 * 1024;
+    if (text.size() > 4 * kMiB - 150 * 1024 &&
+        text.size() < 4 * kMiB - 100 * 1024) {
+      // The tail, skipped, holds a literal just inside the next window.
+      text +=
+          "stun_nat_type: " + std::string(4 * kMiB + 1000 - text.size(), 'z') +
+          " sdwan_state: beyond the cut" + std::string(100 * 1024, 'z') + "\n";
+    } else if (rng() % 10 == 0) {
+      text += "[DEBUG] [libsdwan] run_state_machine: noise\r\n";
+      continue;
+    } else {
+      text +=
+          "sdwan_state: " + std::string(1 + rng() % 6000, 'a' + rng() % 26) +
+          (rng() % 2 ? "\r\n" : "\n");
+    }
+    ++expected;
+  }
+  text += "sdwan_state: last, without a newline";
+  ++expected;
+  const std::string path = WriteFile("windows.log", text);
+  std::ostringstream out, err;
+  ASSERT_EQ(RunParseCommand({path}, {}, out, err), 0) << err.str();
+  const std::string mapped = WithoutTimeAndSource(out.str());
+  EXPECT_EQ(std::count(mapped.begin(), mapped.end(), '\n'), expected);
+  EXPECT_NE(mapped.find(std::string(64 * 1024 - 15, 'z') + "\"}"),
+            std::string::npos);
+  EXPECT_EQ(mapped, WithoutTimeAndSource(ParseThroughPipe(text)));
+}
+
 TEST(ParseCommandTest, LinesAcrossBlocksAndOverlongLines) {
-  // Lines straddle the 256 KiB read blocks; one line is far longer than a
-  // block and is cut at 64 KiB (its literal lies beyond the cut).
+  // Lines straddle the 256 KiB blocks read from pipes; one line is far
+  // longer than a block and is cut at 64 KiB (its literal lies beyond the
+  // cut).
   std::string text;
   int expected = 0;
   while (text.size() < 700 * 1024) {
@@ -127,6 +206,9 @@ TEST(ParseCommandTest, LinesAcrossBlocksAndOverlongLines) {
   ASSERT_EQ(static_cast<int>(events.size()), expected);
   EXPECT_EQ(events[expected - 2].raw_line().size(), 64u * 1024);
   EXPECT_EQ(events.back().kind(), "sdwan_state");
+  const auto piped = Events(ParseThroughPipe(text));
+  ASSERT_EQ(static_cast<int>(piped.size()), expected);
+  EXPECT_EQ(piped[expected - 2].raw_line(), events[expected - 2].raw_line());
 }
 
 TEST(ParseCommandTest, NoFilesIsAUsageError) {

@@ -60,6 +60,45 @@ TEST(LiteralSearchTest, MatchAtTheVeryEndOfABigBuffer) {
   EXPECT_EQ(search.Find(text), absl::string_view::npos);
 }
 
+// Every instruction set and every count of literals up to kMaxLiterals
+// (each count has its own search loop), against std::string::find, with
+// text that puts the anchor bytes of the literals near each other often.
+TEST(LiteralSearchTest, EveryPathAgreesWithStringFind) {
+  const std::vector<std::string> pool = {"stun_nat_type:",
+                                         "sdwan_state:",
+                                         "maintain_relay_connectivity",
+                                         "ANALYTICS",
+                                         "Q",
+                                         "run_state_machine",
+                                         "zz",
+                                         "tunnel::on_packet"};
+  std::mt19937 rng(11);
+  for (const auto isa :
+       {LiteralSearch::Isa::kBest, LiteralSearch::Isa::kAvx2,
+        LiteralSearch::Isa::kSse2, LiteralSearch::Isa::kScalar}) {
+    for (size_t n = 1; n <= LiteralSearch::kMaxLiterals; ++n) {
+      const std::vector<std::string> literals(pool.begin(), pool.begin() + n);
+      LiteralSearch search(literals, isa);
+      for (int round = 0; round < 40; ++round) {
+        std::string text(rng() % 400, 'x');
+        for (char& c : text) c = "_:mayzQSAN tun\n"[rng() % 15];
+        for (int k = 0; k < 3; ++k) {
+          const std::string& l = pool[rng() % pool.size()];
+          text.insert(text.empty() ? 0 : rng() % text.size(), l);
+        }
+        for (size_t from = 0; from <= text.size(); from += 1 + rng() % 7) {
+          size_t want = absl::string_view::npos;
+          for (const std::string& l : literals)
+            want = std::min(want, text.find(l, from));
+          ASSERT_EQ(search.Find(text, from), want)
+              << "isa=" << static_cast<int>(isa) << " n=" << n
+              << " text=" << text << " from=" << from;
+        }
+      }
+    }
+  }
+}
+
 TEST(LiteralSearchTest, SingleByteAndManyLiterals) {
   LiteralSearch one({"Q"});
   EXPECT_EQ(one.Find(std::string(40, 'a') + "Q"), 40u);
