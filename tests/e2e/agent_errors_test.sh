@@ -80,9 +80,9 @@ log "the server comes back: the spool drains, reading resumes, nothing lost"
 _pids+=($!)
 wait_for 120 "reading to resume" grep -q "reading resumed" "$SCRATCH/agent-full.log"
 all_shipped() {
-  nsenter -t "$AGENT_FULL" -m "$AGENT" status --state_dir="$STATE" --json |
-    grep -q "\"records_shipped\":\"$LINES\""
+  nsenter -t "$AGENT_FULL" -m "$(realpath "$AGENT")" status --state_dir="$STATE" --json >"$SCRATCH/full-status.log" 2>&1
+  grep -q "\"records_shipped\":\"$LINES\"" "$SCRATCH/full-status.log"
 }
 wait_for 180 "all $LINES records shipped" all_shipped
-nsenter -t "$AGENT_FULL" -m "$AGENT" status --state_dir="$STATE"
+nsenter -t "$AGENT_FULL" -m "$(realpath "$AGENT")" status --state_dir="$STATE"
 echo PASS
