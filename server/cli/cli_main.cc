@@ -10,6 +10,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "natscope/v1/query.grpc.pb.h"
+#include "common/tls/tls.h"
 #include "server/cli/format.h"
 
 namespace natscope::server {
@@ -38,9 +39,11 @@ std::string Describe(const grpc::Status& status, const std::string& server) {
   return status.error_message();
 }
 
-int Sites(const std::string& server, absl::Duration timeout, bool json) {
-  auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
-  auto stub = v1::QueryService::NewStub(channel);
+int Sites(const std::string& server, const tls::ClientTlsOptions& tls,
+          absl::Duration timeout, bool json) {
+  auto channel = tls::NewClientChannel(server, tls);
+  if (!channel.ok()) return Fail(std::string(channel.status().message()));
+  auto stub = v1::QueryService::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   v1::ListSitesResponse response;
@@ -65,6 +68,12 @@ int Main(int argc, char** argv) {
   absl::Duration timeout = absl::Seconds(10);
   FlagSet flags("natscope", kUsage);
   flags.String("server", &server, "natscope-server's gRPC address, HOST:PORT.");
+  tls::ClientTlsOptions tls;
+  flags.String("ca_file", &tls.ca_file,
+               "PEM CA of the server's TLS certificate; without it the CLI "
+               "talks plaintext (a server on loopback).");
+  flags.String("tls_server_name", &tls.server_name,
+               "Name to check the server's certificate against, when --server is an IP.");
   flags.Bool("json", &json, "Print proto3 JSON instead of a table.");
   flags.Duration("timeout", &timeout, "Deadline of each call.");
   std::vector<std::string> positional;
@@ -75,7 +84,8 @@ int Main(int argc, char** argv) {
     return positional.empty() && !flags.help_requested() ? 2 : 0;
   }
   if (positional[0] == "sites" && positional.size() == 1) {
-    return Sites(server, timeout, json);
+    tls.plaintext = tls.ca_file.empty();
+    return Sites(server, tls, timeout, json);
   }
   return Fail(absl::StrCat("unknown command \"", absl::StrJoin(positional, " "),
                            "\" (see natscope --help)"));
