@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "common/json_string.h"
+
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/parse/log_parser.h"
@@ -20,9 +22,6 @@ namespace natscope::ingest {
 void AppendLogEventJson(const ParsedLine& parsed, absl::string_view source_file,
                         std::string* out);
 
-// Appends `text` as a JSON string literal, quotes included. `text` must be
-// valid UTF-8; control characters are escaped.
-void AppendJsonString(absl::string_view text, std::string* out);
 
 // Appends `t` as protobuf writes a Timestamp in JSON: UTC, "Z", and 0, 3,
 // 6 or 9 fractional digits. Quotes included.

@@ -5,39 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_string.h"
 #include "common/utf8.h"
 
 namespace natscope::server {
 namespace {
 
-void AppendJsonString(absl::string_view text, std::string* out) {
-  out->push_back('"');
-  for (const char c : SanitizeText(text)) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", static_cast<int>(c));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
+void AppendSanitizedJsonString(absl::string_view text, std::string* out) {
+  AppendJsonString(SanitizeText(text), out);
 }
 
 }  // namespace
@@ -50,9 +25,9 @@ std::string JsonObject(
   std::string out = "{";
   for (const auto& [key, value] : sorted) {
     if (out.size() > 1) out.append(", ");
-    AppendJsonString(key, &out);
+    AppendSanitizedJsonString(key, &out);
     out.append(": ");
-    AppendJsonString(value, &out);
+    AppendSanitizedJsonString(value, &out);
   }
   out.push_back('}');
   return out;

@@ -48,16 +48,8 @@ echo "$out"
 grep -q "UDP reflexive addr: 127.0.0.1:" <<<"$out" || fail "turnutils_stunclient got no reflexive address"
 
 log "QUIC: a real QUIC endpoint (ngtcp2) answers natscope-agent's probe"
-NGTCP2_SERVER=$(command -v gtlsserver || echo /usr/sbin/gtlsserver)
-[[ -x "$NGTCP2_SERVER" ]] || fail "ngtcp2's gtlsserver is not installed: run tools/setup.sh"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-  -subj /CN=localhost -keyout "$SCRATCH/quic.key" -out "$SCRATCH/quic.crt" \
-  >"$SCRATCH/openssl.log" 2>&1 || fail "openssl failed: $(cat "$SCRATCH/openssl.log")"
-quic_port=$(free_udp_port)
-spawn "$NGTCP2_SERVER" -q -d "$SCRATCH" 127.0.0.1 "$quic_port" "$SCRATCH/quic.key" \
-  "$SCRATCH/quic.crt" >"$SCRATCH/ngtcp2.log" 2>&1
-wait_for 20 "ngtcp2 to listen" bash -c "ss -Huln 'sport = :$quic_port' | grep -q ."
-json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$quic_port" --json)
+start_ngtcp2
+json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$stun_port" --quic="127.0.0.1:$NGTCP2_PORT" --json)
 grep -q '"quicReachable": true' <<<"$json" || fail "QUIC not reachable: $json"
 grep -q 'version negotiation offered' <<<"$json" || fail "no version negotiation: $json"
 

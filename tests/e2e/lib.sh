@@ -111,3 +111,18 @@ pg_up() {
 }
 pg_down() { _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; }
 psql_q() { psql -X -A -t -q "$PG_URI" -c "$1"; }
+
+# start_ngtcp2: a real QUIC server (ngtcp2's, Debian package ngtcp2-server)
+# on loopback with a throwaway certificate; sets NGTCP2_PORT.
+start_ngtcp2() {
+  local server
+  server=$(command -v gtlsserver || echo /usr/sbin/gtlsserver)
+  [[ -x "$server" ]] || fail "ngtcp2's gtlsserver is not installed: run tools/setup.sh (package ngtcp2-server)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+    -subj /CN=localhost -keyout "$SCRATCH/quic.key" -out "$SCRATCH/quic.crt" \
+    >"$SCRATCH/openssl.log" 2>&1 || fail "openssl could not make a test certificate: $(cat "$SCRATCH/openssl.log")"
+  NGTCP2_PORT=$(free_udp_port)
+  spawn "$server" -q -d "$SCRATCH" 127.0.0.1 "$NGTCP2_PORT" "$SCRATCH/quic.key" \
+    "$SCRATCH/quic.crt" >"$SCRATCH/ngtcp2.log" 2>&1
+  wait_for 20 "ngtcp2 to listen on $NGTCP2_PORT" bash -c "ss -Huln 'sport = :$NGTCP2_PORT' | grep -q ."
+}

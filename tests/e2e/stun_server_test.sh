@@ -14,8 +14,6 @@ source "$(dirname "$0")/lib.sh"
 for tool in turnutils_natdiscovery turnutils_stunclient openssl; do
   command -v "$tool" >/dev/null || fail "$tool is not installed: run tools/setup.sh"
 done
-NGTCP2_SERVER=$(command -v gtlsserver || echo /usr/sbin/gtlsserver)
-[[ -x "$NGTCP2_SERVER" ]] || fail "ngtcp2's gtlsserver is not installed: run tools/setup.sh (package ngtcp2-server)"
 ip -4 addr show lo | grep -q '127\.0\.0\.1/8' || fail "127.0.0.2 must be on lo (127.0.0.0/8)"
 
 # probe_field KEY OUTPUT: the value of KEY=... in udp_probe's output.
@@ -94,14 +92,8 @@ echo "$out"
 expect_eq "natscope-server VN versions" "$(probe_field versions "$out")" "0x00000001,"
 
 log "QUIC version negotiation from a real QUIC server (ngtcp2)"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-  -subj /CN=localhost -keyout "$SCRATCH/quic.key" -out "$SCRATCH/quic.crt" \
-  >"$SCRATCH/openssl.log" 2>&1 || fail "openssl could not make a test certificate: $(cat "$SCRATCH/openssl.log")"
-quic_port=$(free_udp_port)
-spawn "$NGTCP2_SERVER" -q -d "$SCRATCH" 127.0.0.1 "$quic_port" "$SCRATCH/quic.key" \
-  "$SCRATCH/quic.crt" >"$SCRATCH/ngtcp2.log" 2>&1
-wait_for 20 "ngtcp2 to listen on $quic_port" bash -c "ss -Huln 'sport = :$quic_port' | grep -q ."
-out=$("$PROBE" quic "127.0.0.1:$quic_port") || fail "no valid VN from ngtcp2: $out"
+start_ngtcp2
+out=$("$PROBE" quic "127.0.0.1:$NGTCP2_PORT") || fail "no valid VN from ngtcp2: $out"
 echo "$out"
 grep -q '0x00000001' <<<"$(probe_field versions "$out")" || fail "ngtcp2's VN does not list QUIC v1: $out"
 
