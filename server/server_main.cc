@@ -15,7 +15,9 @@
 #include "common/flags.h"
 #include "common/net/socket_address.h"
 #include "common/tls/tls.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "server/embedded_postgres/embedded_postgres.h"
 #include "server/service/agent_service.h"
 #include "server/service/query_service.h"
@@ -130,6 +132,10 @@ int Serve(const Flags& flags) {
   QueryServiceImpl query_service(&query_core);
   auto credentials = tls::MakeServerCredentials(flags.tls, flags.listen);
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  // Standard gRPC tooling works against natscope-server: the health
+  // service (grpc.health.v1) and server reflection (grpcurl, grpc_cli).
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort(flags.listen, *credentials, &grpc_port);
