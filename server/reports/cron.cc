@@ -1,0 +1,251 @@
+#include "server/reports/cron.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+
+namespace natscope::server {
+namespace {
+
+struct Field {
+  const char* name;
+  int min;
+  int max;
+  // Names for min, min+1, ...; nullptr when the field has none.
+  const char* const* names;
+  int name_count;
+};
+
+constexpr const char* kMonthNames[] = {"JAN", "FEB", "MAR", "APR",
+                                       "MAY", "JUN", "JUL", "AUG",
+                                       "SEP", "OCT", "NOV", "DEC"};
+constexpr const char* kDayNames[] = {"SUN", "MON", "TUE", "WED",
+                                     "THU", "FRI", "SAT"};
+
+constexpr Field kFields[5] = {
+    {"minute", 0, 59, nullptr, 0},       {"hour", 0, 23, nullptr, 0},
+    {"day-of-month", 1, 31, nullptr, 0}, {"month", 1, 12, kMonthNames, 12},
+    {"day-of-week", 0, 7, kDayNames, 7},
+};
+
+// 400 Gregorian years repeat every (month, day, weekday) combination.
+constexpr int kMaxSearchDays = 146097 + 7;
+
+absl::Status FieldError(absl::string_view spec, const Field& field,
+                        absl::string_view text, absl::string_view detail) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("cron spec \"", spec, "\": ", field.name, " field \"", text,
+                   "\": ", detail));
+}
+
+absl::StatusOr<int> ParseValue(absl::string_view spec, const Field& field,
+                               absl::string_view field_text,
+                               absl::string_view value) {
+  int n = 0;
+  if (absl::SimpleAtoi(value, &n) && !value.empty() &&
+      absl::ascii_isdigit(value[0])) {
+    if (n < field.min || n > field.max) {
+      return FieldError(spec, field, field_text,
+                        absl::StrCat(value, " is out of range; use ", field.min,
+                                     "-", field.max));
+    }
+    return n;
+  }
+  const std::string upper = absl::AsciiStrToUpper(value);
+  for (int i = 0; i < field.name_count; ++i) {
+    if (upper == field.names[i]) return field.min + i;
+  }
+  std::string hint = absl::StrCat("use numbers ", field.min, "-", field.max);
+  if (field.name_count > 0) {
+    absl::StrAppend(&hint, " or names ", field.names[0], "-",
+                    field.names[field.name_count - 1]);
+  }
+  return FieldError(spec, field, field_text,
+                    absl::StrCat("\"", value, "\" is not a value; ", hint));
+}
+
+// Parses one comma-separated element: `*`, `N`, `N-M`, each with `/S`.
+absl::Status ParseElement(absl::string_view spec, const Field& field,
+                          absl::string_view field_text,
+                          absl::string_view element, uint64_t* mask) {
+  if (element.empty()) {
+    return FieldError(spec, field, field_text,
+                      "empty list element; remove the extra comma");
+  }
+  absl::string_view range = element;
+  int step = 1;
+  bool has_step = false;
+  if (size_t slash = element.find('/'); slash != absl::string_view::npos) {
+    range = element.substr(0, slash);
+    absl::string_view step_text = element.substr(slash + 1);
+    if (!absl::SimpleAtoi(step_text, &step) || step < 1 ||
+        step > field.max - field.min + 1) {
+      return FieldError(
+          spec, field, field_text,
+          absl::StrCat("step \"", step_text, "\" must be a number from 1 to ",
+                       field.max - field.min + 1));
+    }
+    has_step = true;
+  }
+  int lo = field.min, hi = field.max;
+  if (range != "*") {
+    size_t dash = range.find('-');
+    ASSIGN_OR_RETURN(
+        lo, ParseValue(spec, field, field_text, range.substr(0, dash)));
+    if (dash != absl::string_view::npos) {
+      ASSIGN_OR_RETURN(
+          hi, ParseValue(spec, field, field_text, range.substr(dash + 1)));
+      if (hi < lo) {
+        return FieldError(spec, field, field_text,
+                          absl::StrCat("range ", range,
+                                       " runs backwards; write the smaller "
+                                       "value first or use a list"));
+      }
+    } else if (!has_step) {
+      hi = lo;  // A single value; "5/20" means 5-max/20.
+    }
+  }
+  for (int v = lo; v <= hi; v += step) *mask |= uint64_t{1} << v;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> ParseField(absl::string_view spec, const Field& field,
+                                    absl::string_view text) {
+  uint64_t mask = 0;
+  for (absl::string_view element : absl::StrSplit(text, ',')) {
+    RETURN_IF_ERROR(ParseElement(spec, field, text, element, &mask));
+  }
+  return mask;
+}
+
+absl::string_view ExpandMacro(absl::string_view text) {
+  if (text == "@yearly" || text == "@annually") return "0 0 1 1 *";
+  if (text == "@monthly") return "0 0 1 * *";
+  if (text == "@weekly") return "0 0 * * 0";
+  if (text == "@daily" || text == "@midnight") return "0 0 * * *";
+  if (text == "@hourly") return "0 * * * *";
+  return text;
+}
+
+// Longest length of each month in any year (February 29 in leap years).
+constexpr int kMaxMonthDays[13] = {0,  31, 29, 31, 30, 31, 30,
+                                   31, 31, 30, 31, 30, 31};
+
+}  // namespace
+
+absl::StatusOr<CronSpec> CronSpec::Parse(absl::string_view text) {
+  const absl::string_view expanded =
+      ExpandMacro(absl::StripAsciiWhitespace(text));
+  const std::vector<absl::string_view> fields =
+      absl::StrSplit(expanded, absl::ByAnyChar(" \t"), absl::SkipWhitespace());
+  if (fields.size() != 5) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cron spec \"", text, "\" has ", fields.size(),
+        " fields; expected 5 (minute hour day-of-month month day-of-week), "
+        "e.g. \"0 8 * * MON\" for Mondays at 08:00"));
+  }
+  CronSpec spec;
+  spec.text_ = std::string(text);
+  uint64_t* masks[5] = {&spec.minutes_, &spec.hours_, &spec.days_of_month_,
+                        &spec.months_, &spec.days_of_week_};
+  for (int i = 0; i < 5; ++i) {
+    ASSIGN_OR_RETURN(*masks[i], ParseField(text, kFields[i], fields[i]));
+  }
+  // Sunday may be written 0 or 7.
+  if (spec.days_of_week_ & (uint64_t{1} << 7)) {
+    spec.days_of_week_ = (spec.days_of_week_ & 0x7f) | 1;
+  }
+  spec.day_of_month_star_ = fields[2][0] == '*';
+  spec.day_of_week_star_ = fields[4][0] == '*';
+
+  // With the AND rule, some listed day must exist in some listed month.
+  if (!spec.day_of_month_star_ && spec.day_of_week_star_) {
+    bool possible = false;
+    for (int m = 1; m <= 12 && !possible; ++m) {
+      if (!((spec.months_ >> m) & 1)) continue;
+      for (int d = 1; d <= kMaxMonthDays[m] && !possible; ++d) {
+        possible = (spec.days_of_month_ >> d) & 1;
+      }
+    }
+    if (!possible) {
+      return FieldError(
+          text, kFields[2], fields[2],
+          absl::StrCat("no listed day exists in month field \"", fields[3],
+                       "\", so the schedule would never run"));
+    }
+  }
+  return spec;
+}
+
+bool CronSpec::MatchesDay(absl::CivilDay day) const {
+  if (!((months_ >> day.month()) & 1)) return false;
+  const bool dom = (days_of_month_ >> day.day()) & 1;
+  // absl::Weekday counts from Monday = 0; cron from Sunday = 0.
+  const int weekday = (static_cast<int>(absl::GetWeekday(day)) + 1) % 7;
+  const bool dow = (days_of_week_ >> weekday) & 1;
+  if (day_of_month_star_ || day_of_week_star_) return dom && dow;
+  return dom || dow;
+}
+
+bool CronSpec::EveryHour() const { return hours_ == (uint64_t{1} << 24) - 1; }
+
+absl::Time NextRun(const CronSpec& spec, absl::TimeZone zone,
+                   absl::Time after) {
+  const absl::CivilSecond local_after = zone.At(after).cs;
+  // Civil times more than 3 hours before `after` map to instants before it
+  // under any real-world offset change; skip them without a zone lookup.
+  const absl::CivilSecond floor = local_after - 3 * 3600;
+  const absl::CivilDay first = absl::CivilDay(local_after) - 1;
+  for (absl::CivilDay day = first; day < first + kMaxSearchDays; ++day) {
+    if (!spec.MatchesDay(day)) continue;
+    absl::Time best = absl::InfiniteFuture();
+    auto consider = [&](absl::Time t) {
+      if (t > after && t < best) best = t;
+    };
+    for (int h = 0; h < 24; ++h) {
+      if (!spec.MatchesHour(h)) continue;
+      for (int m = 0; m < 60; ++m) {
+        if (!spec.MatchesMinute(m)) continue;
+        const absl::CivilSecond cs(day.year(), day.month(), day.day(), h, m);
+        if (cs < floor) continue;
+        const absl::TimeZone::TimeInfo info = zone.At(cs);
+        // `first` is this civil time's earliest instant; later civil times
+        // cannot map before it, so the first one past `after` ends the scan.
+        absl::Time first_instant = info.pre;
+        switch (info.kind) {
+          case absl::TimeZone::TimeInfo::UNIQUE:
+            break;
+          case absl::TimeZone::TimeInfo::SKIPPED:
+            first_instant = info.trans;  // The end of the gap.
+            break;
+          case absl::TimeZone::TimeInfo::REPEATED:
+            if (spec.EveryHour()) consider(info.post);
+            break;
+        }
+        consider(first_instant);
+        if (first_instant > after) return best;
+      }
+    }
+    if (best != absl::InfiniteFuture()) return best;
+  }
+  return absl::InfiniteFuture();
+}
+
+absl::StatusOr<absl::TimeZone> LoadReportTimeZone(absl::string_view name) {
+  absl::TimeZone zone = absl::UTCTimeZone();
+  if (name.empty()) return zone;
+  if (!absl::LoadTimeZone(std::string(name), &zone)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown time zone \"", name,
+        "\"; use an IANA name such as \"Europe/Paris\" or \"UTC\""));
+  }
+  return zone;
+}
+
+}  // namespace natscope::server
