@@ -18,7 +18,11 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/auth/authenticator.h"
+#include "server/auth/bootstrap_token.h"
+#include "server/auth/grpc_auth.h"
 #include "server/embedded_postgres/embedded_postgres.h"
+#include "server/service/admin_service.h"
 #include "server/service/agent_service.h"
 #include "server/service/query_service.h"
 #include "server/store/postgres_store.h"
@@ -47,6 +51,10 @@ struct Flags {
   std::string postgres;
   std::string postgres_bin_dir;
   std::string enrollment_token;
+  std::string admin_token_file;
+  int64_t max_receive_message_bytes = 8 << 20;
+  int64_t ingest_rate = 10;
+  int64_t ingest_burst = 50;
   std::string port_file;
   int64_t pool_size = 8;
   tls::ServerTlsOptions tls;
@@ -124,12 +132,36 @@ int Serve(const Flags& flags) {
     stun = std::move(responder).value();
   }
 
+  // Access control: the bootstrap admin token, then every service behind
+  // the Authenticator (see server/auth/policy.h for who may call what).
+  std::string admin_token_file = flags.admin_token_file;
+  if (admin_token_file.empty() && flags.postgres.empty()) {
+    admin_token_file =
+        (flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir) +
+        "/admin_token";
+  }
+  if (!admin_token_file.empty()) {
+    auto bootstrap = auth::EnsureBootstrapAdminToken(**store, admin_token_file,
+                                                     absl::Now());
+    if (!bootstrap.ok()) return Fail(std::string(bootstrap.status().message()));
+    Log(absl::StrCat(bootstrap->created_file ? "created admin token " : "admin token ",
+                     bootstrap->token_id, " in ", admin_token_file,
+                     bootstrap->created_file ? " (mode 0600; give it to natscope "
+                                               "--token_file)" : ""));
+  }
+  auth::Authenticator authenticator(store->get());
   AgentServiceOptions agent_options;
   agent_options.enrollment_token = flags.enrollment_token;
+  agent_options.ingest_rate.rate_per_second = static_cast<double>(flags.ingest_rate);
+  agent_options.ingest_rate.burst = static_cast<double>(flags.ingest_burst);
   AgentServiceCore agent_core(store->get(), agent_options);
-  AgentServiceImpl agent_service(&agent_core);
+  AgentServiceImpl agent_service(&agent_core, &authenticator);
   QueryServiceCore query_core(store->get());
-  QueryServiceImpl query_service(&query_core);
+  QueryServiceImpl query_service_unchecked(&query_core);
+  auth::AuthorizingQueryService query_service(&query_service_unchecked,
+                                              &authenticator);
+  AdminServiceCore admin_core(store->get(), &RealClock::Get());
+  AdminServiceImpl admin_service(&admin_core, &authenticator);
   auto credentials = tls::MakeServerCredentials(flags.tls, flags.listen);
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   // Standard gRPC tooling works against natscope-server: the health
@@ -141,6 +173,8 @@ int Serve(const Flags& flags) {
   builder.AddListeningPort(flags.listen, *credentials, &grpc_port);
   builder.RegisterService(&agent_service);
   builder.RegisterService(&query_service);
+  builder.RegisterService(&admin_service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(flags.max_receive_message_bytes));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
     return Fail(absl::StrCat("cannot listen for gRPC on ", flags.listen,
@@ -209,7 +243,20 @@ int Main(int argc, char** argv) {
                "Where initdb and postgres live (default: found via pg_config "
                "or /usr/lib/postgresql/*/bin).");
   flags.String("enrollment_token", &f.enrollment_token,
-               "When set, agents must present this token to enroll.");
+               "A global enrollment token valid for every site, besides the "
+               "per-site tokens admins create (natscope tokens "
+               "create-enrollment). Prefer per-site tokens.");
+  flags.String("admin_token_file", &f.admin_token_file,
+               "File holding the bootstrap admin token; created (mode 0600, "
+               "random token) when missing. Default: admin_token in "
+               "--data_dir, unless --postgres is given.");
+  flags.Int("max_receive_message_bytes", &f.max_receive_message_bytes,
+            "Largest gRPC request accepted, in bytes.");
+  flags.Int("ingest_rate", &f.ingest_rate,
+            "Ingest batches per second one agent may send (sustained); 0 "
+            "turns the limit off.");
+  flags.Int("ingest_burst", &f.ingest_burst,
+            "Ingest batches one agent may send in a burst.");
   flags.String("port_file", &f.port_file,
                "Write the ports actually bound here (grpc=N, stun=N, and "
                "stun_alt=N, stun_ports=N,M, quic=N when on).");
@@ -231,6 +278,13 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (f.pool_size < 1) return Fail("--pool_size must be at least 1");
+  if (f.max_receive_message_bytes < 1024 ||
+      f.max_receive_message_bytes > (1 << 30)) {
+    return Fail("--max_receive_message_bytes must be 1024 to 1073741824");
+  }
+  if (f.ingest_rate < 0 || f.ingest_burst < 1) {
+    return Fail("--ingest_rate must be at least 0 and --ingest_burst at least 1");
+  }
   // TLS and STUN/QUIC flag mistakes surface before PostgreSQL starts.
   auto credentials = tls::MakeServerCredentials(f.tls, f.listen);
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));

@@ -52,7 +52,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "starting natscope-server (embedded PostgreSQL in $work/data)"
-"$server_bin" --data_dir="$work/data" --listen=127.0.0.1:0 \
+# Agents enroll with the site enrollment token the demo gives the server;
+# the CLI authenticates with the admin token the server writes on first start.
+"$server_bin" --data_dir="$work/data" --listen=127.0.0.1:0 --enrollment_token=demo-token \
   --stun_listen=127.0.0.1:0 --port_file="$work/ports" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 600); do
@@ -75,7 +77,7 @@ say "natscope-server is up: gRPC 127.0.0.1:$grpc_port, STUN 127.0.0.1:$stun_port
 start_agent() {  # site role agent_id log
   local site=$1 role=$2 id=$3 log=$4
   cp "tests/testdata/$log" "$work/$log"
-  "$agent_bin" run --nogateways --plaintext --server="127.0.0.1:$grpc_port" --stun="127.0.0.1:$stun_port" \
+  "$agent_bin" run --nogateways --plaintext --token=demo-token --server="127.0.0.1:$grpc_port" --stun="127.0.0.1:$stun_port" \
     --site="$site" --role="$role" --agent_id="$id" --log_file="$work/$log" \
     --state_dir="$work/state-$id" \
     --probe_interval=1h >"$work/agent-$id.log" 2>&1 &
@@ -96,7 +98,7 @@ expected=(
 )
 arrived=false
 for _ in $(seq 1 120); do
-  table=$("$cli_bin" sites --server="127.0.0.1:$grpc_port" 2>/dev/null || true)
+  table=$("$cli_bin" sites --token_file="$work/data/admin_token" --server="127.0.0.1:$grpc_port" 2>/dev/null || true)
   ok=true
   for row in "${expected[@]}"; do
     grep -qE "^$row\$" <<<"$table" || { ok=false; break; }
@@ -112,5 +114,5 @@ if ! $arrived; then
 fi
 say "all four agents have reported; natscope sites says:"
 echo
-"$cli_bin" sites --server="127.0.0.1:$grpc_port"
+"$cli_bin" sites --token_file="$work/data/admin_token" --server="127.0.0.1:$grpc_port"
 echo

@@ -1,4 +1,6 @@
 // natscope: the admin CLI over QueryService.
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -22,7 +24,16 @@ constexpr char kUsage[] =
     "Asks a natscope-server which sites can go peer-to-peer, and why not.\n"
     "\n"
     "Commands:\n"
-    "  sites    per site, clients and connectors by reported NAT type";
+    "  sites       per site, clients and connectors by reported NAT type\n"
+    "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
+    "              pairs, findings with the agents they affect and what to do";
+
+// The bearer token for QueryService: --token_file, else $NATSCOPE_TOKEN.
+std::string g_token;
+
+void Authorize(grpc::ClientContext* context) {
+  if (!g_token.empty()) context->AddMetadata("authorization", "Bearer " + g_token);
+}
 
 int Fail(const std::string& message) {
   std::cerr << "natscope: " << message << "\n";
@@ -30,6 +41,12 @@ int Fail(const std::string& message) {
 }
 
 std::string Describe(const grpc::Status& status, const std::string& server) {
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    return absl::StrCat(status.error_message(),
+                        ": pass --token_file=FILE with an admin or viewer token "
+                        "(natscope-server writes one to <data_dir>/admin_token), "
+                        "or set NATSCOPE_TOKEN");
+  }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::StrCat("cannot reach natscope-server at ", server, " (",
@@ -46,6 +63,7 @@ int Sites(const std::string& server, const tls::ClientTlsOptions& tls,
   auto stub = v1::QueryService::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  Authorize(&context);
   v1::ListSitesResponse response;
   grpc::Status status = stub->ListSites(&context, v1::ListSitesRequest(), &response);
   if (!status.ok()) return Fail(Describe(status, server));
@@ -61,6 +79,31 @@ int Sites(const std::string& server, const tls::ClientTlsOptions& tls,
   return 0;
 }
 
+int Site(const std::string& server, const tls::ClientTlsOptions& tls,
+         absl::Duration timeout, bool json, const std::string& site) {
+  auto channel = tls::NewClientChannel(server, tls);
+  if (!channel.ok()) return Fail(std::string(channel.status().message()));
+  auto stub = v1::QueryService::NewStub(*channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  Authorize(&context);
+  v1::GetSiteHealthRequest request;
+  request.set_site(site);
+  v1::SiteHealthView response;
+  grpc::Status status = stub->GetSiteAnalysis(&context, request, &response);
+  if (!status.ok()) return Fail(Describe(status, server));
+  if (json) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    (void)google::protobuf::util::MessageToJsonString(response, &out, options);
+    std::cout << out;
+  } else {
+    std::cout << FormatSiteAnalysis(response);
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string server = "127.0.0.1:7700";
@@ -69,6 +112,9 @@ int Main(int argc, char** argv) {
   FlagSet flags("natscope", kUsage);
   flags.String("server", &server, "natscope-server's gRPC address, HOST:PORT.");
   tls::ClientTlsOptions tls;
+  std::string token_file;
+  flags.String("token_file", &token_file,
+               "File holding an admin or viewer token (default: $NATSCOPE_TOKEN).");
   flags.String("ca_file", &tls.ca_file,
                "PEM CA of the server's TLS certificate; without it the CLI "
                "talks plaintext (a server on loopback).");
@@ -83,9 +129,21 @@ int Main(int argc, char** argv) {
     std::cout << flags.Help();
     return positional.empty() && !flags.help_requested() ? 2 : 0;
   }
+  tls.plaintext = tls.ca_file.empty();
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!std::getline(in, g_token)) {
+      return Fail(absl::StrCat("cannot read a token from ", token_file,
+                               ": check the path and that you may read it"));
+    }
+  } else if (const char* env = std::getenv("NATSCOPE_TOKEN")) {
+    g_token = env;
+  }
   if (positional[0] == "sites" && positional.size() == 1) {
-    tls.plaintext = tls.ca_file.empty();
     return Sites(server, tls, timeout, json);
+  }
+  if (positional[0] == "site" && positional.size() == 2) {
+    return Site(server, tls, timeout, json, positional[1]);
   }
   return Fail(absl::StrCat("unknown command \"", absl::StrJoin(positional, " "),
                            "\" (see natscope --help)"));

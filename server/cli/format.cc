@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace natscope::server {
@@ -59,6 +60,78 @@ std::string FormatSites(const v1::ListSitesResponse& response) {
     }
   }
   return RenderTable(rows);
+}
+
+}  // namespace natscope::server
+
+namespace natscope::server {
+namespace {
+
+std::string VerdictName(v1::PairVerdict verdict) {
+  switch (verdict) {
+    case v1::PAIR_VERDICT_DIRECT:
+      return "direct";
+    case v1::PAIR_VERDICT_DIRECT_UNRELIABLE:
+      return "direct, unreliable";
+    case v1::PAIR_VERDICT_RELAY_ONLY:
+      return "RELAY ONLY";
+    default:
+      return "cannot tell";
+  }
+}
+
+std::string SeverityName(v1::Severity severity) {
+  switch (severity) {
+    case v1::SEVERITY_CRITICAL:
+      return "CRITICAL";
+    case v1::SEVERITY_WARNING:
+      return "WARNING";
+    default:
+      return "INFO";
+  }
+}
+
+}  // namespace
+
+std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
+  std::string out = absl::StrCat(
+      "Site ", view.site(), ": ", view.clients(), " client(s), ",
+      view.connectors(), " connector(s)\n",
+      absl::StrFormat("Peer-to-peer: %d of %d client(s) (%.0f%%) can reach a "
+                      "connector of the site directly\n",
+                      view.p2p_capable_clients(), view.clients(),
+                      100.0 * view.p2p_capable_share()),
+      "Connectors' STUN discovery: ", view.stun_discovery().available(),
+      " available, ", view.stun_discovery().unavailable(), " unavailable, ",
+      view.stun_discovery().unknown(), " unknown\n");
+  if (!view.pair_matrix().empty()) {
+    absl::StrAppend(&out, "\nClient x connector pairs\n");
+    std::vector<std::vector<std::string>> rows = {
+        {"  CLIENTS", "CONNECTORS", "PAIRS", "VERDICT", "WHY"}};
+    for (const v1::PairCell& cell : view.pair_matrix()) {
+      rows.push_back({absl::StrCat("  ", cell.clients(), " ",
+                                   cell.client_class().label()),
+                      absl::StrCat(cell.connectors(), " ",
+                                   cell.connector_class().label()),
+                      absl::StrCat(cell.pairs()), VerdictName(cell.verdict()),
+                      cell.reason()});
+    }
+    absl::StrAppend(&out, RenderTable(rows));
+  }
+  absl::StrAppend(&out, "\nFindings\n");
+  if (view.findings().empty()) {
+    absl::StrAppend(&out, "  none: nothing measured blocks peer-to-peer\n");
+  }
+  for (const v1::SiteFinding& f : view.findings()) {
+    absl::StrAppend(&out, "  [", SeverityName(f.severity()), "] ",
+                    v1::FindingCode_Name(f.code()), ": ", f.summary(), "\n",
+                    "      affects: ", absl::StrJoin(f.agent_ids(), ", "), "\n");
+    for (const std::string& e : f.evidence()) {
+      absl::StrAppend(&out, "      evidence: ", e, "\n");
+    }
+    absl::StrAppend(&out, "      what to do: ", f.remediation(), "\n");
+  }
+  return out;
 }
 
 }  // namespace natscope::server

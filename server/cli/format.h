@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/query.pb.h"
 
 namespace natscope::server {
@@ -15,6 +16,10 @@ std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
 
 // One line per (site, role): agents by reported NAT type.
 std::string FormatSites(const v1::ListSitesResponse& sites);
+
+// One site analysed: peer-to-peer share, pair matrix, findings with the
+// agents they affect and what to do.
+std::string FormatSiteAnalysis(const v1::SiteHealthView& view);
 
 // "client" / "connector" / "unspecified".
 std::string RoleName(v1::Role role);

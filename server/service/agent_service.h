@@ -2,9 +2,12 @@
 //
 // Every Ingest is authorised from the caller's credential (metadata
 // "authorization: Bearer ..."), never from the identity inside the payload;
-// a payload naming another agent or site is refused. Thread-safe: gRPC's
-// synchronous server calls it from its own pool, and the Store is
-// thread-safe.
+// a payload naming another agent or site is refused. Enroll needs an
+// enrollment token of the site named in the identity (created by an admin
+// through AdminService), or the global --enrollment_token; the credential
+// it issues is bound to that site. Ingest is rate-limited per agent.
+// Thread-safe: gRPC's synchronous server calls it from its own pool, and the
+// Store is thread-safe.
 //
 // Retry delay: when Ingest fails with UNAVAILABLE (the store is down) or
 // RESOURCE_EXHAUSTED (the agent is over its rate), the gRPC error carries
@@ -19,14 +22,23 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "natscope/v1/agent.grpc.pb.h"
+#include "server/auth/authenticator.h"
+#include "server/auth/rate_limiter.h"
 #include "server/store/store.h"
 
 namespace natscope::server {
 
 struct AgentServiceOptions {
-  // When non-empty, Enroll requires this token.
+  // When non-empty, a global enrollment token valid for every site, besides
+  // the per-site tokens in the Store (--enrollment_token; kept for existing
+  // deployments, prefer per-site tokens).
   std::string enrollment_token;
+  // Per-agent Ingest rate (rate 0: no limit).
+  auth::KeyedRateLimiterOptions ingest_rate;
+  // Time for token expiry and the rate limit; must outlive the service.
+  const Clock* clock = &RealClock::Get();
   // At most this many records per Ingest call.
   int max_records_per_batch = 10000;
   // Retry delays sent with UNAVAILABLE and with RESOURCE_EXHAUSTED.
@@ -37,8 +49,9 @@ struct AgentServiceOptions {
 // Trailing-metadata key of the retry delay (see the file comment).
 inline constexpr char kRetryAfterMetadataKey[] = "natscope-retry-after-ms";
 
-// The retry delay to send with a failed Ingest's `status`; nullopt for
-// codes that do not call for one.
+// The retry delay to send with a failed Ingest's `status`: its payload
+// kRetryAfterMetadataKey (decimal milliseconds) when it has one, else the
+// option for its code; nullopt for codes that do not call for one.
 std::optional<absl::Duration> RetryDelayFor(const absl::Status& status,
                                             const AgentServiceOptions& options);
 
@@ -48,21 +61,36 @@ class AgentServiceCore {
   // `store` must outlive this object.
   AgentServiceCore(Store* store, AgentServiceOptions options);
 
+  // PermissionDenied when the enrollment token is missing, unknown,
+  // revoked, expired or of another site, or when the agent id is taken by
+  // an agent of another site.
   absl::StatusOr<v1::EnrollResponse> Enroll(const v1::EnrollRequest& request);
+  // Looks the agent up by `credential`, then IngestAs.
   absl::StatusOr<v1::IngestResponse> Ingest(absl::string_view credential,
                                             const v1::IngestRequest& request);
+  // Ingest for `agent`, already authenticated. PermissionDenied when the
+  // payload names another agent or site; ResourceExhausted (with a retry
+  // delay payload) when the agent is over its rate.
+  absl::StatusOr<v1::IngestResponse> IngestAs(const v1::AgentIdentity& agent,
+                                              const v1::IngestRequest& request);
 
   const AgentServiceOptions& options() const { return options_; }
 
  private:
+  absl::Status CheckEnrollmentToken(absl::string_view token,
+                                    const v1::AgentIdentity& identity);
+
   Store* store_;
   AgentServiceOptions options_;
+  auth::KeyedRateLimiter ingest_limiter_;
 };
 
 // The gRPC face of AgentServiceCore.
 class AgentServiceImpl final : public v1::AgentService::Service {
  public:
-  explicit AgentServiceImpl(AgentServiceCore* core) : core_(core) {}
+  // Both must outlive this object.
+  AgentServiceImpl(AgentServiceCore* core, auth::Authenticator* authenticator)
+      : core_(core), authenticator_(authenticator) {}
 
   grpc::Status Enroll(grpc::ServerContext* context,
                       const v1::EnrollRequest* request,
@@ -73,6 +101,7 @@ class AgentServiceImpl final : public v1::AgentService::Service {
 
  private:
   AgentServiceCore* core_;
+  auth::Authenticator* authenticator_;
 };
 
 // InvalidArgument naming the field when `identity` is not acceptable.

@@ -1,54 +1,58 @@
-// The retry delay AgentService sends with retryable Ingest failures.
+// AgentService: enrolment by per-site token, Ingest authorised from the
+// credential only, the per-agent rate limit, and retry delays.
 #include "server/service/agent_service.h"
 
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "server/auth/fake_token_store.h"
+#include "server/service/credentials.h"
 
 namespace natscope::server {
 namespace {
 
-// Knows one agent under any credential; Ingest answers `ingest_status`.
-class FakeStore final : public Store {
- public:
-  absl::Status Migrate() override { return absl::OkStatus(); }
-  absl::Status UpsertAgent(const v1::AgentIdentity&,
-                           absl::string_view) override {
-    return absl::OkStatus();
-  }
-  absl::StatusOr<v1::AgentIdentity> AgentByCredentialHash(
-      absl::string_view) override {
-    v1::AgentIdentity agent;
-    agent.set_agent_id("host-1");
-    agent.set_site("paris");
-    return agent;
-  }
-  absl::StatusOr<IngestResult> Ingest(const v1::AgentIdentity&,
-                                      const v1::IngestRequest& batch,
-                                      absl::Time) override {
-    absl::MutexLock lock(&mu_);
-    if (!ingest_status_.ok()) return ingest_status_;
-    return IngestResult{static_cast<uint32_t>(batch.records_size()), false};
-  }
-  absl::StatusOr<std::vector<v1::SiteSummary>> ListSites() override {
-    return std::vector<v1::SiteSummary>();
-  }
-  absl::StatusOr<std::vector<v1::AgentState>> ListAgents(absl::string_view,
-                                                         absl::string_view,
-                                                         int) override {
-    return std::vector<v1::AgentState>();
-  }
-  absl::StatusOr<int64_t> CountRecords(absl::string_view) override { return 0; }
+using auth::FakeTokenStore;
 
-  void set_ingest_status(absl::Status s) {
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+class FixedClock final : public Clock {
+ public:
+  absl::Time Now() const override {
     absl::MutexLock lock(&mu_);
-    ingest_status_ = std::move(s);
+    return now_;
+  }
+  void Set(absl::Time t) {
+    absl::MutexLock lock(&mu_);
+    now_ = t;
   }
 
  private:
-  absl::Mutex mu_;
-  absl::Status ingest_status_;
+  mutable absl::Mutex mu_;
+  absl::Time now_ = kNow;
 };
+
+v1::AgentIdentity Identity(const std::string& id, const std::string& site) {
+  v1::AgentIdentity identity;
+  identity.set_agent_id(id);
+  identity.set_site(site);
+  identity.set_role(v1::ROLE_CLIENT);
+  return identity;
+}
+
+// Stores an enrollment token `secret` of `site`; returns its id.
+std::string AddEnrollmentToken(Store& store, const std::string& secret,
+                               const std::string& site,
+                               absl::Time expires = absl::InfiniteFuture()) {
+  v1::EnrollmentTokenInfo info;
+  const std::string hash = HashCredential(secret);
+  info.set_token_id(auth::TokenIdOf(hash));
+  info.set_site(site);
+  if (expires != absl::InfiniteFuture()) {
+    info.mutable_expires()->set_seconds(absl::ToUnixSeconds(expires));
+  }
+  EXPECT_TRUE(store.CreateEnrollmentToken(info, hash).ok());
+  return info.token_id();
+}
 
 TEST(RetryDelayForTest, OnlyUnavailableAndResourceExhaustedGetADelay) {
   AgentServiceOptions options;
@@ -63,15 +67,115 @@ TEST(RetryDelayForTest, OnlyUnavailableAndResourceExhaustedGetADelay) {
   EXPECT_FALSE(
       RetryDelayFor(absl::AbortedError("conflict"), options).has_value());
   EXPECT_FALSE(RetryDelayFor(absl::OkStatus(), options).has_value());
+  absl::Status with_payload = absl::ResourceExhaustedError("rate");
+  with_payload.SetPayload(kRetryAfterMetadataKey, absl::Cord("2500"));
+  EXPECT_EQ(RetryDelayFor(with_payload, options), absl::Milliseconds(2500));
+}
+
+class EnrollTest : public ::testing::Test {
+ protected:
+  EnrollTest() {
+    options_.clock = &clock_;
+    core_ = std::make_unique<AgentServiceCore>(&store_, options_);
+  }
+  absl::StatusCode Enroll(const std::string& token, const std::string& id,
+                          const std::string& site) {
+    v1::EnrollRequest request;
+    request.set_enrollment_token(token);
+    *request.mutable_identity() = Identity(id, site);
+    auto response = core_->Enroll(request);
+    if (response.ok()) {
+      // The credential issued is bound to the enrolled site.
+      auto agent =
+          store_.AgentByCredentialHash(HashCredential(response->credential()));
+      EXPECT_TRUE(agent.ok());
+      EXPECT_EQ(agent->site(), site);
+    }
+    return response.status().code();
+  }
+
+  FixedClock clock_;
+  FakeTokenStore store_;
+  AgentServiceOptions options_;
+  std::unique_ptr<AgentServiceCore> core_;
+};
+
+TEST_F(EnrollTest, SiteTokenEnrollsAgentsOfItsSite) {
+  AddEnrollmentToken(store_, "paris-token", "paris");
+  EXPECT_EQ(Enroll("paris-token", "p1", "paris"), absl::StatusCode::kOk);
+}
+
+TEST_F(EnrollTest, SiteTokenCannotEnrollAnAgentOfAnotherSite) {
+  AddEnrollmentToken(store_, "paris-token", "paris");
+  EXPECT_EQ(Enroll("paris-token", "l1", "lyon"),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(store_.AgentById("l1").ok());
+}
+
+TEST_F(EnrollTest, RevokedTokenIsRefused) {
+  const std::string id = AddEnrollmentToken(store_, "paris-token", "paris");
+  ASSERT_TRUE(store_.RevokeEnrollmentToken(id, kNow).ok());
+  EXPECT_EQ(Enroll("paris-token", "p1", "paris"),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(EnrollTest, ExpiredTokenIsRefused) {
+  AddEnrollmentToken(store_, "paris-token", "paris", kNow + absl::Hours(1));
+  EXPECT_EQ(Enroll("paris-token", "p1", "paris"), absl::StatusCode::kOk);
+  clock_.Set(kNow + absl::Hours(1));
+  EXPECT_EQ(Enroll("paris-token", "p2", "paris"),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(EnrollTest, MissingOrUnknownTokenIsRefused) {
+  EXPECT_EQ(Enroll("", "p1", "paris"), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Enroll("guess", "p1", "paris"),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(EnrollTest, SiteTokenCannotTakeOverAnAgentIdOfAnotherSite) {
+  AddEnrollmentToken(store_, "paris-token", "paris");
+  AddEnrollmentToken(store_, "lyon-token", "lyon");
+  ASSERT_EQ(Enroll("paris-token", "host-1", "paris"), absl::StatusCode::kOk);
+  EXPECT_EQ(Enroll("lyon-token", "host-1", "lyon"),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(store_.AgentById("host-1")->site(), "paris");
+}
+
+TEST_F(EnrollTest, GlobalFlagTokenEnrollsAnySite) {
+  options_.enrollment_token = "global-secret";
+  core_ = std::make_unique<AgentServiceCore>(&store_, options_);
+  EXPECT_EQ(Enroll("global-secret", "p1", "paris"), absl::StatusCode::kOk);
+  EXPECT_EQ(Enroll("global-secret", "l1", "lyon"), absl::StatusCode::kOk);
+  EXPECT_EQ(Enroll("other", "l2", "lyon"), absl::StatusCode::kPermissionDenied);
 }
 
 class AgentServiceRpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(store_
+                    .UpsertAgent(Identity("paris-1", "paris"),
+                                 HashCredential("paris-credential"))
+                    .ok());
+    ASSERT_TRUE(store_
+                    .UpsertAgent(Identity("lyon-1", "lyon"),
+                                 HashCredential("lyon-credential"))
+                    .ok());
+    for (auto [secret, role] : {std::pair<std::string, v1::ApiTokenRole>{
+                                    "admin-token", v1::API_TOKEN_ROLE_ADMIN},
+                                {"viewer-token", v1::API_TOKEN_ROLE_VIEWER}}) {
+      v1::ApiTokenInfo info;
+      info.set_token_id(auth::TokenIdOf(HashCredential(secret)));
+      info.set_name(secret);
+      info.set_role(role);
+      ASSERT_TRUE(store_.CreateApiToken(info, HashCredential(secret)).ok());
+    }
     AgentServiceOptions options;
     options.unavailable_retry_delay = absl::Milliseconds(4200);
+    options.ingest_rate = {/*rate_per_second=*/1, /*burst=*/3};
+    options.clock = &clock_;
     core_ = std::make_unique<AgentServiceCore>(&store_, options);
-    service_ = std::make_unique<AgentServiceImpl>(core_.get());
+    service_ = std::make_unique<AgentServiceImpl>(core_.get(), &auth_);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -86,14 +190,17 @@ class AgentServiceRpcTest : public ::testing::Test {
   void TearDown() override { server_->Shutdown(); }
 
   // Sends one batch; returns the status and the retry trailer ("" if none).
-  std::pair<grpc::Status, std::string> Send() {
+  std::pair<grpc::Status, std::string> Send(
+      const std::string& credential = "paris-credential",
+      const v1::AgentIdentity& claimed = v1::AgentIdentity()) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(10));
-    context.AddMetadata("authorization", "Bearer credential");
+    context.AddMetadata("authorization", "Bearer " + credential);
     v1::IngestRequest request;
+    *request.mutable_agent() = claimed;
     request.set_epoch(1);
-    request.set_sequence(1);
+    request.set_sequence(++sequence_);
     v1::IngestResponse response;
     grpc::Status status = stub_->Ingest(&context, request, &response);
     const auto& trailers = context.GetServerTrailingMetadata();
@@ -104,7 +211,10 @@ class AgentServiceRpcTest : public ::testing::Test {
     return {status, delay};
   }
 
-  FakeStore store_;
+  FixedClock clock_;
+  FakeTokenStore store_;
+  auth::Authenticator auth_{&store_};
+  uint64_t sequence_ = 0;
   std::unique_ptr<AgentServiceCore> core_;
   std::unique_ptr<AgentServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -133,6 +243,51 @@ TEST_F(AgentServiceRpcTest, SuccessAndOtherErrorsCarryNoDelay) {
   auto [internal, delay] = Send();
   EXPECT_EQ(internal.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(delay, "");
+}
+
+TEST_F(AgentServiceRpcTest, StoredUnderTheCredentialsIdentity) {
+  ASSERT_TRUE(Send("lyon-credential", Identity("lyon-1", "lyon")).first.ok());
+  ASSERT_EQ(store_.ingested_as().size(), 1u);
+  EXPECT_EQ(store_.ingested_as()[0].agent_id(), "lyon-1");
+  EXPECT_EQ(store_.ingested_as()[0].site(), "lyon");
+}
+
+TEST_F(AgentServiceRpcTest, ForgedSiteInPayloadIsRefused) {
+  auto [status, delay] = Send("paris-credential", Identity("paris-1", "lyon"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("credential belongs to"),
+            std::string::npos);
+  EXPECT_TRUE(store_.ingested_as().empty());
+}
+
+TEST_F(AgentServiceRpcTest, ClaimingAnotherAgentIsRefused) {
+  auto [status, delay] = Send("paris-credential", Identity("lyon-1", "lyon"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  std::tie(status, delay) =
+      Send("paris-credential", Identity("paris-2", "paris"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(store_.ingested_as().empty());
+}
+
+TEST_F(AgentServiceRpcTest, ApiTokensAndStrangersCannotIngest) {
+  EXPECT_EQ(Send("viewer-token").first.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Send("admin-token").first.error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Send("made-up").first.error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(store_.ingested_as().empty());
+}
+
+TEST_F(AgentServiceRpcTest, OverTheRateIsResourceExhaustedWithTheWait) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Send().first.ok()) << i;
+  auto [status, delay] = Send();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(delay, "1000");
+  // Another agent has a bucket of its own.
+  EXPECT_TRUE(Send("lyon-credential").first.ok());
+  clock_.Set(kNow + absl::Seconds(1));
+  EXPECT_TRUE(Send().first.ok());
 }
 
 }  // namespace

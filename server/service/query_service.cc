@@ -9,7 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
+#include "analyzer/site/agent_view.h"
+#include "analyzer/site/site_health.h"
 #include "common/status_macros.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace natscope::server {
 namespace {
@@ -139,6 +142,32 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
   return response;
 }
 
+absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
+    const v1::GetSiteHealthRequest& request, absl::Time now) {
+  ASSIGN_OR_RETURN(v1::SiteHealth health, GetSiteHealth(request));  // NotFound etc.
+  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(request.site()));
+  std::vector<v1::AgentView> views;
+  for (const v1::AgentState& agent : agents) {
+    // The store keeps the latest log-reported NAT type, not every event:
+    // hand it to the analyzer as the one event it stands for.
+    std::vector<v1::LogEvent> events;
+    if (!agent.log_nat_type().empty()) {
+      v1::LogEvent& event = events.emplace_back();
+      event.set_kind("stun_nat_type");
+      (*event.mutable_fields())["nat_type"] = agent.log_nat_type();
+      *event.mutable_time() = agent.last_seen();
+    }
+    analyzer::AgentFacts facts;
+    facts.identity = agent.identity();
+    facts.latest_probe = agent.has_latest_probe() ? &agent.latest_probe() : nullptr;
+    facts.events = events;
+    facts.last_arrival = absl::FromUnixMicros(
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(agent.last_seen()));
+    views.push_back(analyzer::BuildAgentView(facts, now));
+  }
+  return analyzer::BuildSiteHealth(request.site(), views);
+}
+
 namespace {
 template <typename T>
 grpc::Status Reply(absl::StatusOr<T> result, T* response) {
@@ -164,6 +193,12 @@ grpc::Status QueryServiceImpl::ListAgents(grpc::ServerContext*,
                                           const v1::ListAgentsRequest* request,
                                           v1::ListAgentsResponse* response) {
   return Reply(core_->ListAgents(*request), response);
+}
+
+grpc::Status QueryServiceImpl::GetSiteAnalysis(
+    grpc::ServerContext*, const v1::GetSiteHealthRequest* request,
+    v1::SiteHealthView* response) {
+  return Reply(core_->GetSiteAnalysis(*request, absl::Now()), response);
 }
 
 grpc::Status QueryServiceImpl::ListFindings(

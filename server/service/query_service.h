@@ -4,6 +4,7 @@
 #define NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "natscope/v1/query.grpc.pb.h"
 #include "server/store/store.h"
 
@@ -22,6 +23,10 @@ class QueryServiceCore {
   absl::StatusOr<v1::ListAgentsResponse> ListAgents(const v1::ListAgentsRequest&);
   absl::StatusOr<v1::ListFindingsResponse> ListFindings(
       const v1::ListFindingsRequest&);
+  // The analyzer's view of one site (analyzer/site), from every agent's
+  // latest probe and log-reported NAT type, as of `now`.
+  absl::StatusOr<v1::SiteHealthView> GetSiteAnalysis(
+      const v1::GetSiteHealthRequest&, absl::Time now);
 
  private:
   // Every agent of `site` (all sites when empty), page by page.
@@ -44,6 +49,9 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   grpc::Status ListFindings(grpc::ServerContext*,
                             const v1::ListFindingsRequest*,
                             v1::ListFindingsResponse*) override;
+  grpc::Status GetSiteAnalysis(grpc::ServerContext*,
+                               const v1::GetSiteHealthRequest*,
+                               v1::SiteHealthView*) override;
 
  private:
   QueryServiceCore* core_;

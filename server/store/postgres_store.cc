@@ -62,6 +62,7 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
   AgentState state;
   *state.mutable_identity() = IdentityFromRow(row);
   state.set_reported_nat_type(NatTypeFromRow(row));
+  if (!row[5].is_null()) state.set_log_nat_type(row[5].as<std::string>());
   if (!row[11].is_null()) {
     MicrosToProto(row[11].as<int64_t>(), state.mutable_last_seen());
   }
@@ -78,7 +79,8 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
           "stored probe report of agent ", state.identity().agent_id(),
           " does not parse: the database was altered outside natscope"));
     }
-    *state.mutable_findings() = std::move(*report.mutable_findings());
+    *state.mutable_findings() = report.findings();
+    *state.mutable_latest_probe() = std::move(report);
   }
   return state;
 }

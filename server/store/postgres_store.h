@@ -45,6 +45,27 @@ class PostgresStore final : public Store {
       int limit) override;
   absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) override;
 
+  // Access tokens and AgentById: pg_tokens.cc.
+  absl::Status CreateApiToken(const natscope::v1::ApiTokenInfo& info,
+                              absl::string_view token_hash) override;
+  absl::StatusOr<natscope::v1::ApiTokenInfo> ApiTokenByHash(
+      absl::string_view token_hash) override;
+  absl::StatusOr<natscope::v1::ApiTokenInfo> RevokeApiToken(
+      absl::string_view token_id, absl::Time now) override;
+  absl::StatusOr<std::vector<natscope::v1::ApiTokenInfo>> ListApiTokens()
+      override;
+  absl::Status CreateEnrollmentToken(
+      const natscope::v1::EnrollmentTokenInfo& info,
+      absl::string_view token_hash) override;
+  absl::StatusOr<natscope::v1::EnrollmentTokenInfo> EnrollmentTokenByHash(
+      absl::string_view token_hash) override;
+  absl::StatusOr<natscope::v1::EnrollmentTokenInfo> RevokeEnrollmentToken(
+      absl::string_view token_id, absl::Time now) override;
+  absl::StatusOr<std::vector<natscope::v1::EnrollmentTokenInfo>>
+  ListEnrollmentTokens(absl::string_view site) override;
+  absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
+      absl::string_view agent_id) override;
+
  private:
   explicit PostgresStore(std::unique_ptr<PgConnectionPool> pool);
 

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "natscope/v1/admin.pb.h"
 #include "natscope/v1/agent.pb.h"
 #include "natscope/v1/query.pb.h"
 
@@ -86,7 +87,92 @@ class Store {
 
   // Log events plus probe reports stored for `agent_id` (0 when unknown).
   virtual absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) = 0;
+
+  // --- Access tokens (schema version 2). ---
+  //
+  // Tokens are kept as the hex SHA-256 of their secret (`token_hash`) and
+  // named by info.token_id. The defaults answer Unimplemented, so that a
+  // Store that keeps no tokens still compiles; PostgresStore implements
+  // them all and the conformance suite checks them.
+
+  // Stores a new admin or viewer token. `info` gives token_id, name, role
+  // and created; its revoked is ignored. AlreadyExists when token_id or
+  // token_hash is taken; InvalidArgument when token_id, token_hash or name
+  // is empty or the role is unspecified.
+  virtual absl::Status CreateApiToken(const natscope::v1::ApiTokenInfo& info,
+                                      absl::string_view token_hash);
+  // The API token with `token_hash`, revoked or not; NotFound when none.
+  virtual absl::StatusOr<natscope::v1::ApiTokenInfo> ApiTokenByHash(
+      absl::string_view token_hash);
+  // Marks the token revoked at `now` (an already revoked token keeps its
+  // first time) and returns it; NotFound when there is no such token_id.
+  virtual absl::StatusOr<natscope::v1::ApiTokenInfo> RevokeApiToken(
+      absl::string_view token_id, absl::Time now);
+  // Every API token (revoked ones too), by creation time then token_id.
+  virtual absl::StatusOr<std::vector<natscope::v1::ApiTokenInfo>>
+  ListApiTokens();
+
+  // The same for per-site enrollment tokens: `info` gives token_id, site,
+  // created and optionally expires. InvalidArgument when token_id,
+  // token_hash or site is empty.
+  virtual absl::Status CreateEnrollmentToken(
+      const natscope::v1::EnrollmentTokenInfo& info,
+      absl::string_view token_hash);
+  virtual absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
+  EnrollmentTokenByHash(absl::string_view token_hash);
+  virtual absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
+  RevokeEnrollmentToken(absl::string_view token_id, absl::Time now);
+  // Tokens of `site` (every site when empty), revoked ones too, by site,
+  // then creation time, then token_id.
+  virtual absl::StatusOr<std::vector<natscope::v1::EnrollmentTokenInfo>>
+  ListEnrollmentTokens(absl::string_view site);
+
+  // The registered agent `agent_id`; NotFound when none.
+  virtual absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
+      absl::string_view agent_id);
 };
+
+// Default bodies of the token methods: Unimplemented.
+inline absl::Status StoreKeepsNoTokens() {
+  return absl::UnimplementedError(
+      "this store keeps no access tokens: run natscope-server on PostgreSQL");
+}
+inline absl::Status Store::CreateApiToken(const natscope::v1::ApiTokenInfo&,
+                                          absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::ApiTokenInfo> Store::ApiTokenByHash(
+    absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::ApiTokenInfo> Store::RevokeApiToken(
+    absl::string_view, absl::Time) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<std::vector<natscope::v1::ApiTokenInfo>>
+Store::ListApiTokens() {
+  return StoreKeepsNoTokens();
+}
+inline absl::Status Store::CreateEnrollmentToken(
+    const natscope::v1::EnrollmentTokenInfo&, absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
+Store::EnrollmentTokenByHash(absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
+Store::RevokeEnrollmentToken(absl::string_view, absl::Time) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<std::vector<natscope::v1::EnrollmentTokenInfo>>
+Store::ListEnrollmentTokens(absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::AgentIdentity> Store::AgentById(
+    absl::string_view) {
+  return StoreKeepsNoTokens();
+}
 
 }  // namespace natscope::server
 

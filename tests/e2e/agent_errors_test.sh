@@ -45,8 +45,8 @@ logs { path: "$SCRATCH/logs/broken.log" from_start: true }
 logs { path: "$SCRATCH/logs/good.log" from_start: true }
 poll_interval: "50ms"
 CFG
-spawn "$AGENT" run --nogateways --config="$SCRATCH/two.textproto" >"$SCRATCH/agent-two.log" 2>&1
-has_row() { "$CLI" sites --server="127.0.0.1:$GRPC_PORT" | grep -qE "$1"; }
+spawn "$AGENT" run --nogateways --token="$ENROLL_TOKEN" --config="$SCRATCH/two.textproto" >"$SCRATCH/agent-two.log" 2>&1
+has_row() { "$CLI" sites --token_file="$TOKEN_FILE" --server="127.0.0.1:$GRPC_PORT" | grep -qE "$1"; }
 CLI=$3
 wait_for 30 "the good file's line" has_row '^errs +client +1 +endpoint-independent: 1$'
 grep -q "broken.log" "$SCRATCH/agent-two.log" || fail "the unreadable path is not named"
@@ -59,7 +59,7 @@ mkdir -p "$STATE"
 # A 3 MiB disk of the agent's own, in a private mount namespace (unshare
 # execs the agent in place, so its pid is the agent's).
 spawn unshare -m sh -c "mount -t tmpfs -o size=3m tmpfs '$STATE' && exec '$AGENT' run \
-  --nogateways --plaintext --server=127.0.0.1:$GRPC_PORT --site=errs --role=connector \
+  --nogateways --plaintext --token=$ENROLL_TOKEN --server=127.0.0.1:$GRPC_PORT --site=errs --role=connector \
   --agent_id=full-disk --log_file='$SCRATCH/logs/busy.log' --state_dir='$STATE' \
   --poll_interval=50ms" >"$SCRATCH/agent-full.log" 2>&1
 AGENT_FULL=${_pids[-1]}
@@ -76,6 +76,7 @@ kill -0 "$AGENT_FULL" || fail "the agent died on a full disk"
 
 log "the server comes back: the spool drains, reading resumes, nothing lost"
 "$SERVER" --data_dir="$SCRATCH/srv-data" --listen="127.0.0.1:$GRPC_PORT" --stun_listen= \
+  --enrollment_token="$ENROLL_TOKEN" \
   >>"$SCRATCH/srv.log" 2>&1 &
 _pids+=($!)
 wait_for 120 "reading to resume" grep -q "reading resumed" "$SCRATCH/agent-full.log"

@@ -22,6 +22,7 @@ WRITTEN=0
 
 server_up() {
   "$SERVER" --postgres="$PG_URI" --listen="127.0.0.1:$GRPC" --stun_listen= \
+    --enrollment_token="$ENROLL_TOKEN" \
     --port_file="$SCRATCH/server.ports" >>"$SCRATCH/server.log" 2>&1 &
   SERVER_PID=$!
   _pids+=("$SERVER_PID")
@@ -32,7 +33,7 @@ server_down() { kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; }
 
 agent_up() {
   # The glob follows renamed files too; copytruncate copies go elsewhere.
-  "$AGENT" run --plaintext --nogateways --server="127.0.0.1:$GRPC" --site=faults \
+  "$AGENT" run --plaintext --nogateways --token="$ENROLL_TOKEN" --server="127.0.0.1:$GRPC" --site=faults \
     --role=connector --agent_id=faulty-1 --log_file="$SCRATCH/logs/app.log*" \
     --state_dir="$STATE" --poll_interval=50ms >>"$SCRATCH/agent.log" 2>&1 &
   AGENT_PID=$!
@@ -130,7 +131,7 @@ size=$(stat -c %s "$segment")
 printf 'XXXXXXXXXXXXXXXX' | dd of="$segment" bs=1 seek=$((size * 3 / 4)) conv=notrunc status=none
 log "corrupted 16 bytes three quarters into $segment"
 : >"$SCRATCH/agent.log.d"
-"$AGENT" run --plaintext --nogateways --server="127.0.0.1:$GRPC" --site=faults \
+"$AGENT" run --plaintext --nogateways --token="$ENROLL_TOKEN" --server="127.0.0.1:$GRPC" --site=faults \
   --role=connector --agent_id=faulty-1 --log_file="$SCRATCH/logs/app.log*" \
   --state_dir="$STATE" --poll_interval=50ms >"$SCRATCH/agent.log.d" 2>&1 &
 AGENT_PID=$!

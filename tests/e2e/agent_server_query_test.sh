@@ -12,16 +12,16 @@ cat >"$SCRATCH/client.log" <<'LOG'
 LOG
 : >"$SCRATCH/connector.log"
 
-spawn "$AGENT" run --nogateways --plaintext --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
+spawn "$AGENT" run --nogateways --plaintext --token="$ENROLL_TOKEN" --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
   --site=lyon --role=client --agent_id=lyon-client-1 --log_file="$SCRATCH/client.log" --state_dir="$SCRATCH/state-client" \
   --probe_interval=1h --poll_interval=100ms >"$SCRATCH/agent-client.log" 2>&1
-spawn "$AGENT" run --nogateways --plaintext --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
+spawn "$AGENT" run --nogateways --plaintext --token="$ENROLL_TOKEN" --server="127.0.0.1:$GRPC_PORT" --stun="127.0.0.1:$STUN_PORT" \
   --site=lyon --role=connector --agent_id=lyon-connector-1 \
   --log_file="$SCRATCH/connector.log" --state_dir="$SCRATCH/state-connector" \
   --probe_interval=1h --poll_interval=100ms \
   >"$SCRATCH/agent-connector.log" 2>&1
 
-sites() { "$CLI" sites --server="127.0.0.1:$GRPC_PORT"; }
+sites() { "$CLI" sites --token_file="$TOKEN_FILE" --server="127.0.0.1:$GRPC_PORT"; }
 has_row() { sites | grep -qE "$1"; }
 
 # The client's log names its NAT type; the connector has only its probe,
@@ -33,7 +33,18 @@ wait_for 60 "the connector's probe" has_row '^lyon +connector +1 +no-nat: 1$'
 echo "2026-11-25T10:00:00Z [INFO] [libsdwan] stun_nat_type: endpoint-independent" >>"$SCRATCH/client.log"
 wait_for 60 "the appended log line" has_row '^lyon +client +1 +endpoint-independent: 1$'
 
-json=$("$CLI" sites --server="127.0.0.1:$GRPC_PORT" --json)
+# The analysed site: both agents probed loopback (no NAT), so the one
+# client reaches the one connector directly.
+analysis=$("$CLI" site lyon --token_file="$TOKEN_FILE" --server="127.0.0.1:$GRPC_PORT")
+echo "$analysis"
+grep -q "Peer-to-peer: 1 of 1 client(s) (100%)" <<<"$analysis" || fail "site analysis: $analysis"
+grep -q "direct" <<<"$analysis" || fail "no direct pair in: $analysis"
+"$CLI" site nowhere --token_file="$TOKEN_FILE" --server="127.0.0.1:$GRPC_PORT" 2>"$SCRATCH/nosite.err" && fail "an unknown site must fail"
+grep -q 'no site "nowhere"' "$SCRATCH/nosite.err" || fail "unclear error: $(cat "$SCRATCH/nosite.err")"
+
+json=$("$CLI" sites --token_file="$TOKEN_FILE" --server="127.0.0.1:$GRPC_PORT" --json)
+"$CLI" sites --server="127.0.0.1:$GRPC_PORT" 2>"$SCRATCH/noauth.err" && fail "queries need a token"
+grep -q "token" "$SCRATCH/noauth.err" || fail "unclear error without a token: $(cat "$SCRATCH/noauth.err")"
 echo "$json"
 grep -q '"site": "lyon"' <<<"$json" || fail "no site lyon in JSON"
 grep -q '"clients": 1' <<<"$json" || fail "clients != 1"

@@ -45,14 +45,19 @@ free_udp_port() {
   fail "no free UDP port found"
 }
 
+# The enrollment token every test server accepts for every site.
+ENROLL_TOKEN=e2e-enrollment-token
+
 # start_server NAME [flags...]: starts natscope-server with its embedded
 # PostgreSQL in $SCRATCH/NAME-data, waits for its ports, and sets
-# GRPC_PORT, STUN_PORT and SERVER_PID.
+# GRPC_PORT, STUN_PORT, SERVER_PID and TOKEN_FILE (its admin token, for
+# the natscope CLI's --token_file).
 start_server() {
   local name=$1; shift
   rm -f "$SCRATCH/$name.ports"
   "$SERVER" --data_dir="$SCRATCH/$name-data" --listen=127.0.0.1:0 \
-    --stun_listen=127.0.0.1:0 --port_file="$SCRATCH/$name.ports" "$@" \
+    --stun_listen=127.0.0.1:0 --port_file="$SCRATCH/$name.ports" \
+    --enrollment_token="$ENROLL_TOKEN" "$@" \
     >"$SCRATCH/$name.log" 2>&1 &
   SERVER_PID=$!
   _pids+=("$SERVER_PID")
@@ -63,6 +68,7 @@ start_server() {
   done
   [[ -f "$SCRATCH/$name.ports" ]] || fail "natscope-server did not start in 60 s"
   GRPC_PORT=$(sed -n 's/^grpc=//p' "$SCRATCH/$name.ports")
+  TOKEN_FILE="$SCRATCH/$name-data/admin_token"
   STUN_PORT=$(sed -n 's/^stun=//p' "$SCRATCH/$name.ports")
   log "natscope-server up: grpc=$GRPC_PORT stun=$STUN_PORT"
 }

@@ -1,0 +1,35 @@
+// The first admin token: natscope-server --admin_token_file=FILE.
+//
+// When FILE exists it holds the token (surrounding whitespace ignored; at
+// least 32 characters); when it does not, a random token is written to it,
+// created with mode 0600 (never overwriting a file that appears meanwhile).
+// Either way the token is registered in the Store as an admin API token
+// named "bootstrap (FILE)" unless its hash is there already. Restarting is
+// therefore harmless; to replace the token, revoke it (natscope tokens
+// revoke) and delete FILE.
+#ifndef NATSCOPE_SERVER_AUTH_BOOTSTRAP_TOKEN_H_
+#define NATSCOPE_SERVER_AUTH_BOOTSTRAP_TOKEN_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/store/store.h"
+
+namespace natscope::server::auth {
+
+struct BootstrapResult {
+  std::string token_id;
+  // True when FILE was created now (the caller prints where, once).
+  bool created_file = false;
+};
+
+// FailedPrecondition when the token in FILE is too short or was revoked
+// (the message says what to do); Unavailable when FILE cannot be read or
+// written; the Store's errors otherwise.
+absl::StatusOr<BootstrapResult> EnsureBootstrapAdminToken(
+    Store& store, const std::string& path, absl::Time now);
+
+}  // namespace natscope::server::auth
+
+#endif  // NATSCOPE_SERVER_AUTH_BOOTSTRAP_TOKEN_H_

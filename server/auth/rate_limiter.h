@@ -1,0 +1,52 @@
+// Per-key token buckets: natscope-server's per-agent ingest rate limit.
+//
+// The caller passes the current time; nothing here reads a clock.
+// Thread-safe (one mutex).
+#ifndef NATSCOPE_SERVER_AUTH_RATE_LIMITER_H_
+#define NATSCOPE_SERVER_AUTH_RATE_LIMITER_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace natscope::server::auth {
+
+struct KeyedRateLimiterOptions {
+  // Sustained calls per second per key; 0 or less turns limiting off.
+  double rate_per_second = 10;
+  // Calls one key may make in a burst (the bucket size); at least 1.
+  double burst = 50;
+  // Keys tracked at once; past that, buckets that have refilled completely
+  // are forgotten (they are equivalent to new ones).
+  size_t max_keys = 1000000;
+};
+
+class KeyedRateLimiter {
+ public:
+  explicit KeyedRateLimiter(KeyedRateLimiterOptions options = {});
+
+  // Takes one token from `key`'s bucket at `now`. Returns zero when the
+  // call may go ahead, else how long until a token is there (the call is
+  // refused and takes nothing). Time going backwards counts as none.
+  absl::Duration Take(absl::string_view key, absl::Time now);
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    absl::Time updated;
+  };
+  void SweepLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const KeyedRateLimiterOptions options_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace natscope::server::auth
+
+#endif  // NATSCOPE_SERVER_AUTH_RATE_LIMITER_H_

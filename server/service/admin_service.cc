@@ -1,0 +1,157 @@
+#include "server/service/admin_service.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "server/auth/grpc_auth.h"
+#include "server/service/agent_service.h"
+
+namespace natscope::server {
+namespace {
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
+  out->set_seconds(absl::ToUnixSeconds(t));
+}
+
+absl::Status NeedTokenId(absl::string_view token_id) {
+  if (token_id.empty()) {
+    return absl::InvalidArgumentError(
+        "token_id is empty: give the id shown by natscope tokens list");
+  }
+  return absl::OkStatus();
+}
+
+// Runs the core's `method` for an authorised admin; `name` is the rpc's.
+template <typename Request, typename Response, typename Method>
+grpc::Status Serve(auth::Authenticator& authenticator,
+                   grpc::ServerContext& context, absl::string_view name,
+                   const Request& request, Response* response, Method method) {
+  const std::string full =
+      absl::StrCat("/", v1::AdminService::service_full_name(), "/", name);
+  auto caller = auth::AuthorizeCall(authenticator, context, full);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Response> result = method(request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreateEnrollmentTokenResponse>
+AdminServiceCore::CreateEnrollmentToken(
+    const v1::CreateEnrollmentTokenRequest& request) {
+  // The same rule as the site of an enrolling agent.
+  v1::AgentIdentity probe;
+  probe.set_agent_id("x");
+  probe.set_site(request.site());
+  probe.set_role(v1::ROLE_CLIENT);
+  RETURN_IF_ERROR(ValidateIdentity(probe));
+  const absl::Time now = clock_->Now();
+  if (request.has_expires() &&
+      absl::FromUnixSeconds(request.expires().seconds()) <= now) {
+    return absl::InvalidArgumentError(
+        "expires is not in the future: give a later time or none");
+  }
+  ASSIGN_OR_RETURN(auth::IssuedToken token, auth::IssueToken());
+  v1::CreateEnrollmentTokenResponse response;
+  v1::EnrollmentTokenInfo* info = response.mutable_info();
+  info->set_token_id(token.token_id);
+  info->set_site(request.site());
+  SetTime(now, info->mutable_created());
+  if (request.has_expires()) *info->mutable_expires() = request.expires();
+  RETURN_IF_ERROR(store_->CreateEnrollmentToken(*info, token.hash));
+  response.set_token(std::move(token.secret));
+  return response;
+}
+
+absl::StatusOr<v1::RevokeEnrollmentTokenResponse>
+AdminServiceCore::RevokeEnrollmentToken(
+    const v1::RevokeEnrollmentTokenRequest& request) {
+  RETURN_IF_ERROR(NeedTokenId(request.token_id()));
+  v1::RevokeEnrollmentTokenResponse response;
+  ASSIGN_OR_RETURN(
+      *response.mutable_info(),
+      store_->RevokeEnrollmentToken(request.token_id(), clock_->Now()));
+  return response;
+}
+
+absl::StatusOr<v1::ListEnrollmentTokensResponse>
+AdminServiceCore::ListEnrollmentTokens(
+    const v1::ListEnrollmentTokensRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<v1::EnrollmentTokenInfo> tokens,
+                   store_->ListEnrollmentTokens(request.site()));
+  v1::ListEnrollmentTokensResponse response;
+  for (v1::EnrollmentTokenInfo& token : tokens) {
+    if (token.has_revoked() && !request.include_revoked()) continue;
+    *response.add_tokens() = std::move(token);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::CreateApiTokenResponse> AdminServiceCore::CreateApiToken(
+    const v1::CreateApiTokenRequest& request) {
+  if (request.role() != v1::API_TOKEN_ROLE_ADMIN &&
+      request.role() != v1::API_TOKEN_ROLE_VIEWER) {
+    return absl::InvalidArgumentError(
+        "role must be API_TOKEN_ROLE_ADMIN or API_TOKEN_ROLE_VIEWER");
+  }
+  if (request.name().empty() || request.name().size() > 200) {
+    return absl::InvalidArgumentError(
+        "name must be 1 to 200 characters saying what the token is for");
+  }
+  ASSIGN_OR_RETURN(auth::IssuedToken token, auth::IssueToken());
+  v1::CreateApiTokenResponse response;
+  v1::ApiTokenInfo* info = response.mutable_info();
+  info->set_token_id(token.token_id);
+  info->set_name(request.name());
+  info->set_role(request.role());
+  SetTime(clock_->Now(), info->mutable_created());
+  RETURN_IF_ERROR(store_->CreateApiToken(*info, token.hash));
+  response.set_token(std::move(token.secret));
+  return response;
+}
+
+absl::StatusOr<v1::RevokeApiTokenResponse> AdminServiceCore::RevokeApiToken(
+    const v1::RevokeApiTokenRequest& request) {
+  RETURN_IF_ERROR(NeedTokenId(request.token_id()));
+  v1::RevokeApiTokenResponse response;
+  ASSIGN_OR_RETURN(*response.mutable_info(),
+                   store_->RevokeApiToken(request.token_id(), clock_->Now()));
+  return response;
+}
+
+absl::StatusOr<v1::ListApiTokensResponse> AdminServiceCore::ListApiTokens(
+    const v1::ListApiTokensRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<v1::ApiTokenInfo> tokens,
+                   store_->ListApiTokens());
+  v1::ListApiTokensResponse response;
+  for (v1::ApiTokenInfo& token : tokens) {
+    if (token.has_revoked() && !request.include_revoked()) continue;
+    *response.add_tokens() = std::move(token);
+  }
+  return response;
+}
+
+#define NATSCOPE_ADMIN_RPC(Name)                                        \
+  grpc::Status AdminServiceImpl::Name(grpc::ServerContext* context,     \
+                                      const v1::Name##Request* request, \
+                                      v1::Name##Response* response) {   \
+    return Serve(                                                       \
+        *authenticator_, *context, #Name, *request, response,           \
+        [this](const v1::Name##Request& r) { return core_->Name(r); }); \
+  }
+
+NATSCOPE_ADMIN_RPC(CreateEnrollmentToken)
+NATSCOPE_ADMIN_RPC(RevokeEnrollmentToken)
+NATSCOPE_ADMIN_RPC(ListEnrollmentTokens)
+NATSCOPE_ADMIN_RPC(CreateApiToken)
+NATSCOPE_ADMIN_RPC(RevokeApiToken)
+NATSCOPE_ADMIN_RPC(ListApiTokens)
+
+#undef NATSCOPE_ADMIN_RPC
+
+}  // namespace natscope::server

@@ -1,0 +1,79 @@
+// AdminService: admins create, list and revoke API tokens and per-site
+// enrollment tokens (proto/natscope/v1/admin.proto). Secrets are returned
+// once by the Create calls; the Store keeps their SHA-256 only.
+// Thread-safe (the Store is).
+#ifndef NATSCOPE_SERVER_SERVICE_ADMIN_SERVICE_H_
+#define NATSCOPE_SERVER_SERVICE_ADMIN_SERVICE_H_
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "natscope/v1/admin.grpc.pb.h"
+#include "server/auth/authenticator.h"
+#include "server/store/store.h"
+
+namespace natscope::server {
+
+// The transport-free core; callers have been authorised as admins.
+// InvalidArgument for a bad site, name, role or expiry; NotFound for an
+// unknown token_id; the Store's errors otherwise.
+class AdminServiceCore {
+ public:
+  // Both must outlive this object.
+  AdminServiceCore(Store* store, const Clock* clock)
+      : store_(store), clock_(clock) {}
+
+  absl::StatusOr<v1::CreateEnrollmentTokenResponse> CreateEnrollmentToken(
+      const v1::CreateEnrollmentTokenRequest& request);
+  absl::StatusOr<v1::RevokeEnrollmentTokenResponse> RevokeEnrollmentToken(
+      const v1::RevokeEnrollmentTokenRequest& request);
+  absl::StatusOr<v1::ListEnrollmentTokensResponse> ListEnrollmentTokens(
+      const v1::ListEnrollmentTokensRequest& request);
+  absl::StatusOr<v1::CreateApiTokenResponse> CreateApiToken(
+      const v1::CreateApiTokenRequest& request);
+  absl::StatusOr<v1::RevokeApiTokenResponse> RevokeApiToken(
+      const v1::RevokeApiTokenRequest& request);
+  absl::StatusOr<v1::ListApiTokensResponse> ListApiTokens(
+      const v1::ListApiTokensRequest& request);
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+};
+
+// The gRPC face: authorises every call (admin tokens only), then the core.
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  // Both must outlive this object.
+  AdminServiceImpl(AdminServiceCore* core, auth::Authenticator* authenticator)
+      : core_(core), authenticator_(authenticator) {}
+
+  grpc::Status CreateEnrollmentToken(
+      grpc::ServerContext* context,
+      const v1::CreateEnrollmentTokenRequest* request,
+      v1::CreateEnrollmentTokenResponse* response) override;
+  grpc::Status RevokeEnrollmentToken(
+      grpc::ServerContext* context,
+      const v1::RevokeEnrollmentTokenRequest* request,
+      v1::RevokeEnrollmentTokenResponse* response) override;
+  grpc::Status ListEnrollmentTokens(
+      grpc::ServerContext* context,
+      const v1::ListEnrollmentTokensRequest* request,
+      v1::ListEnrollmentTokensResponse* response) override;
+  grpc::Status CreateApiToken(grpc::ServerContext* context,
+                              const v1::CreateApiTokenRequest* request,
+                              v1::CreateApiTokenResponse* response) override;
+  grpc::Status RevokeApiToken(grpc::ServerContext* context,
+                              const v1::RevokeApiTokenRequest* request,
+                              v1::RevokeApiTokenResponse* response) override;
+  grpc::Status ListApiTokens(grpc::ServerContext* context,
+                             const v1::ListApiTokensRequest* request,
+                             v1::ListApiTokensResponse* response) override;
+
+ private:
+  AdminServiceCore* core_;
+  auth::Authenticator* authenticator_;
+};
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_SERVICE_ADMIN_SERVICE_H_

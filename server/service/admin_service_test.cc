@@ -1,0 +1,194 @@
+// AdminService over real gRPC on loopback: only admins change anything,
+// and the tokens it makes work (and stop working) where they should.
+#include "server/service/admin_service.h"
+
+#include <memory>
+#include <string>
+
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "server/auth/fake_token_store.h"
+#include "server/service/agent_service.h"
+#include "server/service/credentials.h"
+
+namespace natscope::server {
+namespace {
+
+class AdminServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    admin_ = AddApiToken("bootstrap", v1::API_TOKEN_ROLE_ADMIN);
+    viewer_ = AddApiToken("viewer", v1::API_TOKEN_ROLE_VIEWER);
+    v1::AgentIdentity agent;
+    agent.set_agent_id("paris-1");
+    agent.set_site("paris");
+    ASSERT_TRUE(store_.UpsertAgent(agent, HashCredential("agent-cred")).ok());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::AdminService::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                            grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  std::string AddApiToken(const std::string& name, v1::ApiTokenRole role) {
+    auto token = auth::IssueToken();
+    EXPECT_TRUE(token.ok());
+    v1::ApiTokenInfo info;
+    info.set_token_id(token->token_id);
+    info.set_name(name);
+    info.set_role(role);
+    EXPECT_TRUE(store_.CreateApiToken(info, token->hash).ok());
+    return token->secret;
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& bearer) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(10));
+    if (!bearer.empty()) {
+      context->AddMetadata("authorization", "Bearer " + bearer);
+    }
+    return context;
+  }
+
+  grpc::Status CreateEnrollment(const std::string& bearer,
+                                const std::string& site,
+                                v1::CreateEnrollmentTokenResponse* out) {
+    v1::CreateEnrollmentTokenRequest request;
+    request.set_site(site);
+    return stub_->CreateEnrollmentToken(As(bearer).get(), request, out);
+  }
+
+  absl::StatusCode Enroll(const std::string& token, const std::string& site) {
+    AgentServiceCore agents(&store_, AgentServiceOptions());
+    v1::EnrollRequest request;
+    request.set_enrollment_token(token);
+    request.mutable_identity()->set_agent_id("new-" + site);
+    request.mutable_identity()->set_site(site);
+    request.mutable_identity()->set_role(v1::ROLE_CONNECTOR);
+    return agents.Enroll(request).status().code();
+  }
+
+  auth::FakeTokenStore store_;
+  auth::Authenticator authenticator_{&store_};
+  AdminServiceCore core_{&store_, &RealClock::Get()};
+  AdminServiceImpl service_{&core_, &authenticator_};
+  std::string admin_, viewer_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::AdminService::Stub> stub_;
+};
+
+TEST_F(AdminServiceTest, ViewerTokenCannotChangeAnything) {
+  v1::CreateEnrollmentTokenResponse enrollment;
+  EXPECT_EQ(CreateEnrollment(viewer_, "paris", &enrollment).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::CreateApiTokenRequest create;
+  create.set_role(v1::API_TOKEN_ROLE_ADMIN);
+  create.set_name("escalate");
+  v1::CreateApiTokenResponse created;
+  EXPECT_EQ(
+      stub_->CreateApiToken(As(viewer_).get(), create, &created).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  v1::RevokeApiTokenRequest revoke;
+  revoke.set_token_id(auth::TokenIdOf(HashCredential(admin_)));
+  v1::RevokeApiTokenResponse revoked;
+  EXPECT_EQ(
+      stub_->RevokeApiToken(As(viewer_).get(), revoke, &revoked).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListApiTokensResponse listed;
+  EXPECT_EQ(stub_->ListApiTokens(As(viewer_).get(), {}, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Nothing was made or revoked.
+  EXPECT_TRUE(store_.ListEnrollmentTokens("")->empty());
+  EXPECT_EQ(store_.ListApiTokens()->size(), 2u);
+  for (const auto& token : *store_.ListApiTokens()) {
+    EXPECT_FALSE(token.has_revoked());
+  }
+}
+
+TEST_F(AdminServiceTest, AgentCredentialAndAnonymousAreRefused) {
+  v1::CreateEnrollmentTokenResponse response;
+  EXPECT_EQ(CreateEnrollment("agent-cred", "paris", &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CreateEnrollment("", "paris", &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(AdminServiceTest, EnrollmentTokenLifecycle) {
+  v1::CreateEnrollmentTokenResponse created;
+  ASSERT_TRUE(CreateEnrollment(admin_, "paris", &created).ok());
+  EXPECT_FALSE(created.token().empty());
+  EXPECT_EQ(created.info().site(), "paris");
+  EXPECT_EQ(Enroll(created.token(), "lyon"),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Enroll(created.token(), "paris"), absl::StatusCode::kOk);
+
+  v1::ListEnrollmentTokensResponse listed;
+  ASSERT_TRUE(stub_->ListEnrollmentTokens(As(admin_).get(), {}, &listed).ok());
+  ASSERT_EQ(listed.tokens_size(), 1);
+  EXPECT_EQ(listed.tokens(0).token_id(), created.info().token_id());
+  EXPECT_EQ(listed.tokens(0).DebugString().find(created.token()),
+            std::string::npos);
+
+  v1::RevokeEnrollmentTokenRequest revoke;
+  revoke.set_token_id(created.info().token_id());
+  v1::RevokeEnrollmentTokenResponse revoked;
+  ASSERT_TRUE(
+      stub_->RevokeEnrollmentToken(As(admin_).get(), revoke, &revoked).ok());
+  EXPECT_TRUE(revoked.info().has_revoked());
+  EXPECT_EQ(Enroll(created.token(), "paris"),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(stub_->ListEnrollmentTokens(As(admin_).get(), {}, &listed).ok());
+  EXPECT_EQ(listed.tokens_size(), 0);
+}
+
+TEST_F(AdminServiceTest, BadRequestsAreInvalidArgument) {
+  v1::CreateEnrollmentTokenResponse response;
+  EXPECT_EQ(CreateEnrollment(admin_, "", &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::CreateEnrollmentTokenRequest past;
+  past.set_site("paris");
+  past.mutable_expires()->set_seconds(1);
+  EXPECT_EQ(stub_->CreateEnrollmentToken(As(admin_).get(), past, &response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::CreateApiTokenRequest no_role;
+  no_role.set_name("x");
+  v1::CreateApiTokenResponse created;
+  EXPECT_EQ(
+      stub_->CreateApiToken(As(admin_).get(), no_role, &created).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  v1::RevokeApiTokenRequest unknown;
+  unknown.set_token_id("nope");
+  v1::RevokeApiTokenResponse revoked;
+  EXPECT_EQ(
+      stub_->RevokeApiToken(As(admin_).get(), unknown, &revoked).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AdminServiceTest, CreatedViewerTokenAuthenticatesUntilRevoked) {
+  v1::CreateApiTokenRequest create;
+  create.set_role(v1::API_TOKEN_ROLE_VIEWER);
+  create.set_name("dashboard");
+  v1::CreateApiTokenResponse created;
+  ASSERT_TRUE(stub_->CreateApiToken(As(admin_).get(), create, &created).ok());
+  auto caller = authenticator_.Identify("Bearer " + created.token());
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->kind, auth::CallerKind::kViewer);
+  v1::RevokeApiTokenRequest revoke;
+  revoke.set_token_id(created.info().token_id());
+  v1::RevokeApiTokenResponse revoked;
+  ASSERT_TRUE(stub_->RevokeApiToken(As(admin_).get(), revoke, &revoked).ok());
+  EXPECT_EQ(
+      authenticator_.Identify("Bearer " + created.token()).status().code(),
+      absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace natscope::server
