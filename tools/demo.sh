@@ -116,3 +116,7 @@ say "all four agents have reported; natscope sites says:"
 echo
 "$cli_bin" sites --token_file="$work/data/admin_token" --server="127.0.0.1:$grpc_port"
 echo
+say "and one site analysed (natscope site paris):"
+echo
+"$cli_bin" site paris --token_file="$work/data/admin_token" --server="127.0.0.1:$grpc_port"
+echo
