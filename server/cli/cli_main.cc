@@ -14,6 +14,7 @@
 #include "natscope/v1/query.grpc.pb.h"
 #include "common/tls/tls.h"
 #include "server/cli/format.h"
+#include "server/cli/tokens_command.h"
 
 namespace natscope::server {
 namespace {
@@ -26,7 +27,10 @@ constexpr char kUsage[] =
     "Commands:\n"
     "  sites       per site, clients and connectors by reported NAT type\n"
     "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
-    "              pairs, findings with the agents they affect and what to do";
+    "              pairs, findings with the agents they affect and what to do\n"
+    "  tokens ...  enrollment and API tokens (admin token needed):\n"
+    "              tokens enroll create SITE | enroll list [SITE] | enroll revoke ID\n"
+    "              tokens api create admin|viewer NAME | api list | api revoke ID";
 
 // The bearer token for QueryService: --token_file, else $NATSCOPE_TOKEN.
 std::string g_token;
@@ -141,6 +145,12 @@ int Main(int argc, char** argv) {
   }
   if (positional[0] == "sites" && positional.size() == 1) {
     return Sites(server, tls, timeout, json);
+  }
+  if (positional[0] == "tokens") {
+    auto channel = tls::NewClientChannel(server, tls);
+    if (!channel.ok()) return Fail(std::string(channel.status().message()));
+    return TokensCommand({positional.begin() + 1, positional.end()}, *channel,
+                         Authorize, timeout, json, std::cout, std::cerr);
   }
   if (positional[0] == "site" && positional.size() == 2) {
     return Site(server, tls, timeout, json, positional[1]);

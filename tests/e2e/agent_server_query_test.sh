@@ -61,6 +61,22 @@ echo "$status"
 grep -q '"records_dropped":"0"' <<<"$status" || fail "status shows dropped records"
 "$AGENT" status --state_dir="$SCRATCH/state-client" || fail "natscope-agent status failed"
 
+# Tokens end to end: an admin creates a site enrollment token and a viewer
+# token; the viewer can read but not create tokens.
+admin() { "$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$TOKEN_FILE" "$@"; }
+created=$(admin tokens enroll create lyon)
+echo "$created"
+grep -q "enrollment token for site lyon" <<<"$created" || fail "no enrollment token: $created"
+admin tokens enroll list | grep -q "lyon" || fail "the token is not listed"
+tail -n 1 <<<"$(admin tokens api create viewer dashboard)" >"$SCRATCH/viewer"
+"$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$SCRATCH/viewer" sites | grep -q lyon ||
+  fail "a viewer cannot read"
+if "$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$SCRATCH/viewer" tokens enroll create lyon \
+  2>"$SCRATCH/viewer.err"; then
+  fail "a viewer created a token"
+fi
+cat "$SCRATCH/viewer.err"
+
 # Clean shutdown: the server stops its PostgreSQL.
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "natscope-server exited non-zero on SIGTERM"
