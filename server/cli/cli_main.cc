@@ -61,15 +61,17 @@ std::string Describe(const grpc::Status& status, const std::string& server) {
 }
 
 int Sites(const std::string& server, const tls::ClientTlsOptions& tls,
-          absl::Duration timeout, bool json) {
+          absl::Duration timeout, bool json, bool by_name) {
   auto channel = tls::NewClientChannel(server, tls);
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
   auto stub = v1::QueryService::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   Authorize(&context);
+  v1::ListSitesRequest request;
+  request.set_sort_by_name(by_name);
   v1::ListSitesResponse response;
-  grpc::Status status = stub->ListSites(&context, v1::ListSitesRequest(), &response);
+  grpc::Status status = stub->ListSites(&context, request, &response);
   if (!status.ok()) return Fail(Describe(status, server));
   if (json) {
     std::string out;
@@ -117,6 +119,8 @@ int Main(int argc, char** argv) {
   flags.String("server", &server, "natscope-server's gRPC address, HOST:PORT.");
   tls::ClientTlsOptions tls;
   std::string token_file;
+  bool by_name = false;
+  flags.Bool("by_name", &by_name, "sites: sort by name instead of worst first.");
   flags.String("token_file", &token_file,
                "File holding an admin or viewer token (default: $NATSCOPE_TOKEN).");
   flags.String("ca_file", &tls.ca_file,
@@ -144,7 +148,7 @@ int Main(int argc, char** argv) {
     g_token = env;
   }
   if (positional[0] == "sites" && positional.size() == 1) {
-    return Sites(server, tls, timeout, json);
+    return Sites(server, tls, timeout, json, by_name);
   }
   if (positional[0] == "tokens") {
     auto channel = tls::NewClientChannel(server, tls);

@@ -59,7 +59,24 @@ std::string FormatSites(const v1::ListSitesResponse& response) {
                       types.empty() ? "-" : absl::StrJoin(types, ", ")});
     }
   }
-  return RenderTable(rows);
+  std::string out = RenderTable(rows);
+  absl::StrAppend(&out, "\nPeer-to-peer (worst first unless --by_name):\n");
+  for (const v1::SiteSummary& site : response.sites()) {
+    absl::StrAppend(&out, "  ", site.site(), ": ");
+    if (site.clients() == 0 || site.connectors() == 0) {
+      absl::StrAppend(&out, "no ", site.clients() == 0 ? "client" : "connector",
+                      " has reported yet");
+    } else {
+      absl::StrAppend(&out, site.p2p_capable_clients(), " of ", site.clients(),
+                      " client(s) can reach a connector directly",
+                      absl::StrFormat(" (%.0f%%)", 100.0 * site.p2p_capable_share()));
+    }
+    if (site.worst_finding() != v1::FINDING_UNSPECIFIED) {
+      absl::StrAppend(&out, "; worst finding ", v1::FindingCode_Name(site.worst_finding()));
+    }
+    absl::StrAppend(&out, "\n");
+  }
+  return out;
 }
 
 }  // namespace natscope::server

@@ -24,10 +24,17 @@ TEST(FormatTest, SitesShowOneLinePerSiteAndRole) {
   add(v1::ROLE_CLIENT, "endpoint-dependent", 1);
   add(v1::ROLE_CLIENT, "endpoint-independent", 2);
   add(v1::ROLE_CONNECTOR, "no-nat", 1);
+  site->set_p2p_capable_clients(2);
+  site->set_p2p_capable_share(2.0 / 3);
+  site->set_worst_finding(v1::FINDING_ENDPOINT_DEPENDENT_MAPPING);
   EXPECT_EQ(FormatSites(response),
             "SITE   ROLE       AGENTS  NAT TYPES (agents)\n"
             "paris  client     3       endpoint-dependent: 1, endpoint-independent: 2\n"
-            "paris  connector  1       no-nat: 1\n");
+            "paris  connector  1       no-nat: 1\n"
+            "\n"
+            "Peer-to-peer (worst first unless --by_name):\n"
+            "  paris: 2 of 3 client(s) can reach a connector directly (67%); worst "
+            "finding FINDING_ENDPOINT_DEPENDENT_MAPPING\n");
 }
 
 TEST(FormatTest, NoSitesSaysWhy) {

@@ -62,8 +62,24 @@ void SortFindings(google::protobuf::RepeatedPtrField<v1::AgentFinding>* findings
 }  // namespace
 
 absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
-    const v1::ListSitesRequest&) {
+    const v1::ListSitesRequest& request, absl::Time now) {
   ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSites());
+  // One query per site: fine for thousands of sites; a fleet larger than
+  // that wants the analysis kept up to date at ingest instead.
+  for (v1::SiteSummary& site : sites) {
+    ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(site.site()));
+    const v1::SiteHealthView view = Analyse(site.site(), agents, now);
+    site.set_p2p_capable_share(view.p2p_capable_share());
+    site.set_p2p_capable_clients(view.p2p_capable_clients());
+    site.set_severity_score(view.severity_score());
+    if (!view.findings().empty()) site.set_worst_finding(view.findings(0).code());
+  }
+  if (!request.sort_by_name()) {
+    std::stable_sort(sites.begin(), sites.end(),
+                     [](const v1::SiteSummary& a, const v1::SiteSummary& b) {
+                       return a.severity_score() > b.severity_score();
+                     });
+  }
   v1::ListSitesResponse response;
   for (v1::SiteSummary& site : sites) *response.add_sites() = std::move(site);
   return response;
@@ -142,10 +158,9 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
   return response;
 }
 
-absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
-    const v1::GetSiteHealthRequest& request, absl::Time now) {
-  ASSIGN_OR_RETURN(v1::SiteHealth health, GetSiteHealth(request));  // NotFound etc.
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(request.site()));
+v1::SiteHealthView QueryServiceCore::Analyse(
+    absl::string_view site, const std::vector<v1::AgentState>& agents,
+    absl::Time now) {
   std::vector<v1::AgentView> views;
   for (const v1::AgentState& agent : agents) {
     // The store keeps the latest log-reported NAT type, not every event:
@@ -165,7 +180,14 @@ absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(agent.last_seen()));
     views.push_back(analyzer::BuildAgentView(facts, now));
   }
-  return analyzer::BuildSiteHealth(request.site(), views);
+  return analyzer::BuildSiteHealth(site, views);
+}
+
+absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
+    const v1::GetSiteHealthRequest& request, absl::Time now) {
+  ASSIGN_OR_RETURN(v1::SiteHealth health, GetSiteHealth(request));  // NotFound etc.
+  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(request.site()));
+  return Analyse(request.site(), agents, now);
 }
 
 namespace {

@@ -16,7 +16,9 @@ class QueryServiceCore {
   // `store` must outlive this object.
   explicit QueryServiceCore(Store* store) : store_(store) {}
 
-  absl::StatusOr<v1::ListSitesResponse> ListSites(const v1::ListSitesRequest&);
+  // Each site with its analysis summary, worst first unless sort_by_name.
+  absl::StatusOr<v1::ListSitesResponse> ListSites(const v1::ListSitesRequest&,
+                                                  absl::Time now = absl::Now());
   // NotFound for a site with no agents; InvalidArgument for an empty name.
   absl::StatusOr<v1::SiteHealth> GetSiteHealth(const v1::GetSiteHealthRequest&);
   // InvalidArgument for a bad page token or page size.
@@ -29,6 +31,10 @@ class QueryServiceCore {
       const v1::GetSiteHealthRequest&, absl::Time now);
 
  private:
+  // The analyzer's view of `site` from its agents' states.
+  static v1::SiteHealthView Analyse(absl::string_view site,
+                                    const std::vector<v1::AgentState>& agents,
+                                    absl::Time now);
   // Every agent of `site` (all sites when empty), page by page.
   absl::StatusOr<std::vector<v1::AgentState>> AllAgents(absl::string_view site);
 
