@@ -28,6 +28,8 @@ constexpr char kUsage[] =
     "  sites       per site, clients and connectors by reported NAT type\n"
     "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
     "              pairs, findings with the agents they affect and what to do\n"
+    "  agents SITE a site's agents: NAT type, mapping, filtering, findings\n"
+    "  findings [SITE]  findings of the latest probes, worst first\n"
     "  tokens ...  enrollment and API tokens (admin token needed):\n"
     "              tokens enroll create SITE | enroll list [SITE] | enroll revoke ID\n"
     "              tokens api create admin|viewer NAME | api list | api revoke ID";
@@ -85,6 +87,34 @@ int Sites(const std::string& server, const tls::ClientTlsOptions& tls,
   return 0;
 }
 
+// Calls `rpc` with a deadline and the caller's token, then prints the
+// reply as JSON or with `format`.
+template <typename Stub, typename Request, typename Response>
+int Call(const std::string& server, const tls::ClientTlsOptions& tls,
+         absl::Duration timeout, bool json, const Request& request,
+         grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Response*),
+         std::string (*format)(const Response&)) {
+  auto channel = tls::NewClientChannel(server, tls);
+  if (!channel.ok()) return Fail(std::string(channel.status().message()));
+  auto stub = v1::QueryService::NewStub(*channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  Authorize(&context);
+  Response response;
+  grpc::Status status = ((*stub).*rpc)(&context, request, &response);
+  if (!status.ok()) return Fail(Describe(status, server));
+  if (json) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    (void)google::protobuf::util::MessageToJsonString(response, &out, options);
+    std::cout << out;
+  } else {
+    std::cout << format(response);
+  }
+  return 0;
+}
+
 int Site(const std::string& server, const tls::ClientTlsOptions& tls,
          absl::Duration timeout, bool json, const std::string& site) {
   auto channel = tls::NewClientChannel(server, tls);
@@ -120,6 +150,10 @@ int Main(int argc, char** argv) {
   tls::ClientTlsOptions tls;
   std::string token_file;
   bool by_name = false;
+  int64_t page_size = 100;
+  std::string page_token;
+  flags.Int("page_size", &page_size, "agents: at most this many per page (1-1000).");
+  flags.String("page_token", &page_token, "agents: the page to show (from the previous one).");
   flags.Bool("by_name", &by_name, "sites: sort by name instead of worst first.");
   flags.String("token_file", &token_file,
                "File holding an admin or viewer token (default: $NATSCOPE_TOKEN).");
@@ -155,6 +189,20 @@ int Main(int argc, char** argv) {
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
     return TokensCommand({positional.begin() + 1, positional.end()}, *channel,
                          Authorize, timeout, json, std::cout, std::cerr);
+  }
+  if (positional[0] == "agents" && positional.size() == 2) {
+    v1::ListAgentsRequest request;
+    request.set_site(positional[1]);
+    request.set_page_size(static_cast<int32_t>(page_size));
+    request.set_page_token(page_token);
+    return Call(server, tls, timeout, json, request,
+                &v1::QueryService::Stub::ListAgents, &FormatAgents);
+  }
+  if (positional[0] == "findings" && positional.size() <= 2) {
+    v1::ListFindingsRequest request;
+    if (positional.size() == 2) request.set_site(positional[1]);
+    return Call(server, tls, timeout, json, request,
+                &v1::QueryService::Stub::ListFindings, &FormatFindings);
   }
   if (positional[0] == "site" && positional.size() == 2) {
     return Site(server, tls, timeout, json, positional[1]);

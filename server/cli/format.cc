@@ -3,7 +3,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include <cctype>
+
 #include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
 #include "absl/strings/str_join.h"
 
 namespace natscope::server {
@@ -147,6 +150,56 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
       absl::StrAppend(&out, "      evidence: ", e, "\n");
     }
     absl::StrAppend(&out, "      what to do: ", f.remediation(), "\n");
+  }
+  return out;
+}
+
+}  // namespace natscope::server
+
+namespace natscope::server {
+namespace {
+
+// "MAPPING_ENDPOINT_INDEPENDENT" -> "endpoint-independent".
+std::string Short(const std::string& enum_name, absl::string_view prefix) {
+  std::string s = enum_name.substr(prefix.size());
+  for (char& c : s) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  return s;
+}
+
+}  // namespace
+
+std::string FormatAgents(const v1::ListAgentsResponse& response) {
+  if (response.agents().empty()) return "no agents\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"AGENT", "ROLE", "NAT TYPE", "MAPPING", "FILTERING", "PUBLIC ADDRESS",
+       "FINDINGS", "LAST SEEN"}};
+  for (const v1::AgentState& a : response.agents()) {
+    rows.push_back(
+        {a.identity().agent_id(), RoleName(a.identity().role()), a.reported_nat_type(),
+         Short(v1::MappingBehavior_Name(a.mapping_behavior()), "MAPPING_"),
+         Short(v1::FilteringBehavior_Name(a.filtering_behavior()), "FILTERING_"),
+         a.public_address().empty() ? "-" : a.public_address(),
+         absl::StrCat(a.findings_size()),
+         a.has_last_seen() ? google::protobuf::util::TimeUtil::ToString(a.last_seen())
+                           : "-"});
+  }
+  std::string out = RenderTable(rows);
+  if (!response.next_page_token().empty()) {
+    absl::StrAppend(&out, "(more: --page_token=", response.next_page_token(), ")\n");
+  }
+  return out;
+}
+
+std::string FormatFindings(const v1::ListFindingsResponse& response) {
+  if (response.findings().empty()) {
+    return "no findings: nothing measured blocks peer-to-peer\n";
+  }
+  std::string out;
+  for (const v1::AgentFinding& f : response.findings()) {
+    absl::StrAppend(&out, "[", SeverityName(f.finding().severity()), "] ", f.site(), "/",
+                    f.agent_id(), " (", RoleName(f.role()), "): ",
+                    v1::FindingCode_Name(f.finding().code()), ": ", f.finding().summary(),
+                    "\n      what to do: ", f.finding().remediation(), "\n");
   }
   return out;
 }

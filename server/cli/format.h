@@ -21,6 +21,13 @@ std::string FormatSites(const v1::ListSitesResponse& sites);
 // agents they affect and what to do.
 std::string FormatSiteAnalysis(const v1::SiteHealthView& view);
 
+// A site's agents, one line each: id, role, reported NAT type, mapping,
+// filtering, public address, number of findings, last seen.
+std::string FormatAgents(const v1::ListAgentsResponse& agents);
+
+// Findings across the fleet (or a site), worst first.
+std::string FormatFindings(const v1::ListFindingsResponse& findings);
+
 // "client" / "connector" / "unspecified".
 std::string RoleName(v1::Role role);
 

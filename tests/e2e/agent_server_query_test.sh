@@ -50,6 +50,8 @@ grep -q '"site": "lyon"' <<<"$json" || fail "no site lyon in JSON"
 grep -q '"clients": 1' <<<"$json" || fail "clients != 1"
 grep -q '"connectors": 1' <<<"$json" || fail "connectors != 1"
 
+admin() { "$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$TOKEN_FILE" "$@"; }
+
 # The agent's own account: records shipped, nothing dropped.
 # (status.json is rewritten every status interval, 10 s by default.)
 shipped() {
@@ -61,9 +63,14 @@ echo "$status"
 grep -q '"records_dropped":"0"' <<<"$status" || fail "status shows dropped records"
 "$AGENT" status --state_dir="$SCRATCH/state-client" || fail "natscope-agent status failed"
 
+agents=$(admin agents lyon)
+echo "$agents"
+grep -qE "^lyon-client-1 +client +endpoint-independent +no-nat" <<<"$agents" || fail "agents: $agents"
+grep -qE "^lyon-connector-1 +connector +no-nat" <<<"$agents" || fail "agents: $agents"
+admin findings | grep -q "no findings" || fail "findings: $(admin findings)"
+
 # Tokens end to end: an admin creates a site enrollment token and a viewer
 # token; the viewer can read but not create tokens.
-admin() { "$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$TOKEN_FILE" "$@"; }
 created=$(admin tokens enroll create lyon)
 echo "$created"
 grep -q "enrollment token for site lyon" <<<"$created" || fail "no enrollment token: $created"
