@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <deque>
+#include <map>
 #include <iostream>
 #include <thread>
 #include <utility>
@@ -87,6 +88,8 @@ class Runner {
   std::unique_ptr<LogParser> parser_;
   std::unique_ptr<LogWatcher> watcher_;
   std::deque<TailedLine> pending_;  // Read but not yet spooled (spool full).
+  // The last problem reported per configured path ("" once it recovered).
+  std::map<std::string, std::string> path_errors_;
   bool paused_ = false;
   std::string agent_id_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> fatal_{false};
@@ -233,6 +236,7 @@ void Runner::ReadOnce() {
     std::vector<PathStatus> changes;
     watcher_->Poll(absl::Now(), 1 << 20, &lines, &changes);
     for (const PathStatus& change : changes) {
+      path_errors_[change.path] = std::string(change.status.message());
       if (change.status.ok()) {
         Log(absl::StrCat(change.path, ": reading again"));
       } else {
@@ -396,6 +400,21 @@ void Runner::WriteStatusFile(absl::Time started) {
     status.set_enrolled_agent_id(agent_id_);
     *status.mutable_last_ack() = last_ack_;
     *status.mutable_last_error() = last_error_;
+  }
+  for (const LogWatcher::WatchedFile& file : watcher_->Files()) {
+    v1::FilePosition* position = status.add_files();
+    position->set_path(file.path);
+    position->set_device(file.key.device);
+    position->set_inode(file.key.inode);
+    position->set_read_offset(file.read_offset);
+    struct stat st;
+    if (stat(file.path.c_str(), &st) == 0) position->set_size(st.st_size);
+  }
+  for (const auto& [path, error] : path_errors_) {
+    if (error.empty()) continue;
+    v1::FilePosition* position = status.add_files();
+    position->set_path(path);
+    position->set_error(error);
   }
   absl::Status written = WriteStatus(config_.state_dir(), status);
   static bool reported = false;

@@ -73,9 +73,15 @@ void FormatFiles(const v1::AgentStatus& s, std::string* out) {
   }
   absl::StrAppend(out, "  files:\n");
   for (const v1::FilePosition& f : s.files()) {
-    absl::StrAppend(out, "    ", f.path(), ": read ", f.read_offset(),
-                    ", acked ", f.acked_offset(), " of ", f.size(), " bytes");
-    if (!f.error().empty()) absl::StrAppend(out, " -- ", f.error());
+    absl::StrAppend(out, "    ", f.path(), ": ");
+    if (!f.error().empty()) {
+      absl::StrAppend(out, f.error());
+    } else {
+      absl::StrAppend(out, "read ", f.read_offset());
+      if (f.size() > 0) absl::StrAppend(out, " of ", f.size());
+      absl::StrAppend(out, " bytes");
+      if (f.acked_offset() > 0) absl::StrAppend(out, ", acknowledged ", f.acked_offset());
+    }
     absl::StrAppend(out, "\n");
   }
 }

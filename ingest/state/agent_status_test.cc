@@ -89,7 +89,7 @@ TEST_F(AgentStatusTest, FreshStatusIsRunningWithSummary) {
   EXPECT_NE(text.find("1 dead letters"), std::string::npos);
   EXPECT_NE(
       text.find(
-          "/var/log/product/connector.log: read 5000, acked 4000 of 5100"),
+          "/var/log/product/connector.log: read 5000 of 5100 bytes, acknowledged 4000"),
       std::string::npos);
 }
 

@@ -57,6 +57,14 @@ LogWatcher::LogWatcher(WatchOptions options,
 
 LogWatcher::~LogWatcher() = default;
 
+std::vector<LogWatcher::WatchedFile> LogWatcher::Files() const {
+  std::vector<WatchedFile> out;
+  for (const auto& file : files_) {
+    out.push_back({file->path, file->key, file->offset});
+  }
+  return out;
+}
+
 bool LogWatcher::Rekey(File& file, uint64_t size) {
   const size_t want =
       static_cast<size_t>(std::min<uint64_t>(size, options_.fingerprint_bytes));

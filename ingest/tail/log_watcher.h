@@ -85,6 +85,14 @@ class LogWatcher {
   // Files currently open.
   size_t open_files() const { return files_.size(); }
 
+  // One open file and how far it has been read, for status reports.
+  struct WatchedFile {
+    std::string path;
+    FileKey key;
+    uint64_t read_offset = 0;
+  };
+  std::vector<WatchedFile> Files() const;
+
  private:
   struct File;
 
