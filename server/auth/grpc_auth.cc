@@ -70,4 +70,12 @@ grpc::Status AuthorizingQueryService::GetSiteAnalysis(
   return inner_->GetSiteAnalysis(context, request, response);
 }
 
+grpc::Status AuthorizingQueryService::GetAgentHistory(
+    grpc::ServerContext* context, const v1::GetAgentHistoryRequest* request,
+    v1::AgentHistory* response) {
+  grpc::Status status = Check(*context, "GetAgentHistory");
+  if (!status.ok()) return status;
+  return inner_->GetAgentHistory(context, request, response);
+}
+
 }  // namespace natscope::server::auth

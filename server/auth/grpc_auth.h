@@ -48,6 +48,9 @@ class AuthorizingQueryService final : public v1::QueryService::Service {
   grpc::Status ListFindings(grpc::ServerContext*,
                             const v1::ListFindingsRequest*,
                             v1::ListFindingsResponse*) override;
+  grpc::Status GetAgentHistory(grpc::ServerContext*,
+                               const v1::GetAgentHistoryRequest*,
+                               v1::AgentHistory*) override;
   grpc::Status GetSiteAnalysis(grpc::ServerContext*,
                                const v1::GetSiteHealthRequest*,
                                v1::SiteHealthView*) override;

@@ -30,6 +30,7 @@ constexpr char kUsage[] =
     "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
     "              pairs, findings with the agents they affect and what to do\n"
     "  agents SITE a site's agents: NAT type, mapping, filtering, findings\n"
+    "  agent ID    one agent's probe history, newest first\n"
     "  findings [SITE]  findings of the latest probes, worst first\n"
     "  tokens ...  enrollment and API tokens (admin token needed):\n"
     "              tokens enroll create SITE | enroll list [SITE] | enroll revoke ID\n"
@@ -198,6 +199,12 @@ int Main(int argc, char** argv) {
     request.set_page_token(page_token);
     return Call(server, tls, timeout, json, request,
                 &v1::QueryService::Stub::ListAgents, &FormatAgents);
+  }
+  if (positional[0] == "agent" && positional.size() == 2) {
+    v1::GetAgentHistoryRequest request;
+    request.set_agent_id(positional[1]);
+    return Call(server, tls, timeout, json, request,
+                &v1::QueryService::Stub::GetAgentHistory, &FormatAgentHistory);
   }
   if (positional[0] == "findings" && positional.size() <= 2) {
     v1::ListFindingsRequest request;

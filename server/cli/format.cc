@@ -190,6 +190,28 @@ std::string FormatAgents(const v1::ListAgentsResponse& response) {
   return out;
 }
 
+std::string FormatAgentHistory(const v1::AgentHistory& history) {
+  const v1::AgentIdentity& id = history.identity();
+  std::string out = absl::StrCat("Agent ", id.agent_id(), " (", RoleName(id.role()),
+                                 " at site ", id.site(), ", host ", id.hostname(), ")\n");
+  if (history.probes().empty()) return out + "no probe reports yet\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"PROBED", "UDP", "MAPPING", "FILTERING", "PUBLIC ADDRESS", "FINDINGS"}};
+  for (const v1::ProbeReport& p : history.probes()) {
+    std::vector<std::string> codes;
+    for (const v1::Finding& f : p.findings()) {
+      codes.push_back(Short(v1::FindingCode_Name(f.code()), "FINDING_"));
+    }
+    rows.push_back({google::protobuf::util::TimeUtil::ToString(p.time()),
+                    p.udp_reachable() ? "ok" : "BLOCKED",
+                    Short(v1::MappingBehavior_Name(p.mapping_behavior()), "MAPPING_"),
+                    Short(v1::FilteringBehavior_Name(p.filtering_behavior()), "FILTERING_"),
+                    p.public_address().empty() ? "-" : p.public_address(),
+                    codes.empty() ? "-" : absl::StrJoin(codes, ", ")});
+  }
+  return out + RenderTable(rows);
+}
+
 std::string FormatFindings(const v1::ListFindingsResponse& response) {
   if (response.findings().empty()) {
     return "no findings: nothing measured blocks peer-to-peer\n";

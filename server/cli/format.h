@@ -25,6 +25,9 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view);
 // filtering, public address, number of findings, last seen.
 std::string FormatAgents(const v1::ListAgentsResponse& agents);
 
+// One agent's probe reports, newest first, one line each.
+std::string FormatAgentHistory(const v1::AgentHistory& history);
+
 // Findings across the fleet (or a site), worst first.
 std::string FormatFindings(const v1::ListFindingsResponse& findings);
 

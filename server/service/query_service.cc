@@ -190,6 +190,31 @@ absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
   return Analyse(request.site(), agents, now);
 }
 
+absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
+    const v1::GetAgentHistoryRequest& request) {
+  if (request.agent_id().empty()) {
+    return absl::InvalidArgumentError("agent_id is empty: name the agent to show");
+  }
+  const int limit = request.limit() == 0 ? 20 : request.limit();
+  if (limit < 0 || limit > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit ", request.limit(), " is out of range 1..1000"));
+  }
+  auto identity = store_->AgentById(request.agent_id());
+  if (absl::IsNotFound(identity.status())) {
+    return absl::NotFoundError(absl::StrCat(
+        "no agent \"", request.agent_id(),
+        "\" (natscope agents SITE lists a site's agents)"));
+  }
+  if (!identity.ok()) return identity.status();
+  ASSIGN_OR_RETURN(std::vector<v1::ProbeReport> probes,
+                   store_->ProbeHistory(request.agent_id(), limit));
+  v1::AgentHistory history;
+  *history.mutable_identity() = *identity;
+  for (v1::ProbeReport& probe : probes) *history.add_probes() = std::move(probe);
+  return history;
+}
+
 namespace {
 template <typename T>
 grpc::Status Reply(absl::StatusOr<T> result, T* response) {
@@ -221,6 +246,12 @@ grpc::Status QueryServiceImpl::GetSiteAnalysis(
     grpc::ServerContext*, const v1::GetSiteHealthRequest* request,
     v1::SiteHealthView* response) {
   return Reply(core_->GetSiteAnalysis(*request, absl::Now()), response);
+}
+
+grpc::Status QueryServiceImpl::GetAgentHistory(
+    grpc::ServerContext*, const v1::GetAgentHistoryRequest* request,
+    v1::AgentHistory* response) {
+  return Reply(core_->GetAgentHistory(*request), response);
 }
 
 grpc::Status QueryServiceImpl::ListFindings(

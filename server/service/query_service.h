@@ -29,6 +29,7 @@ class QueryServiceCore {
   // latest probe and log-reported NAT type, as of `now`.
   absl::StatusOr<v1::SiteHealthView> GetSiteAnalysis(
       const v1::GetSiteHealthRequest&, absl::Time now);
+  absl::StatusOr<v1::AgentHistory> GetAgentHistory(const v1::GetAgentHistoryRequest&);
 
  private:
   // The analyzer's view of `site` from its agents' states.
@@ -58,6 +59,9 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   grpc::Status GetSiteAnalysis(grpc::ServerContext*,
                                const v1::GetSiteHealthRequest*,
                                v1::SiteHealthView*) override;
+  grpc::Status GetAgentHistory(grpc::ServerContext*,
+                               const v1::GetAgentHistoryRequest*,
+                               v1::AgentHistory*) override;
 
  private:
   QueryServiceCore* core_;

@@ -286,4 +286,28 @@ absl::StatusOr<int64_t> PostgresStore::CountRecords(
   return count;
 }
 
+absl::StatusOr<std::vector<natscope::v1::ProbeReport>>
+PostgresStore::ProbeHistory(absl::string_view agent_id, int limit) {
+  std::vector<natscope::v1::ProbeReport> reports;
+  RETURN_IF_ERROR(pool_->Run("ProbeHistory", [&](pqxx::connection& conn) {
+    reports.clear();
+    pqxx::read_transaction tx(conn);
+    const pqxx::result rows = tx.exec_params(
+        "SELECT report FROM probe_reports WHERE agent_id = $1 "
+        "ORDER BY probe_time DESC, id DESC LIMIT $2",
+        std::string(agent_id), limit);
+    for (const pqxx::row& row : rows) {
+      const pqxx::binarystring bytes(row[0]);
+      natscope::v1::ProbeReport& report = reports.emplace_back();
+      if (!report.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        return absl::DataLossError(absl::StrCat(
+            "a stored probe report of agent ", agent_id,
+            " does not parse: the database was altered outside natscope"));
+      }
+    }
+    return absl::OkStatus();
+  }));
+  return reports;
+}
+
 }  // namespace natscope::server

@@ -44,6 +44,8 @@ class PostgresStore final : public Store {
       absl::string_view site, absl::string_view after_agent_id,
       int limit) override;
   absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) override;
+  absl::StatusOr<std::vector<natscope::v1::ProbeReport>> ProbeHistory(
+      absl::string_view agent_id, int limit) override;
 
   // Access tokens and AgentById: pg_tokens.cc.
   absl::Status CreateApiToken(const natscope::v1::ApiTokenInfo& info,

@@ -88,6 +88,12 @@ class Store {
   // Log events plus probe reports stored for `agent_id` (0 when unknown).
   virtual absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) = 0;
 
+  // The agent's probe reports, newest first (by probe time, ties by
+  // arrival), at most `limit`. Empty for an unknown agent. The default
+  // answers Unimplemented (for test fakes that keep no history).
+  virtual absl::StatusOr<std::vector<natscope::v1::ProbeReport>> ProbeHistory(
+      absl::string_view agent_id, int limit);
+
   // --- Access tokens (schema version 2). ---
   //
   // Tokens are kept as the hex SHA-256 of their secret (`token_hash`) and
@@ -172,6 +178,10 @@ Store::ListEnrollmentTokens(absl::string_view) {
 inline absl::StatusOr<natscope::v1::AgentIdentity> Store::AgentById(
     absl::string_view) {
   return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<std::vector<natscope::v1::ProbeReport>>
+Store::ProbeHistory(absl::string_view, int) {
+  return absl::UnimplementedError("this store keeps no probe history");
 }
 
 }  // namespace natscope::server

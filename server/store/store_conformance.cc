@@ -382,6 +382,25 @@ TEST_P(StoreConformanceTest, ConcurrentDeliveriesOfOneBatchStoreItOnce) {
   EXPECT_EQ(store_->CountRecords("a1").value_or(-1), 2);
 }
 
+TEST_P(StoreConformanceTest, ProbeHistoryIsNewestFirstAndBounded) {
+  const AgentIdentity agent = Agent("gw-1", "paris", natscope::v1::ROLE_CONNECTOR);
+  Register(*store_, agent);
+  MustIngest(*store_, agent,
+             Batch(1, 1, {Probe(kT0 + absl::Seconds(1), true, natscope::v1::MAPPING_NO_NAT),
+                          Probe(kT0 + absl::Seconds(3), false, natscope::v1::MAPPING_UNKNOWN),
+                          Probe(kT0 + absl::Seconds(2), true,
+                                natscope::v1::MAPPING_ENDPOINT_INDEPENDENT)}),
+             kT0);
+  auto history = store_->ProbeHistory("gw-1", 2);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].time().seconds(), absl::ToUnixSeconds(kT0 + absl::Seconds(3)));
+  EXPECT_EQ((*history)[1].mapping_behavior(), natscope::v1::MAPPING_ENDPOINT_INDEPENDENT);
+  auto none = store_->ProbeHistory("nobody", 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(StoreConformanceTest, NewerSchemaIsRefused) {
   if (!GetParam().set_schema_version) GTEST_SKIP() << "no schema hook";
   ASSERT_TRUE(GetParam().set_schema_version(999999).ok());

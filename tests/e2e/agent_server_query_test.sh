@@ -68,6 +68,12 @@ echo "$agents"
 grep -qE "^lyon-client-1 +client +endpoint-independent +no-nat" <<<"$agents" || fail "agents: $agents"
 grep -qE "^lyon-connector-1 +connector +no-nat" <<<"$agents" || fail "agents: $agents"
 admin findings | grep -q "no findings" || fail "findings: $(admin findings)"
+history=$(admin agent lyon-connector-1)
+echo "$history"
+grep -qE "^Agent lyon-connector-1 \(connector at site lyon" <<<"$history" || fail "agent: $history"
+grep -qE "ok +no-nat +unknown +127\.0\.0\.1:[0-9]+ +-" <<<"$history" || fail "no probe in history: $history"
+admin agent nobody 2>"$SCRATCH/noagent.err" && fail "an unknown agent must fail"
+grep -q 'no agent "nobody"' "$SCRATCH/noagent.err" || fail "unclear: $(cat "$SCRATCH/noagent.err")"
 
 # Tokens end to end: an admin creates a site enrollment token and a viewer
 # token; the viewer can read but not create tokens.
