@@ -11,15 +11,6 @@
 namespace natscope::analyzer {
 namespace {
 
-std::string PortOf(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string::npos ? "" : address.substr(colon + 1);
-}
-std::string IpOf(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
-
 v1::Finding* Add(v1::ProbeReport* report, v1::FindingCode code,
                  v1::Severity severity, std::string summary,
                  std::string remediation) {
@@ -112,7 +103,7 @@ void ClearOwnFindings(v1::ProbeReport* report) {
 void WarnAboutServers(v1::ProbeReport* report) {
   for (const v1::StunObservation& o : report->observations()) {
     if (o.test() != "binding" || o.other_address().empty()) continue;
-    if (IpOf(o.other_address()) == IpOf(o.server())) {
+    if (EndpointIp(o.other_address()) == EndpointIp(o.server())) {
       report->add_warnings(absl::StrCat(
           "STUN server ", o.server(), " gives OTHER-ADDRESS ", o.other_address(),
           " on its own IP: its RFC 5780 tests cannot tell address-dependent "
@@ -148,8 +139,8 @@ void ClassifyProbe(v1::ProbeReport* report) {
     report->set_public_address(first->mapped_address());
     report->set_local_address(first->local_address());
     if (mapping.behavior != v1::MAPPING_NO_NAT) {
-      report->set_port_preserved(PortOf(first->mapped_address()) ==
-                                 PortOf(first->local_address()));
+      report->set_port_preserved(EndpointPort(first->mapped_address()) ==
+                                 EndpointPort(first->local_address()));
     }
     WarnAboutServers(report);
   }

@@ -7,12 +7,6 @@
 namespace natscope::analyzer {
 namespace {
 
-// "ip" of "ip:port" or "[v6]:port".
-std::string IpOf(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
-
 const v1::StunObservation* FirstAnsweredBinding(const v1::ProbeReport& report) {
   for (const v1::StunObservation& o : report.observations()) {
     if (o.test() == "binding" && o.answered() && !o.mapped_address().empty()) {
@@ -44,7 +38,7 @@ MappingVerdict FromServers(const v1::ProbeReport& report,
   for (const v1::StunObservation* o : seen) {
     if (o->mapped_address() == first.mapped_address()) continue;
     differs = true;
-    same_ip_differs |= IpOf(o->server()) == IpOf(first.server());
+    same_ip_differs |= EndpointIp(o->server()) == EndpointIp(first.server());
   }
   if (!differs) {
     return {v1::MAPPING_ENDPOINT_INDEPENDENT, true,
@@ -61,6 +55,16 @@ MappingVerdict FromServers(const v1::ProbeReport& report,
 }
 
 }  // namespace
+
+std::string EndpointIp(const std::string& endpoint) {
+  const size_t colon = endpoint.rfind(':');
+  return colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
+}
+
+std::string EndpointPort(const std::string& endpoint) {
+  const size_t colon = endpoint.rfind(':');
+  return colon == std::string::npos ? "" : endpoint.substr(colon + 1);
+}
 
 const v1::StunObservation* LastObservation(const v1::ProbeReport& report,
                                            const std::string& test,

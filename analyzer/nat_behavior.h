@@ -41,6 +41,10 @@ MappingVerdict MappingFrom(const v1::ProbeReport& report);
 // RFC 5780 §4.4 tests I-III; FILTERING_UNKNOWN without them.
 FilteringVerdict FilteringFrom(const v1::ProbeReport& report);
 
+// "ip" and "port" of "ip:port" or "[v6]:port" as observations write them.
+std::string EndpointIp(const std::string& endpoint);
+std::string EndpointPort(const std::string& endpoint);
+
 // The last observation named `test` (and, when non-empty, sent to
 // `server`), or nullptr.
 const v1::StunObservation* LastObservation(const v1::ProbeReport& report,

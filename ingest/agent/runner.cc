@@ -31,6 +31,7 @@
 #include "ingest/spool/spool.h"
 #include "ingest/state/agent_status.h"
 #include "ingest/tail/log_watcher.h"
+#include "ingest/upload/backoff.h"
 #include "ingest/upload/delivery.h"
 #include "ingest/upload/uploader.h"
 
@@ -124,13 +125,12 @@ absl::StatusOr<v1::AgentCredential> Runner::Enroll() {
     enroll.token = *token;
   }
   absl::BitGen gen;
-  for (int failures = 0; !Stopping(); ++failures) {
+  Backoff backoff(BackoffOptions{}, [&gen] { return absl::Uniform(gen, 0.0, 1.0); });
+  while (!Stopping()) {
     auto credential = RunEnroll(enroll, absl::Now());
     if (credential.ok() || !IsRetryable(credential.status())) return credential;
     SetError(absl::StrCat(credential.status().message(), "; retrying"));
-    SleepUnlessStopped(std::min(absl::Seconds(30), absl::Milliseconds(500) * (1 << std::min(failures, 6))) *
-                           absl::Uniform(gen, 0.5, 1.0),
-                       stop_);
+    SleepUnlessStopped(backoff.Next(), stop_);
   }
   return absl::CancelledError("stopped before enrolling");
 }

@@ -9,6 +9,7 @@
 #ifndef NATSCOPE_INGEST_UPLOAD_RETRY_DELAY_H_
 #define NATSCOPE_INGEST_UPLOAD_RETRY_DELAY_H_
 
+#include "common/retry_after.h"
 #include <optional>
 
 #include "absl/status/status.h"
@@ -17,7 +18,7 @@
 
 namespace natscope::ingest {
 
-inline constexpr char kRetryAfterMetadataKey[] = "natscope-retry-after-ms";
+// kRetryAfterMetadataKey: common/retry_after.h.
 
 // Parses a metadata value ("1500"); nullopt unless a non-negative integer.
 std::optional<absl::Duration> ParseRetryAfterMs(absl::string_view value);

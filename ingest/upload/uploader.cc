@@ -49,24 +49,6 @@ Uploader::Uploader(const std::string& server,
       stub_(v1::AgentService::NewStub(
           MakeChannel(server, std::move(credentials), options))) {}
 
-Uploader::Uploader(const std::string& server, absl::Duration deadline)
-    : Uploader(server, grpc::InsecureChannelCredentials(),
-               UploaderOptions{deadline, true}) {}
-
-absl::Status Uploader::Enroll(const v1::AgentIdentity& identity,
-                              const std::string& enrollment_token) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
-  v1::EnrollRequest request;
-  *request.mutable_identity() = identity;
-  request.set_enrollment_token(enrollment_token);
-  v1::EnrollResponse response;
-  grpc::Status status = stub_->Enroll(&context, request, &response);
-  if (!status.ok()) return Explain(status, server_);
-  credential_ = response.credential();
-  return absl::OkStatus();
-}
-
 absl::StatusOr<v1::IngestResponse> Uploader::Ingest(
     const v1::IngestRequest& batch) {
   grpc::ClientContext context;

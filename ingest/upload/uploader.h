@@ -45,12 +45,8 @@ class Uploader : public IngestTransport {
   Uploader(const std::string& server,
            std::shared_ptr<grpc::ChannelCredentials> credentials,
            UploaderOptions options);
-  // Plaintext, gzip on; kept for the current run loop.
-  Uploader(const std::string& server, absl::Duration deadline);
-
-  // Enrolls `identity` and remembers the credential it gets.
-  absl::Status Enroll(const v1::AgentIdentity& identity,
-                      const std::string& enrollment_token);
+  // Enrollment is ingest/enroll's (RunEnroll); the credential it returns
+  // is handed in with set_credential.
 
   absl::StatusOr<v1::IngestResponse> Ingest(
       const v1::IngestRequest& batch) override;

@@ -100,7 +100,8 @@ TEST_F(UploaderTest, NoDelayWithoutTheTrailer) {
     absl::MutexLock lock(&service_.mu_);
     service_.reply_ = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad");
   }
-  Uploader uploader(address_, absl::Seconds(5));
+  Uploader uploader(address_, grpc::InsecureChannelCredentials(),
+                    UploaderOptions{absl::Seconds(5), true});
   auto response = uploader.Ingest(Batch());
   EXPECT_TRUE(absl::IsInvalidArgument(response.status()));
   EXPECT_FALSE(GetRetryDelay(response.status()).has_value());

@@ -17,6 +17,7 @@
 #ifndef NATSCOPE_SERVER_SERVICE_AGENT_SERVICE_H_
 #define NATSCOPE_SERVER_SERVICE_AGENT_SERVICE_H_
 
+#include "common/retry_after.h"
 #include <optional>
 #include <string>
 
@@ -47,7 +48,7 @@ struct AgentServiceOptions {
 };
 
 // Trailing-metadata key of the retry delay (see the file comment).
-inline constexpr char kRetryAfterMetadataKey[] = "natscope-retry-after-ms";
+// kRetryAfterMetadataKey: common/retry_after.h.
 
 // The retry delay to send with a failed Ingest's `status`: its payload
 // kRetryAfterMetadataKey (decimal milliseconds) when it has one, else the
