@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/flags.h"
+#include "common/log.h"
 #include "common/net/socket_address.h"
 #include "common/tls/tls.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -22,6 +24,8 @@
 #include "server/auth/bootstrap_token.h"
 #include "server/auth/grpc_auth.h"
 #include "server/embedded_postgres/embedded_postgres.h"
+#include "server/health/periodic.h"
+#include "server/health/site_refresher.h"
 #include "server/service/admin_service.h"
 #include "server/service/agent_service.h"
 #include "server/service/query_service.h"
@@ -58,14 +62,44 @@ struct Flags {
   std::string port_file;
   int64_t pool_size = 8;
   tls::ServerTlsOptions tls;
+  absl::Duration retention = absl::Hours(24 * 30);
+  absl::Duration trend_retention = absl::Hours(24 * 400);
+  std::string log_format = "text";
 };
 
-void Log(const std::string& message) {
-  std::cerr << "natscope-server: " << message << std::endl;
+// Drops history older than the retention settings, hourly, and keeps the
+// next days' partitions ready.
+absl::Duration MaintainHistory(Store& store, const Flags& flags) {
+  const absl::Time now = absl::Now();
+  absl::Status ready = store.EnsurePartitions(now, now + absl::Hours(48));
+  if (!ready.ok()) {
+    LogEvent(LogLevel::kWarning, "cannot create event partitions; retrying",
+             {{"error", std::string(ready.message())}});
+    return absl::Minutes(1);
+  }
+  auto dropped = store.ApplyRetention(now - flags.retention,
+                                      now - flags.trend_retention);
+  if (!dropped.ok()) {
+    LogEvent(LogLevel::kWarning, "retention failed; retrying",
+             {{"error", std::string(dropped.status().message())}});
+    return absl::Minutes(1);
+  }
+  if (dropped->partitions_dropped > 0 || dropped->ledger_rows_deleted > 0 ||
+      dropped->trend_rows_deleted > 0) {
+    LogEvent(LogLevel::kInfo, "history past retention removed",
+        {{"partitions", absl::StrCat(dropped->partitions_dropped)},
+         {"ledger_rows", absl::StrCat(dropped->ledger_rows_deleted)},
+         {"trend_rows", absl::StrCat(dropped->trend_rows_deleted)}});
+  }
+  return absl::ZeroDuration();
+}
+
+void Log(const std::string& message, const LogFields& fields = {}) {
+  LogEvent(LogLevel::kInfo, message, fields);
 }
 
 int Fail(const std::string& message) {
-  Log(message);
+  LogEvent(LogLevel::kError, message);
   return 1;
 }
 
@@ -120,6 +154,11 @@ int Serve(const Flags& flags) {
   if (!store.ok()) return Fail(std::string(store.status().message()));
   absl::Status migrated = (*store)->Migrate();
   if (!migrated.ok()) return Fail(std::string(migrated.message()));
+
+  Periodic maintenance("history", absl::ZeroDuration(), absl::Hours(1),
+                       [&] { return MaintainHistory(**store, flags); });
+  SiteRefresher refresher(store->get(), &RealClock::Get());
+  refresher.Start();
 
   std::unique_ptr<StunResponder> stun;
   auto stun_options = ParseStunFlags(flags.stun);
@@ -197,6 +236,8 @@ int Serve(const Flags& flags) {
   Log(absl::StrCat("signal ", signal_number, ": draining and shutting down"));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
+  refresher.Stop();
+  maintenance.Stop();
   stun.reset();
   store->reset();
   if (postgres) {
@@ -208,6 +249,7 @@ int Serve(const Flags& flags) {
 }
 
 int Main(int argc, char** argv) {
+  SetLogComponent("natscope-server");
   Flags f;
   FlagSet flags("natscope-server", kUsage);
   flags.String("listen", &f.listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
@@ -266,6 +308,15 @@ int Main(int argc, char** argv) {
                "--tls_key. Agents trust it through their tls.ca_file.");
   flags.String("tls_key", &f.tls.key_file,
                "PEM private key of --tls_cert (unencrypted; keep it 0600).");
+  flags.Duration("retention", &f.retention,
+                 "How long log events, probe reports and the ingest ledger "
+                 "are kept (whole UTC days are dropped). Agents' latest "
+                 "state and site health are kept regardless.");
+  flags.Duration("trend_retention", &f.trend_retention,
+                 "How long the hourly per-site trend points are kept.");
+  flags.String("log_format", &f.log_format,
+               "Format of the server's log lines on stderr: text, or json "
+               "(one object per line, for log shippers).");
   flags.Bool("plaintext", &f.tls.plaintext,
              "Serve gRPC without TLS on a non-loopback --listen address. "
              "Agent credentials then cross the network in the clear; "
@@ -277,7 +328,12 @@ int Main(int argc, char** argv) {
     std::cout << flags.Help();
     return 0;
   }
+  absl::Status format = SetLogFormatByName(f.log_format);
+  if (!format.ok()) return Fail(std::string(format.message()));
   if (f.pool_size < 1) return Fail("--pool_size must be at least 1");
+  if (f.retention < absl::Hours(24) || f.trend_retention < absl::Hours(24)) {
+    return Fail("--retention and --trend_retention must be at least 24h");
+  }
   if (f.max_receive_message_bytes < 1024 ||
       f.max_receive_message_bytes > (1 << 30)) {
     return Fail("--max_receive_message_bytes must be 1024 to 1073741824");

@@ -78,4 +78,12 @@ grpc::Status AuthorizingQueryService::GetAgentHistory(
   return inner_->GetAgentHistory(context, request, response);
 }
 
+grpc::Status AuthorizingQueryService::GetTrend(grpc::ServerContext* context,
+                                               const v1::GetTrendRequest* request,
+                                               v1::Trend* response) {
+  grpc::Status status = Check(*context, "GetTrend");
+  if (!status.ok()) return status;
+  return inner_->GetTrend(context, request, response);
+}
+
 }  // namespace natscope::server::auth

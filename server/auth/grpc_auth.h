@@ -54,6 +54,8 @@ class AuthorizingQueryService final : public v1::QueryService::Service {
   grpc::Status GetSiteAnalysis(grpc::ServerContext*,
                                const v1::GetSiteHealthRequest*,
                                v1::SiteHealthView*) override;
+  grpc::Status GetTrend(grpc::ServerContext*, const v1::GetTrendRequest*,
+                        v1::Trend*) override;
 
  private:
   grpc::Status Check(const grpc::ServerContext& context,

@@ -1,6 +1,7 @@
 #include "server/service/query_service.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 #include <utility>
 
@@ -9,13 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
-#include "analyzer/site/agent_view.h"
-#include "analyzer/site/site_health.h"
+#include "analyzer/site/proto_time.h"
+#include "analyzer/site/site_findings.h"
+#include "server/health/site_analysis.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace natscope::server {
 namespace {
+
+using analyzer::FromProtoTime;
+using analyzer::ToProtoTime;
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
@@ -39,8 +44,9 @@ absl::StatusOr<std::string> AfterFromToken(absl::string_view token) {
 }
 
 void AppendFindings(const v1::AgentState& agent,
+                    const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
                     google::protobuf::RepeatedPtrField<v1::AgentFinding>* out) {
-  for (const v1::Finding& finding : agent.findings()) {
+  for (const v1::Finding& finding : findings) {
     v1::AgentFinding* entry = out->Add();
     entry->set_agent_id(agent.identity().agent_id());
     entry->set_site(agent.identity().site());
@@ -62,67 +68,64 @@ void SortFindings(google::protobuf::RepeatedPtrField<v1::AgentFinding>* findings
 }  // namespace
 
 absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
-    const v1::ListSitesRequest& request, absl::Time now) {
-  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSites());
-  // One query per site: fine for thousands of sites; a fleet larger than
-  // that wants the analysis kept up to date at ingest instead.
-  for (v1::SiteSummary& site : sites) {
-    ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(site.site()));
-    const v1::SiteHealthView view = Analyse(site.site(), agents, now);
-    site.set_p2p_capable_share(view.p2p_capable_share());
-    site.set_p2p_capable_clients(view.p2p_capable_clients());
-    site.set_severity_score(view.severity_score());
-    if (!view.findings().empty()) site.set_worst_finding(view.findings(0).code());
-  }
-  if (!request.sort_by_name()) {
-    std::stable_sort(sites.begin(), sites.end(),
-                     [](const v1::SiteSummary& a, const v1::SiteSummary& b) {
-                       return a.severity_score() > b.severity_score();
-                     });
-  }
+    const v1::ListSitesRequest& request, absl::Time) {
+  // One stored row per site, kept current by the SiteRefresher.
+  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites,
+                   store_->ListSiteHealth(request.sort_by_name()));
   v1::ListSitesResponse response;
+  response.mutable_sites()->Reserve(static_cast<int>(sites.size()));
   for (v1::SiteSummary& site : sites) *response.add_sites() = std::move(site);
   return response;
 }
 
-absl::StatusOr<std::vector<v1::AgentState>> QueryServiceCore::AllAgents(
+absl::StatusOr<std::vector<v1::AgentState>> QueryServiceCore::SiteAgents(
     absl::string_view site) {
-  std::vector<v1::AgentState> all;
-  std::string after;
-  while (true) {
-    ASSIGN_OR_RETURN(std::vector<v1::AgentState> page,
-                     store_->ListAgents(site, after, kMaxPageSize));
-    if (page.empty()) break;
-    after = page.back().identity().agent_id();
-    const bool last = page.size() < static_cast<size_t>(kMaxPageSize);
-    for (v1::AgentState& agent : page) all.push_back(std::move(agent));
-    if (last) break;
+  if (site.empty()) {
+    return absl::InvalidArgumentError("site is empty: name the site to show");
   }
-  return all;
+  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgentsOf(*store_, site));
+  if (agents.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no site \"", site, "\": no agent of that site has enrolled "
+        "(natscope sites lists the known ones)"));
+  }
+  return agents;
 }
 
 absl::StatusOr<v1::SiteHealth> QueryServiceCore::GetSiteHealth(
-    const v1::GetSiteHealthRequest& request) {
-  if (request.site().empty()) {
-    return absl::InvalidArgumentError("site is empty: name the site to show");
-  }
-  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSites());
-  auto it = std::find_if(sites.begin(), sites.end(), [&](const v1::SiteSummary& s) {
-    return s.site() == request.site();
-  });
-  if (it == sites.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no site \"", request.site(), "\": no agent of that site has enrolled "
-        "(natscope sites lists the known ones)"));
-  }
+    const v1::GetSiteHealthRequest& request, absl::Time now) {
+  // Live: one site's agents are few, and the answer then reflects the
+  // very latest ingest.
+  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, SiteAgents(request.site()));
   v1::SiteHealth health;
-  *health.mutable_summary() = std::move(*it);
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(request.site()));
+  *health.mutable_summary() =
+      SummarizeSite(request.site(), agents, AnalyseSite(request.site(), agents, now));
+  *health.mutable_summary()->mutable_computed_at() = ToProtoTime(now);
   for (const v1::AgentState& agent : agents) {
-    AppendFindings(agent, health.mutable_findings());
+    AppendFindings(agent, agent.findings(), health.mutable_findings());
   }
   SortFindings(health.mutable_findings());
   return health;
+}
+
+bool QueryServiceCore::Matches(const v1::ListAgentsRequest& request,
+                               const v1::AgentState& agent) {
+  if (request.role() != v1::ROLE_UNSPECIFIED &&
+      agent.identity().role() != request.role()) {
+    return false;
+  }
+  if (!request.nat_type().empty() &&
+      agent.reported_nat_type() != request.nat_type()) {
+    return false;
+  }
+  if (request.finding() != v1::FINDING_UNSPECIFIED &&
+      std::none_of(agent.findings().begin(), agent.findings().end(),
+                   [&](const v1::Finding& f) {
+                     return f.code() == request.finding();
+                   })) {
+    return false;
+  }
+  return true;
 }
 
 absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
@@ -133,61 +136,129 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
         "page_size ", request.page_size(), " is out of range 1..", kMaxPageSize));
   }
   ASSIGN_OR_RETURN(std::string after, AfterFromToken(request.page_token()));
-  // One extra row tells whether another page follows.
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
-                   store_->ListAgents(request.site(), after, page_size + 1));
   v1::ListAgentsResponse response;
-  const bool more = agents.size() > static_cast<size_t>(page_size);
-  if (more) agents.resize(page_size);
-  for (v1::AgentState& agent : agents) *response.add_agents() = std::move(agent);
-  if (more) {
-    response.set_next_page_token(
-        PageToken(response.agents(page_size - 1).identity().agent_id()));
+  const bool filtered = request.role() != v1::ROLE_UNSPECIFIED ||
+                        !request.nat_type().empty() ||
+                        request.finding() != v1::FINDING_UNSPECIFIED;
+  // Unfiltered: one extra row tells whether another page follows.
+  // Filtered: scan store pages until the page is full, but at most
+  // kMaxScan agents per call (the token then resumes the scan).
+  const int fetch = filtered ? kMaxPageSize : page_size + 1;
+  constexpr int kMaxScan = 10 * kMaxPageSize;
+  std::string cursor = after;  // The last agent looked at.
+  int scanned = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
+                     store_->ListAgents(request.site(), cursor, fetch));
+    for (v1::AgentState& agent : agents) {
+      if (response.agents_size() == page_size) {  // Full, and more follow.
+        response.set_next_page_token(PageToken(cursor));
+        return response;
+      }
+      cursor = agent.identity().agent_id();
+      ++scanned;
+      if (Matches(request, agent)) *response.add_agents() = std::move(agent);
+    }
+    if (agents.size() < static_cast<size_t>(fetch)) return response;
+    if (scanned >= kMaxScan) {
+      response.set_next_page_token(PageToken(cursor));
+      return response;
+    }
   }
-  return response;
 }
 
 absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
-    const v1::ListFindingsRequest& request) {
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(request.site()));
+    const v1::ListFindingsRequest& request, absl::Time now) {
   v1::ListFindingsResponse response;
-  for (const v1::AgentState& agent : agents) {
-    AppendFindings(agent, response.mutable_findings());
-  }
-  SortFindings(response.mutable_findings());
-  return response;
-}
-
-v1::SiteHealthView QueryServiceCore::Analyse(
-    absl::string_view site, const std::vector<v1::AgentState>& agents,
-    absl::Time now) {
-  std::vector<v1::AgentView> views;
-  for (const v1::AgentState& agent : agents) {
-    // The store keeps the latest log-reported NAT type, not every event:
-    // hand it to the analyzer as the one event it stands for.
-    std::vector<v1::LogEvent> events;
-    if (!agent.log_nat_type().empty()) {
-      v1::LogEvent& event = events.emplace_back();
-      event.set_kind("stun_nat_type");
-      (*event.mutable_fields())["nat_type"] = agent.log_nat_type();
-      *event.mutable_time() = agent.last_seen();
+  if (!request.site().empty()) {
+    ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, SiteAgents(request.site()));
+    const std::vector<v1::AgentView> views = AgentViewsOf(agents, now);
+    for (size_t i = 0; i < agents.size(); ++i) {
+      AppendFindings(agents[i], agents[i].findings(), response.mutable_findings());
+      AppendFindings(agents[i], views[i].derived_findings(),
+                     response.mutable_findings());
     }
-    analyzer::AgentFacts facts;
-    facts.identity = agent.identity();
-    facts.latest_probe = agent.has_latest_probe() ? &agent.latest_probe() : nullptr;
-    facts.events = events;
-    facts.last_arrival = absl::FromUnixMicros(
-        google::protobuf::util::TimeUtil::TimestampToMicroseconds(agent.last_seen()));
-    views.push_back(analyzer::BuildAgentView(facts, now));
+    SortFindings(response.mutable_findings());
+    return response;
   }
-  return analyzer::BuildSiteHealth(site, views);
+  // The fleet: from every site's stored summary, per finding code.
+  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSiteHealth(false));
+  struct Tally {
+    uint32_t sites = 0, agents = 0;
+    std::vector<std::pair<uint32_t, std::string>> by_site;
+  };
+  std::map<v1::FindingCode, Tally> tallies;
+  for (const v1::SiteSummary& site : sites) {
+    for (const v1::FindingCount& count : site.finding_counts()) {
+      Tally& tally = tallies[count.code()];
+      ++tally.sites;
+      tally.agents += count.agents();
+      tally.by_site.emplace_back(count.agents(), site.site());
+    }
+  }
+  std::vector<std::pair<v1::FindingCode, Tally>> ordered(tallies.begin(),
+                                                         tallies.end());
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    return analyzer::TroubleshootingRank(a.first) <
+           analyzer::TroubleshootingRank(b.first);
+  });
+  for (auto& [code, tally] : ordered) {
+    v1::FleetFinding* finding = response.add_fleet();
+    finding->set_code(code);
+    finding->set_sites(tally.sites);
+    finding->set_agents(tally.agents);
+    std::stable_sort(tally.by_site.begin(), tally.by_site.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = 0; i < tally.by_site.size() && i < 10; ++i) {
+      finding->add_worst_sites(tally.by_site[i].second);
+    }
+    finding->set_remediation(analyzer::SiteRemediation(code));
+  }
+  return response;
 }
 
 absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
     const v1::GetSiteHealthRequest& request, absl::Time now) {
-  ASSIGN_OR_RETURN(v1::SiteHealth health, GetSiteHealth(request));  // NotFound etc.
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgents(request.site()));
-  return Analyse(request.site(), agents, now);
+  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, SiteAgents(request.site()));
+  return AnalyseSite(request.site(), agents, now);
+}
+
+absl::StatusOr<v1::Trend> QueryServiceCore::GetTrend(
+    const v1::GetTrendRequest& request, absl::Time now) {
+  const bool daily = request.granularity() == v1::TREND_GRANULARITY_DAILY;
+  const absl::Time to = request.has_to() ? FromProtoTime(request.to()) : now;
+  const absl::Time from = request.has_from()
+                              ? FromProtoTime(request.from())
+                              : to - (daily ? absl::Hours(24 * 90) : absl::Hours(24 * 7));
+  if (from > to) {
+    return absl::InvalidArgumentError(
+        "from is after to: give a window that starts before it ends");
+  }
+  ASSIGN_OR_RETURN(std::vector<TrendSample> samples,
+                   store_->SiteTrend(request.site(), from, to, daily));
+  if (samples.empty() && !request.site().empty()) {
+    ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
+                     store_->ListAgents(request.site(), "", 1));
+    if (agents.empty()) {
+      return absl::NotFoundError(absl::StrCat(
+          "no site \"", request.site(), "\" (natscope sites lists the known ones)"));
+    }
+  }
+  v1::Trend trend;
+  trend.set_site(request.site());
+  trend.set_granularity(daily ? v1::TREND_GRANULARITY_DAILY
+                              : v1::TREND_GRANULARITY_HOURLY);
+  for (const TrendSample& sample : samples) {
+    v1::TrendPoint* point = trend.add_points();
+    *point->mutable_time() = ToProtoTime(sample.bucket);
+    point->set_clients(static_cast<uint32_t>(sample.clients));
+    point->set_p2p_capable_clients(static_cast<uint32_t>(sample.p2p_clients));
+    point->set_connectors(static_cast<uint32_t>(sample.connectors));
+    point->set_p2p_capable_share(
+        sample.clients == 0 ? 0.0
+                            : static_cast<double>(sample.p2p_clients) / sample.clients);
+  }
+  return trend;
 }
 
 absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
@@ -233,7 +304,7 @@ grpc::Status QueryServiceImpl::ListSites(grpc::ServerContext*,
 grpc::Status QueryServiceImpl::GetSiteHealth(
     grpc::ServerContext*, const v1::GetSiteHealthRequest* request,
     v1::SiteHealth* response) {
-  return Reply(core_->GetSiteHealth(*request), response);
+  return Reply(core_->GetSiteHealth(*request, absl::Now()), response);
 }
 
 grpc::Status QueryServiceImpl::ListAgents(grpc::ServerContext*,
@@ -257,7 +328,13 @@ grpc::Status QueryServiceImpl::GetAgentHistory(
 grpc::Status QueryServiceImpl::ListFindings(
     grpc::ServerContext*, const v1::ListFindingsRequest* request,
     v1::ListFindingsResponse* response) {
-  return Reply(core_->ListFindings(*request), response);
+  return Reply(core_->ListFindings(*request, absl::Now()), response);
+}
+
+grpc::Status QueryServiceImpl::GetTrend(grpc::ServerContext*,
+                                        const v1::GetTrendRequest* request,
+                                        v1::Trend* response) {
+  return Reply(core_->GetTrend(*request, absl::Now()), response);
 }
 
 }  // namespace natscope::server

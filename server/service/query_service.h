@@ -16,28 +16,32 @@ class QueryServiceCore {
   // `store` must outlive this object.
   explicit QueryServiceCore(Store* store) : store_(store) {}
 
-  // Each site with its analysis summary, worst first unless sort_by_name.
+  // Every site's stored summary (kept current by the SiteRefresher),
+  // worst first unless sort_by_name.
   absl::StatusOr<v1::ListSitesResponse> ListSites(const v1::ListSitesRequest&,
                                                   absl::Time now = absl::Now());
-  // NotFound for a site with no agents; InvalidArgument for an empty name.
-  absl::StatusOr<v1::SiteHealth> GetSiteHealth(const v1::GetSiteHealthRequest&);
+  // One site analysed now. NotFound for a site with no agents;
+  // InvalidArgument for an empty name.
+  absl::StatusOr<v1::SiteHealth> GetSiteHealth(const v1::GetSiteHealthRequest&,
+                                               absl::Time now = absl::Now());
   // InvalidArgument for a bad page token or page size.
   absl::StatusOr<v1::ListAgentsResponse> ListAgents(const v1::ListAgentsRequest&);
+  // One site's findings per agent, or the fleet's per code.
   absl::StatusOr<v1::ListFindingsResponse> ListFindings(
-      const v1::ListFindingsRequest&);
+      const v1::ListFindingsRequest&, absl::Time now = absl::Now());
   // The analyzer's view of one site (analyzer/site), from every agent's
   // latest probe and log-reported NAT type, as of `now`.
   absl::StatusOr<v1::SiteHealthView> GetSiteAnalysis(
       const v1::GetSiteHealthRequest&, absl::Time now);
   absl::StatusOr<v1::AgentHistory> GetAgentHistory(const v1::GetAgentHistoryRequest&);
+  absl::StatusOr<v1::Trend> GetTrend(const v1::GetTrendRequest&, absl::Time now);
 
  private:
-  // The analyzer's view of `site` from its agents' states.
-  static v1::SiteHealthView Analyse(absl::string_view site,
-                                    const std::vector<v1::AgentState>& agents,
-                                    absl::Time now);
-  // Every agent of `site` (all sites when empty), page by page.
-  absl::StatusOr<std::vector<v1::AgentState>> AllAgents(absl::string_view site);
+  // Every agent of `site`: InvalidArgument when empty, NotFound when none.
+  absl::StatusOr<std::vector<v1::AgentState>> SiteAgents(absl::string_view site);
+  // Whether `agent` passes the request's filters.
+  static bool Matches(const v1::ListAgentsRequest& request,
+                      const v1::AgentState& agent);
 
   Store* store_;
 };
@@ -62,6 +66,8 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   grpc::Status GetAgentHistory(grpc::ServerContext*,
                                const v1::GetAgentHistoryRequest*,
                                v1::AgentHistory*) override;
+  grpc::Status GetTrend(grpc::ServerContext*, const v1::GetTrendRequest*,
+                        v1::Trend*) override;
 
  private:
   QueryServiceCore* core_;

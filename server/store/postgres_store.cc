@@ -154,6 +154,13 @@ absl::Status PostgresStore::UpsertAgent(const AgentIdentity& agent,
         agent.agent_id(), agent.site(), static_cast<int>(agent.role()),
         SanitizeText(agent.hostname()), SanitizeText(agent.version()),
         std::string(credential_hash));
+    // An agent that moved to another site leaves its old state behind.
+    tx.exec_params("DELETE FROM agent_state WHERE agent_id = $1 AND site <> $2",
+                   agent.agent_id(), agent.site());
+    tx.exec_params(
+        "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
+        "ON CONFLICT DO NOTHING",
+        agent.site());
     tx.commit();
     return absl::OkStatus();
   });
@@ -181,19 +188,37 @@ absl::StatusOr<AgentIdentity> PostgresStore::AgentByCredentialHash(
 absl::StatusOr<IngestResult> PostgresStore::Ingest(
     const AgentIdentity& agent, const natscope::v1::IngestRequest& batch,
     absl::Time received) {
+  if (absl::ToUnixMicros(received) >=
+      partitions_until_micros_.load(std::memory_order_relaxed)) {
+    RETURN_IF_ERROR(EnsurePartitions(received - absl::Hours(24),
+                                     received + absl::Hours(48)));
+  }
   IngestResult result;
   RETURN_IF_ERROR(
       pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
-        pqxx::work tx(conn);
-        if (tx.exec_params("SELECT 1 FROM agents WHERE agent_id = $1",
-                           agent.agent_id())
-                .empty()) {
-          return absl::NotFoundError(absl::StrCat(
-              "agent ", agent.agent_id(), " is not registered: enroll it"));
+        {
+          pqxx::work tx(conn);
+          if (tx.exec_params(
+                    "SELECT 1 FROM agents WHERE agent_id = $1 AND site = $2",
+                    agent.agent_id(), agent.site())
+                  .empty()) {
+            return absl::NotFoundError(
+                absl::StrCat("agent ", agent.agent_id(), " of site ",
+                             agent.site(), " is not registered: enroll it"));
+          }
+          result = IngestBatch(tx, agent, batch, received);
+          // A duplicate wrote nothing; committing it is harmless.
+          tx.commit();
         }
-        result = IngestBatch(tx, agent.agent_id(), batch, received);
-        // A duplicate wrote nothing; committing it is harmless.
-        tx.commit();
+        if (!result.duplicate) {
+          // After the commit, so that a refresher that claims the mark
+          // reads the state this batch wrote (see 0003_scale.sql).
+          pqxx::nontransaction mark(conn);
+          mark.exec_params(
+              "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
+              "ON CONFLICT DO NOTHING",
+              agent.site());
+        }
         return absl::OkStatus();
       }));
   return result;
@@ -205,7 +230,8 @@ absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSites() {
     pqxx::read_transaction tx(conn);
     const pqxx::result rows = tx.exec(absl::StrCat(
         "SELECT ", AgentColumns(),
-        " FROM agents a LEFT JOIN agent_state s USING (agent_id)"));
+        " FROM agents a LEFT JOIN agent_state s "
+        "ON s.site = a.site AND s.agent_id = a.agent_id"));
     struct Site {
       SiteSummary summary;
       std::map<std::pair<int, std::string>, uint32_t> nat_types;
@@ -256,8 +282,8 @@ absl::StatusOr<std::vector<AgentState>> PostgresStore::ListAgents(
         pqxx::read_transaction tx(conn);
         const pqxx::result rows = tx.exec_params(
             absl::StrCat("SELECT ", AgentColumns(),
-                         " FROM agents a LEFT JOIN agent_state s USING "
-                         "(agent_id) WHERE ($1 = '' OR a.site = $1) AND "
+                         " FROM agents a LEFT JOIN agent_state s ON "
+                         "s.site = a.site AND s.agent_id = a.agent_id WHERE ($1 = '' OR a.site = $1) AND "
                          "a.agent_id > $2 ORDER BY a.agent_id LIMIT $3"),
             std::string(site), std::string(after_agent_id), limit);
         agents.clear();

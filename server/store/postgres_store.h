@@ -3,6 +3,8 @@
 #ifndef NATSCOPE_SERVER_STORE_POSTGRES_STORE_H_
 #define NATSCOPE_SERVER_STORE_POSTGRES_STORE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,10 +70,52 @@ class PostgresStore final : public Store {
   absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
       absl::string_view agent_id) override;
 
+  // Partitions and retention: pg_partitions.cc.
+  absl::Status EnsurePartitions(absl::Time from, absl::Time to) override;
+  absl::StatusOr<RetentionResult> ApplyRetention(
+      absl::Time cutoff, absl::Time trend_cutoff) override;
+
+  // Site health and trends: pg_site_health.cc.
+  absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
+                              absl::Time now) override;
+  absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit) override;
+  absl::Status PutSiteHealth(
+      const std::vector<natscope::v1::SiteSummary>& summaries,
+      absl::Time computed) override;
+  absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSiteHealth(
+      bool by_name) override;
+  absl::StatusOr<std::vector<TrendSample>> SiteTrend(absl::string_view site,
+                                                     absl::Time from,
+                                                     absl::Time to,
+                                                     bool daily) override;
+
+  // Report schedules and runs: pg_reports.cc.
+  absl::Status CreateSchedule(
+      const natscope::v1::ReportSchedule& schedule) override;
+  absl::StatusOr<std::vector<natscope::v1::ReportSchedule>> ListSchedules()
+      override;
+  absl::Status DeleteSchedule(absl::string_view schedule_id) override;
+  absl::StatusOr<absl::Time> LastScheduledRun(
+      absl::string_view schedule_id) override;
+  absl::StatusOr<bool> ClaimRun(absl::string_view schedule_id,
+                                absl::Time scheduled_for, bool on_demand,
+                                natscope::v1::ReportFormat format,
+                                absl::string_view claimed_by, absl::Time now,
+                                int64_t* run_id) override;
+  absl::Status FinishRun(int64_t run_id, const natscope::v1::ReportRun& run,
+                         absl::string_view content) override;
+  absl::StatusOr<std::vector<StoredReportRun>> ListRuns(
+      absl::string_view schedule_id, int limit) override;
+  absl::StatusOr<StoredReportRun> GetRun(int64_t run_id) override;
+  absl::StatusOr<int> FailAbandonedRuns(absl::Time before,
+                                        absl::Time now) override;
+
  private:
   explicit PostgresStore(std::unique_ptr<PgConnectionPool> pool);
 
   std::unique_ptr<PgConnectionPool> pool_;
+  // Rows received before this time (Unix microseconds) have a partition.
+  std::atomic<int64_t> partitions_until_micros_{INT64_MIN};
 };
 
 }  // namespace natscope::server

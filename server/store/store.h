@@ -16,15 +16,18 @@
 #define NATSCOPE_SERVER_STORE_STORE_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "natscope/v1/admin.pb.h"
 #include "natscope/v1/agent.pb.h"
 #include "natscope/v1/query.pb.h"
+#include "natscope/v1/reports.pb.h"
 
 namespace natscope::server {
 
@@ -33,6 +36,28 @@ struct IngestResult {
   uint32_t records_committed = 0;
   // True when (agent, epoch, sequence) had been committed before.
   bool duplicate = false;
+};
+
+// One point of a site's (or the fleet's) trend.
+struct TrendSample {
+  absl::Time bucket;  // Start of the hour (or UTC day).
+  int64_t clients = 0;
+  int64_t p2p_clients = 0;
+  int64_t connectors = 0;
+};
+
+// What ApplyRetention removed.
+struct RetentionResult {
+  int partitions_dropped = 0;
+  int64_t ledger_rows_deleted = 0;
+  int64_t trend_rows_deleted = 0;
+};
+
+// A report run as stored, with its id and (optionally) its content.
+struct StoredReportRun {
+  int64_t run_id = 0;
+  natscope::v1::ReportRun run;
+  std::string content;  // Empty unless asked for.
 };
 
 class Store {
@@ -136,6 +161,86 @@ class Store {
   // The registered agent `agent_id`; NotFound when none.
   virtual absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
       absl::string_view agent_id);
+
+  // --- Time partitions and retention (schema version 3). ---
+
+  // Makes sure the event tables can take rows received between `from` and
+  // `to` (daily partitions, UTC). Idempotent, safe from several servers.
+  virtual absl::Status EnsurePartitions(absl::Time from, absl::Time to);
+  // Removes facts received before `cutoff` (whole days: a day's partition
+  // goes once the whole day is older than `cutoff`) with their ledger rows,
+  // and trend points older than `trend_cutoff`. The agents' latest state
+  // and site health are kept whatever their age.
+  virtual absl::StatusOr<RetentionResult> ApplyRetention(
+      absl::Time cutoff, absl::Time trend_cutoff);
+
+  // --- Site health, kept current by the refresher (schema version 3). ---
+
+  // Marks `sites` (every site with an agent when empty) as needing a new
+  // analysis. Ingest marks the agent's site itself.
+  virtual absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
+                                      absl::Time now);
+  // Takes up to `limit` marked sites off the dirty set and returns them,
+  // oldest mark first. Sites another caller is taking at the same moment
+  // are skipped, so that several servers share the work.
+  virtual absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit);
+  // Stores each summary as its site's health (severity_score, site and the
+  // summary itself) and as the site's trend point for the hour of
+  // `computed` (replacing an earlier one in that hour). A summary with no
+  // clients and no connectors removes the site's health instead (its agents
+  // are gone).
+  virtual absl::Status PutSiteHealth(
+      const std::vector<natscope::v1::SiteSummary>& summaries,
+      absl::Time computed);
+  // Every stored site health: worst first (severity_score, then name), or
+  // by name.
+  virtual absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
+  ListSiteHealth(bool by_name);
+  // The trend of `site` (the fleet's sum when empty) from `from` to `to`:
+  // one sample per hour, or per UTC day (the day's hourly samples
+  // averaged), oldest first.
+  virtual absl::StatusOr<std::vector<TrendSample>> SiteTrend(
+      absl::string_view site, absl::Time from, absl::Time to, bool daily);
+
+  // --- Report schedules and runs (schema version 3). ---
+
+  // Stores a new schedule (its id set). AlreadyExists for a taken id.
+  virtual absl::Status CreateSchedule(
+      const natscope::v1::ReportSchedule& schedule);
+  // Every schedule, by id.
+  virtual absl::StatusOr<std::vector<natscope::v1::ReportSchedule>>
+  ListSchedules();
+  // Deletes a schedule (its runs stay); NotFound when none.
+  virtual absl::Status DeleteSchedule(absl::string_view schedule_id);
+  // scheduled_for of the newest scheduled (not on-demand) run of the
+  // schedule, or InfinitePast when none.
+  virtual absl::StatusOr<absl::Time> LastScheduledRun(
+      absl::string_view schedule_id);
+  // Claims a run: for trigger "schedule", returns false (and stores
+  // nothing) when (schedule_id, scheduled_for) was claimed before, by any
+  // server; on-demand runs are always new. The run starts RUNNING. Returns
+  // the new run_id through `run_id`.
+  virtual absl::StatusOr<bool> ClaimRun(absl::string_view schedule_id,
+                                        absl::Time scheduled_for,
+                                        bool on_demand,
+                                        natscope::v1::ReportFormat format,
+                                        absl::string_view claimed_by,
+                                        absl::Time now, int64_t* run_id);
+  // Records how run `run_id` ended: run.status, finished_at, content_path
+  // and error, and the rendered content.
+  virtual absl::Status FinishRun(int64_t run_id,
+                                 const natscope::v1::ReportRun& run,
+                                 absl::string_view content);
+  // Runs of `schedule_id` (every run when empty; "-" for on-demand ones),
+  // newest first, at most `limit`, without content.
+  virtual absl::StatusOr<std::vector<StoredReportRun>> ListRuns(
+      absl::string_view schedule_id, int limit);
+  // One run with its content; NotFound when none.
+  virtual absl::StatusOr<StoredReportRun> GetRun(int64_t run_id);
+  // Marks runs still RUNNING that started before `before` as FAILED (their
+  // server died): they are never re-run, so nothing is delivered twice.
+  virtual absl::StatusOr<int> FailAbandonedRuns(absl::Time before,
+                                                absl::Time now);
 };
 
 // Default bodies of the token methods: Unimplemented.
@@ -179,6 +284,72 @@ inline absl::StatusOr<natscope::v1::AgentIdentity> Store::AgentById(
     absl::string_view) {
   return StoreKeepsNoTokens();
 }
+// Default bodies of the schema-3 methods: Unimplemented (test fakes).
+inline absl::Status StoreLacks(absl::string_view what) {
+  return absl::UnimplementedError(
+      absl::StrCat("this store keeps no ", what,
+                   ": run natscope-server on PostgreSQL"));
+}
+inline absl::Status Store::EnsurePartitions(absl::Time, absl::Time) {
+  return absl::OkStatus();
+}
+inline absl::StatusOr<RetentionResult> Store::ApplyRetention(absl::Time,
+                                                             absl::Time) {
+  return StoreLacks("history");
+}
+inline absl::Status Store::MarkSitesDirty(const std::vector<std::string>&,
+                                          absl::Time) {
+  return StoreLacks("site health");
+}
+inline absl::StatusOr<std::vector<std::string>> Store::ClaimDirtySites(int) {
+  return StoreLacks("site health");
+}
+inline absl::Status Store::PutSiteHealth(
+    const std::vector<natscope::v1::SiteSummary>&, absl::Time) {
+  return StoreLacks("site health");
+}
+inline absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
+Store::ListSiteHealth(bool) {
+  return StoreLacks("site health");
+}
+inline absl::StatusOr<std::vector<TrendSample>> Store::SiteTrend(
+    absl::string_view, absl::Time, absl::Time, bool) {
+  return StoreLacks("trends");
+}
+inline absl::Status Store::CreateSchedule(const natscope::v1::ReportSchedule&) {
+  return StoreLacks("report schedules");
+}
+inline absl::StatusOr<std::vector<natscope::v1::ReportSchedule>>
+Store::ListSchedules() {
+  return StoreLacks("report schedules");
+}
+inline absl::Status Store::DeleteSchedule(absl::string_view) {
+  return StoreLacks("report schedules");
+}
+inline absl::StatusOr<absl::Time> Store::LastScheduledRun(absl::string_view) {
+  return StoreLacks("report runs");
+}
+inline absl::StatusOr<bool> Store::ClaimRun(absl::string_view, absl::Time,
+                                            bool, natscope::v1::ReportFormat,
+                                            absl::string_view, absl::Time,
+                                            int64_t*) {
+  return StoreLacks("report runs");
+}
+inline absl::Status Store::FinishRun(int64_t, const natscope::v1::ReportRun&,
+                                     absl::string_view) {
+  return StoreLacks("report runs");
+}
+inline absl::StatusOr<std::vector<StoredReportRun>> Store::ListRuns(
+    absl::string_view, int) {
+  return StoreLacks("report runs");
+}
+inline absl::StatusOr<StoredReportRun> Store::GetRun(int64_t) {
+  return StoreLacks("report runs");
+}
+inline absl::StatusOr<int> Store::FailAbandonedRuns(absl::Time, absl::Time) {
+  return StoreLacks("report runs");
+}
+
 inline absl::StatusOr<std::vector<natscope::v1::ProbeReport>>
 Store::ProbeHistory(absl::string_view, int) {
   return absl::UnimplementedError("this store keeps no probe history");

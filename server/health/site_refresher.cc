@@ -1,0 +1,89 @@
+#include "server/health/site_refresher.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "server/health/site_analysis.h"
+
+namespace natscope::server {
+
+SiteRefresher::SiteRefresher(Store* store, const Clock* clock,
+                             SiteRefresherOptions options)
+    : store_(store), clock_(clock), options_(options) {}
+
+SiteRefresher::~SiteRefresher() { Stop(); }
+
+absl::StatusOr<int> SiteRefresher::RefreshDirty() {
+  int stored = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<std::string> sites,
+                     store_->ClaimDirtySites(options_.batch));
+    if (sites.empty()) return stored;
+    const absl::Time now = clock_->Now();
+    std::vector<v1::SiteSummary> summaries;
+    summaries.reserve(sites.size());
+    absl::Status failed;
+    for (const std::string& site : sites) {
+      auto agents = AllAgentsOf(*store_, site);
+      if (!agents.ok()) {
+        failed = agents.status();
+        break;
+      }
+      summaries.push_back(
+          SummarizeSite(site, *agents, AnalyseSite(site, *agents, now)));
+    }
+    if (failed.ok()) failed = store_->PutSiteHealth(summaries, now);
+    if (!failed.ok()) {
+      // Claimed sites must not be forgotten: mark them again for the next
+      // round (best effort; the sweep catches them otherwise).
+      store_->MarkSitesDirty(sites, now).IgnoreError();
+      return failed;
+    }
+    stored += static_cast<int>(summaries.size());
+    if (sites.size() < static_cast<size_t>(options_.batch)) return stored;
+  }
+}
+
+absl::Duration SiteRefresher::RefreshTick() {
+  const absl::Time start = clock_->Now();
+  absl::StatusOr<int> stored = RefreshDirty();
+  if (!stored.ok()) {
+    LogEvent(LogLevel::kWarning, "site health refresh failed; retrying",
+             {{"error", std::string(stored.status().message())}});
+  } else if (*stored > 0) {
+    LogEvent(LogLevel::kInfo, "site health refreshed",
+             {{"sites", absl::StrCat(*stored)},
+              {"ms", absl::StrCat(absl::ToInt64Milliseconds(clock_->Now() - start))}});
+  }
+  return absl::ZeroDuration();
+}
+
+absl::Duration SiteRefresher::SweepTick() {
+  absl::Status marked = store_->MarkSitesDirty({}, clock_->Now());
+  if (!marked.ok()) {
+    LogEvent(LogLevel::kWarning, "site health sweep failed; retrying in a minute",
+             {{"error", std::string(marked.message())}});
+    return absl::Minutes(1);
+  }
+  if (refresh_) refresh_->Poke();
+  return absl::ZeroDuration();
+}
+
+void SiteRefresher::Start() {
+  refresh_ = std::make_unique<Periodic>(
+      "site-refresh", options_.interval, options_.interval,
+      [this] { return RefreshTick(); });
+  sweep_ = std::make_unique<Periodic>("site-sweep", absl::ZeroDuration(),
+                                      options_.sweep_interval,
+                                      [this] { return SweepTick(); });
+}
+
+void SiteRefresher::Stop() {
+  if (sweep_) sweep_->Stop();
+  if (refresh_) refresh_->Stop();
+}
+
+}  // namespace natscope::server

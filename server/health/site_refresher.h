@@ -1,0 +1,62 @@
+// Keeps every site's stored health (Store::PutSiteHealth) current, so that
+// listing sites reads one row per site instead of analysing every agent.
+//
+// A site is re-analysed when it is marked dirty: by every ingest of one of
+// its agents and every enrollment (the Store does that), and by a sweep
+// that marks every site, because time alone changes a site's health
+// (agents turn stale, then silent) and because the sweep leaves one trend
+// point per site and hour. Several servers may refresh at once: each claims
+// different sites (Store::ClaimDirtySites).
+#ifndef NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
+#define NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "server/health/periodic.h"
+#include "server/store/store.h"
+
+namespace natscope::server {
+
+struct SiteRefresherOptions {
+  // How often dirty sites are looked for.
+  absl::Duration interval = absl::Seconds(2);
+  // How often every site is marked dirty. At most an hour, or the trend
+  // has gaps.
+  absl::Duration sweep_interval = absl::Minutes(15);
+  // Sites claimed (and written back) at a time.
+  int batch = 200;
+};
+
+class SiteRefresher {
+ public:
+  // `store` and `clock` must outlive this object.
+  SiteRefresher(Store* store, const Clock* clock, SiteRefresherOptions options = {});
+  ~SiteRefresher();
+
+  // Analyses and stores every site marked dirty, until none is left (or
+  // only sites other servers are taking). Returns how many it stored.
+  absl::StatusOr<int> RefreshDirty();
+
+  // Starts the background loops (refresh every interval, sweep every
+  // sweep_interval, the first sweep at once).
+  void Start();
+  // Stops them, waiting for a refresh in progress.
+  void Stop();
+
+ private:
+  absl::Duration RefreshTick();
+  absl::Duration SweepTick();
+
+  Store* store_;
+  const Clock* clock_;
+  const SiteRefresherOptions options_;
+  std::unique_ptr<Periodic> refresh_;
+  std::unique_ptr<Periodic> sweep_;
+};
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_

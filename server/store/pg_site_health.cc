@@ -1,0 +1,167 @@
+// PostgresStore's site health and trends (migration 0003_scale.sql).
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "server/store/pg_connection_pool.h"
+#include "server/store/pg_encoding.h"
+#include "server/store/postgres_store.h"
+
+namespace natscope::server {
+namespace {
+
+using natscope::v1::SiteSummary;
+
+absl::Time StartOfUtcHour(absl::Time t) {
+  return absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 3600 * 3600);
+}
+
+absl::StatusOr<SiteSummary> SummaryFromField(const pqxx::field& field) {
+  const pqxx::binarystring bytes(field);
+  SiteSummary summary;
+  if (!summary.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        "a stored site health does not parse: the database was altered "
+        "outside natscope");
+  }
+  return summary;
+}
+
+}  // namespace
+
+absl::Status PostgresStore::MarkSitesDirty(
+    const std::vector<std::string>& sites, absl::Time now) {
+  return pool_->Run("MarkSitesDirty", [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    if (sites.empty()) {
+      tx.exec_params(
+          "INSERT INTO site_dirty (site, since) SELECT DISTINCT site, $1 "
+          "FROM agents ON CONFLICT DO NOTHING",
+          TimestampText(now));
+    } else {
+      for (const std::string& site : sites) {
+        tx.exec_params(
+            "INSERT INTO site_dirty (site, since) VALUES ($1, $2) "
+            "ON CONFLICT DO NOTHING",
+            site, TimestampText(now));
+      }
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PostgresStore::ClaimDirtySites(
+    int limit) {
+  std::vector<std::string> sites;
+  RETURN_IF_ERROR(pool_->Run("ClaimDirtySites", [&](pqxx::connection& conn) {
+    sites.clear();
+    pqxx::work tx(conn);
+    const pqxx::result rows = tx.exec_params(
+        "DELETE FROM site_dirty WHERE site IN (SELECT site FROM site_dirty "
+        "ORDER BY since, site LIMIT $1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING site",
+        limit);
+    for (const pqxx::row& row : rows) sites.push_back(row[0].as<std::string>());
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return sites;
+}
+
+absl::Status PostgresStore::PutSiteHealth(
+    const std::vector<SiteSummary>& summaries, absl::Time computed) {
+  const std::string computed_text = TimestampText(computed);
+  const std::string bucket_text = TimestampText(StartOfUtcHour(computed));
+  return pool_->Run("PutSiteHealth", [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    for (const SiteSummary& summary : summaries) {
+      if (summary.clients() == 0 && summary.connectors() == 0) {
+        tx.exec_params("DELETE FROM site_health WHERE site = $1",
+                       summary.site());
+        continue;
+      }
+      // A slower refresher must not overwrite a newer analysis.
+      tx.exec_params(
+          "INSERT INTO site_health (site, severity_score, summary, "
+          "computed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (site) DO UPDATE "
+          "SET severity_score = EXCLUDED.severity_score, "
+          "summary = EXCLUDED.summary, computed_at = EXCLUDED.computed_at "
+          "WHERE site_health.computed_at <= EXCLUDED.computed_at",
+          summary.site(), summary.severity_score(),
+          pqxx::binarystring(summary.SerializeAsString()), computed_text);
+      tx.exec_params(
+          "INSERT INTO site_trend (site, bucket, clients, p2p_clients, "
+          "connectors, computed_at) VALUES ($1, $2, $3, $4, $5, $6) "
+          "ON CONFLICT (site, bucket) DO UPDATE SET clients = "
+          "EXCLUDED.clients, p2p_clients = EXCLUDED.p2p_clients, "
+          "connectors = EXCLUDED.connectors, computed_at = "
+          "EXCLUDED.computed_at WHERE site_trend.computed_at <= "
+          "EXCLUDED.computed_at",
+          summary.site(), bucket_text, summary.clients(),
+          summary.p2p_capable_clients(), summary.connectors(), computed_text);
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSiteHealth(
+    bool by_name) {
+  std::vector<SiteSummary> sites;
+  RETURN_IF_ERROR(
+      pool_->Run("ListSiteHealth", [&](pqxx::connection& conn) -> absl::Status {
+        sites.clear();
+        pqxx::read_transaction tx(conn);
+        const pqxx::result rows = tx.exec(absl::StrCat(
+            "SELECT summary FROM site_health ORDER BY ",
+            by_name ? "site" : "severity_score DESC, site"));
+        sites.reserve(rows.size());
+        for (const pqxx::row& row : rows) {
+          ASSIGN_OR_RETURN(SiteSummary summary, SummaryFromField(row[0]));
+          sites.push_back(std::move(summary));
+        }
+        return absl::OkStatus();
+      }));
+  return sites;
+}
+
+absl::StatusOr<std::vector<TrendSample>> PostgresStore::SiteTrend(
+    absl::string_view site, absl::Time from, absl::Time to, bool daily) {
+  std::vector<TrendSample> samples;
+  // Per hour: the fleet's sum over sites. Per day: the mean of the hours.
+  const std::string hourly =
+      "SELECT bucket, sum(clients) AS clients, sum(p2p_clients) AS p2p, "
+      "sum(connectors) AS connectors FROM site_trend "
+      "WHERE ($1 = '' OR site = $1) AND bucket >= $2 AND bucket <= $3 "
+      "GROUP BY bucket";
+  const std::string query =
+      daily ? absl::StrCat(
+                  "SELECT ", UnixMicrosSql("d"),
+                  ", round(avg(clients)), round(avg(p2p)), "
+                  "round(avg(connectors)) FROM (SELECT date_trunc('day', "
+                  "bucket, 'UTC') AS d, clients, p2p, connectors FROM (",
+                  hourly, ") h) x GROUP BY d ORDER BY d")
+            : absl::StrCat("SELECT ", UnixMicrosSql("bucket"),
+                           ", clients, p2p, connectors FROM (", hourly,
+                           ") h ORDER BY bucket");
+  RETURN_IF_ERROR(pool_->Run("SiteTrend", [&](pqxx::connection& conn) {
+    samples.clear();
+    pqxx::read_transaction tx(conn);
+    const pqxx::result rows = tx.exec_params(
+        query, std::string(site), TimestampText(from), TimestampText(to));
+    for (const pqxx::row& row : rows) {
+      TrendSample& sample = samples.emplace_back();
+      sample.bucket = absl::FromUnixMicros(row[0].as<int64_t>());
+      sample.clients = row[1].as<int64_t>();
+      sample.p2p_clients = row[2].as<int64_t>();
+      sample.connectors = row[3].as<int64_t>();
+    }
+    return absl::OkStatus();
+  }));
+  return samples;
+}
+
+}  // namespace natscope::server
