@@ -33,9 +33,15 @@ std::string PartitionName(const char* table, absl::Time day) {
 bool PartitionDay(absl::string_view name, absl::Time* day) {
   const size_t at = name.rfind("_p");
   if (at == absl::string_view::npos) return false;
-  std::string error;
-  return absl::ParseTime("%Y%m%d", name.substr(at + 2), absl::UTCTimeZone(),
-                         day, &error);
+  const absl::string_view digits = name.substr(at + 2);
+  int y = 0, m = 0, d = 0;
+  if (digits.size() != 8 || !absl::SimpleAtoi(digits.substr(0, 4), &y) ||
+      !absl::SimpleAtoi(digits.substr(4, 2), &m) ||
+      !absl::SimpleAtoi(digits.substr(6, 2), &d)) {
+    return false;
+  }
+  *day = absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone());
+  return true;
 }
 
 }  // namespace

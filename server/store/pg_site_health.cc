@@ -37,7 +37,7 @@ absl::Status PostgresStore::MarkSitesDirty(
     pqxx::work tx(conn);
     if (sites.empty()) {
       tx.exec_params(
-          "INSERT INTO site_dirty (site, since) SELECT DISTINCT site, $1 "
+          "INSERT INTO site_dirty (site, since) SELECT DISTINCT site, $1::timestamptz "
           "FROM agents ON CONFLICT DO NOTHING",
           TimestampText(now));
     } else {

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "server/embedded_postgres/embedded_postgres.h"
 #include "server/embedded_postgres/test_scratch_dir.h"
+#include "server/store/migrations.h"
 #include "server/store/store_conformance.h"
 
 namespace natscope::server {
@@ -161,6 +162,88 @@ TEST(PostgresStoreTest, FailedMigrationIsInternalWithSqlstate) {
   EXPECT_TRUE(absl::StrContains(status.message(), "0001_init.sql")) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), "SQLSTATE 42P07")) << status;
   EXPECT_EQ(status.message().find('\n'), absl::string_view::npos) << status;
+}
+
+// A database at schema 2 holding data upgrades to 3 with nothing lost: the
+// events move into daily partitions and take their agent's site.
+TEST(PostgresStoreTest, UpgradeFromSchema2KeepsEveryRow) {
+  std::unique_ptr<Store> store = FreshStore();
+  ASSERT_NE(store, nullptr);
+  {
+    pqxx::connection conn(env->last_conninfo());
+    pqxx::work tx(conn);
+    tx.exec("CREATE TABLE schema_migrations (version integer PRIMARY KEY, "
+            "applied_at timestamptz NOT NULL)");
+    for (const Migration& migration : AllMigrations()) {
+      if (migration.version > 2) break;
+      tx.exec(migration.sql);
+      tx.exec_params("INSERT INTO schema_migrations VALUES ($1, now())",
+                     migration.version);
+    }
+    tx.exec("INSERT INTO agents (agent_id, site, role, hostname, version, "
+            "credential_hash) VALUES ('a1', 'paris', 1, 'h', 'v', 'x')");
+    tx.exec("INSERT INTO ingest_ledger VALUES ('a1', 1, 1, 2, "
+            "'2024-05-01 10:00+00'), ('a1', 1, 2, 1, '2024-05-03 10:00+00')");
+    tx.exec("INSERT INTO log_events (agent_id, epoch, sequence, event_time, "
+            "source_file, severity, component, kind, fields, raw_line, "
+            "received_at) VALUES ('a1', 1, 1, now(), 'f', 1, 'c', 'k', '{}', "
+            "'l', '2024-05-01 10:00+00'), ('a1', 1, 2, now(), 'f', 1, 'c', "
+            "'k', '{}', 'l', '2024-05-03 10:00+00')");
+    tx.exec("INSERT INTO probe_reports (agent_id, epoch, sequence, "
+            "probe_time, mapping, filtering, udp_reachable, public_address, "
+            "report, received_at) VALUES ('a1', 1, 1, now(), 2, 2, true, "
+            "'a', '', '2024-05-01 10:00+00')");
+    tx.exec("INSERT INTO agent_state (agent_id, last_seen) VALUES ('a1', now())");
+    tx.commit();
+  }
+  const absl::Status migrated = store->Migrate();
+  ASSERT_TRUE(migrated.ok()) << migrated;
+  EXPECT_EQ(*store->CountRecords("a1"), 3);
+  pqxx::connection conn(env->last_conninfo());
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM ingest_ledger WHERE site = 'paris'")[0]
+                .as<int>(),
+            2);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM log_events_p20240503 WHERE site = "
+                     "'paris'")[0]
+                .as<int>(),
+            1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM probe_reports_p20240501")[0].as<int>(), 1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM site_dirty")[0].as<int>(), 1);
+  // A batch the ledger already holds is still a duplicate.
+  natscope::v1::AgentIdentity agent;
+  agent.set_agent_id("a1");
+  agent.set_site("paris");
+  natscope::v1::IngestRequest batch;
+  batch.set_epoch(1);
+  batch.set_sequence(2);
+  batch.add_records()->mutable_log()->set_kind("k");
+  auto result = store->Ingest(agent, batch, absl::Now());
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->duplicate);
+}
+
+// Retention drops whole partitions (no row-by-row DELETE).
+TEST(PostgresStoreTest, RetentionDropsDailyPartitions) {
+  std::unique_ptr<Store> store = FreshStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Migrate().ok());
+  const absl::Time day = absl::FromCivil(absl::CivilDay(2024, 5, 1), absl::UTCTimeZone());
+  ASSERT_TRUE(store->EnsurePartitions(day, day + absl::Hours(24 * 3)).ok());
+  auto partitions = [] {
+    pqxx::connection conn(env->last_conninfo());
+    pqxx::read_transaction tx(conn);
+    return tx.exec1("SELECT count(*) FROM pg_inherits i JOIN pg_class p ON "
+                    "p.oid = i.inhparent WHERE p.relname IN ('log_events', "
+                    "'probe_reports')")[0]
+        .as<int>();
+  };
+  EXPECT_EQ(partitions(), 8);
+  // Cut off mid-way through 3 May: 1 and 2 May go, 3 and 4 May stay.
+  auto dropped = store->ApplyRetention(day + absl::Hours(60), day);
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  EXPECT_EQ(dropped->partitions_dropped, 4);
+  EXPECT_EQ(partitions(), 4);
 }
 
 }  // namespace

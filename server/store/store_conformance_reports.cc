@@ -1,0 +1,150 @@
+// The conformance suite's tests of report schedules and runs: above all,
+// that a scheduled run can be claimed once, whoever asks.
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "server/store/store_conformance.h"
+#include "server/store/store_conformance_util.h"
+
+namespace natscope::server {
+namespace {
+
+using conformance::kT0;
+using natscope::v1::ReportRun;
+using natscope::v1::ReportSchedule;
+
+ReportSchedule Schedule(const std::string& id) {
+  ReportSchedule schedule;
+  schedule.set_id(id);
+  schedule.set_name("weekly " + id);
+  schedule.set_cron("0 8 * * MON");
+  schedule.set_time_zone("Europe/Paris");
+  schedule.mutable_scope()->set_fleet(true);
+  schedule.set_format(natscope::v1::REPORT_FORMAT_MARKDOWN);
+  schedule.set_output_directory("/tmp/reports");
+  schedule.set_enabled(true);
+  conformance::SetTime(kT0, schedule.mutable_created_at());
+  return schedule;
+}
+
+TEST_P(StoreConformanceTest, SchedulesAreCreatedListedAndDeleted) {
+  ASSERT_TRUE(store_->CreateSchedule(Schedule("s2")).ok());
+  ASSERT_TRUE(store_->CreateSchedule(Schedule("s1")).ok());
+  EXPECT_EQ(store_->CreateSchedule(Schedule("s1")).code(),
+            absl::StatusCode::kAlreadyExists);
+  auto schedules = store_->ListSchedules();
+  ASSERT_TRUE(schedules.ok()) << schedules.status();
+  ASSERT_EQ(schedules->size(), 2u);
+  EXPECT_EQ((*schedules)[0].id(), "s1");
+  EXPECT_EQ((*schedules)[0].time_zone(), "Europe/Paris");
+  EXPECT_TRUE((*schedules)[0].scope().fleet());
+  ASSERT_TRUE(store_->DeleteSchedule("s1").ok());
+  EXPECT_EQ(store_->DeleteSchedule("s1").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListSchedules()->size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, AScheduledRunIsClaimedOnceOnDemandRunsAlways) {
+  ASSERT_TRUE(store_->CreateSchedule(Schedule("s1")).ok());
+  EXPECT_EQ(*store_->LastScheduledRun("s1"), absl::InfinitePast());
+  int64_t first = 0, second = 0;
+  auto claimed = store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_HTML,
+                                  "server-a", kT0, &first);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_TRUE(*claimed);
+  EXPECT_GT(first, 0);
+  claimed = store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_HTML,
+                             "server-b", kT0, &second);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_FALSE(*claimed);
+  // On demand, for the same schedule and time: a new run each time, and
+  // the schedule's last scheduled run does not move.
+  int64_t demand = 0;
+  EXPECT_TRUE(*store_->ClaimRun("s1", kT0 + absl::Hours(1), true,
+                                natscope::v1::REPORT_FORMAT_JSON, "cli", kT0, &demand));
+  EXPECT_TRUE(*store_->ClaimRun("s1", kT0 + absl::Hours(1), true,
+                                natscope::v1::REPORT_FORMAT_JSON, "cli", kT0, &demand));
+  EXPECT_EQ(*store_->LastScheduledRun("s1"), kT0);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentClaimsOfOneRunHaveOneWinner) {
+  std::atomic<int> winners{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      int64_t id = 0;
+      auto claimed = store_->ClaimRun("s1", kT0, false,
+                                      natscope::v1::REPORT_FORMAT_MARKDOWN,
+                                      "server-" + std::to_string(i), kT0, &id);
+      if (!claimed.ok()) ++errors;
+      if (claimed.ok() && *claimed) ++winners;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TEST_P(StoreConformanceTest, FinishedRunKeepsItsContentAndOutcome) {
+  int64_t id = 0;
+  ASSERT_TRUE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
+                                "server-a", kT0, &id));
+  ReportRun run;
+  run.set_status(natscope::v1::REPORT_RUN_STATUS_SUCCEEDED);
+  conformance::SetTime(kT0 + absl::Seconds(3), run.mutable_finished_at());
+  run.set_content_path("/tmp/reports/r.md");
+  ASSERT_TRUE(store_->FinishRun(id, run, "# report\n").ok());
+  EXPECT_EQ(store_->FinishRun(id + 1000, run, "").code(), absl::StatusCode::kNotFound);
+
+  auto stored = store_->GetRun(id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->content, "# report\n");
+  EXPECT_EQ(stored->run.status(), natscope::v1::REPORT_RUN_STATUS_SUCCEEDED);
+  EXPECT_EQ(stored->run.schedule_id(), "s1");
+  EXPECT_EQ(stored->run.content_path(), "/tmp/reports/r.md");
+  EXPECT_EQ(stored->run.format(), natscope::v1::REPORT_FORMAT_MARKDOWN);
+  EXPECT_EQ(stored->run.finished_at().seconds(), absl::ToUnixSeconds(kT0) + 3);
+  EXPECT_EQ(store_->GetRun(id + 1000).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, RunsAreListedNewestFirstBySchedule) {
+  int64_t id = 0;
+  ASSERT_TRUE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
+                                "a", kT0, &id));
+  ASSERT_TRUE(*store_->ClaimRun("s1", kT0 + absl::Hours(1), false,
+                                natscope::v1::REPORT_FORMAT_MARKDOWN, "a",
+                                kT0 + absl::Hours(1), &id));
+  ASSERT_TRUE(*store_->ClaimRun("", kT0, true, natscope::v1::REPORT_FORMAT_JSON, "cli",
+                                kT0 + absl::Hours(2), &id));
+  auto runs = store_->ListRuns("s1", 10);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_EQ((*runs)[0].run.scheduled_for().seconds(), absl::ToUnixSeconds(kT0) + 3600);
+  EXPECT_TRUE((*runs)[0].content.empty());
+  EXPECT_EQ(store_->ListRuns("", 10)->size(), 3u);
+  EXPECT_EQ(store_->ListRuns("", 1)->size(), 1u);
+  auto on_demand = store_->ListRuns("-", 10);
+  ASSERT_TRUE(on_demand.ok());
+  ASSERT_EQ(on_demand->size(), 1u);
+  EXPECT_EQ((*on_demand)[0].run.format(), natscope::v1::REPORT_FORMAT_JSON);
+}
+
+TEST_P(StoreConformanceTest, AbandonedRunsFailAndAreNotRunAgain) {
+  int64_t id = 0;
+  ASSERT_TRUE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
+                                "dead", kT0, &id));
+  auto failed = store_->FailAbandonedRuns(kT0 + absl::Minutes(30), kT0 + absl::Hours(1));
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(*failed, 1);
+  auto stored = store_->GetRun(id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->run.status(), natscope::v1::REPORT_RUN_STATUS_FAILED);
+  EXPECT_FALSE(stored->run.error().empty());
+  EXPECT_FALSE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
+                                 "b", kT0, &id));
+}
+
+}  // namespace
+}  // namespace natscope::server
