@@ -29,6 +29,9 @@
 #include "server/service/admin_service.h"
 #include "server/service/agent_service.h"
 #include "server/service/query_service.h"
+#include "server/service/report_service.h"
+#include "server/reports/producer.h"
+#include "server/reports/scheduler.h"
 #include "server/store/postgres_store.h"
 #include "server/stun/responder.h"
 #include "server/stun/responder_flags.h"
@@ -201,6 +204,17 @@ int Serve(const Flags& flags) {
                                               &authenticator);
   AdminServiceCore admin_core(store->get(), &RealClock::Get());
   AdminServiceImpl admin_service(&admin_core, &authenticator);
+  // Reports: several servers may run the scheduler; each run is claimed
+  // once in the database (server/reports/producer.h).
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  ReportProducer producer(store->get(), &RealClock::Get(),
+                          absl::StrCat(host, ":", getpid()));
+  ReportScheduler scheduler(store->get(), &RealClock::Get(), &producer);
+  scheduler.Start();
+  ReportServiceCore report_core(store->get(), &RealClock::Get(), &producer,
+                                &scheduler);
+  ReportServiceImpl report_service(&report_core, &authenticator);
   auto credentials = tls::MakeServerCredentials(flags.tls, flags.listen);
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
   // Standard gRPC tooling works against natscope-server: the health
@@ -213,6 +227,7 @@ int Serve(const Flags& flags) {
   builder.RegisterService(&agent_service);
   builder.RegisterService(&query_service);
   builder.RegisterService(&admin_service);
+  builder.RegisterService(&report_service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(flags.max_receive_message_bytes));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
@@ -236,6 +251,7 @@ int Serve(const Flags& flags) {
   Log(absl::StrCat("signal ", signal_number, ": draining and shutting down"));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
+  scheduler.Stop();
   refresher.Stop();
   maintenance.Stop();
   stun.reset();

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/flags.h"
@@ -14,6 +16,7 @@
 #include "natscope/v1/query.grpc.pb.h"
 #include "common/tls/tls.h"
 #include "server/cli/format.h"
+#include "server/cli/report_commands.h"
 #include "server/cli/tokens_command.h"
 
 namespace natscope::server {
@@ -29,12 +32,25 @@ constexpr char kUsage[] =
     "              the share that can go peer-to-peer, worst site first\n"
     "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
     "              pairs, findings with the agents they affect and what to do\n"
-    "  agents SITE a site's agents: NAT type, mapping, filtering, findings\n"
+    "  agents SITE a site's agents: NAT type, mapping, filtering, findings;\n"
+    "              filter with --role, --nat_type, --finding\n"
     "  agent ID    one agent's probe history, newest first\n"
-    "  findings [SITE]  findings of the latest probes, worst first\n"
+    "  findings [SITE]  without SITE: each finding across the fleet (sites,\n"
+    "              agents, what to do); with SITE: per agent, worst first\n"
+    "  trend [SITE]  peer-to-peer-capable share over time, hourly (--daily)\n"
+    "  schedules   report schedules: schedules [list] | schedules create\n"
+    "              --name=N --cron='0 8 * * MON' [--time_zone=Europe/Paris]\n"
+    "              [--format=markdown|html|json] --output_dir=DIR [--webhook=URL]\n"
+    "              [--sites=a,b] | schedules delete ID   (admin to change)\n"
+    "  reports [SCHEDULE_ID|-]  reports produced, newest first (- = on demand)\n"
+    "  report run [SCHEDULE_ID]  make a report now (admin) and print it;\n"
+    "              without a schedule: --format, --sites, --title; --output=FILE\n"
+    "  report show RUN  print a stored report\n"
     "  tokens ...  enrollment and API tokens (admin token needed):\n"
     "              tokens enroll create SITE | enroll list [SITE] | enroll revoke ID\n"
-    "              tokens api create admin|viewer NAME | api list | api revoke ID";
+    "              tokens api create admin|viewer NAME | api list | api revoke ID\n"
+    "\n"
+    "Human tables by default; --json prints the server's reply as proto3 JSON.";
 
 // The bearer token for QueryService: --token_file, else $NATSCOPE_TOKEN.
 std::string g_token;
@@ -64,43 +80,20 @@ std::string Describe(const grpc::Status& status, const std::string& server) {
   return status.error_message();
 }
 
-int Sites(const std::string& server, const tls::ClientTlsOptions& tls,
-          absl::Duration timeout, bool json, bool by_name) {
-  auto channel = tls::NewClientChannel(server, tls);
-  if (!channel.ok()) return Fail(std::string(channel.status().message()));
-  auto stub = v1::QueryService::NewStub(*channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  Authorize(&context);
-  v1::ListSitesRequest request;
-  request.set_sort_by_name(by_name);
-  v1::ListSitesResponse response;
-  grpc::Status status = stub->ListSites(&context, request, &response);
-  if (!status.ok()) return Fail(Describe(status, server));
-  if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    (void)google::protobuf::util::MessageToJsonString(response, &out, options);
-    std::cout << out;
-  } else {
-    std::cout << FormatSites(response);
-  }
-  return 0;
-}
-
-// Calls `rpc` with a deadline and the caller's token, then prints the
-// reply as JSON or with `format`.
-template <typename Stub, typename Request, typename Response>
+// Calls `rpc` of ServiceT with a deadline and the caller's token, then
+// prints the reply as JSON or with `format`.
+template <typename ServiceT, typename Stub, typename Request, typename Response,
+          typename Format>
 int Call(const std::string& server, const tls::ClientTlsOptions& tls,
          absl::Duration timeout, bool json, const Request& request,
          grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Response*),
-         std::string (*format)(const Response&)) {
+         Format format) {
   auto channel = tls::NewClientChannel(server, tls);
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
-  auto stub = v1::QueryService::NewStub(*channel);
+  auto stub = ServiceT::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  context.set_wait_for_ready(false);
   Authorize(&context);
   Response response;
   grpc::Status status = ((*stub).*rpc)(&context, request, &response);
@@ -117,29 +110,26 @@ int Call(const std::string& server, const tls::ClientTlsOptions& tls,
   return 0;
 }
 
-int Site(const std::string& server, const tls::ClientTlsOptions& tls,
-         absl::Duration timeout, bool json, const std::string& site) {
-  auto channel = tls::NewClientChannel(server, tls);
-  if (!channel.ok()) return Fail(std::string(channel.status().message()));
-  auto stub = v1::QueryService::NewStub(*channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  Authorize(&context);
-  v1::GetSiteHealthRequest request;
-  request.set_site(site);
-  v1::SiteHealthView response;
-  grpc::Status status = stub->GetSiteAnalysis(&context, request, &response);
-  if (!status.ok()) return Fail(Describe(status, server));
-  if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    (void)google::protobuf::util::MessageToJsonString(response, &out, options);
-    std::cout << out;
+// "client" | "connector" -> Role.
+bool ParseRole(const std::string& name, v1::Role* role) {
+  if (name == "client") {
+    *role = v1::ROLE_CLIENT;
+  } else if (name == "connector") {
+    *role = v1::ROLE_CONNECTOR;
   } else {
-    std::cout << FormatSiteAnalysis(response);
+    return false;
   }
-  return 0;
+  return true;
+}
+
+// "aws-nat-gateway", "aws_nat_gateway" or "FINDING_AWS_NAT_GATEWAY".
+bool ParseFinding(const std::string& name, v1::FindingCode* code) {
+  std::string upper = absl::AsciiStrToUpper(name);
+  for (char& c : upper) {
+    if (c == '-') c = '_';
+  }
+  if (!absl::StartsWith(upper, "FINDING_")) upper = "FINDING_" + upper;
+  return v1::FindingCode_Parse(upper, code) && *code != v1::FINDING_UNSPECIFIED;
 }
 
 int Main(int argc, char** argv) {
@@ -164,6 +154,38 @@ int Main(int argc, char** argv) {
                "talks plaintext (a server on loopback).");
   flags.String("tls_server_name", &tls.server_name,
                "Name to check the server's certificate against, when --server is an IP.");
+  std::string role, nat_type, finding;
+  flags.String("role", &role, "agents: only clients or only connectors (client|connector).");
+  flags.String("nat_type", &nat_type,
+               "agents: only this reported NAT type (endpoint-dependent, "
+               "endpoint-independent, no-nat, udp-blocked, unknown).");
+  flags.String("finding", &finding,
+               "agents: only agents with this finding (e.g. aws-nat-gateway).");
+  bool daily = false;
+  int64_t days = 0;
+  flags.Bool("daily", &daily, "trend: one point per UTC day instead of per hour.");
+  flags.Int("days", &days, "trend: how many days back (default 7 hourly, 90 daily).");
+  ReportFlags report_flags;
+  flags.String("name", &report_flags.name, "schedules create: the schedule's name.");
+  flags.String("id", &report_flags.id,
+               "schedules create: its id (default: from the name).");
+  flags.String("cron", &report_flags.cron,
+               "schedules create: when, as 5-field cron (\"0 8 * * MON\" = "
+               "Mondays 08:00).");
+  flags.String("time_zone", &report_flags.time_zone,
+               "schedules create: IANA zone the cron is read in (default UTC).");
+  flags.String("format", &report_flags.format,
+               "schedules create, report run: markdown, html or json.");
+  flags.String("output_dir", &report_flags.output_dir,
+               "schedules create: directory on the SERVER host reports are written to.");
+  flags.String("webhook", &report_flags.webhook,
+               "schedules create: http:// URL each report is POSTed to.");
+  flags.String("sites", &report_flags.sites,
+               "schedules create, report run: comma-separated sites (default: the fleet).");
+  flags.String("title", &report_flags.title, "report run: title of an unscheduled report.");
+  flags.String("output", &report_flags.output,
+               "report run/show: write the report to this file instead of stdout.");
+  flags.Int("limit", &report_flags.limit, "reports: how many, newest first.");
   flags.Bool("json", &json, "Print proto3 JSON instead of a table.");
   flags.Duration("timeout", &timeout, "Deadline of each call.");
   std::vector<std::string> positional;
@@ -183,8 +205,33 @@ int Main(int argc, char** argv) {
   } else if (const char* env = std::getenv("NATSCOPE_TOKEN")) {
     g_token = env;
   }
+  using QS = v1::QueryService;
   if (positional[0] == "sites" && positional.size() == 1) {
-    return Sites(server, tls, timeout, json, by_name);
+    v1::ListSitesRequest request;
+    request.set_sort_by_name(by_name);
+    return Call<QS>(server, tls, timeout, json, request, &QS::Stub::ListSites,
+                    &FormatSites);
+  }
+  if (positional[0] == "schedules" || positional[0] == "reports" ||
+      positional[0] == "report") {
+    auto channel = tls::NewClientChannel(server, tls);
+    if (!channel.ok()) return Fail(std::string(channel.status().message()));
+    return ReportCommand(positional[0], {positional.begin() + 1, positional.end()},
+                         report_flags, *channel, Authorize, timeout, json, std::cout,
+                         std::cerr);
+  }
+  if (positional[0] == "trend" && positional.size() <= 2) {
+    v1::GetTrendRequest request;
+    if (positional.size() == 2) request.set_site(positional[1]);
+    request.set_granularity(daily ? v1::TREND_GRANULARITY_DAILY
+                                  : v1::TREND_GRANULARITY_HOURLY);
+    if (days > 0) {
+      const absl::Time now = absl::Now();
+      request.mutable_from()->set_seconds(absl::ToUnixSeconds(now - absl::Hours(24 * days)));
+      request.mutable_to()->set_seconds(absl::ToUnixSeconds(now));
+    }
+    return Call<QS>(server, tls, timeout, json, request, &QS::Stub::GetTrend,
+                    &FormatTrend);
   }
   if (positional[0] == "tokens") {
     auto channel = tls::NewClientChannel(server, tls);
@@ -197,23 +244,43 @@ int Main(int argc, char** argv) {
     request.set_site(positional[1]);
     request.set_page_size(static_cast<int32_t>(page_size));
     request.set_page_token(page_token);
-    return Call(server, tls, timeout, json, request,
-                &v1::QueryService::Stub::ListAgents, &FormatAgents);
+    if (!role.empty()) {
+      v1::Role parsed_role;
+      if (!ParseRole(role, &parsed_role)) {
+        return Fail(absl::StrCat("--role=", role, ": use client or connector"));
+      }
+      request.set_role(parsed_role);
+    }
+    request.set_nat_type(nat_type);
+    if (!finding.empty()) {
+      v1::FindingCode code;
+      if (!ParseFinding(finding, &code)) {
+        return Fail(absl::StrCat("--finding=", finding,
+                                 " is not a finding code (e.g. aws-nat-gateway, "
+                                 "udp-blocked, double-nat; see natscope findings)"));
+      }
+      request.set_finding(code);
+    }
+    return Call<QS>(server, tls, timeout, json, request, &QS::Stub::ListAgents,
+                    &FormatAgents);
   }
   if (positional[0] == "agent" && positional.size() == 2) {
     v1::GetAgentHistoryRequest request;
     request.set_agent_id(positional[1]);
-    return Call(server, tls, timeout, json, request,
-                &v1::QueryService::Stub::GetAgentHistory, &FormatAgentHistory);
+    return Call<QS>(server, tls, timeout, json, request,
+                    &QS::Stub::GetAgentHistory, &FormatAgentHistory);
   }
   if (positional[0] == "findings" && positional.size() <= 2) {
     v1::ListFindingsRequest request;
     if (positional.size() == 2) request.set_site(positional[1]);
-    return Call(server, tls, timeout, json, request,
-                &v1::QueryService::Stub::ListFindings, &FormatFindings);
+    return Call<QS>(server, tls, timeout, json, request, &QS::Stub::ListFindings,
+                    &FormatFindings);
   }
   if (positional[0] == "site" && positional.size() == 2) {
-    return Site(server, tls, timeout, json, positional[1]);
+    v1::GetSiteHealthRequest request;
+    request.set_site(positional[1]);
+    return Call<QS>(server, tls, timeout, json, request, &QS::Stub::GetSiteAnalysis,
+                    &FormatSiteAnalysis);
   }
   return Fail(absl::StrCat("unknown command \"", absl::StrJoin(positional, " "),
                            "\" (see natscope --help)"));

@@ -213,6 +213,18 @@ std::string FormatAgentHistory(const v1::AgentHistory& history) {
 }
 
 std::string FormatFindings(const v1::ListFindingsResponse& response) {
+  if (!response.fleet().empty()) {
+    std::string out = "Findings across the fleet, in the order to troubleshoot:\n";
+    for (const v1::FleetFinding& f : response.fleet()) {
+      absl::StrAppend(&out, "  ", Short(v1::FindingCode_Name(f.code()), "FINDING_"), ": ",
+                      f.agents(), " agent(s) at ", f.sites(), " site(s)",
+                      f.worst_sites().empty() ? "" : " (most: ",
+                      absl::StrJoin(f.worst_sites(), ", "),
+                      f.worst_sites().empty() ? "" : ")",
+                      "\n      what to do: ", f.remediation(), "\n");
+    }
+    return out;
+  }
   if (response.findings().empty()) {
     return "no findings: nothing measured blocks peer-to-peer\n";
   }

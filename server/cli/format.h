@@ -8,6 +8,7 @@
 
 #include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/query.pb.h"
+#include "natscope/v1/reports.pb.h"
 
 namespace natscope::server {
 
@@ -30,6 +31,16 @@ std::string FormatAgentHistory(const v1::AgentHistory& history);
 
 // Findings across the fleet (or a site), worst first.
 std::string FormatFindings(const v1::ListFindingsResponse& findings);
+
+// A trend, one line per point: time, clients, peer-to-peer capable, share
+// and a bar.
+std::string FormatTrend(const v1::Trend& trend);
+
+// Report schedules, one line each.
+std::string FormatSchedules(const v1::ListSchedulesResponse& schedules);
+
+// Report runs, newest first, one line each.
+std::string FormatReports(const v1::ListReportsResponse& reports);
 
 // "client" / "connector" / "unspecified".
 std::string RoleName(v1::Role role);

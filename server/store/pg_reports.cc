@@ -19,7 +19,7 @@ const std::string& RunColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
       "run_id, schedule_id, ", UnixMicrosSql("scheduled_for"), ", ",
       UnixMicrosSql("started_at"), ", ", UnixMicrosSql("finished_at"),
-      ", status, format, content_path, error"));
+      ", status, format, content_path, error, trigger = 'on_demand'"));
   return *columns;
 }
 
@@ -37,6 +37,8 @@ StoredReportRun RunFromRow(const pqxx::row& row) {
   run.set_format(static_cast<natscope::v1::ReportFormat>(row[6].as<int>()));
   run.set_content_path(row[7].as<std::string>());
   run.set_error(row[8].as<std::string>());
+  run.set_on_demand(row[9].as<bool>());
+  run.set_run_id(stored.run_id);
   return stored;
 }
 
@@ -191,8 +193,8 @@ absl::StatusOr<StoredReportRun> PostgresStore::GetRun(int64_t run_id) {
           "no report run ", run_id, " (natscope reports lists them)"));
     }
     stored = RunFromRow(rows[0]);
-    if (!rows[0][9].is_null()) {
-      const pqxx::binarystring bytes(rows[0][9]);
+    if (!rows[0][10].is_null()) {
+      const pqxx::binarystring bytes(rows[0][10]);
       stored.content = bytes.str();
     }
     return absl::OkStatus();

@@ -1,0 +1,157 @@
+#include "server/reports/producer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "server/reports/render.h"
+#include "server/reports/report_data.h"
+#include "server/reports/webhook.h"
+
+namespace natscope::server {
+namespace {
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t micros = absl::ToUnixMicros(t);
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
+// Creates `dir` and its missing parents (mode 0750).
+absl::Status MakeDirs(const std::string& dir) {
+  for (size_t at = 1; at <= dir.size(); ++at) {
+    if (at != dir.size() && dir[at] != '/') continue;
+    const std::string prefix = dir.substr(0, at);
+    if (mkdir(prefix.c_str(), 0750) != 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create report directory ", prefix, ": ",
+                       std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Writes `content` to `path` whole or not at all (temporary file, fsync,
+// rename), so a reader never sees half a report.
+absl::Status WriteAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write report ", path, ": ", std::strerror(errno)));
+  }
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = errno;
+      close(fd);
+      unlink(tmp.c_str());
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot write report ", path, ": ", std::strerror(error)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  const bool synced = fsync(fd) == 0;
+  close(fd);
+  if (!synced || rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    unlink(tmp.c_str());
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write report ", path, ": ", std::strerror(error)));
+  }
+  return absl::OkStatus();
+}
+
+// Keeps letters, digits, '-', '_' and '.'; the rest becomes '_'.
+std::string Slug(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    out.push_back(keep ? c : '_');
+  }
+  return out.empty() ? "report" : out;
+}
+
+}  // namespace
+
+std::string ReportFileName(const v1::ReportSchedule& schedule,
+                           absl::Time scheduled_for, int64_t run_id) {
+  const v1::ReportFormat format = schedule.format();
+  return absl::StrCat(
+      schedule.id().empty() ? "on-demand" : Slug(schedule.id()), "-",
+      absl::FormatTime("%Y%m%dT%H%M%SZ", scheduled_for, absl::UTCTimeZone()), "-",
+      run_id, ".", ReportFileExtension(format));
+}
+
+const char* ReportContentType(v1::ReportFormat format) {
+  switch (format) {
+    case v1::REPORT_FORMAT_HTML: return "text/html; charset=utf-8";
+    case v1::REPORT_FORMAT_JSON: return "application/json";
+    default: return "text/markdown; charset=utf-8";
+  }
+}
+
+absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
+    const v1::ReportSchedule& schedule, absl::Time scheduled_for, bool on_demand) {
+  const absl::Time started = clock_->Now();
+  StoredReportRun stored;
+  ASSIGN_OR_RETURN(bool claimed,
+                   store_->ClaimRun(schedule.id(), scheduled_for, on_demand,
+                                    schedule.format(), server_id_, started,
+                                    &stored.run_id));
+  if (!claimed) return std::nullopt;
+
+  v1::ReportRun& run = stored.run;
+  run.set_run_id(stored.run_id);
+  run.set_schedule_id(schedule.id());
+  run.set_on_demand(on_demand);
+  run.set_format(schedule.format());
+  SetTime(scheduled_for, run.mutable_scheduled_for());
+  SetTime(started, run.mutable_started_at());
+
+  // Every failure below is the report's: it is stored FAILED with the
+  // reason (and never re-run, so nothing is delivered twice).
+  absl::Status outcome = [&]() -> absl::Status {
+    const std::string title = schedule.name().empty() ? "natscope report" : schedule.name();
+    ASSIGN_OR_RETURN(v1::ReportData data,
+                     LoadReportData(*store_, title, schedule.scope(), started));
+    ASSIGN_OR_RETURN(stored.content, RenderReport(data, schedule.format()));
+    if (!schedule.output_directory().empty()) {
+      RETURN_IF_ERROR(MakeDirs(schedule.output_directory()));
+      const std::string path = absl::StrCat(
+          schedule.output_directory(), "/",
+          ReportFileName(schedule, scheduled_for, stored.run_id));
+      RETURN_IF_ERROR(WriteAtomically(path, stored.content));
+      run.set_content_path(path);
+    }
+    if (!schedule.webhook_url().empty()) {
+      RETURN_IF_ERROR(PostWebhook(schedule.webhook_url(),
+                                  ReportContentType(schedule.format()),
+                                  stored.content));
+    }
+    return absl::OkStatus();
+  }();
+  run.set_status(outcome.ok() ? v1::REPORT_RUN_STATUS_SUCCEEDED
+                              : v1::REPORT_RUN_STATUS_FAILED);
+  if (!outcome.ok()) run.set_error(std::string(outcome.message()));
+  SetTime(clock_->Now(), run.mutable_finished_at());
+  RETURN_IF_ERROR(store_->FinishRun(stored.run_id, run, stored.content));
+  LogFields fields = {{"run", absl::StrCat(stored.run_id)},
+                      {"schedule", schedule.id().empty() ? "-" : schedule.id()}};
+  if (!run.content_path().empty()) fields.emplace_back("path", run.content_path());
+  if (!run.error().empty()) fields.emplace_back("error", run.error());
+  LogEvent(outcome.ok() ? LogLevel::kInfo : LogLevel::kWarning,
+           outcome.ok() ? "report produced" : "report failed", fields);
+  return std::optional<StoredReportRun>(std::move(stored));
+}
+
+}  // namespace natscope::server

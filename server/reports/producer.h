@@ -1,0 +1,53 @@
+// Produces one report run: claims it in the Store (so that a scheduled run
+// happens once however many servers see it due), assembles the data,
+// renders it, writes it to the schedule's directory, POSTs it to the
+// webhook, and stores the outcome and the content. Thread-safe.
+#ifndef NATSCOPE_SERVER_REPORTS_PRODUCER_H_
+#define NATSCOPE_SERVER_REPORTS_PRODUCER_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "natscope/v1/reports.pb.h"
+#include "server/store/store.h"
+
+namespace natscope::server {
+
+class ReportProducer {
+ public:
+  // `store` and `clock` must outlive this object. `server_id` names this
+  // server in the runs it claims (host:pid).
+  ReportProducer(Store* store, const Clock* clock, std::string server_id)
+      : store_(store), clock_(clock), server_id_(std::move(server_id)) {}
+
+  // Produces `schedule` (its id empty for a report without schedule) for
+  // the firing `scheduled_for`. Returns nullopt when the run was claimed
+  // before (by this or another server): nothing is done then. A run that
+  // cannot be written or delivered is stored FAILED with the reason, and
+  // returned (not an error): the error is about the report, not the call.
+  // Errors: the Store's.
+  absl::StatusOr<std::optional<StoredReportRun>> Produce(
+      const v1::ReportSchedule& schedule, absl::Time scheduled_for,
+      bool on_demand);
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+  const std::string server_id_;
+};
+
+// The file name a run's report is written under, e.g.
+// "weekly-fleet-20261130T070000Z-42.html": the schedule id (or
+// "on-demand"), the firing time in UTC, the run id.
+std::string ReportFileName(const v1::ReportSchedule& schedule,
+                           absl::Time scheduled_for, int64_t run_id);
+
+// The HTTP Content-Type of `format`.
+const char* ReportContentType(v1::ReportFormat format);
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_REPORTS_PRODUCER_H_

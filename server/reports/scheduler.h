@@ -1,0 +1,49 @@
+// The report scheduler: a background loop that produces every due run of
+// every enabled schedule in the Store (scheduler_core.h decides what is
+// due; ReportProducer claims, so each run happens once across servers).
+#ifndef NATSCOPE_SERVER_REPORTS_SCHEDULER_H_
+#define NATSCOPE_SERVER_REPORTS_SCHEDULER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "server/health/periodic.h"
+#include "server/reports/producer.h"
+#include "server/store/store.h"
+
+namespace natscope::server {
+
+class ReportScheduler {
+ public:
+  // How often the Store is read for schedules created or changed by
+  // other servers (a due run is also produced at its time).
+  static constexpr absl::Duration kPoll = absl::Seconds(30);
+  // A run still RUNNING this long after it started is marked FAILED.
+  static constexpr absl::Duration kAbandoned = absl::Hours(1);
+
+  // All must outlive this object.
+  ReportScheduler(Store* store, const Clock* clock, ReportProducer* producer)
+      : store_(store), clock_(clock), producer_(producer) {}
+  ~ReportScheduler() { Stop(); }
+
+  // Produces every run due now. Returns how many this server produced
+  // and sets *next to when to look again (at most kPoll away).
+  absl::StatusOr<int> RunDue(absl::Time* next);
+
+  void Start();
+  // Wakes the loop now (a schedule was created here).
+  void Poke();
+  void Stop();
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+  ReportProducer* producer_;
+  std::unique_ptr<Periodic> loop_;
+};
+
+}  // namespace natscope::server
+
+#endif  // NATSCOPE_SERVER_REPORTS_SCHEDULER_H_

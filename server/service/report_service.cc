@@ -1,0 +1,217 @@
+#include "server/service/report_service.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "server/auth/grpc_auth.h"
+#include "server/reports/scheduler_core.h"
+#include "server/reports/webhook.h"
+
+namespace natscope::server {
+namespace {
+
+constexpr int kDefaultRuns = 50;
+constexpr int kMaxRuns = 1000;
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
+  out->set_seconds(absl::ToUnixSeconds(t));
+}
+
+// Schedule ids: what `natscope schedules delete` takes, and part of report
+// file names. Lower-case letters, digits and '-', 1 to 64 of them.
+bool ValidId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+// "Weekly fleet (EU)" -> "weekly-fleet-eu".
+std::string IdFromName(const std::string& name) {
+  std::string id;
+  for (char c : absl::AsciiStrToLower(name)) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (keep) {
+      id.push_back(c);
+    } else if (!id.empty() && id.back() != '-') {
+      id.push_back('-');
+    }
+  }
+  while (!id.empty() && id.back() == '-') id.pop_back();
+  return id.substr(0, 48);
+}
+
+absl::StatusOr<v1::ReportSchedule> ScheduleById(Store& store, const std::string& id) {
+  ASSIGN_OR_RETURN(std::vector<v1::ReportSchedule> schedules, store.ListSchedules());
+  for (v1::ReportSchedule& schedule : schedules) {
+    if (schedule.id() == id) return std::move(schedule);
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no report schedule \"", id, "\" (natscope schedules lists them)"));
+}
+
+v1::StoredReport ToProto(StoredReportRun stored) {
+  v1::StoredReport report;
+  *report.mutable_run() = std::move(stored.run);
+  report.mutable_run()->set_run_id(stored.run_id);
+  report.set_content(std::move(stored.content));
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
+    const v1::CreateScheduleRequest& request) {
+  v1::ReportSchedule schedule = request.schedule();
+  if (schedule.name().empty()) {
+    return absl::InvalidArgumentError("the schedule needs a name (--name)");
+  }
+  if (schedule.id().empty()) schedule.set_id(IdFromName(schedule.name()));
+  if (!ValidId(schedule.id())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "schedule id \"", schedule.id(), "\" is not valid: use 1 to 64 "
+        "lower-case letters, digits and '-'"));
+  }
+  if (schedule.output_directory().empty() && schedule.webhook_url().empty()) {
+    return absl::InvalidArgumentError(
+        "the schedule delivers nowhere: give an output directory on the "
+        "server host (--output_dir), a webhook (--webhook), or both");
+  }
+  if (!schedule.output_directory().empty() && schedule.output_directory()[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "output directory \"", schedule.output_directory(),
+        "\" must be an absolute path on the server host"));
+  }
+  if (!schedule.webhook_url().empty()) {
+    RETURN_IF_ERROR(ParseWebhookUrl(schedule.webhook_url()).status());
+  }
+  if (!schedule.has_scope()) schedule.mutable_scope()->set_fleet(true);
+  schedule.set_enabled(true);
+  SetTime(clock_->Now(), schedule.mutable_created_at());
+  // CompileSchedule checks cron, zone, format and scope; it wants an
+  // output directory, which a webhook-only schedule does not have.
+  v1::ReportSchedule check = schedule;
+  if (check.output_directory().empty()) check.set_output_directory("/");
+  RETURN_IF_ERROR(CompileSchedule(check).status());
+  absl::Status created = store_->CreateSchedule(schedule);
+  if (absl::IsAlreadyExists(created)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a schedule with id \"", schedule.id(), "\" exists: give another --id "
+        "or --name, or delete it first"));
+  }
+  RETURN_IF_ERROR(created);
+  if (scheduler_ != nullptr) scheduler_->Poke();
+  return schedule;
+}
+
+absl::StatusOr<v1::ListSchedulesResponse> ReportServiceCore::ListSchedules(
+    const v1::ListSchedulesRequest&) {
+  ASSIGN_OR_RETURN(std::vector<v1::ReportSchedule> schedules, store_->ListSchedules());
+  v1::ListSchedulesResponse response;
+  for (v1::ReportSchedule& s : schedules) *response.add_schedules() = std::move(s);
+  return response;
+}
+
+absl::StatusOr<v1::DeleteScheduleResponse> ReportServiceCore::DeleteSchedule(
+    const v1::DeleteScheduleRequest& request) {
+  if (request.schedule_id().empty()) {
+    return absl::InvalidArgumentError("schedule_id is empty: give the id "
+                                      "natscope schedules shows");
+  }
+  absl::Status deleted = store_->DeleteSchedule(request.schedule_id());
+  if (absl::IsNotFound(deleted)) {
+    return absl::NotFoundError(absl::StrCat("no report schedule \"",
+                                            request.schedule_id(),
+                                            "\" (natscope schedules lists them)"));
+  }
+  RETURN_IF_ERROR(deleted);
+  return v1::DeleteScheduleResponse();
+}
+
+absl::StatusOr<v1::StoredReport> ReportServiceCore::RunReport(
+    const v1::RunReportRequest& request) {
+  v1::ReportSchedule schedule;
+  if (!request.schedule_id().empty()) {
+    ASSIGN_OR_RETURN(schedule, ScheduleById(*store_, request.schedule_id()));
+  } else {
+    schedule.set_name(request.title().empty() ? "natscope report" : request.title());
+    *schedule.mutable_scope() = request.scope();
+    if (!schedule.has_scope()) schedule.mutable_scope()->set_fleet(true);
+    schedule.set_format(request.format());
+  }
+  if (schedule.format() == v1::REPORT_FORMAT_UNSPECIFIED) {
+    return absl::InvalidArgumentError("format is unspecified: choose markdown, html or json");
+  }
+  if (schedule.scope().has_sites() && schedule.scope().sites().sites().empty()) {
+    return absl::InvalidArgumentError("the site list is empty: name at least one site");
+  }
+  ASSIGN_OR_RETURN(std::optional<StoredReportRun> run,
+                   producer_->Produce(schedule, clock_->Now(), /*on_demand=*/true));
+  if (!run.has_value()) {
+    return absl::InternalError("an on-demand run was refused by the store");
+  }
+  return ToProto(*std::move(run));
+}
+
+absl::StatusOr<v1::ListReportsResponse> ReportServiceCore::ListReports(
+    const v1::ListReportsRequest& request) {
+  const int limit = request.limit() == 0 ? kDefaultRuns : request.limit();
+  if (limit < 1 || limit > kMaxRuns) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit ", request.limit(), " is out of range 1..", kMaxRuns));
+  }
+  ASSIGN_OR_RETURN(std::vector<StoredReportRun> runs,
+                   store_->ListRuns(request.schedule_id(), limit));
+  v1::ListReportsResponse response;
+  for (StoredReportRun& run : runs) *response.add_reports() = ToProto(std::move(run));
+  return response;
+}
+
+absl::StatusOr<v1::StoredReport> ReportServiceCore::GetReport(
+    const v1::GetReportRequest& request) {
+  ASSIGN_OR_RETURN(StoredReportRun run, store_->GetRun(request.run_id()));
+  return ToProto(std::move(run));
+}
+
+namespace {
+
+template <typename Request, typename Response, typename Method>
+grpc::Status Serve(auth::Authenticator& authenticator, grpc::ServerContext& context,
+                   absl::string_view name, const Request& request,
+                   Response* response, Method method) {
+  const std::string full =
+      absl::StrCat("/", v1::ReportService::service_full_name(), "/", name);
+  auto caller = auth::AuthorizeCall(authenticator, context, full);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Response> result = method(request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+#define NATSCOPE_REPORT_RPC(Method, Request, Response)                         \
+  grpc::Status ReportServiceImpl::Method(grpc::ServerContext* context,         \
+                                         const v1::Request* request,           \
+                                         v1::Response* response) {             \
+    return Serve(*authenticator_, *context, #Method, *request, response,       \
+                 [this](const v1::Request& r) { return core_->Method(r); });   \
+  }
+
+NATSCOPE_REPORT_RPC(CreateSchedule, CreateScheduleRequest, ReportSchedule)
+NATSCOPE_REPORT_RPC(ListSchedules, ListSchedulesRequest, ListSchedulesResponse)
+NATSCOPE_REPORT_RPC(DeleteSchedule, DeleteScheduleRequest, DeleteScheduleResponse)
+NATSCOPE_REPORT_RPC(RunReport, RunReportRequest, StoredReport)
+NATSCOPE_REPORT_RPC(ListReports, ListReportsRequest, ListReportsResponse)
+NATSCOPE_REPORT_RPC(GetReport, GetReportRequest, StoredReport)
+
+#undef NATSCOPE_REPORT_RPC
+
+}  // namespace natscope::server
