@@ -9,68 +9,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/embedded_postgres/embedded_postgres.h"
-#include "server/embedded_postgres/test_scratch_dir.h"
+#include "server/store/pg_test_env.h"
 #include "server/store/migrations.h"
 #include "server/store/store_conformance.h"
 
 namespace natscope::server {
 namespace {
 
-// One cluster for the whole test binary, removed at the end.
-class PostgresEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    scratch_ = std::make_unique<TestScratchDir>();
-    EmbeddedPostgres::Options options;
-    options.data_dir = scratch_->path() + "/pgdata";
-    options.settings = {{"fsync", "off"}, {"max_connections", "200"}};
-    absl::StatusOr<std::unique_ptr<EmbeddedPostgres>> pg =
-        EmbeddedPostgres::Start(options);
-    ASSERT_TRUE(pg.ok()) << pg.status();
-    pg_ = *std::move(pg);
-  }
-  void TearDown() override {
-    if (pg_ != nullptr) {
-      EXPECT_TRUE(pg_->Stop().ok());
-    }
-    pg_.reset();
-    scratch_.reset();
-  }
+PostgresEnvironment* const env = PgTestEnv();
 
-  // Creates an empty database and returns its conninfo.
-  std::string NewDatabase() {
-    const std::string name = absl::StrCat("t_", ++databases_);
-    pqxx::connection admin(pg_->ConnectionUri());
-    pqxx::nontransaction tx(admin);
-    tx.exec("CREATE DATABASE " + name);
-    last_database_ = name;
-    return pg_->ConnectionUri(name);
-  }
-  // The database NewDatabase made last.
-  const std::string& last_database() const { return last_database_; }
-  std::string last_conninfo() const {
-    return pg_->ConnectionUri(last_database_);
-  }
-  EmbeddedPostgres* pg() const { return pg_.get(); }
-
- private:
-  std::unique_ptr<TestScratchDir> scratch_;
-  std::unique_ptr<EmbeddedPostgres> pg_;
-  int databases_ = 0;
-  std::string last_database_;
-};
-
-PostgresEnvironment* const env = static_cast<PostgresEnvironment*>(
-    ::testing::AddGlobalTestEnvironment(new PostgresEnvironment));
-
-std::unique_ptr<Store> FreshStore() {
-  if (env->pg() == nullptr) return nullptr;
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      PostgresStore::Connect(env->NewDatabase(), 4);
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? *std::move(store) : nullptr;
-}
+std::unique_ptr<Store> FreshStore() { return FreshPostgresStore(4); }
 
 absl::Status SetSchemaVersion(int version) {
   pqxx::connection conn(env->last_conninfo());

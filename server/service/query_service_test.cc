@@ -1,0 +1,254 @@
+// QueryServiceCore against a real PostgreSQL (one database per test): agent
+// filters with page tokens, sites from stored health, fleet findings,
+// trends and the errors a dashboard developer sees.
+#include "server/service/query_service.h"
+
+#include <set>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/clock.h"
+#include "gtest/gtest.h"
+#include "server/health/site_refresher.h"
+#include "server/store/pg_test_env.h"
+
+namespace natscope::server {
+namespace {
+
+class FixedClock final : public Clock {
+ public:
+  absl::Time Now() const override { return now; }
+  absl::Time now = absl::Now();
+};
+
+class QueryServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = FreshPostgresStore();
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->Migrate().ok());
+  }
+
+  // Registers an agent and ingests one probe (UDP blocked when
+  // `udp_blocked`, else endpoint-independent) at the clock's time.
+  void AddAgent(const std::string& site, const std::string& id, v1::Role role,
+                bool udp_blocked) {
+    v1::AgentIdentity agent;
+    agent.set_agent_id(id);
+    agent.set_site(site);
+    agent.set_role(role);
+    ASSERT_TRUE(store_->UpsertAgent(agent, "hash-" + id).ok());
+    v1::IngestRequest batch;
+    batch.set_epoch(1);
+    batch.set_sequence(1);
+    v1::ProbeReport* probe = batch.add_records()->mutable_probe();
+    probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.now));
+    probe->set_udp_reachable(!udp_blocked);
+    if (udp_blocked) {
+      v1::Finding* finding = probe->add_findings();
+      finding->set_code(v1::FINDING_UDP_BLOCKED);
+      finding->set_severity(v1::SEVERITY_CRITICAL);
+    } else {
+      probe->set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
+      probe->set_filtering_behavior(v1::FILTERING_ENDPOINT_INDEPENDENT);
+      probe->set_public_address("203.0.113.9:4000");
+    }
+    auto result = store_->Ingest(agent, batch, clock_.now);
+    ASSERT_TRUE(result.ok()) << result.status();
+  }
+
+  void Refresh() {
+    SiteRefresher refresher(store_.get(), &clock_);
+    auto refreshed = refresher.RefreshDirty();
+    ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+  }
+
+  // Every agent id the request yields, page after page.
+  std::vector<std::string> AllPages(v1::ListAgentsRequest request) {
+    std::vector<std::string> ids;
+    for (int page = 0; page < 100; ++page) {
+      auto response = core_.ListAgents(request);
+      EXPECT_TRUE(response.ok()) << response.status();
+      if (!response.ok()) break;
+      EXPECT_LE(response->agents_size(), request.page_size());
+      for (const auto& a : response->agents()) ids.push_back(a.identity().agent_id());
+      if (response->next_page_token().empty()) break;
+      request.set_page_token(response->next_page_token());
+    }
+    return ids;
+  }
+
+  FixedClock clock_;
+  std::unique_ptr<Store> store_;
+  QueryServiceCore core_{nullptr};
+};
+
+TEST_F(QueryServiceTest, AgentFiltersPageThroughEveryMatchOnce) {
+  core_ = QueryServiceCore(store_.get());
+  std::set<std::string> clients, blocked;
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = absl::StrCat("agent-", i < 10 ? "0" : "", i);
+    const bool client = i % 2 == 0;
+    const bool udp_blocked = i % 3 == 0;
+    AddAgent("paris", id, client ? v1::ROLE_CLIENT : v1::ROLE_CONNECTOR, udp_blocked);
+    if (client) clients.insert(id);
+    if (udp_blocked) blocked.insert(id);
+  }
+  AddAgent("berlin", "other-client", v1::ROLE_CLIENT, true);
+
+  v1::ListAgentsRequest request;
+  request.set_site("paris");
+  request.set_page_size(4);
+  request.set_role(v1::ROLE_CLIENT);
+  const std::vector<std::string> by_role = AllPages(request);
+  EXPECT_EQ(std::set<std::string>(by_role.begin(), by_role.end()), clients);
+  EXPECT_EQ(by_role.size(), clients.size());  // Each once.
+
+  request.clear_role();
+  request.set_finding(v1::FINDING_UDP_BLOCKED);
+  request.set_page_size(3);
+  const std::vector<std::string> by_finding = AllPages(request);
+  EXPECT_EQ(std::set<std::string>(by_finding.begin(), by_finding.end()), blocked);
+  EXPECT_EQ(by_finding.size(), blocked.size());
+
+  request.clear_finding();
+  request.set_nat_type("udp-blocked");
+  request.set_role(v1::ROLE_CONNECTOR);
+  for (const std::string& id : AllPages(request)) {
+    EXPECT_TRUE(blocked.count(id) == 1 && clients.count(id) == 0) << id;
+  }
+
+  // Unfiltered pages cover the site exactly.
+  v1::ListAgentsRequest all;
+  all.set_site("paris");
+  all.set_page_size(7);
+  EXPECT_EQ(AllPages(all).size(), 30u);
+}
+
+TEST_F(QueryServiceTest, BadPagingIsInvalidArgumentWithAHint) {
+  core_ = QueryServiceCore(store_.get());
+  v1::ListAgentsRequest request;
+  request.set_page_token("not-a-token");
+  auto response = core_.ListAgents(request);
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(response.status().message(), "next_page_token"));
+  request.clear_page_token();
+  request.set_page_size(5000);
+  EXPECT_EQ(core_.ListAgents(request).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(QueryServiceTest, SitesComeFromStoredHealthWorstFirst) {
+  core_ = QueryServiceCore(store_.get());
+  AddAgent("good", "good-client", v1::ROLE_CLIENT, false);
+  AddAgent("good", "good-connector", v1::ROLE_CONNECTOR, false);
+  AddAgent("bad", "bad-client", v1::ROLE_CLIENT, true);
+  AddAgent("bad", "bad-connector", v1::ROLE_CONNECTOR, true);
+  auto before = core_.ListSites(v1::ListSitesRequest());
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->sites_size(), 0);  // Nothing analysed yet.
+  Refresh();
+  auto sites = core_.ListSites(v1::ListSitesRequest());
+  ASSERT_TRUE(sites.ok()) << sites.status();
+  ASSERT_EQ(sites->sites_size(), 2);
+  EXPECT_EQ(sites->sites(0).site(), "bad");
+  EXPECT_EQ(sites->sites(0).worst_finding(), v1::FINDING_UDP_BLOCKED);
+  EXPECT_EQ(sites->sites(1).site(), "good");
+  EXPECT_EQ(sites->sites(1).p2p_capable_clients(), 1u);
+  EXPECT_DOUBLE_EQ(sites->sites(1).p2p_capable_share(), 1.0);
+  v1::ListSitesRequest by_name;
+  by_name.set_sort_by_name(true);
+  EXPECT_EQ(core_.ListSites(by_name)->sites(0).site(), "bad");
+  EXPECT_EQ(core_.ListSites(by_name)->sites(1).site(), "good");
+
+  // One site's health is live: a new agent shows before any refresh.
+  AddAgent("good", "good-client-2", v1::ROLE_CLIENT, false);
+  v1::GetSiteHealthRequest good;
+  good.set_site("good");
+  auto health = core_.GetSiteHealth(good, clock_.now);
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->summary().clients(), 2u);
+}
+
+TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
+  core_ = QueryServiceCore(store_.get());
+  AddAgent("a", "a1", v1::ROLE_CLIENT, true);
+  AddAgent("a", "a2", v1::ROLE_CONNECTOR, true);
+  AddAgent("b", "b1", v1::ROLE_CLIENT, true);
+  AddAgent("c", "c1", v1::ROLE_CLIENT, false);
+  Refresh();
+  auto fleet = core_.ListFindings(v1::ListFindingsRequest(), clock_.now);
+  ASSERT_TRUE(fleet.ok()) << fleet.status();
+  ASSERT_GE(fleet->fleet_size(), 1);
+  const v1::FleetFinding& udp = fleet->fleet(0);
+  EXPECT_EQ(udp.code(), v1::FINDING_UDP_BLOCKED);
+  EXPECT_EQ(udp.sites(), 2u);
+  EXPECT_EQ(udp.agents(), 3u);
+  ASSERT_EQ(udp.worst_sites_size(), 2);
+  EXPECT_EQ(udp.worst_sites(0), "a");
+  EXPECT_FALSE(udp.remediation().empty());
+  EXPECT_TRUE(fleet->findings().empty());
+
+  v1::ListFindingsRequest one;
+  one.set_site("a");
+  auto site = core_.ListFindings(one, clock_.now);
+  ASSERT_TRUE(site.ok());
+  // Both probes' UDP_BLOCKED, and the analyzer's own finding for the
+  // connector whose STUN discovery cannot work.
+  ASSERT_EQ(site->findings_size(), 3);
+  int derived = 0;
+  for (const v1::AgentFinding& f : site->findings()) {
+    if (f.finding().code() == v1::FINDING_STUN_DISCOVERY_UNAVAILABLE) {
+      ++derived;
+      EXPECT_EQ(f.agent_id(), "a2");
+    }
+  }
+  EXPECT_EQ(derived, 1);
+  EXPECT_TRUE(site->fleet().empty());
+  one.set_site("nowhere");
+  EXPECT_EQ(core_.ListFindings(one, clock_.now).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
+  core_ = QueryServiceCore(store_.get());
+  AddAgent("a", "a1", v1::ROLE_CLIENT, false);
+  AddAgent("a", "a2", v1::ROLE_CONNECTOR, false);
+  Refresh();
+  v1::GetTrendRequest request;
+  request.set_site("a");
+  auto trend = core_.GetTrend(request, clock_.now);
+  ASSERT_TRUE(trend.ok()) << trend.status();
+  ASSERT_EQ(trend->points_size(), 1);
+  EXPECT_EQ(trend->points(0).clients(), 1u);
+  EXPECT_DOUBLE_EQ(trend->points(0).p2p_capable_share(), 1.0);
+  EXPECT_EQ(trend->granularity(), v1::TREND_GRANULARITY_HOURLY);
+
+  request.set_granularity(v1::TREND_GRANULARITY_DAILY);
+  trend = core_.GetTrend(request, clock_.now);
+  ASSERT_TRUE(trend.ok());
+  EXPECT_EQ(trend->points_size(), 1);
+
+  request.set_site("nowhere");
+  EXPECT_EQ(core_.GetTrend(request, clock_.now).status().code(),
+            absl::StatusCode::kNotFound);
+  request.set_site("a");
+  request.mutable_from()->set_seconds(2000000000);
+  request.mutable_to()->set_seconds(1000000000);
+  EXPECT_EQ(core_.GetTrend(request, clock_.now).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(QueryServiceTest, SiteErrorsSayWhatToDo) {
+  core_ = QueryServiceCore(store_.get());
+  v1::GetSiteHealthRequest request;
+  auto empty = core_.GetSiteAnalysis(request, clock_.now);
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
+  request.set_site("nowhere");
+  auto missing = core_.GetSiteHealth(request, clock_.now);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StrContains(missing.status().message(), "natscope sites"));
+}
+
+}  // namespace
+}  // namespace natscope::server
