@@ -61,7 +61,14 @@ void CountWindow(const AgentFacts& facts, absl::Time now,
   const absl::Time since = now - options.tunnel_window;
   absl::Time last = absl::InfinitePast();
   v1::TunnelCounts* tunnels = view->mutable_tunnels();
+  if (facts.window != nullptr) {
+    tunnels->set_direct(facts.window->direct);
+    tunnels->set_relayed(facts.window->relayed);
+    view->set_relay_unavailable_events(facts.window->relay_unavailable);
+    last = facts.window->last_tunnel;
+  }
   for (const v1::LogEvent& e : facts.events) {
+    if (facts.window != nullptr) break;
     const absl::Time t = FromProtoTime(e.time());
     if (t < since) continue;
     if (e.kind() == "relay_unavailable") {

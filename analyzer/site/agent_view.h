@@ -25,6 +25,16 @@ struct AgentViewOptions {
   absl::Duration tunnel_window = absl::Hours(24);
 };
 
+// Tunnel and relay lines of one agent already counted over the tunnel
+// window by the store, which keeps every line but should not ship them all
+// here.
+struct WindowCounts {
+  uint32_t direct = 0;             // analytics lines, tunnel_path "direct"
+  uint32_t relayed = 0;            // analytics lines, tunnel_path "relayed"
+  uint32_t relay_unavailable = 0;  // relay_unavailable lines
+  absl::Time last_tunnel = absl::InfinitePast();  // newest counted analytics line
+};
+
 // What the store knows about one agent.
 struct AgentFacts {
   v1::AgentIdentity identity;
@@ -36,6 +46,9 @@ struct AgentFacts {
   // "sdwan_state" (state); others are ignored. Ties in time: the later
   // element wins.
   absl::Span<const v1::LogEvent> events;
+  // When set, the tunnel window's counts; "analytics" and
+  // "relay_unavailable" events are then not counted again. Not owned.
+  const WindowCounts* window = nullptr;
   // When the newest fact arrived at the server, or InfinitePast() when
   // unknown. last_seen is the newest of this, the probe time and the event
   // times.

@@ -100,6 +100,28 @@ TEST(NatClassOfTest, Table) {
   EXPECT_EQ(c.label(), "unknown (unknown mapping, unknown filtering)");
 }
 
+TEST(BuildAgentViewTest, StoreCountedWindowReplacesCountingEvents) {
+  const std::vector<v1::LogEvent> events = {
+      Event("analytics", absl::Minutes(1), {{"tunnel_path", "direct"}}),
+      Event("sdwan_state", absl::Minutes(7), {{"state", "Online"}}),
+  };
+  WindowCounts window;
+  window.direct = 3;
+  window.relayed = 40;
+  window.relay_unavailable = 2;
+  window.last_tunnel = kNow - absl::Minutes(9);
+  AgentFacts facts;
+  facts.identity.set_agent_id("laptop-1");
+  facts.events = events;
+  facts.window = &window;
+  const v1::AgentView view = BuildAgentView(facts, kNow);
+  EXPECT_EQ(view.tunnels().direct(), 3u);  // Not 4: the event is not recounted.
+  EXPECT_EQ(view.tunnels().relayed(), 40u);
+  EXPECT_EQ(view.relay_unavailable_events(), 2u);
+  EXPECT_EQ(FromProtoTime(view.tunnels().last_tunnel()), kNow - absl::Minutes(9));
+  EXPECT_EQ(view.sdwan_state(), "Online");  // Other kinds still come from events.
+}
+
 TEST(BuildAgentViewTest, CombinesProbeAndLogs) {
   v1::ProbeReport probe =
       Probe(absl::Minutes(5), v1::MAPPING_ENDPOINT_INDEPENDENT,

@@ -30,11 +30,19 @@ absl::StatusOr<std::vector<v1::AgentState>> AllAgentsOf(Store& store,
   return all;
 }
 
-std::vector<v1::AgentView> AgentViewsOf(const std::vector<v1::AgentState>& agents,
+absl::StatusOr<SiteFacts> LoadSiteFacts(Store& store, absl::string_view site,
                                         absl::Time now) {
+  SiteFacts facts;
+  ASSIGN_OR_RETURN(facts.agents, AllAgentsOf(store, site));
+  ASSIGN_OR_RETURN(facts.activity,
+                   store.RecentActivity(site, now - analyzer::AgentViewOptions().tunnel_window));
+  return facts;
+}
+
+std::vector<v1::AgentView> AgentViewsOf(const SiteFacts& site_facts, absl::Time now) {
   std::vector<v1::AgentView> views;
-  views.reserve(agents.size());
-  for (const v1::AgentState& agent : agents) {
+  views.reserve(site_facts.agents.size());
+  for (const v1::AgentState& agent : site_facts.agents) {
     // The store keeps the latest log-reported NAT type, not every event:
     // hand it to the analyzer as the one event it stands for.
     std::vector<v1::LogEvent> events;
@@ -44,7 +52,24 @@ std::vector<v1::AgentView> AgentViewsOf(const std::vector<v1::AgentState>& agent
       (*event.mutable_fields())["nat_type"] = agent.log_nat_type();
       *event.mutable_time() = agent.last_seen();
     }
+    analyzer::WindowCounts window;
+    const auto activity = site_facts.activity.find(agent.identity().agent_id());
+    if (activity != site_facts.activity.end()) {
+      const AgentActivity& a = activity->second;
+      window.direct = a.direct;
+      window.relayed = a.relayed;
+      window.relay_unavailable = a.relay_unavailable;
+      window.last_tunnel = a.last_tunnel;
+      if (!a.sdwan_state.empty()) {
+        v1::LogEvent& event = events.emplace_back();
+        event.set_kind("sdwan_state");
+        (*event.mutable_fields())["state"] = a.sdwan_state;
+        *event.mutable_time() =
+            TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(a.sdwan_state_time));
+      }
+    }
     analyzer::AgentFacts facts;
+    facts.window = &window;
     facts.identity = agent.identity();
     facts.latest_probe = agent.has_latest_probe() ? &agent.latest_probe() : nullptr;
     facts.events = events;
@@ -55,10 +80,9 @@ std::vector<v1::AgentView> AgentViewsOf(const std::vector<v1::AgentState>& agent
   return views;
 }
 
-v1::SiteHealthView AnalyseSite(absl::string_view site,
-                               const std::vector<v1::AgentState>& agents,
+v1::SiteHealthView AnalyseSite(absl::string_view site, const SiteFacts& facts,
                                absl::Time now) {
-  return analyzer::BuildSiteHealth(site, AgentViewsOf(agents, now));
+  return analyzer::BuildSiteHealth(site, AgentViewsOf(facts, now));
 }
 
 v1::SiteSummary SummarizeSite(absl::string_view site,

@@ -4,6 +4,7 @@
 #ifndef NATSCOPE_SERVER_HEALTH_SITE_ANALYSIS_H_
 #define NATSCOPE_SERVER_HEALTH_SITE_ANALYSIS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,24 @@ namespace natscope::server {
 absl::StatusOr<std::vector<v1::AgentState>> AllAgentsOf(Store& store,
                                                         absl::string_view site);
 
-// The analyzer's view of each agent, in the order of `agents`.
-std::vector<v1::AgentView> AgentViewsOf(const std::vector<v1::AgentState>& agents,
+// What the analysis of one site reads from the Store.
+struct SiteFacts {
+  // Every agent of the site with its latest state.
+  std::vector<v1::AgentState> agents;
+  // Their tunnel, relay and sdwan_state lines over the analyzer's tunnel
+  // window, by agent id.
+  std::map<std::string, AgentActivity> activity;
+};
+
+// Reads `site`'s facts as of `now`.
+absl::StatusOr<SiteFacts> LoadSiteFacts(Store& store, absl::string_view site,
                                         absl::Time now);
 
-// The analyzer's view of `site` from `agents` (its agents), as of `now`.
-v1::SiteHealthView AnalyseSite(absl::string_view site,
-                               const std::vector<v1::AgentState>& agents,
+// The analyzer's view of each agent, in the order of `facts.agents`.
+std::vector<v1::AgentView> AgentViewsOf(const SiteFacts& facts, absl::Time now);
+
+// The analyzer's view of `site` from its facts, as of `now`.
+v1::SiteHealthView AnalyseSite(absl::string_view site, const SiteFacts& facts,
                                absl::Time now);
 
 // The one-line summary of `site`: clients and connectors, agents per (role,

@@ -27,13 +27,13 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
     summaries.reserve(sites.size());
     absl::Status failed;
     for (const std::string& site : sites) {
-      auto agents = AllAgentsOf(*store_, site);
-      if (!agents.ok()) {
-        failed = agents.status();
+      auto facts = LoadSiteFacts(*store_, site, now);
+      if (!facts.ok()) {
+        failed = facts.status();
         break;
       }
       summaries.push_back(
-          SummarizeSite(site, *agents, AnalyseSite(site, *agents, now)));
+          SummarizeSite(site, facts->agents, AnalyseSite(site, *facts, now)));
     }
     if (failed.ok()) failed = store_->PutSiteHealth(summaries, now);
     if (!failed.ok()) {

@@ -78,30 +78,30 @@ absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
   return response;
 }
 
-absl::StatusOr<std::vector<v1::AgentState>> QueryServiceCore::SiteAgents(
-    absl::string_view site) {
+absl::StatusOr<SiteFacts> QueryServiceCore::SiteFactsOf(absl::string_view site,
+                                                        absl::Time now) {
   if (site.empty()) {
     return absl::InvalidArgumentError("site is empty: name the site to show");
   }
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgentsOf(*store_, site));
-  if (agents.empty()) {
+  ASSIGN_OR_RETURN(SiteFacts facts, LoadSiteFacts(*store_, site, now));
+  if (facts.agents.empty()) {
     return absl::NotFoundError(absl::StrCat(
         "no site \"", site, "\": no agent of that site has enrolled "
         "(natscope sites lists the known ones)"));
   }
-  return agents;
+  return facts;
 }
 
 absl::StatusOr<v1::SiteHealth> QueryServiceCore::GetSiteHealth(
     const v1::GetSiteHealthRequest& request, absl::Time now) {
   // Live: one site's agents are few, and the answer then reflects the
   // very latest ingest.
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, SiteAgents(request.site()));
+  ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
   v1::SiteHealth health;
   *health.mutable_summary() =
-      SummarizeSite(request.site(), agents, AnalyseSite(request.site(), agents, now));
+      SummarizeSite(request.site(), facts.agents, AnalyseSite(request.site(), facts, now));
   *health.mutable_summary()->mutable_computed_at() = ToProtoTime(now);
-  for (const v1::AgentState& agent : agents) {
+  for (const v1::AgentState& agent : facts.agents) {
     AppendFindings(agent, agent.findings(), health.mutable_findings());
   }
   SortFindings(health.mutable_findings());
@@ -171,8 +171,9 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
     const v1::ListFindingsRequest& request, absl::Time now) {
   v1::ListFindingsResponse response;
   if (!request.site().empty()) {
-    ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, SiteAgents(request.site()));
-    const std::vector<v1::AgentView> views = AgentViewsOf(agents, now);
+    ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
+    const std::vector<v1::AgentState>& agents = facts.agents;
+    const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
     for (size_t i = 0; i < agents.size(); ++i) {
       AppendFindings(agents[i], agents[i].findings(), response.mutable_findings());
       AppendFindings(agents[i], views[i].derived_findings(),
@@ -219,8 +220,8 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
 
 absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
     const v1::GetSiteHealthRequest& request, absl::Time now) {
-  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, SiteAgents(request.site()));
-  return AnalyseSite(request.site(), agents, now);
+  ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
+  return AnalyseSite(request.site(), facts, now);
 }
 
 absl::StatusOr<v1::Trend> QueryServiceCore::GetTrend(

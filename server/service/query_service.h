@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "natscope/v1/query.grpc.pb.h"
+#include "server/health/site_analysis.h"
 #include "server/store/store.h"
 
 namespace natscope::server {
@@ -37,8 +38,9 @@ class QueryServiceCore {
   absl::StatusOr<v1::Trend> GetTrend(const v1::GetTrendRequest&, absl::Time now);
 
  private:
-  // Every agent of `site`: InvalidArgument when empty, NotFound when none.
-  absl::StatusOr<std::vector<v1::AgentState>> SiteAgents(absl::string_view site);
+  // What the analysis of `site` reads: InvalidArgument when the name is
+  // empty, NotFound when the site has no agent.
+  absl::StatusOr<SiteFacts> SiteFactsOf(absl::string_view site, absl::Time now);
   // Whether `agent` passes the request's filters.
   static bool Matches(const v1::ListAgentsRequest& request,
                       const v1::AgentState& agent);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/clock.h"
 #include "gtest/gtest.h"
 #include "server/health/site_refresher.h"
@@ -237,6 +238,43 @@ TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
   request.mutable_to()->set_seconds(1000000000);
   EXPECT_EQ(core_.GetTrend(request, clock_.now).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// The product's analytics lines reach the analyzer through the store: a
+// client whose tunnels are relayed although every pair looks compatible.
+TEST_F(QueryServiceTest, RelayedTunnelsDespiteCompatibleNatsAreFound) {
+  core_ = QueryServiceCore(store_.get());
+  AddAgent("lyon", "lyon-client", v1::ROLE_CLIENT, false);
+  AddAgent("lyon", "lyon-connector", v1::ROLE_CONNECTOR, false);
+  v1::AgentIdentity client;
+  client.set_agent_id("lyon-client");
+  client.set_site("lyon");
+  client.set_role(v1::ROLE_CLIENT);
+  v1::IngestRequest batch;
+  batch.set_epoch(1);
+  batch.set_sequence(2);
+  for (int i = 0; i < 3; ++i) {
+    v1::LogEvent* line = batch.add_records()->mutable_log();
+    line->set_kind("analytics");
+    line->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.now) - 60 * i);
+    (*line->mutable_fields())["tunnel_path"] = "relayed";
+  }
+  ASSERT_TRUE(store_->Ingest(client, batch, clock_.now).ok());
+
+  v1::GetSiteHealthRequest request;
+  request.set_site("lyon");
+  auto view = core_.GetSiteAnalysis(request, clock_.now);
+  ASSERT_TRUE(view.ok()) << view.status();
+  bool found = false;
+  for (const v1::SiteFinding& f : view->findings()) {
+    if (f.code() != v1::FINDING_RELAYED_DESPITE_COMPATIBLE) continue;
+    found = true;
+    ASSERT_EQ(f.agent_ids_size(), 1);
+    EXPECT_EQ(f.agent_ids(0), "lyon-client");
+    EXPECT_TRUE(absl::StrContains(absl::StrJoin(f.evidence(), "; "), "3 of 3"))
+        << absl::StrJoin(f.evidence(), "; ");
+  }
+  EXPECT_TRUE(found) << view->DebugString();
 }
 
 TEST_F(QueryServiceTest, SiteErrorsSayWhatToDo) {

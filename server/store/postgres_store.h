@@ -79,6 +79,8 @@ class PostgresStore final : public Store {
   absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
                               absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit) override;
+  absl::StatusOr<std::map<std::string, AgentActivity>> RecentActivity(
+      absl::string_view site, absl::Time since) override;
   absl::Status PutSiteHealth(
       const std::vector<natscope::v1::SiteSummary>& summaries,
       absl::Time computed) override;

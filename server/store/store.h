@@ -16,6 +16,7 @@
 #define NATSCOPE_SERVER_STORE_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,17 @@ struct TrendSample {
   int64_t clients = 0;
   int64_t p2p_clients = 0;
   int64_t connectors = 0;
+};
+
+// One agent's recent log activity the analysis needs beyond its latest
+// state (see Store::RecentActivity).
+struct AgentActivity {
+  uint32_t direct = 0;             // "analytics" lines, tunnel_path "direct"
+  uint32_t relayed = 0;            // "analytics" lines, tunnel_path "relayed"
+  uint32_t relay_unavailable = 0;  // "relay_unavailable" lines
+  absl::Time last_tunnel = absl::InfinitePast();  // newest counted analytics line
+  std::string sdwan_state;         // newest "sdwan_state" line's state
+  absl::Time sdwan_state_time = absl::InfinitePast();
 };
 
 // What ApplyRetention removed.
@@ -192,6 +204,12 @@ class Store {
   virtual absl::Status PutSiteHealth(
       const std::vector<natscope::v1::SiteSummary>& summaries,
       absl::Time computed);
+  // Per agent of `site` that has any: its log lines received and dated at
+  // or after `since`, counted (tunnel paths, relay errors) or the newest
+  // (sdwan_state). Agents without such lines are absent. The default
+  // answers an empty map (a store that keeps no log history).
+  virtual absl::StatusOr<std::map<std::string, AgentActivity>> RecentActivity(
+      absl::string_view site, absl::Time since);
   // Every stored site health: worst first (severity_score, then name), or
   // by name.
   virtual absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
@@ -307,6 +325,10 @@ inline absl::StatusOr<std::vector<std::string>> Store::ClaimDirtySites(int) {
 inline absl::Status Store::PutSiteHealth(
     const std::vector<natscope::v1::SiteSummary>&, absl::Time) {
   return StoreLacks("site health");
+}
+inline absl::StatusOr<std::map<std::string, AgentActivity>> Store::RecentActivity(
+    absl::string_view, absl::Time) {
+  return std::map<std::string, AgentActivity>();
 }
 inline absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
 Store::ListSiteHealth(bool) {

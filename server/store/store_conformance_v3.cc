@@ -186,5 +186,48 @@ TEST_P(StoreConformanceTest, AgentMovedToAnotherSiteLeavesItsOldStateBehind) {
   EXPECT_EQ((*berlin)[0].log_nat_type(), "endpoint-independent");
 }
 
+natscope::v1::Record LogLine(absl::Time t, const std::string& kind,
+                             const std::string& key, const std::string& value) {
+  natscope::v1::Record record = NatLog(t, "x");
+  record.mutable_log()->set_kind(kind);
+  record.mutable_log()->mutable_fields()->clear();
+  (*record.mutable_log()->mutable_fields())[key] = value;
+  return record;
+}
+
+TEST_P(StoreConformanceTest, RecentActivityCountsTunnelsAndRelayErrorsInTheWindow) {
+  const auto a = Agent("a1", "paris", natscope::v1::ROLE_CONNECTOR);
+  const auto b = Agent("b1", "paris", natscope::v1::ROLE_CLIENT);
+  const auto other = Agent("c1", "berlin", natscope::v1::ROLE_CLIENT);
+  Register(*store_, a);
+  Register(*store_, b);
+  Register(*store_, other);
+  const absl::Time old = kT0 - absl::Hours(30);
+  MustIngest(*store_, a,
+             Batch(1, 1, {LogLine(old, "analytics", "tunnel_path", "relayed")}), old);
+  MustIngest(*store_, a,
+             Batch(1, 2, {LogLine(kT0 - absl::Minutes(3), "analytics", "tunnel_path", "relayed"),
+                          LogLine(kT0 - absl::Minutes(2), "analytics", "tunnel_path", "relayed"),
+                          LogLine(kT0 - absl::Minutes(9), "analytics", "tunnel_path", "direct"),
+                          LogLine(kT0 - absl::Minutes(1), "analytics", "tunnel_proto", "udp"),
+                          LogLine(kT0 - absl::Minutes(5), "relay_unavailable", "relay", "1.2.3.4"),
+                          LogLine(kT0 - absl::Minutes(8), "sdwan_state", "state", "Online"),
+                          LogLine(kT0 - absl::Minutes(4), "sdwan_state", "state", "Offline User")}),
+             kT0);
+  MustIngest(*store_, other,
+             Batch(1, 1, {LogLine(kT0, "analytics", "tunnel_path", "relayed")}), kT0);
+
+  auto activity = store_->RecentActivity("paris", kT0 - absl::Hours(24));
+  ASSERT_TRUE(activity.ok()) << activity.status();
+  ASSERT_EQ(activity->size(), 1u);  // b1 sent nothing; c1 is in berlin.
+  const AgentActivity& got = activity->at("a1");
+  EXPECT_EQ(got.relayed, 2u);  // Not the 30-hour-old one.
+  EXPECT_EQ(got.direct, 1u);
+  EXPECT_EQ(got.relay_unavailable, 1u);
+  EXPECT_EQ(got.last_tunnel, kT0 - absl::Minutes(2));
+  EXPECT_EQ(got.sdwan_state, "Offline User");
+  EXPECT_EQ(got.sdwan_state_time, kT0 - absl::Minutes(4));
+}
+
 }  // namespace
 }  // namespace natscope::server
