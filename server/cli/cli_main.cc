@@ -99,11 +99,7 @@ int Call(const std::string& server, const tls::ClientTlsOptions& tls,
   grpc::Status status = ((*stub).*rpc)(&context, request, &response);
   if (!status.ok()) return Fail(Describe(status, server));
   if (json) {
-    std::string out;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    (void)google::protobuf::util::MessageToJsonString(response, &out, options);
-    std::cout << out;
+    std::cout << ToJson(response);
   } else {
     std::cout << format(response);
   }

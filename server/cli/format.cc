@@ -1,13 +1,13 @@
 #include "server/cli/format.h"
 
 #include <algorithm>
-
-#include "absl/strings/str_cat.h"
 #include <cctype>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/util/time_util.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace natscope::server {
 
@@ -20,6 +20,14 @@ std::string RoleName(v1::Role role) {
     default:
       return "unspecified";
   }
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
 }
 
 std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {

@@ -6,11 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/message.h"
 #include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/query.pb.h"
 #include "natscope/v1/reports.pb.h"
 
 namespace natscope::server {
+
+// `message` in proto3 JSON, indented, as `--json` prints it.
+std::string ToJson(const google::protobuf::Message& message);
 
 // Left-aligned columns separated by two spaces; `rows[0]` is the header.
 std::string RenderTable(const std::vector<std::vector<std::string>>& rows);

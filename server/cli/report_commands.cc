@@ -71,11 +71,7 @@ class Reports {
            const std::string& text) {
     if (!status.ok()) return Fail(status.error_message());
     if (json_) {
-      std::string s;
-      google::protobuf::util::JsonPrintOptions options;
-      options.add_whitespace = true;
-      (void)google::protobuf::util::MessageToJsonString(reply, &s, options);
-      out_ << s;
+      out_ << ToJson(reply);
     } else {
       out_ << text;
     }

@@ -41,11 +41,7 @@ class Tokens {
       return 1;
     }
     if (json_) {
-      std::string s;
-      google::protobuf::util::JsonPrintOptions options;
-      options.add_whitespace = true;
-      (void)google::protobuf::util::MessageToJsonString(reply, &s, options);
-      out_ << s;
+      out_ << ToJson(reply);
     } else {
       out_ << text;
     }

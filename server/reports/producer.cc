@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "analyzer/site/proto_time.h"
 #include "common/status_macros.h"
 #include "server/reports/render.h"
 #include "server/reports/report_data.h"
@@ -16,12 +17,6 @@
 
 namespace natscope::server {
 namespace {
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
 
 // Creates `dir` and its missing parents (mode 0750).
 absl::Status MakeDirs(const std::string& dir) {
@@ -115,8 +110,8 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
   run.set_schedule_id(schedule.id());
   run.set_on_demand(on_demand);
   run.set_format(schedule.format());
-  SetTime(scheduled_for, run.mutable_scheduled_for());
-  SetTime(started, run.mutable_started_at());
+  *run.mutable_scheduled_for() = analyzer::ToProtoTime(scheduled_for);
+  *run.mutable_started_at() = analyzer::ToProtoTime(started);
 
   // Every failure below is the report's: it is stored FAILED with the
   // reason (and never re-run, so nothing is delivered twice).
@@ -143,7 +138,7 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
   run.set_status(outcome.ok() ? v1::REPORT_RUN_STATUS_SUCCEEDED
                               : v1::REPORT_RUN_STATUS_FAILED);
   if (!outcome.ok()) run.set_error(std::string(outcome.message()));
-  SetTime(clock_->Now(), run.mutable_finished_at());
+  *run.mutable_finished_at() = analyzer::ToProtoTime(clock_->Now());
   RETURN_IF_ERROR(store_->FinishRun(stored.run_id, run, stored.content));
   LogFields fields = {{"run", absl::StrCat(stored.run_id)},
                       {"schedule", schedule.id().empty() ? "-" : schedule.id()}};

@@ -4,16 +4,11 @@
 #include <map>
 
 #include "absl/strings/str_join.h"
+#include "analyzer/site/proto_time.h"
 #include "common/status_macros.h"
 
 namespace natscope::server {
 namespace {
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
 
 void AddCounts(const google::protobuf::RepeatedPtrField<v1::FindingCount>& counts,
                std::map<int, uint32_t>* totals) {
@@ -23,6 +18,18 @@ void AddCounts(const google::protobuf::RepeatedPtrField<v1::FindingCount>& count
 }
 
 }  // namespace
+
+v1::TrendPoint TrendPointOf(const TrendSample& sample) {
+  v1::TrendPoint point;
+  *point.mutable_time() = analyzer::ToProtoTime(sample.bucket);
+  point.set_clients(static_cast<uint32_t>(sample.clients));
+  point.set_p2p_capable_clients(static_cast<uint32_t>(sample.p2p_clients));
+  point.set_connectors(static_cast<uint32_t>(sample.connectors));
+  point.set_p2p_capable_share(
+      sample.clients == 0 ? 0.0
+                          : static_cast<double>(sample.p2p_clients) / sample.clients);
+  return point;
+}
 
 std::string DescribeScope(const v1::ReportScope& scope) {
   if (scope.has_sites()) {
@@ -46,7 +53,7 @@ v1::ReportData AssembleReport(const std::string& title,
                               const std::vector<TrendSample>& trend,
                               absl::Time now) {
   v1::ReportData data;
-  SetTime(now, data.mutable_generated_at());
+  *data.mutable_generated_at() = analyzer::ToProtoTime(now);
   data.set_title(title);
   data.set_scope_description(DescribeScope(scope));
   v1::ReportTotals* totals = data.mutable_totals();
@@ -74,16 +81,7 @@ v1::ReportData AssembleReport(const std::string& title,
     count->set_code(static_cast<v1::FindingCode>(code));
     count->set_agents(agents);
   }
-  for (const TrendSample& sample : trend) {
-    v1::TrendPoint* point = data.add_trend();
-    SetTime(sample.bucket, point->mutable_time());
-    point->set_clients(static_cast<uint32_t>(sample.clients));
-    point->set_p2p_capable_clients(static_cast<uint32_t>(sample.p2p_clients));
-    point->set_connectors(static_cast<uint32_t>(sample.connectors));
-    point->set_p2p_capable_share(
-        sample.clients == 0 ? 0.0
-                            : static_cast<double>(sample.p2p_clients) / sample.clients);
-  }
+  for (const TrendSample& sample : trend) *data.add_trend() = TrendPointOf(sample);
   return data;
 }
 

@@ -23,6 +23,10 @@ std::string DescribeScope(const v1::ReportScope& scope);
 // True when `site` is in `scope`.
 bool InScope(const v1::ReportScope& scope, const std::string& site);
 
+// One trend point from a sample: the counts and their share (0 without
+// clients).
+v1::TrendPoint TrendPointOf(const TrendSample& sample);
+
 // A report of `sites` (already limited to the scope) with `trend` (the
 // scope's samples, oldest first): one row per site, totals over them.
 v1::ReportData AssembleReport(const std::string& title,

@@ -1,5 +1,7 @@
 #include "server/service/admin_service.h"
 
+#include "server/service/serve_authorized.h"
+
 #include <string>
 #include <utility>
 
@@ -22,21 +24,6 @@ absl::Status NeedTokenId(absl::string_view token_id) {
         "token_id is empty: give the id shown by natscope tokens list");
   }
   return absl::OkStatus();
-}
-
-// Runs the core's `method` for an authorised admin; `name` is the rpc's.
-template <typename Request, typename Response, typename Method>
-grpc::Status Serve(auth::Authenticator& authenticator,
-                   grpc::ServerContext& context, absl::string_view name,
-                   const Request& request, Response* response, Method method) {
-  const std::string full =
-      absl::StrCat("/", v1::AdminService::service_full_name(), "/", name);
-  auto caller = auth::AuthorizeCall(authenticator, context, full);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Response> result = method(request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -140,8 +127,9 @@ absl::StatusOr<v1::ListApiTokensResponse> AdminServiceCore::ListApiTokens(
   grpc::Status AdminServiceImpl::Name(grpc::ServerContext* context,     \
                                       const v1::Name##Request* request, \
                                       v1::Name##Response* response) {   \
-    return Serve(                                                       \
-        *authenticator_, *context, #Name, *request, response,           \
+    return ServeAuthorized(                                             \
+        *authenticator_, *context, v1::AdminService::service_full_name(), \
+        #Name, *request, response,                                      \
         [this](const v1::Name##Request& r) { return core_->Name(r); }); \
   }
 

@@ -13,6 +13,7 @@
 #include "analyzer/site/proto_time.h"
 #include "analyzer/site/site_findings.h"
 #include "server/health/site_analysis.h"
+#include "server/reports/report_data.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -249,16 +250,7 @@ absl::StatusOr<v1::Trend> QueryServiceCore::GetTrend(
   trend.set_site(request.site());
   trend.set_granularity(daily ? v1::TREND_GRANULARITY_DAILY
                               : v1::TREND_GRANULARITY_HOURLY);
-  for (const TrendSample& sample : samples) {
-    v1::TrendPoint* point = trend.add_points();
-    *point->mutable_time() = ToProtoTime(sample.bucket);
-    point->set_clients(static_cast<uint32_t>(sample.clients));
-    point->set_p2p_capable_clients(static_cast<uint32_t>(sample.p2p_clients));
-    point->set_connectors(static_cast<uint32_t>(sample.connectors));
-    point->set_p2p_capable_share(
-        sample.clients == 0 ? 0.0
-                            : static_cast<double>(sample.p2p_clients) / sample.clients);
-  }
+  for (const TrendSample& sample : samples) *trend.add_points() = TrendPointOf(sample);
   return trend;
 }
 

@@ -6,21 +6,19 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "analyzer/site/proto_time.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "server/auth/grpc_auth.h"
 #include "server/reports/scheduler_core.h"
 #include "server/reports/webhook.h"
+#include "server/service/serve_authorized.h"
 
 namespace natscope::server {
 namespace {
 
 constexpr int kDefaultRuns = 50;
 constexpr int kMaxRuns = 1000;
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  out->set_seconds(absl::ToUnixSeconds(t));
-}
 
 // Schedule ids: what `natscope schedules delete` takes, and part of report
 // file names. Lower-case letters, digits and '-', 1 to 64 of them.
@@ -93,7 +91,7 @@ absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
   }
   if (!schedule.has_scope()) schedule.mutable_scope()->set_fleet(true);
   schedule.set_enabled(true);
-  SetTime(clock_->Now(), schedule.mutable_created_at());
+  *schedule.mutable_created_at() = analyzer::ToProtoTime(clock_->Now());
   // CompileSchedule checks cron, zone, format and scope; it wants an
   // output directory, which a webhook-only schedule does not have.
   v1::ReportSchedule check = schedule;
@@ -179,30 +177,14 @@ absl::StatusOr<v1::StoredReport> ReportServiceCore::GetReport(
   return ToProto(std::move(run));
 }
 
-namespace {
-
-template <typename Request, typename Response, typename Method>
-grpc::Status Serve(auth::Authenticator& authenticator, grpc::ServerContext& context,
-                   absl::string_view name, const Request& request,
-                   Response* response, Method method) {
-  const std::string full =
-      absl::StrCat("/", v1::ReportService::service_full_name(), "/", name);
-  auto caller = auth::AuthorizeCall(authenticator, context, full);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Response> result = method(request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
-
 #define NATSCOPE_REPORT_RPC(Method, Request, Response)                         \
   grpc::Status ReportServiceImpl::Method(grpc::ServerContext* context,         \
                                          const v1::Request* request,           \
                                          v1::Response* response) {             \
-    return Serve(*authenticator_, *context, #Method, *request, response,       \
-                 [this](const v1::Request& r) { return core_->Method(r); });   \
+    return ServeAuthorized(*authenticator_, *context,                          \
+                           v1::ReportService::service_full_name(), #Method,    \
+                           *request, response,                                 \
+                           [this](const v1::Request& r) { return core_->Method(r); }); \
   }
 
 NATSCOPE_REPORT_RPC(CreateSchedule, CreateScheduleRequest, ReportSchedule)
