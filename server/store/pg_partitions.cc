@@ -65,20 +65,25 @@ absl::Status PostgresStore::EnsurePartitions(absl::Time from, absl::Time to) {
     tx.commit();
     return absl::OkStatus();
   }));
-  // Monotonic: a concurrent caller with a later horizon keeps its own.
-  const int64_t until = absl::ToUnixMicros(last + absl::Hours(24));
-  int64_t seen = partitions_until_micros_.load();
-  while (seen < until &&
-         !partitions_until_micros_.compare_exchange_weak(seen, until)) {
+  absl::MutexLock lock(&days_mu_);
+  for (absl::Time day = first; day <= last; day += absl::Hours(24)) {
+    ready_days_.insert(absl::ToUnixSeconds(day) / 86400);
   }
   return absl::OkStatus();
+}
+
+bool PostgresStore::PartitionReady(absl::Time received) {
+  absl::MutexLock lock(&days_mu_);
+  return ready_days_.contains(absl::ToUnixSeconds(StartOfUtcDay(received)) / 86400);
 }
 
 absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
     absl::Time cutoff, absl::Time trend_cutoff) {
   RetentionResult result;
+  std::vector<int64_t> dropped_days;
   RETURN_IF_ERROR(pool_->Run("ApplyRetention", [&](pqxx::connection& conn) {
     result = RetentionResult();
+    dropped_days.clear();
     pqxx::work tx(conn);
     tx.exec("SET LOCAL client_min_messages = warning");
     tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kPartitionLock, ")"));
@@ -95,6 +100,7 @@ absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
         if (day + absl::Hours(24) <= cutoff) {
           tx.exec(absl::StrCat("DROP TABLE ", tx.quote_name(name)));
           ++result.partitions_dropped;
+          dropped_days.push_back(absl::ToUnixSeconds(day) / 86400);
         }
       }
     }
@@ -109,6 +115,9 @@ absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
     tx.commit();
     return absl::OkStatus();
   }));
+  // A dropped day is made again if a batch ever arrives for it.
+  absl::MutexLock lock(&days_mu_);
+  for (int64_t day : dropped_days) ready_days_.erase(day);
   return result;
 }
 

@@ -170,9 +170,9 @@ absl::StatusOr<std::vector<StoredReportRun>> PostgresStore::ListRuns(
     pqxx::read_transaction tx(conn);
     const pqxx::result rows = tx.exec_params(
         absl::StrCat("SELECT ", RunColumns(),
-                     " FROM report_runs WHERE ($1 = '' AND NOT $2) OR "
-                     "schedule_id = $1 ORDER BY started_at DESC, run_id DESC "
-                     "LIMIT $3"),
+                     " FROM report_runs WHERE ($2 AND trigger = 'on_demand') "
+                     "OR (NOT $2 AND ($1 = '' OR schedule_id = $1)) "
+                     "ORDER BY started_at DESC, run_id DESC LIMIT $3"),
         filter, schedule_id == "-", limit);
     for (const pqxx::row& row : rows) runs.push_back(RunFromRow(row));
     return absl::OkStatus();

@@ -188,8 +188,7 @@ absl::StatusOr<AgentIdentity> PostgresStore::AgentByCredentialHash(
 absl::StatusOr<IngestResult> PostgresStore::Ingest(
     const AgentIdentity& agent, const natscope::v1::IngestRequest& batch,
     absl::Time received) {
-  if (absl::ToUnixMicros(received) >=
-      partitions_until_micros_.load(std::memory_order_relaxed)) {
+  if (!PartitionReady(received)) {
     RETURN_IF_ERROR(EnsurePartitions(received - absl::Hours(24),
                                      received + absl::Hours(48)));
   }

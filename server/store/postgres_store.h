@@ -3,15 +3,16 @@
 #ifndef NATSCOPE_SERVER_STORE_POSTGRES_STORE_H_
 #define NATSCOPE_SERVER_STORE_POSTGRES_STORE_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/store/store.h"
 
@@ -116,8 +117,12 @@ class PostgresStore final : public Store {
   explicit PostgresStore(std::unique_ptr<PgConnectionPool> pool);
 
   std::unique_ptr<PgConnectionPool> pool_;
-  // Rows received before this time (Unix microseconds) have a partition.
-  std::atomic<int64_t> partitions_until_micros_{INT64_MIN};
+  // True when this server has made sure `received`'s day has partitions.
+  bool PartitionReady(absl::Time received);
+
+  // UTC days (days since the Unix epoch) known to have their partitions.
+  absl::Mutex days_mu_;
+  absl::flat_hash_set<int64_t> ready_days_ ABSL_GUARDED_BY(days_mu_);
 };
 
 }  // namespace natscope::server

@@ -1,8 +1,9 @@
 // The server's durable state: registered agents, ingested batches, and the
 // latest known state of every agent, as one abstract interface.
 //
-// Implementations: PostgresStore (postgres_store.h). Every implementation
-// passes the conformance suite in store_conformance.h.
+// Implementations: PostgresStore (postgres_store.h), MemoryStore
+// (memory_store.h, for tests of pure logic). Every implementation passes
+// the conformance suite in store_conformance.h.
 //
 // Thread safety: every implementation is thread-safe; all methods may be
 // called concurrently from any thread.
@@ -192,8 +193,8 @@ class Store {
   // analysis. Ingest marks the agent's site itself.
   virtual absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
                                       absl::Time now);
-  // Takes up to `limit` marked sites off the dirty set and returns them,
-  // oldest mark first. Sites another caller is taking at the same moment
+  // Takes up to `limit` marked sites off the dirty set (the oldest marks
+  // first) and returns them, in no particular order. Sites another caller is taking at the same moment
   // are skipped, so that several servers share the work.
   virtual absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit);
   // Stores each summary as its site's health (severity_score, site and the
@@ -249,8 +250,9 @@ class Store {
   virtual absl::Status FinishRun(int64_t run_id,
                                  const natscope::v1::ReportRun& run,
                                  absl::string_view content);
-  // Runs of `schedule_id` (every run when empty; "-" for on-demand ones),
-  // newest first, at most `limit`, without content.
+  // Runs of `schedule_id` (scheduled and on-demand; every run when empty;
+  // "-": every on-demand run), newest first, at most `limit`, without
+  // content.
   virtual absl::StatusOr<std::vector<StoredReportRun>> ListRuns(
       absl::string_view schedule_id, int limit);
   // One run with its content; NotFound when none.

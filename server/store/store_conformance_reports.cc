@@ -118,17 +118,24 @@ TEST_P(StoreConformanceTest, RunsAreListedNewestFirstBySchedule) {
                                 kT0 + absl::Hours(1), &id));
   ASSERT_TRUE(*store_->ClaimRun("", kT0, true, natscope::v1::REPORT_FORMAT_JSON, "cli",
                                 kT0 + absl::Hours(2), &id));
+  ASSERT_TRUE(*store_->ClaimRun("s1", kT0, true, natscope::v1::REPORT_FORMAT_HTML, "cli",
+                                kT0 + absl::Hours(3), &id));
+  // A schedule's runs include its on-demand ones, newest first.
   auto runs = store_->ListRuns("s1", 10);
   ASSERT_TRUE(runs.ok()) << runs.status();
-  ASSERT_EQ(runs->size(), 2u);
-  EXPECT_EQ((*runs)[0].run.scheduled_for().seconds(), absl::ToUnixSeconds(kT0) + 3600);
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_TRUE((*runs)[0].run.on_demand());
+  EXPECT_FALSE((*runs)[1].run.on_demand());
+  EXPECT_EQ((*runs)[1].run.scheduled_for().seconds(), absl::ToUnixSeconds(kT0) + 3600);
   EXPECT_TRUE((*runs)[0].content.empty());
-  EXPECT_EQ(store_->ListRuns("", 10)->size(), 3u);
+  EXPECT_EQ(store_->ListRuns("", 10)->size(), 4u);
   EXPECT_EQ(store_->ListRuns("", 1)->size(), 1u);
+  // "-": every on-demand run, with or without a schedule.
   auto on_demand = store_->ListRuns("-", 10);
   ASSERT_TRUE(on_demand.ok());
-  ASSERT_EQ(on_demand->size(), 1u);
-  EXPECT_EQ((*on_demand)[0].run.format(), natscope::v1::REPORT_FORMAT_JSON);
+  ASSERT_EQ(on_demand->size(), 2u);
+  EXPECT_EQ((*on_demand)[0].run.format(), natscope::v1::REPORT_FORMAT_HTML);
+  EXPECT_EQ((*on_demand)[1].run.format(), natscope::v1::REPORT_FORMAT_JSON);
 }
 
 TEST_P(StoreConformanceTest, AbandonedRunsFailAndAreNotRunAgain) {

@@ -162,9 +162,13 @@ TEST_P(StoreConformanceTest, RetentionDropsOldHistoryButKeepsLatestState) {
   EXPECT_EQ((*agents)[0].log_nat_type(), "endpoint-independent");
   // Site health is kept whatever its age.
   EXPECT_EQ(store_->ListSiteHealth(false)->size(), 1u);
-  // Ingest still works for today after retention ran.
+  // Ingest still works for today after retention ran, and even for a day
+  // retention dropped (a clock set back): nothing is refused.
   MustIngest(*store_, agent, Batch(1, 3, {NatLog(kT0, "endpoint-independent")}), kT0);
   EXPECT_EQ(*store_->CountRecords("a1"), 2);
+  MustIngest(*store_, agent, Batch(1, 4, {NatLog(old_day, "endpoint-independent")}),
+             old_day);
+  EXPECT_EQ(*store_->CountRecords("a1"), 3);
 }
 
 TEST_P(StoreConformanceTest, AgentMovedToAnotherSiteLeavesItsOldStateBehind) {

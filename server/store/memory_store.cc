@@ -1,0 +1,360 @@
+// MemoryStore's agents, ingest and listings; the SQL it mirrors is in
+// postgres_store.cc and pg_ingest.cc.
+#include "server/store/memory_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "analyzer/reported_nat_type.h"
+#include "server/store/migrations.h"
+#include "server/store/pg_encoding.h"
+
+namespace natscope::server {
+namespace {
+
+using natscope::v1::AgentIdentity;
+using natscope::v1::AgentState;
+using natscope::v1::IngestRequest;
+using natscope::v1::LogEvent;
+using natscope::v1::ProbeReport;
+using natscope::v1::SiteSummary;
+
+// `fields` as the jsonb column holds them (see JsonObject): sanitised, and
+// of keys equal once sanitised, the last in key order.
+std::map<std::string, std::string> JsonFields(
+    const google::protobuf::Map<std::string, std::string>& fields) {
+  const std::map<std::string, std::string> sorted(fields.begin(), fields.end());
+  std::map<std::string, std::string> json;
+  for (const auto& [key, value] : sorted) {
+    json[SanitizeText(key)] = SanitizeText(value);
+  }
+  return json;
+}
+
+bool IsNatTypeEvent(const LogEvent& event) {
+  return event.kind() == "stun_nat_type" && event.fields().contains("nat_type");
+}
+
+}  // namespace
+
+absl::Time MemoryStore::StoredTime(absl::Time t) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  static const absl::Time earliest =
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), utc);
+  static const absl::Time latest =
+      absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), utc);
+  return absl::FromUnixMicros(
+      absl::ToUnixMicros(std::clamp(t, earliest, latest)));
+}
+
+void MemoryStore::SetStoredTime(absl::Time t,
+                                google::protobuf::Timestamp* out) {
+  MicrosToProto(absl::ToUnixMicros(StoredTime(t)), out);
+}
+
+void MemoryStore::SetSchemaVersionForTest(int version) {
+  absl::MutexLock lock(&mu_);
+  schema_version_ = std::max(schema_version_, version);
+}
+
+absl::Status MemoryStore::Migrate() {
+  const absl::Span<const Migration> migrations = AllMigrations();
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  absl::MutexLock lock(&mu_);
+  if (schema_version_ > known) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database schema version ", schema_version_,
+                     " is newer than this natscope-server knows (", known,
+                     "): upgrade natscope-server"));
+  }
+  schema_version_ = known;
+  return absl::OkStatus();
+}
+
+absl::Status MemoryStore::UpsertAgent(const AgentIdentity& agent,
+                                      absl::string_view credential_hash) {
+  if (agent.agent_id().empty() || credential_hash.empty()) {
+    return absl::InvalidArgumentError(
+        "UpsertAgent needs an agent_id and a credential hash");
+  }
+  const std::string hash(credential_hash);
+  absl::MutexLock lock(&mu_);
+  const auto owner = agent_by_hash_.find(hash);
+  if (owner != agent_by_hash_.end() && owner->second != agent.agent_id()) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "UpsertAgent: agent ", owner->second,
+        " already has this credential hash: issue a new credential"));
+  }
+  AgentRow& row = agents_[agent.agent_id()];
+  if (!row.credential_hash.empty()) agent_by_hash_.erase(row.credential_hash);
+  row.identity.set_agent_id(agent.agent_id());
+  row.identity.set_site(agent.site());
+  row.identity.set_role(agent.role());
+  row.identity.set_hostname(SanitizeText(agent.hostname()));
+  row.identity.set_version(SanitizeText(agent.version()));
+  row.credential_hash = hash;
+  agent_by_hash_[hash] = agent.agent_id();
+  // An agent that moved to another site leaves its old state behind.
+  const auto state = states_.find(agent.agent_id());
+  if (state != states_.end() && state->second.site != agent.site()) {
+    states_.erase(state);
+  }
+  MarkDirty(agent.site(), StoredTime(absl::Now()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AgentIdentity> MemoryStore::AgentByCredentialHash(
+    absl::string_view credential_hash) {
+  absl::MutexLock lock(&mu_);
+  const auto owner = agent_by_hash_.find(std::string(credential_hash));
+  if (owner == agent_by_hash_.end()) {
+    return absl::NotFoundError("no agent has this credential");
+  }
+  return agents_.at(owner->second).identity;
+}
+
+absl::StatusOr<AgentIdentity> MemoryStore::AgentById(
+    absl::string_view agent_id) {
+  absl::MutexLock lock(&mu_);
+  const auto agent = agents_.find(std::string(agent_id));
+  if (agent == agents_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("no agent \"", agent_id, "\" is registered"));
+  }
+  return agent->second.identity;
+}
+
+absl::StatusOr<IngestResult> MemoryStore::Ingest(const AgentIdentity& agent,
+                                                 const IngestRequest& batch,
+                                                 absl::Time received) {
+  absl::MutexLock lock(&mu_);
+  // The partitions PostgresStore::Ingest creates, so that ApplyRetention
+  // counts the same ones. Where PostgreSQL would find no partition for
+  // `received` (before its horizon), the day is added instead of failing.
+  if (received >= partitions_until_) {
+    AddPartitions(received - absl::Hours(24), received + absl::Hours(48));
+  } else {
+    AddPartitions(received, received);
+  }
+  const auto registered = agents_.find(agent.agent_id());
+  if (registered == agents_.end() ||
+      registered->second.identity.site() != agent.site()) {
+    return absl::NotFoundError(absl::StrCat("agent ", agent.agent_id(),
+                                            " of site ", agent.site(),
+                                            " is not registered: enroll it"));
+  }
+  uint32_t records = 0;
+  for (const natscope::v1::Record& record : batch.records()) {
+    if (record.has_log() || record.has_probe()) ++records;
+  }
+  const bool stored =
+      ledger_
+          .try_emplace(LedgerKey(agent.site(), agent.agent_id(), batch.epoch(),
+                                 batch.sequence()),
+                       StoredTime(received))
+          .second;
+  if (!stored) return IngestResult{0, true};
+  StoreBatch(agent, batch, received);
+  MarkDirty(agent.site(), StoredTime(received));
+  return IngestResult{records, false};
+}
+
+void MemoryStore::StoreBatch(const AgentIdentity& agent,
+                             const IngestRequest& batch, absl::Time received) {
+  const absl::Time received_at = StoredTime(received);
+  History& history = history_[agent.agent_id()];
+  Latest nat, probe;
+  for (int i = 0; i < batch.records_size(); ++i) {
+    const natscope::v1::Record& record = batch.records(i);
+    if (record.has_log()) {
+      const LogEvent& event = record.log();
+      const absl::Time time =
+          TimeFromProto(event.time(), event.has_time(), received);
+      history.logs.push_back(
+          LogRow{agent.site(), next_log_id_++, StoredTime(time), received_at,
+                 SanitizeText(event.kind()), JsonFields(event.fields())});
+      if (IsNatTypeEvent(event)) nat.Offer(i, time);
+    }
+    if (record.has_probe()) {
+      const ProbeReport& report = record.probe();
+      const absl::Time time =
+          TimeFromProto(report.time(), report.has_time(), received);
+      history.probes.push_back(ProbeRow{agent.site(), next_probe_id_++,
+                                        StoredTime(time), received_at, report});
+      probe.Offer(i, time);
+    }
+  }
+  UpdateState(agent, batch, nat, probe, received_at);
+}
+
+void MemoryStore::UpdateState(const AgentIdentity& agent,
+                              const IngestRequest& batch, const Latest& nat,
+                              const Latest& probe, absl::Time received_at) {
+  auto [entry, created] = states_.try_emplace(agent.agent_id());
+  LatestState& state = entry->second;
+  if (created || state.site != agent.site()) {
+    state = LatestState();
+    state.site = agent.site();
+    state.last_seen = received_at;
+  }
+  state.last_seen = std::max(state.last_seen, received_at);
+  // Across batches, times compare as stored (to the microsecond), ties
+  // going to this later arrival.
+  if (nat.index >= 0) {
+    const absl::Time time = StoredTime(nat.time);
+    if (!state.nat_type.has_value() || state.nat_time <= time) {
+      state.nat_type =
+          SanitizeText(batch.records(nat.index).log().fields().at("nat_type"));
+      state.nat_time = time;
+    }
+  }
+  if (probe.index >= 0) {
+    const absl::Time time = StoredTime(probe.time);
+    if (!state.probe.has_value() || state.probe_time <= time) {
+      state.probe = batch.records(probe.index).probe();
+      state.probe_time = time;
+    }
+  }
+}
+
+void MemoryStore::Latest::Offer(int i, absl::Time t) {
+  if (index < 0 || t >= time) {
+    index = i;
+    time = t;
+  }
+}
+
+void MemoryStore::MarkDirty(const std::string& site, absl::Time since) {
+  dirty_.try_emplace(site, since);
+}
+
+const MemoryStore::LatestState* MemoryStore::FindState(
+    const AgentIdentity& identity) const {
+  const auto state = states_.find(identity.agent_id());
+  if (state == states_.end() || state->second.site != identity.site()) {
+    return nullptr;
+  }
+  return &state->second;
+}
+
+std::string MemoryStore::NatTypeOf(const LatestState* state) {
+  const std::string log_value =
+      state == nullptr ? "" : state->nat_type.value_or("");
+  if (state == nullptr || !state->probe.has_value()) {
+    return analyzer::ReportedNatType(log_value, nullptr);
+  }
+  // Only what agent_state has columns for, as PostgresStore reads it.
+  ProbeReport columns;
+  columns.set_udp_reachable(state->probe->udp_reachable());
+  columns.set_mapping_behavior(state->probe->mapping_behavior());
+  return analyzer::ReportedNatType(log_value, &columns);
+}
+
+AgentState MemoryStore::StateOf(const AgentRow& agent) const {
+  AgentState state;
+  *state.mutable_identity() = agent.identity;
+  const LatestState* latest = FindState(agent.identity);
+  state.set_reported_nat_type(NatTypeOf(latest));
+  if (latest == nullptr) return state;
+  if (latest->nat_type.has_value()) state.set_log_nat_type(*latest->nat_type);
+  SetStoredTime(latest->last_seen, state.mutable_last_seen());
+  if (latest->probe.has_value()) {
+    const ProbeReport& report = *latest->probe;
+    state.set_mapping_behavior(report.mapping_behavior());
+    state.set_filtering_behavior(report.filtering_behavior());
+    state.set_public_address(SanitizeText(report.public_address()));
+    *state.mutable_findings() = report.findings();
+    *state.mutable_latest_probe() = report;
+  }
+  return state;
+}
+
+absl::StatusOr<std::vector<SiteSummary>> MemoryStore::ListSites() {
+  struct Site {
+    SiteSummary summary;
+    std::map<std::pair<int, std::string>, uint32_t> nat_types;
+    absl::Time last_seen = absl::InfinitePast();
+  };
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, Site> by_site;  // Bytewise order, like COLLATE "C".
+  for (const auto& [agent_id, agent] : agents_) {
+    const AgentIdentity& identity = agent.identity;
+    Site& site = by_site[identity.site()];
+    site.summary.set_site(identity.site());
+    if (identity.role() == natscope::v1::ROLE_CLIENT) {
+      site.summary.set_clients(site.summary.clients() + 1);
+    } else if (identity.role() == natscope::v1::ROLE_CONNECTOR) {
+      site.summary.set_connectors(site.summary.connectors() + 1);
+    }
+    const LatestState* state = FindState(identity);
+    ++site.nat_types[{identity.role(), NatTypeOf(state)}];
+    if (state != nullptr) {
+      site.last_seen = std::max(site.last_seen, state->last_seen);
+    }
+  }
+  std::vector<SiteSummary> sites;
+  for (auto& [name, site] : by_site) {
+    for (const auto& [key, agents] : site.nat_types) {
+      natscope::v1::NatTypeCount* count = site.summary.add_nat_types();
+      count->set_role(static_cast<natscope::v1::Role>(key.first));
+      count->set_nat_type(key.second);
+      count->set_agents(agents);
+    }
+    if (site.last_seen != absl::InfinitePast()) {
+      SetStoredTime(site.last_seen, site.summary.mutable_last_seen());
+    }
+    sites.push_back(std::move(site.summary));
+  }
+  return sites;
+}
+
+absl::StatusOr<std::vector<AgentState>> MemoryStore::ListAgents(
+    absl::string_view site, absl::string_view after_agent_id, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ListAgents limit must be at least 1, not ", limit));
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<AgentState> agents;
+  for (auto agent = agents_.upper_bound(std::string(after_agent_id));
+       agent != agents_.end() && agents.size() < static_cast<size_t>(limit);
+       ++agent) {
+    if (!site.empty() && agent->second.identity.site() != site) continue;
+    agents.push_back(StateOf(agent->second));
+  }
+  return agents;
+}
+
+absl::StatusOr<int64_t> MemoryStore::CountRecords(absl::string_view agent_id) {
+  absl::MutexLock lock(&mu_);
+  const auto history = history_.find(std::string(agent_id));
+  if (history == history_.end()) return 0;
+  return static_cast<int64_t>(history->second.logs.size() +
+                              history->second.probes.size());
+}
+
+absl::StatusOr<std::vector<ProbeReport>> MemoryStore::ProbeHistory(
+    absl::string_view agent_id, int limit) {
+  if (limit < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ProbeHistory limit must not be negative, not ", limit));
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<const ProbeRow*> rows;
+  const auto history = history_.find(std::string(agent_id));
+  if (history != history_.end()) {
+    for (const ProbeRow& row : history->second.probes) rows.push_back(&row);
+  }
+  // Newest probe first, ties to the later arrival.
+  std::sort(rows.begin(), rows.end(), [](const ProbeRow* a, const ProbeRow* b) {
+    return std::tie(b->probe_time, b->id) < std::tie(a->probe_time, a->id);
+  });
+  if (rows.size() > static_cast<size_t>(limit)) rows.resize(limit);
+  std::vector<ProbeReport> reports;
+  reports.reserve(rows.size());
+  for (const ProbeRow* row : rows) reports.push_back(row->report);
+  return reports;
+}
+
+}  // namespace natscope::server

@@ -1,0 +1,266 @@
+// MemoryStore's partitions, retention, dirty marks, site health and
+// trends; the SQL it mirrors is in pg_partitions.cc and pg_site_health.cc.
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/store/memory_store.h"
+
+namespace natscope::server {
+namespace {
+
+using natscope::v1::SiteSummary;
+
+absl::Time StartOfUtcHour(absl::Time t) {
+  return absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 3600 * 3600);
+}
+
+absl::Time StartOfUtcDay(absl::Time t) {
+  const absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
+  return absl::FromCivil(day, absl::UTCTimeZone());
+}
+
+// PostgreSQL's round(avg(x)) of integers: avg is numeric, and round()
+// takes halves away from zero.
+int64_t RoundedMean(int64_t sum, int64_t count) {
+  const int64_t magnitude = (2 * (sum < 0 ? -sum : sum) + count) / (2 * count);
+  return sum < 0 ? -magnitude : magnitude;
+}
+
+absl::Status NegativeLimit(absl::string_view method, int limit) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(method, " limit must not be negative, not ", limit));
+}
+
+}  // namespace
+
+void MemoryStore::AddPartitions(absl::Time from, absl::Time to) {
+  // Clamped first: an infinite bound would never be reached a day at a time.
+  const absl::Time first = StartOfUtcDay(StoredTime(from));
+  const absl::Time last = StartOfUtcDay(StoredTime(to));
+  for (absl::Time day = first; day <= last; day += absl::Hours(24)) {
+    partition_days_.insert(day);
+  }
+  partitions_until_ = std::max(partitions_until_, last + absl::Hours(24));
+}
+
+absl::Status MemoryStore::EnsurePartitions(absl::Time from, absl::Time to) {
+  absl::MutexLock lock(&mu_);
+  AddPartitions(from, to);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RetentionResult> MemoryStore::ApplyRetention(
+    absl::Time cutoff, absl::Time trend_cutoff) {
+  RetentionResult result;
+  // A day's facts go with its partition, once the whole day is older
+  // than `cutoff`; its ledger rows go with it.
+  const auto expired = [cutoff](absl::Time received) {
+    return StartOfUtcDay(received) + absl::Hours(24) <= cutoff;
+  };
+  const absl::Time ledger_cutoff = StoredTime(StartOfUtcDay(cutoff));
+  const absl::Time trend_before = StoredTime(trend_cutoff);
+  absl::MutexLock lock(&mu_);
+  while (!partition_days_.empty() && expired(*partition_days_.begin())) {
+    partition_days_.erase(partition_days_.begin());
+    result.partitions_dropped += 2;  // log_events and probe_reports.
+  }
+  for (auto& [agent_id, history] : history_) {
+    std::vector<LogRow>& logs = history.logs;
+    logs.erase(std::remove_if(
+                   logs.begin(), logs.end(),
+                   [&](const LogRow& row) { return expired(row.received); }),
+               logs.end());
+    std::vector<ProbeRow>& probes = history.probes;
+    probes.erase(std::remove_if(probes.begin(), probes.end(),
+                                [&](const ProbeRow& row) {
+                                  return expired(row.received);
+                                }),
+                 probes.end());
+  }
+  for (auto row = ledger_.begin(); row != ledger_.end();) {
+    if (row->second < ledger_cutoff) {
+      row = ledger_.erase(row);
+      ++result.ledger_rows_deleted;
+    } else {
+      ++row;
+    }
+  }
+  for (auto point = trend_.begin(); point != trend_.end();) {
+    if (point->first.second < trend_before) {
+      point = trend_.erase(point);
+      ++result.trend_rows_deleted;
+    } else {
+      ++point;
+    }
+  }
+  return result;
+}
+
+absl::Status MemoryStore::MarkSitesDirty(const std::vector<std::string>& sites,
+                                         absl::Time now) {
+  const absl::Time since = StoredTime(now);
+  absl::MutexLock lock(&mu_);
+  if (sites.empty()) {
+    for (const auto& [agent_id, agent] : agents_) {
+      MarkDirty(agent.identity.site(), since);
+    }
+  }
+  for (const std::string& site : sites) MarkDirty(site, since);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> MemoryStore::ClaimDirtySites(
+    int limit) {
+  if (limit < 0) return NegativeLimit("ClaimDirtySites", limit);
+  absl::MutexLock lock(&mu_);
+  std::vector<std::pair<absl::Time, std::string>> marks;
+  for (const auto& [site, since] : dirty_) marks.emplace_back(since, site);
+  std::sort(marks.begin(), marks.end());  // Oldest mark first, then site.
+  if (marks.size() > static_cast<size_t>(limit)) marks.resize(limit);
+  std::vector<std::string> sites;
+  for (auto& [since, site] : marks) {
+    dirty_.erase(site);
+    sites.push_back(std::move(site));
+  }
+  return sites;
+}
+
+absl::StatusOr<std::map<std::string, AgentActivity>>
+MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
+  const absl::Time first = StoredTime(since);
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, AgentActivity> activity;
+  for (const auto& [agent_id, history] : history_) {
+    const LogRow* newest_state = nullptr;
+    for (const LogRow& row : history.logs) {
+      if (row.site != site || row.received < first || row.event_time < first) {
+        continue;
+      }
+      if (row.kind == "sdwan_state") {
+        if (newest_state == nullptr ||
+            std::tie(row.event_time, row.id) >
+                std::tie(newest_state->event_time, newest_state->id)) {
+          newest_state = &row;
+        }
+      } else if (row.kind == "analytics" || row.kind == "relay_unavailable") {
+        CountActivity(row, &activity[agent_id]);
+      }
+    }
+    if (newest_state != nullptr) {
+      AgentActivity& agent = activity[agent_id];
+      const auto state = newest_state->fields.find("state");
+      agent.sdwan_state =
+          state == newest_state->fields.end() ? "" : state->second;
+      agent.sdwan_state_time = newest_state->event_time;
+    }
+  }
+  return activity;
+}
+
+void MemoryStore::CountActivity(const LogRow& row, AgentActivity* activity) {
+  if (row.kind == "relay_unavailable") {
+    ++activity->relay_unavailable;
+    return;
+  }
+  const auto path = row.fields.find("tunnel_path");
+  if (path == row.fields.end()) return;
+  if (path->second == "direct") {
+    ++activity->direct;
+  } else if (path->second == "relayed") {
+    ++activity->relayed;
+  } else {
+    return;
+  }
+  activity->last_tunnel = std::max(activity->last_tunnel, row.event_time);
+}
+
+absl::Status MemoryStore::PutSiteHealth(
+    const std::vector<SiteSummary>& summaries, absl::Time computed) {
+  const absl::Time at = StoredTime(computed);
+  const absl::Time bucket = StoredTime(StartOfUtcHour(computed));
+  absl::MutexLock lock(&mu_);
+  for (const SiteSummary& summary : summaries) {
+    if (summary.clients() == 0 && summary.connectors() == 0) {
+      health_.erase(summary.site());
+      continue;
+    }
+    // A slower refresher must not overwrite a newer analysis.
+    auto [health, new_site] = health_.try_emplace(summary.site());
+    if (new_site || health->second.computed <= at) {
+      health->second = HealthRow{summary, at};
+    }
+    auto [point, new_point] = trend_.try_emplace({summary.site(), bucket});
+    if (new_point || point->second.computed <= at) {
+      point->second = TrendRow{summary.clients(), summary.p2p_capable_clients(),
+                               summary.connectors(), at};
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<SiteSummary>> MemoryStore::ListSiteHealth(
+    bool by_name) {
+  absl::MutexLock lock(&mu_);
+  std::vector<SiteSummary> sites;
+  sites.reserve(health_.size());
+  for (const auto& [site, row] : health_) sites.push_back(row.summary);
+  if (!by_name) {
+    // Worst first; the map's order breaks ties by name.
+    std::stable_sort(sites.begin(), sites.end(),
+                     [](const SiteSummary& a, const SiteSummary& b) {
+                       return a.severity_score() > b.severity_score();
+                     });
+  }
+  return sites;
+}
+
+absl::StatusOr<std::vector<TrendSample>> MemoryStore::SiteTrend(
+    absl::string_view site, absl::Time from, absl::Time to, bool daily) {
+  const absl::Time first = StoredTime(from);
+  const absl::Time last = StoredTime(to);
+  std::map<absl::Time, TrendSample> hours;  // The sites' sum per hour.
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [key, row] : trend_) {
+      const auto& [point_site, bucket] = key;
+      if (!site.empty() && point_site != site) continue;
+      if (bucket < first || bucket > last) continue;
+      TrendSample& sample = hours[bucket];
+      sample.bucket = bucket;
+      sample.clients += row.clients;
+      sample.p2p_clients += row.p2p_clients;
+      sample.connectors += row.connectors;
+    }
+  }
+  std::vector<TrendSample> samples;
+  if (!daily) {
+    for (const auto& [bucket, sample] : hours) samples.push_back(sample);
+    return samples;
+  }
+  struct Day {
+    TrendSample sum;
+    int64_t hours = 0;
+  };
+  std::map<absl::Time, Day> days;
+  for (const auto& [bucket, sample] : hours) {
+    Day& day = days[StartOfUtcDay(bucket)];
+    day.sum.clients += sample.clients;
+    day.sum.p2p_clients += sample.p2p_clients;
+    day.sum.connectors += sample.connectors;
+    ++day.hours;
+  }
+  for (const auto& [start, day] : days) {
+    TrendSample& sample = samples.emplace_back();
+    sample.bucket = start;
+    sample.clients = RoundedMean(day.sum.clients, day.hours);
+    sample.p2p_clients = RoundedMean(day.sum.p2p_clients, day.hours);
+    sample.connectors = RoundedMean(day.sum.connectors, day.hours);
+  }
+  return samples;
+}
+
+}  // namespace natscope::server
