@@ -14,6 +14,25 @@
 #           both throughputs, their ratio (target >= 0.8) and natscope's
 #           peak RSS (target < 32 MiB). Needs rg (ripgrep) and GNU time.
 #           Flags: --size=BYTES (default 1073741824), --runs=N (default 3)
+#   server  natscope-server (-c opt) on a PostgreSQL cluster of the
+#           bench's own (scratch directory, Unix socket only; gRPC on
+#           127.0.0.1 only; all removed on exit), two parts:
+#           ingest: --agents simulated agents enroll and send --batches
+#           batches of --records parsed log lines each over gRPC, as fast
+#           as the server commits them; then psql \copy of the same rows
+#           into the same table; both rows/s and their ratio (target
+#           >= 0.4).
+#           queries: --fleet_sites sites and --fleet_agents agents (with
+#           probe reports) are COPYed into the database; once the server's
+#           site-health refresher has analysed every site, p50/p99 of
+#           QueryService ListSites, GetSiteHealth and GetSiteAnalysis
+#           (random sites), one call at a time (target p99 < 50 ms).
+#           Flags: --agents=N (default 1000), --sites=N (50), --batches=N
+#           (5), --records=N (100), --threads=N client threads (4),
+#           --inflight=N Ingest calls at once (64), --fleet_sites=N (10000),
+#           --fleet_agents=N (200000), --list_iterations=N (200),
+#           --site_iterations=N (1000), --health_timeout=SECONDS (1800),
+#           --only=ingest|queries
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -155,9 +174,182 @@ bench_agent() {
   return "$failed"
 }
 
+# psql_db DB SQL: one query against database DB of the bench's cluster,
+# unaligned, tuples only ("a|b").
+psql_db() { psql -X -A -t -q "host=$PG_SOCK dbname=$1 user=natscope" -c "$2"; }
+
+# Seconds since the epoch, with nanoseconds.
+now_s() { date +%s.%N; }
+
+# no_dirty_sites DB: true when DB's site_dirty is empty.
+no_dirty_sites() { [[ $(psql_db "$1" "SELECT count(*) FROM site_dirty") == 0 ]]; }
+
+# key_of FILE KEY: the value of KEY=VALUE in FILE.
+key_of() { sed -n "s/^$2=//p" "$1"; }
+
+# bench_server_ingest: part (a). Uses the flags of bench_server.
+bench_server_ingest() {
+  local db=bench_ingest uri="host=$PG_SOCK dbname=bench_ingest user=natscope"
+  psql_q "CREATE DATABASE $db" >/dev/null
+  start_server ingest --postgres="$uri" --plaintext --ingest_rate=0 \
+    --ingest_burst=1000000 --admin_token_file="$SCRATCH/ingest-admin_token"
+  local addr=127.0.0.1:$GRPC_PORT base
+  base=$(date +%s)
+  local shape=(--agents="$agents" --sites="$sites" --batches="$batches"
+               --records="$records" --event_base="$base")
+
+  # One batch first: the server creates today's partition of log_events
+  # (the \copy needs it), and every connection is warm.
+  "$LOAD" ingest --server="$addr" --enrollment_token="$ENROLL_TOKEN" --prefix=warmup \
+    --agents=1 --sites=1 --batches=1 --records=1 >"$SCRATCH/warmup.out" ||
+    fail "the warm-up batch was not stored: see $SCRATCH/ingest.log"
+  [[ $(psql_db "$db" "SELECT to_regclass('log_events_p' ||
+        to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')) IS NOT NULL") == t ]] ||
+    fail "natscope-server did not create today's partition of log_events"
+
+  log "writing the rows for psql \\copy (the same rows, epoch 2)"
+  "$LOAD" tsv "${shape[@]}" --epoch=2 --out="$SCRATCH/rows.tsv" >"$SCRATCH/tsv.out"
+  copy_rows=$(key_of "$SCRATCH/tsv.out" rows)
+
+  log "natscope: $agents agents send $batches batches of $records records each over gRPC"
+  psql_db "$db" CHECKPOINT >/dev/null
+  "$LOAD" ingest --server="$addr" --enrollment_token="$ENROLL_TOKEN" "${shape[@]}" \
+    --epoch=1 --threads="$threads" --inflight="$inflight" >"$SCRATCH/ingest.out" ||
+    fail "the ingest load failed: $(cat "$SCRATCH/ingest.out")"
+  ingest_rows=$(key_of "$SCRATCH/ingest.out" rows)
+  ingest_seconds=$(key_of "$SCRATCH/ingest.out" seconds)
+  local stored
+  stored=$(psql_db "$db" "SELECT count(*) FROM log_events WHERE epoch = 1 AND site LIKE 'ingest-%'")
+  [[ "$stored" == "$ingest_rows" ]] ||
+    fail "natscope acknowledged $ingest_rows rows but log_events holds $stored"
+
+  # The copy runs on a quiet server: its site-health refresher has caught up.
+  wait_for 120 "the site-health refresher to catch up" no_dirty_sites "$db"
+  log "psql \\copy of $copy_rows rows into log_events"
+  psql_db "$db" CHECKPOINT >/dev/null
+  local t0 t1
+  t0=$(now_s)
+  psql -X -q "$uri" -c "\\copy log_events (site, agent_id, epoch, sequence, event_time, \
+source_file, severity, component, kind, fields, raw_line, received_at) FROM '$SCRATCH/rows.tsv'"
+  t1=$(now_s)
+  copy_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  rm -f "$SCRATCH/rows.tsv"
+  [[ $(psql_db "$db" "SELECT count(*) FROM log_events WHERE epoch = 2") == "$copy_rows" ]] ||
+    fail "psql \\copy stored a different number of rows than $copy_rows"
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+}
+
+# bench_server_queries: part (b). Uses the flags of bench_server.
+bench_server_queries() {
+  local db=bench_fleet uri="host=$PG_SOCK dbname=bench_fleet user=natscope"
+  psql_q "CREATE DATABASE $db" >/dev/null
+  start_server fleet --postgres="$uri" --plaintext \
+    --admin_token_file="$SCRATCH/fleet-admin_token"
+  local addr=127.0.0.1:$GRPC_PORT
+  log "loading $fleet_sites sites and $fleet_agents agents (COPY)"
+  "$LOAD" load-fleet --postgres="$uri" --sites="$fleet_sites" --agents="$fleet_agents" \
+    >"$SCRATCH/fleet.out" || fail "load-fleet failed"
+  log "loaded in $(key_of "$SCRATCH/fleet.out" seconds) s: $(key_of "$SCRATCH/fleet.out" clients) clients, $(key_of "$SCRATCH/fleet.out" connectors) connectors"
+
+  log "waiting for natscope-server's site-health refresher to analyse every site"
+  local start=$SECONDS last=-1 health dirty counts
+  while :; do
+    counts=$(psql_db "$db" "SELECT (SELECT count(*) FROM site_health), (SELECT count(*) FROM site_dirty)")
+    health=${counts%|*} dirty=${counts#*|}
+    [[ "$health" == "$fleet_sites" && "$dirty" == 0 ]] && break
+    if ((SECONDS - start >= health_timeout)); then
+      fail "after ${health_timeout}s site_health has $health of $fleet_sites sites and site_dirty $dirty rows: is the site-health refresher running? (see $SCRATCH/fleet.log)"
+    fi
+    if ((SECONDS - last >= 10)); then
+      log "  site_health: $health of $fleet_sites sites, site_dirty: $dirty ($((SECONDS - start)) s)"
+      last=$SECONDS
+    fi
+    sleep 1
+  done
+  health_seconds=$((SECONDS - start))
+  log "every site analysed in ${health_seconds}s; timing queries"
+  "$LOAD" query --server="$addr" --token_file="$SCRATCH/fleet-admin_token" \
+    --list_iterations="$list_iterations" --site_iterations="$site_iterations" \
+    >"$SCRATCH/query.out" || fail "the query load failed: $(cat "$SCRATCH/query.out")"
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+}
+
+# bench_server [--agents=N] ... (see the header)
+bench_server() {
+  local agents=1000 sites=50 batches=5 records=100 threads=4 inflight=64
+  local fleet_sites=10000 fleet_agents=200000 list_iterations=200
+  local site_iterations=1000 health_timeout=1800 only="" arg name
+  for arg in "$@"; do
+    name=${arg%%=*}
+    case "$name" in
+      --agents | --sites | --batches | --records | --threads | --inflight | \
+        --fleet_sites | --fleet_agents | --list_iterations | --site_iterations | \
+        --health_timeout)
+        [[ "${arg#*=}" =~ ^[1-9][0-9]*$ ]] ||
+          { echo "bench server: $name takes a positive number" >&2; exit 2; }
+        printf -v "${name#--}" '%s' "${arg#*=}" ;;
+      --only)
+        only=${arg#*=}
+        [[ "$only" == ingest || "$only" == queries ]] ||
+          { echo "bench server: --only takes ingest or queries" >&2; exit 2; } ;;
+      *) echo "bench server: unknown flag $arg" >&2; usage; exit 2 ;;
+    esac
+  done
+  ((fleet_agents >= fleet_sites)) ||
+    { echo "bench server: --fleet_agents must be at least --fleet_sites (every site needs an agent)" >&2; exit 2; }
+  command -v psql >/dev/null ||
+    { echo "bench server: psql is missing: run tools/setup.sh (postgresql-15)" >&2; exit 1; }
+
+  echo "bench server: building natscope-server and server_load (-c opt)" >&2
+  bazel build -c opt //server:natscope-server //tests/bench:server_load >&2
+  # bazel-bin follows whichever configuration built last; ask for opt's.
+  local bin
+  bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+  SERVER=$bin/server/natscope-server LOAD=$bin/tests/bench/server_load
+  # Scratch directory, PostgreSQL and natscope-server helpers; its EXIT
+  # trap stops every process it started and removes the directory.
+  source tests/e2e/lib.sh
+  # Interrupted (Ctrl-C, kill): exit, so that the EXIT trap cleans up.
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  start_postgres bench
+  log "PostgreSQL $(psql_q 'SHOW server_version') in $PG_DATA (Unix socket only)"
+
+  local copy_rows copy_seconds ingest_rows ingest_seconds health_seconds
+  [[ "$only" == queries ]] || bench_server_ingest
+  [[ "$only" == ingest ]] || bench_server_queries
+
+  local failed=0
+  echo
+  if [[ "$only" != queries ]]; then
+    echo "ingest: $agents agents in $sites sites, $batches batches of $records log lines each (epoch 1); $inflight calls at once from $threads client threads"
+    awk -v cr="$copy_rows" -v cs="$copy_seconds" -v nr="$ingest_rows" -v ns="$ingest_seconds" 'BEGIN {
+      printf "%-26s %10s %9s %11s\n", "", "rows", "seconds", "rows/s"
+      printf "%-26s %10d %9.2f %11.0f\n", "psql \\copy (baseline)", cr, cs, cr / cs
+      printf "%-26s %10d %9.2f %11.0f\n", "natscope over gRPC", nr, ns, nr / ns
+      ratio = (nr / ns) / (cr / cs)
+      printf "ratio natscope/copy: %.2f (target >= 0.40)\n", ratio
+      exit !(ratio >= 0.4) }' || failed=1
+  fi
+  if [[ "$only" != ingest ]]; then
+    [[ "$only" == queries ]] || echo
+    echo "queries: $fleet_sites sites, $fleet_agents agents (site health computed in ${health_seconds}s); one call at a time"
+    awk 'BEGIN { printf "%-18s %7s %7s %9s %9s %9s %11s\n", "", "calls", "errors", "p50 ms", "p99 ms", "max ms", "mean bytes" }
+      { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%-18s %7d %7d %9.2f %9.2f %9.2f %11d\n", $1, v["count"], v["errors"], v["p50_ms"], v["p99_ms"], v["max_ms"], v["mean_bytes"]
+        if (v["p99_ms"] >= 50 || v["errors"] > 0) bad = 1 }
+      END { print "target: p99 < 50 ms"; exit bad }' "$SCRATCH/query.out" || failed=1
+  fi
+  ((failed == 0)) || echo "bench server: a target was missed" >&2
+  return "$failed"
+}
+
 case "${1:-}" in
   probe) shift; bench_probe "$@" ;;
   agent) shift; bench_agent "$@" ;;
+  server) shift; bench_server "$@" ;;
   *)
     [[ -n "${1:-}" ]] && echo "bench: unknown mode \"$1\"" >&2
     usage
