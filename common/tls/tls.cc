@@ -131,6 +131,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> NewClientChannel(
   if (!options.server_name.empty() && !options.plaintext) {
     args.SetSslTargetNameOverride(options.server_name);
   }
+  if (options.max_receive_bytes > 0) {
+    args.SetMaxReceiveMessageSize(options.max_receive_bytes);
+  }
   return grpc::CreateCustomChannel(target, *credentials, args);
 }
 

@@ -27,6 +27,8 @@ struct ClientTlsOptions {
   // Name to verify the server's certificate against, when it is not the
   // host part of the target (e.g. the target is an IP address).
   std::string server_name;
+  // Largest reply the channel accepts, in bytes; 0: gRPC's default (4 MiB).
+  int max_receive_bytes = 0;
 };
 
 // TLS credentials trusting only `ca_file`, or insecure ones when

@@ -192,6 +192,9 @@ int Main(int argc, char** argv) {
     return positional.empty() && !flags.help_requested() ? 2 : 0;
   }
   tls.plaintext = tls.ca_file.empty();
+  // `natscope sites` lists every site in one reply: 10,000 sites are about
+  // 1.3 MB, past gRPC's default 4 MiB at 30,000.
+  tls.max_receive_bytes = 256 << 20;
   if (!token_file.empty()) {
     std::ifstream in(token_file);
     if (!std::getline(in, g_token)) {

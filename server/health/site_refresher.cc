@@ -18,7 +18,7 @@ SiteRefresher::~SiteRefresher() { Stop(); }
 
 absl::StatusOr<int> SiteRefresher::RefreshDirty() {
   int stored = 0;
-  while (true) {
+  while (!stopping_.load()) {
     ASSIGN_OR_RETURN(std::vector<std::string> sites,
                      store_->ClaimDirtySites(options_.batch));
     if (sites.empty()) return stored;
@@ -45,6 +45,7 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
     stored += static_cast<int>(summaries.size());
     if (sites.size() < static_cast<size_t>(options_.batch)) return stored;
   }
+  return stored;  // Stopping: the marks left are another server's, or the next start's.
 }
 
 absl::Duration SiteRefresher::RefreshTick() {
@@ -82,6 +83,7 @@ void SiteRefresher::Start() {
 }
 
 void SiteRefresher::Stop() {
+  stopping_ = true;
   if (sweep_) sweep_->Stop();
   if (refresh_) refresh_->Stop();
 }

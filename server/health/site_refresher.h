@@ -10,6 +10,7 @@
 #ifndef NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
 #define NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
 
+#include <atomic>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -37,7 +38,8 @@ class SiteRefresher {
   ~SiteRefresher();
 
   // Analyses and stores every site marked dirty, until none is left (or
-  // only sites other servers are taking). Returns how many it stored.
+  // only sites other servers are taking, or Stop() was called: it returns
+  // after the batch in hand). Returns how many it stored.
   absl::StatusOr<int> RefreshDirty();
 
   // Starts the background loops (refresh every interval, sweep every
@@ -52,6 +54,7 @@ class SiteRefresher {
 
   Store* store_;
   const Clock* clock_;
+  std::atomic<bool> stopping_{false};
   const SiteRefresherOptions options_;
   std::unique_ptr<Periodic> refresh_;
   std::unique_ptr<Periodic> sweep_;

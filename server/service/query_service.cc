@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
@@ -44,6 +45,39 @@ absl::StatusOr<std::string> AfterFromToken(absl::string_view token) {
       "previous page unchanged, or leave it empty for the first page");
 }
 
+// Site page tokens: "name:<site>" or "worst:<severity>:<site>", web-safe
+// base64. The sort is part of the token: a token of one sort is refused by
+// the other.
+std::string SiteToken(bool by_name, int64_t severity, const std::string& site) {
+  return absl::WebSafeBase64Escape(
+      by_name ? absl::StrCat("name:", site) : absl::StrCat("worst:", severity, ":", site));
+}
+
+absl::StatusOr<SiteCursor> SiteCursorFromToken(absl::string_view token, bool by_name) {
+  SiteCursor cursor;
+  if (token.empty()) return cursor;
+  std::string decoded;
+  if (absl::WebSafeBase64Unescape(token, &decoded)) {
+    absl::string_view rest = decoded;
+    if (by_name && absl::ConsumePrefix(&rest, "name:") && !rest.empty()) {
+      cursor.site = std::string(rest);
+      return cursor;
+    }
+    if (!by_name && absl::ConsumePrefix(&rest, "worst:")) {
+      const size_t colon = rest.find(':');
+      if (colon != absl::string_view::npos && colon + 1 < rest.size() &&
+          absl::SimpleAtoi(rest.substr(0, colon), &cursor.severity_score)) {
+        cursor.site = std::string(rest.substr(colon + 1));
+        return cursor;
+      }
+    }
+  }
+  return absl::InvalidArgumentError(
+      "page_token is not one this server issued for this sort: pass "
+      "next_page_token of the previous page unchanged, with the same "
+      "sort_by_name, or leave it empty for the first page");
+}
+
 void AppendFindings(const v1::AgentState& agent,
                     const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
                     google::protobuf::RepeatedPtrField<v1::AgentFinding>* out) {
@@ -71,11 +105,31 @@ void SortFindings(google::protobuf::RepeatedPtrField<v1::AgentFinding>* findings
 absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
     const v1::ListSitesRequest& request, absl::Time) {
   // One stored row per site, kept current by the SiteRefresher.
-  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites,
-                   store_->ListSiteHealth(request.sort_by_name()));
   v1::ListSitesResponse response;
-  response.mutable_sites()->Reserve(static_cast<int>(sites.size()));
+  const bool by_name = request.sort_by_name();
+  if (request.page_size() == 0 && request.page_token().empty()) {
+    ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSiteHealth(by_name));
+    response.mutable_sites()->Reserve(static_cast<int>(sites.size()));
+    for (v1::SiteSummary& site : sites) *response.add_sites() = std::move(site);
+    return response;
+  }
+  constexpr int kMaxSitesPage = 10000;
+  const int page_size = request.page_size() == 0 ? kMaxSitesPage : request.page_size();
+  if (page_size < 1 || page_size > kMaxSitesPage) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_size ", request.page_size(), " is out of range 1..", kMaxSitesPage,
+        " (0 for every site at once)"));
+  }
+  ASSIGN_OR_RETURN(SiteCursor after, SiteCursorFromToken(request.page_token(), by_name));
+  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites,
+                   store_->ListSiteHealthPage(by_name, after, page_size + 1));
+  const bool more = sites.size() > static_cast<size_t>(page_size);
+  if (more) sites.resize(page_size);
   for (v1::SiteSummary& site : sites) *response.add_sites() = std::move(site);
+  if (more) {
+    const v1::SiteSummary& last = response.sites(page_size - 1);
+    response.set_next_page_token(SiteToken(by_name, last.severity_score(), last.site()));
+  }
   return response;
 }
 

@@ -171,6 +171,40 @@ TEST_F(QueryServiceTest, SitesComeFromStoredHealthWorstFirst) {
   EXPECT_EQ(health->summary().clients(), 2u);
 }
 
+TEST_F(QueryServiceTest, SitesPageWithTokensInEitherOrder) {
+  core_ = QueryServiceCore(store_.get());
+  for (int i = 0; i < 7; ++i) {
+    AddAgent(absl::StrCat("site-", i), absl::StrCat("c", i), v1::ROLE_CLIENT, i % 2 == 0);
+  }
+  Refresh();
+  for (const bool by_name : {false, true}) {
+    v1::ListSitesRequest all;
+    all.set_sort_by_name(by_name);
+    auto whole = core_.ListSites(all);
+    ASSERT_TRUE(whole.ok());
+    ASSERT_EQ(whole->sites_size(), 7);
+    v1::ListSitesRequest request = all;
+    request.set_page_size(3);
+    std::vector<std::string> paged;
+    for (int page = 0; page < 10; ++page) {
+      auto response = core_.ListSites(request);
+      ASSERT_TRUE(response.ok()) << response.status();
+      for (const auto& s : response->sites()) paged.push_back(s.site());
+      if (response->next_page_token().empty()) break;
+      request.set_page_token(response->next_page_token());
+    }
+    ASSERT_EQ(paged.size(), 7u);
+    for (int i = 0; i < 7; ++i) EXPECT_EQ(paged[i], whole->sites(i).site());
+    // A token of one sort is refused by the other.
+    request.set_sort_by_name(!by_name);
+    EXPECT_EQ(core_.ListSites(request).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  v1::ListSitesRequest too_big;
+  too_big.set_page_size(10001);
+  EXPECT_EQ(core_.ListSites(too_big).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
   core_ = QueryServiceCore(store_.get());
   AddAgent("a", "a1", v1::ROLE_CLIENT, true);

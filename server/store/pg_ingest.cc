@@ -87,12 +87,6 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
         SanitizeText(report.public_address()),
         pqxx::binarystring(report.SerializeAsString()));
   }
-  // No row lock when the site is already marked: the hot path stays free
-  // of contention between agents of one site.
-  tx.exec_params(
-      "INSERT INTO site_dirty (site, since) VALUES ($1, $2) "
-      "ON CONFLICT DO NOTHING",
-      site, TimestampText(received));
 }
 
 }  // namespace

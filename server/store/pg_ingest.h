@@ -13,8 +13,8 @@ namespace natscope::server {
 
 // Within `tx` (committing is the caller's): records the batch in the ledger
 // and, when it is new there, stores its records and updates agent_state as
-// Store::Ingest documents, and marks the agent's site for the health
-// refresher (site_dirty). Returns duplicate=true, having written nothing,
+// Store::Ingest documents. (The caller marks the site for the health
+// refresher after the commit.) Returns duplicate=true, having written nothing,
 // when the ledger already holds the batch. The agent must exist. Throws
 // libpqxx exceptions.
 IngestResult IngestBatch(pqxx::transaction_base& tx,

@@ -174,6 +174,40 @@ absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSiteHealth(
   return sites;
 }
 
+absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSiteHealthPage(
+    bool by_name, const SiteCursor& after, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ListSiteHealthPage limit must be at least 1, not ", limit));
+  }
+  std::vector<SiteSummary> sites;
+  // Row comparisons follow the index site_health_worst (severity_score
+  // DESC, site) and the primary key.
+  const std::string where =
+      after.site.empty() ? "true"
+      : by_name          ? "site > $2"
+                         : "(severity_score < $1 OR (severity_score = $1 AND site > $2))";
+  RETURN_IF_ERROR(
+      pool_->Run("ListSiteHealthPage", [&](pqxx::connection& conn) -> absl::Status {
+        sites.clear();
+        pqxx::read_transaction tx(conn);
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("SELECT summary FROM site_health WHERE ", where,
+                         // Both cursor parameters are always sent; naming them
+                         // keeps their types known when `where` does not.
+                         " AND $1::bigint IS NOT NULL AND $2::text IS NOT NULL"
+                         " ORDER BY ",
+                         by_name ? "site" : "severity_score DESC, site", " LIMIT $3"),
+            after.severity_score, after.site, limit);
+        for (const pqxx::row& row : rows) {
+          ASSIGN_OR_RETURN(SiteSummary summary, SummaryFromField(row[0]));
+          sites.push_back(std::move(summary));
+        }
+        return absl::OkStatus();
+      }));
+  return sites;
+}
+
 absl::StatusOr<std::vector<TrendSample>> PostgresStore::SiteTrend(
     absl::string_view site, absl::Time from, absl::Time to, bool daily) {
   std::vector<TrendSample> samples;

@@ -87,6 +87,8 @@ class PostgresStore final : public Store {
       absl::Time computed) override;
   absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSiteHealth(
       bool by_name) override;
+  absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSiteHealthPage(
+      bool by_name, const SiteCursor& after, int limit) override;
   absl::StatusOr<std::vector<TrendSample>> SiteTrend(absl::string_view site,
                                                      absl::Time from,
                                                      absl::Time to,

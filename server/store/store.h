@@ -59,6 +59,13 @@ struct AgentActivity {
   absl::Time sdwan_state_time = absl::InfinitePast();
 };
 
+// Where a page of ListSiteHealthPage starts: after this site in the
+// listing's order. Empty site: from the start.
+struct SiteCursor {
+  int64_t severity_score = 0;  // Of that site (worst-first order only).
+  std::string site;
+};
+
 // What ApplyRetention removed.
 struct RetentionResult {
   int partitions_dropped = 0;
@@ -215,6 +222,12 @@ class Store {
   // by name.
   virtual absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
   ListSiteHealth(bool by_name);
+  // The same, up to `limit` sites after `after` (keyset paging: worst
+  // first is severity_score descending then site; by name is site).
+  // InvalidArgument when limit < 1. The default reads ListSiteHealth and
+  // skips; PostgresStore pages in SQL.
+  virtual absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
+  ListSiteHealthPage(bool by_name, const SiteCursor& after, int limit);
   // The trend of `site` (the fleet's sum when empty) from `from` to `to`:
   // one sample per hour, or per UTC day (the day's hourly samples
   // averaged), oldest first.
@@ -335,6 +348,29 @@ inline absl::StatusOr<std::map<std::string, AgentActivity>> Store::RecentActivit
 inline absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
 Store::ListSiteHealth(bool) {
   return StoreLacks("site health");
+}
+inline absl::StatusOr<std::vector<natscope::v1::SiteSummary>>
+Store::ListSiteHealthPage(bool by_name, const SiteCursor& after, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ListSiteHealthPage limit must be at least 1, not ", limit));
+  }
+  absl::StatusOr<std::vector<natscope::v1::SiteSummary>> all = ListSiteHealth(by_name);
+  if (!all.ok()) return all.status();
+  std::vector<natscope::v1::SiteSummary> page;
+  for (natscope::v1::SiteSummary& site : *all) {
+    if (!after.site.empty()) {
+      const bool past =
+          by_name ? site.site() > after.site
+                  : (site.severity_score() < after.severity_score ||
+                     (site.severity_score() == after.severity_score &&
+                      site.site() > after.site));
+      if (!past) continue;
+    }
+    page.push_back(std::move(site));
+    if (static_cast<int>(page.size()) == limit) break;
+  }
+  return page;
 }
 inline absl::StatusOr<std::vector<TrendSample>> Store::SiteTrend(
     absl::string_view, absl::Time, absl::Time, bool) {

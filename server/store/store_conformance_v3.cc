@@ -51,6 +51,31 @@ TEST_P(StoreConformanceTest, SiteHealthListsWorstFirstOrByName) {
   EXPECT_EQ(Names(*by_name), (std::vector<std::string>{"a", "b", "c"}));
 }
 
+TEST_P(StoreConformanceTest, SiteHealthPagesFollowTheListingOrder) {
+  std::vector<SiteSummary> all;
+  for (int i = 0; i < 25; ++i) {
+    all.push_back(Summary("site-" + std::to_string(100 + i), i % 4, 1, 0));
+  }
+  ASSERT_TRUE(store_->PutSiteHealth(all, kT0).ok());
+  for (const bool by_name : {false, true}) {
+    auto whole = store_->ListSiteHealth(by_name);
+    ASSERT_TRUE(whole.ok());
+    std::vector<std::string> paged;
+    SiteCursor after;
+    for (int i = 0; i < 20; ++i) {
+      auto page = store_->ListSiteHealthPage(by_name, after, 7);
+      ASSERT_TRUE(page.ok()) << page.status();
+      for (const SiteSummary& s : *page) paged.push_back(s.site());
+      if (page->size() < 7) break;
+      after.site = page->back().site();
+      after.severity_score = page->back().severity_score();
+    }
+    EXPECT_EQ(paged, Names(*whole)) << (by_name ? "by name" : "worst first");
+  }
+  EXPECT_EQ(store_->ListSiteHealthPage(false, SiteCursor(), 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, NewerSiteHealthWinsAndEmptySiteIsRemoved) {
   ASSERT_TRUE(store_->PutSiteHealth({Summary("a", 5, 1, 0)}, kT0).ok());
   // An older analysis arriving late does not replace the newer one.

@@ -31,6 +31,9 @@ _cleanup() {
   exit $rc
 }
 trap _cleanup EXIT
+# A signal (Ctrl-C, a test runner's timeout) cleans up too: exit runs it.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Runs a command in the background and remembers it for cleanup.
 spawn() { "$@" & _pids+=($!); }
