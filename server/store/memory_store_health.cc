@@ -131,23 +131,28 @@ absl::StatusOr<std::vector<std::string>> MemoryStore::ClaimDirtySites(
 
 absl::StatusOr<std::map<std::string, AgentActivity>>
 MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
-  const absl::Time first = StoredTime(since);
+  // Counted lines: dated in the hour of `since` or later (PostgresStore
+  // counts per hour at ingest); sdwan_state: the newest of any age.
+  const absl::Time first = StoredTime(StartOfUtcHour(since));
   absl::MutexLock lock(&mu_);
   std::map<std::string, AgentActivity> activity;
   for (const auto& [agent_id, history] : history_) {
     const LogRow* newest_state = nullptr;
     for (const LogRow& row : history.logs) {
-      if (row.site != site || row.received < first || row.event_time < first) {
-        continue;
-      }
+      if (row.site != site) continue;
       if (row.kind == "sdwan_state") {
         if (newest_state == nullptr ||
             std::tie(row.event_time, row.id) >
                 std::tie(newest_state->event_time, newest_state->id)) {
           newest_state = &row;
         }
-      } else if (row.kind == "analytics" || row.kind == "relay_unavailable") {
-        CountActivity(row, &activity[agent_id]);
+      } else if ((row.kind == "analytics" || row.kind == "relay_unavailable") &&
+                 row.event_time >= first) {
+        AgentActivity counted;
+        CountActivity(row, &counted);
+        if (counted.direct + counted.relayed + counted.relay_unavailable > 0) {
+          CountActivity(row, &activity[agent_id]);
+        }
       }
     }
     if (newest_state != nullptr) {

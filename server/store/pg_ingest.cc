@@ -1,5 +1,6 @@
 #include "server/store/pg_ingest.h"
 
+#include <map>
 #include <pqxx/pqxx>
 #include <tuple>
 #include <vector>
@@ -55,10 +56,59 @@ const std::vector<std::string>& ProbeColumns() {
   return *columns;
 }
 
+// The batch's tunnel and relay lines of one UTC hour.
+struct HourCounts {
+  int direct = 0, relayed = 0, relay_unavailable = 0;
+  absl::Time last_tunnel = absl::InfinitePast();
+};
+
+// Adds `event` to `hours` when it is an analytics or relay_unavailable line.
+void CountActivity(const LogEvent& event, absl::Time time,
+                   std::map<int64_t, HourCounts>* hours) {
+  const bool relay = event.kind() == "relay_unavailable";
+  if (!relay && event.kind() != "analytics") return;
+  HourCounts& hour = (*hours)[absl::ToUnixSeconds(time) / 3600 * 3600];
+  if (relay) {
+    ++hour.relay_unavailable;
+    return;
+  }
+  const auto path = event.fields().find("tunnel_path");
+  if (path == event.fields().end()) return;
+  if (path->second == "direct") {
+    ++hour.direct;
+  } else if (path->second == "relayed") {
+    ++hour.relayed;
+  } else {
+    return;
+  }
+  hour.last_tunnel = std::max(hour.last_tunnel, time);
+}
+
+void AddActivity(pqxx::transaction_base& tx, const std::string& site,
+                 const std::string& agent_id,
+                 const std::map<int64_t, HourCounts>& hours) {
+  for (const auto& [hour, counts] : hours) {
+    // Only this agent's row: no contention with other agents.
+    tx.exec_params(
+        "INSERT INTO agent_activity (site, agent_id, hour, direct, relayed, "
+        "relay_unavailable, last_tunnel) VALUES ($1, $2, $3, $4, $5, $6, "
+        "NULLIF($7, '')::timestamptz) ON CONFLICT (site, agent_id, hour) DO UPDATE "
+        "SET direct = agent_activity.direct + EXCLUDED.direct, "
+        "relayed = agent_activity.relayed + EXCLUDED.relayed, "
+        "relay_unavailable = agent_activity.relay_unavailable + "
+        "EXCLUDED.relay_unavailable, "
+        "last_tunnel = GREATEST(agent_activity.last_tunnel, EXCLUDED.last_tunnel)",
+        site, agent_id, TimestampText(absl::FromUnixSeconds(hour)), counts.direct,
+        counts.relayed, counts.relay_unavailable,
+        counts.last_tunnel == absl::InfinitePast() ? std::string()
+                                                   : TimestampText(counts.last_tunnel));
+  }
+}
+
 void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
                       const std::string& agent_id, const IngestRequest& batch,
-                      const Latest& nat, const Latest& probe,
-                      absl::Time received) {
+                      const Latest& nat, const Latest& sdwan,
+                      const Latest& probe, absl::Time received) {
   tx.exec_params(
       "INSERT INTO agent_state (site, agent_id, last_seen) VALUES ($1, $2, $3) "
       "ON CONFLICT (site, agent_id) DO UPDATE "
@@ -73,6 +123,18 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
         "stun_nat_type_time <= $4::timestamptz)",
         site, agent_id, SanitizeText(event.fields().at("nat_type")),
         TimestampText(nat.time));
+  }
+  if (sdwan.index >= 0) {
+    const LogEvent& event = batch.records(sdwan.index).log();
+    const auto state = event.fields().find("state");
+    tx.exec_params(
+        "UPDATE agent_state SET sdwan_state = $3, "
+        "sdwan_state_time = $4::timestamptz WHERE site = $1 AND "
+        "agent_id = $2 AND (sdwan_state_time IS NULL OR "
+        "sdwan_state_time <= $4::timestamptz)",
+        site, agent_id,
+        SanitizeText(state == event.fields().end() ? "" : state->second),
+        TimestampText(sdwan.time));
   }
   if (probe.index >= 0) {
     const ProbeReport& report = batch.records(probe.index).probe();
@@ -111,7 +173,8 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
       site, agent_id, epoch, sequence, records, received_text);
   if (ledger.empty()) return IngestResult{0, true};
 
-  Latest nat, probe;
+  Latest nat, sdwan, probe;
+  std::map<int64_t, HourCounts> hours;
   bool any_log = false, any_probe = false;
   for (int i = 0; i < batch.records_size(); ++i) {
     any_log |= batch.records(i).has_log();
@@ -135,6 +198,8 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
           event.fields().contains("nat_type")) {
         nat.Offer(i, time);
       }
+      if (event.kind() == "sdwan_state") sdwan.Offer(i, time);
+      CountActivity(event, time, &hours);
     }
     copy.complete();
   }
@@ -156,7 +221,8 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
     }
     copy.complete();
   }
-  UpdateAgentState(tx, site, agent_id, batch, nat, probe, received);
+  UpdateAgentState(tx, site, agent_id, batch, nat, sdwan, probe, received);
+  AddActivity(tx, site, agent_id, hours);
   return IngestResult{records, false};
 }
 

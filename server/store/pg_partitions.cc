@@ -108,6 +108,8 @@ absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
         tx.exec_params("DELETE FROM ingest_ledger WHERE received_at < $1",
                        TimestampText(StartOfUtcDay(cutoff)))
             .affected_rows();
+    tx.exec_params("DELETE FROM agent_activity WHERE hour < $1",
+                   TimestampText(StartOfUtcDay(cutoff)));
     result.trend_rows_deleted =
         tx.exec_params("DELETE FROM site_trend WHERE bucket < $1",
                        TimestampText(trend_cutoff))

@@ -50,7 +50,7 @@ struct TrendSample {
 
 // One agent's recent log activity the analysis needs beyond its latest
 // state (see Store::RecentActivity).
-struct AgentActivity {
+struct AgentActivity {  // See Store::RecentActivity.
   uint32_t direct = 0;             // "analytics" lines, tunnel_path "direct"
   uint32_t relayed = 0;            // "analytics" lines, tunnel_path "relayed"
   uint32_t relay_unavailable = 0;  // "relay_unavailable" lines
@@ -212,10 +212,11 @@ class Store {
   virtual absl::Status PutSiteHealth(
       const std::vector<natscope::v1::SiteSummary>& summaries,
       absl::Time computed);
-  // Per agent of `site` that has any: its log lines received and dated at
-  // or after `since`, counted (tunnel paths, relay errors) or the newest
-  // (sdwan_state). Agents without such lines are absent. The default
-  // answers an empty map (a store that keeps no log history).
+  // Per agent of `site` that has any: its analytics (tunnel_path direct or
+  // relayed) and relay_unavailable lines dated in the UTC hour of `since`
+  // or later, counted, and its newest sdwan_state line of any age. Agents
+  // with neither are absent. The default answers an empty map (a store
+  // that keeps no log history).
   virtual absl::StatusOr<std::map<std::string, AgentActivity>> RecentActivity(
       absl::string_view site, absl::Time since);
   // Every stored site health: worst first (severity_score, then name), or

@@ -245,10 +245,20 @@ TEST_P(StoreConformanceTest, RecentActivityCountsTunnelsAndRelayErrorsInTheWindo
              kT0);
   MustIngest(*store_, other,
              Batch(1, 1, {LogLine(kT0, "analytics", "tunnel_path", "relayed")}), kT0);
+  // b1: a tunnel_proto-only line (counts nothing) and an old sdwan_state
+  // (the newest is reported whatever its age).
+  MustIngest(*store_, b,
+             Batch(1, 1, {LogLine(kT0 - absl::Minutes(1), "analytics", "tunnel_proto", "udp"),
+                          LogLine(old, "sdwan_state", "state", "Online")}),
+             kT0);
 
   auto activity = store_->RecentActivity("paris", kT0 - absl::Hours(24));
   ASSERT_TRUE(activity.ok()) << activity.status();
-  ASSERT_EQ(activity->size(), 1u);  // b1 sent nothing; c1 is in berlin.
+  ASSERT_EQ(activity->size(), 2u);  // c1 is in berlin.
+  const AgentActivity& quiet = activity->at("b1");
+  EXPECT_EQ(quiet.direct + quiet.relayed + quiet.relay_unavailable, 0u);
+  EXPECT_EQ(quiet.sdwan_state, "Online");
+  EXPECT_EQ(quiet.sdwan_state_time, old);
   const AgentActivity& got = activity->at("a1");
   EXPECT_EQ(got.relayed, 2u);  // Not the 30-hour-old one.
   EXPECT_EQ(got.direct, 1u);
