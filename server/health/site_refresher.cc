@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/site/proto_time.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "server/health/site_analysis.h"
@@ -25,24 +26,34 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
     const absl::Time now = clock_->Now();
     std::vector<v1::SiteSummary> summaries;
     summaries.reserve(sites.size());
-    absl::Status failed;
+    std::vector<std::string> failed;
+    absl::Status first_error;
+    // One site's failure must not hold back the others claimed with it.
     for (const std::string& site : sites) {
       auto facts = LoadSiteFacts(*store_, site, now);
       if (!facts.ok()) {
-        failed = facts.status();
-        break;
+        failed.push_back(site);
+        if (first_error.ok()) first_error = facts.status();
+        continue;
       }
-      summaries.push_back(
+      v1::SiteSummary& summary = summaries.emplace_back(
           SummarizeSite(site, facts->agents, AnalyseSite(site, *facts, now)));
+      *summary.mutable_computed_at() = analyzer::ToProtoTime(now);
     }
-    if (failed.ok()) failed = store_->PutSiteHealth(summaries, now);
-    if (!failed.ok()) {
-      // Claimed sites must not be forgotten: mark them again for the next
-      // round (best effort; the sweep catches them otherwise).
+    absl::Status put = store_->PutSiteHealth(summaries, now);
+    if (!put.ok()) {
+      // Claimed sites must not be forgotten: mark them again (best effort;
+      // the sweep catches them otherwise).
       store_->MarkSitesDirty(sites, now).IgnoreError();
-      return failed;
+      return put;
     }
     stored += static_cast<int>(summaries.size());
+    if (!failed.empty()) {
+      // Behind the others, so that a site that keeps failing is retried
+      // without starving the rest.
+      store_->MarkSitesDirty(failed, now + options_.retry_failed_after).IgnoreError();
+      return first_error;
+    }
     if (sites.size() < static_cast<size_t>(options_.batch)) return stored;
   }
   return stored;  // Stopping: the marks left are another server's, or the next start's.

@@ -29,6 +29,9 @@ struct SiteRefresherOptions {
   absl::Duration sweep_interval = absl::Minutes(15);
   // Sites claimed (and written back) at a time.
   int batch = 200;
+  // A site whose analysis failed is marked again this far in the future
+  // (behind the others).
+  absl::Duration retry_failed_after = absl::Minutes(1);
 };
 
 class SiteRefresher {
@@ -39,7 +42,9 @@ class SiteRefresher {
 
   // Analyses and stores every site marked dirty, until none is left (or
   // only sites other servers are taking, or Stop() was called: it returns
-  // after the batch in hand). Returns how many it stored.
+  // after the batch in hand). Returns how many it stored; the first error
+  // when a site could not be analysed (the others are stored, the site is
+  // marked again to be retried after retry_failed_after).
   absl::StatusOr<int> RefreshDirty();
 
   // Starts the background loops (refresh every interval, sweep every

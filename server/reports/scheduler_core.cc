@@ -16,10 +16,16 @@ absl::Time FromProto(const google::protobuf::Timestamp& t) {
 
 // The instant after which firings are still unclaimed.
 absl::Time Baseline(const ScheduleState& state, absl::Time now) {
-  if (state.last_scheduled_for.has_value()) return *state.last_scheduled_for;
   const ReportSchedule& schedule = state.schedule->schedule;
   // Without created_at there is no past to catch up on.
-  return schedule.has_created_at() ? FromProto(schedule.created_at()) : now;
+  const absl::Time created =
+      schedule.has_created_at() ? FromProto(schedule.created_at()) : now;
+  // Runs of an earlier schedule with the same id (deleted, then created
+  // again) must not make the new one back-fill: the later of the two.
+  if (state.last_scheduled_for.has_value()) {
+    return std::max(*state.last_scheduled_for, created);
+  }
+  return created;
 }
 
 // The latest firing in (baseline, now], given `first`, the earliest one.
@@ -66,9 +72,10 @@ absl::StatusOr<CompiledSchedule> CompileSchedule(
     return absl::InvalidArgumentError(
         absl::StrCat(who, "no format; choose MARKDOWN, HTML or JSON"));
   }
-  if (schedule.output_directory().empty()) {
+  if (schedule.output_directory().empty() && schedule.webhook_url().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        who, "no output directory; give the directory reports are written to"));
+        who, "no output directory and no webhook; give the directory reports "
+             "are written to, a webhook, or both"));
   }
   const auto& scope = schedule.scope();
   if (scope.scope_case() == natscope::v1::ReportScope::SCOPE_NOT_SET ||

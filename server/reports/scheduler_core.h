@@ -61,7 +61,8 @@ struct CompiledSchedule {
 
 // Validates `schedule` as the CLI and server should before storing it:
 // InvalidArgument naming the problem for a bad cron spec, an unknown time
-// zone, a missing format or output directory, or an empty site list.
+// zone, a missing format, neither output directory nor webhook, or an
+// empty site list.
 absl::StatusOr<CompiledSchedule> CompileSchedule(
     const natscope::v1::ReportSchedule& schedule);
 

@@ -70,7 +70,10 @@ TEST(DueRunsTest, AClaimedFiringIsNotDueAgain) {
 }
 
 TEST(DueRunsTest, MissedFiringsCollapseIntoOneRunForTheLatest) {
-  const ScheduleState states[] = {{&MondayEight(), T("2024-01-01T08:00:00Z")}};
+  // Created before its last run (2024-01-01), as every real schedule is.
+  const CompiledSchedule monday =
+      Compile(Schedule("mon", "0 8 * * MON", "UTC", "2023-12-01T00:00:00Z"));
+  const ScheduleState states[] = {{&monday, T("2024-01-01T08:00:00Z")}};
   const std::vector<DueRun> due = DueRuns(states, T("2024-05-08T12:00:00Z"));
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].scheduled_for, T("2024-05-06T08:00:00Z"));
@@ -132,6 +135,23 @@ TEST(DueRunsTest, KeepsTheOrderOfStatesAndSkipsThoseNotDue) {
             T("2024-05-06T23:00:00Z"));
 }
 
+TEST(CompileScheduleTest, AWebhookAloneIsADelivery) {
+  ReportSchedule s = MondayEight().schedule;
+  s.clear_output_directory();
+  s.set_webhook_url("http://127.0.0.1:9/hook");
+  EXPECT_TRUE(CompileSchedule(s).ok());
+}
+
+// A schedule created again under a deleted one's id: the old runs do not
+// make it catch up.
+TEST(DueRunsTest, RecreatedScheduleDoesNotBackFill) {
+  const CompiledSchedule daily =
+      Compile(Schedule("daily", "0 6 * * *", "UTC", "2024-05-10T07:00:00Z"));
+  const ScheduleState states[] = {{&daily, T("2024-05-01T06:00:00Z")}};
+  EXPECT_TRUE(DueRuns(states, T("2024-05-10T08:00:00Z")).empty());
+  EXPECT_EQ(DueRuns(states, T("2024-05-11T06:00:01Z")).size(), 1u);
+}
+
 struct BadScheduleCase {
   const char* what;
   void (*mutate)(ReportSchedule*);
@@ -149,8 +169,12 @@ TEST(CompileScheduleTest, RejectsBadSchedulesSayingWhy) {
          s->set_format(natscope::v1::REPORT_FORMAT_UNSPECIFIED);
        },
        "no format"},
-      {"dir", [](ReportSchedule* s) { s->clear_output_directory(); },
-       "no output directory"},
+      {"dir",
+       [](ReportSchedule* s) {
+         s->clear_output_directory();
+         s->clear_webhook_url();
+       },
+       "no output directory and no webhook"},
       {"scope", [](ReportSchedule* s) { s->mutable_scope()->mutable_sites(); },
        "no scope"},
       {"unset scope", [](ReportSchedule* s) { s->clear_scope(); }, "no scope"},

@@ -1,5 +1,6 @@
 #include "server/service/report_service.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -54,6 +55,21 @@ absl::StatusOr<v1::ReportSchedule> ScheduleById(Store& store, const std::string&
       "no report schedule \"", id, "\" (natscope schedules lists them)"));
 }
 
+// Sorts a site list, drops duplicates; InvalidArgument for an empty name.
+absl::Status CleanSites(v1::ReportScope* scope) {
+  if (!scope->has_sites()) return absl::OkStatus();
+  auto* sites = scope->mutable_sites()->mutable_sites();
+  for (const std::string& site : *sites) {
+    if (site.empty()) {
+      return absl::InvalidArgumentError(
+          "the site list has an empty name: give --sites=a,b without blanks");
+    }
+  }
+  std::sort(sites->begin(), sites->end());
+  sites->erase(std::unique(sites->begin(), sites->end()), sites->end());
+  return absl::OkStatus();
+}
+
 v1::StoredReport ToProto(StoredReportRun stored) {
   v1::StoredReport report;
   *report.mutable_run() = std::move(stored.run);
@@ -90,13 +106,10 @@ absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
     RETURN_IF_ERROR(ParseWebhookUrl(schedule.webhook_url()).status());
   }
   if (!schedule.has_scope()) schedule.mutable_scope()->set_fleet(true);
+  RETURN_IF_ERROR(CleanSites(schedule.mutable_scope()));
   schedule.set_enabled(true);
   *schedule.mutable_created_at() = analyzer::ToProtoTime(clock_->Now());
-  // CompileSchedule checks cron, zone, format and scope; it wants an
-  // output directory, which a webhook-only schedule does not have.
-  v1::ReportSchedule check = schedule;
-  if (check.output_directory().empty()) check.set_output_directory("/");
-  RETURN_IF_ERROR(CompileSchedule(check).status());
+  RETURN_IF_ERROR(CompileSchedule(schedule).status());
   absl::Status created = store_->CreateSchedule(schedule);
   if (absl::IsAlreadyExists(created)) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -146,6 +159,7 @@ absl::StatusOr<v1::StoredReport> ReportServiceCore::RunReport(
   if (schedule.format() == v1::REPORT_FORMAT_UNSPECIFIED) {
     return absl::InvalidArgumentError("format is unspecified: choose markdown, html or json");
   }
+  RETURN_IF_ERROR(CleanSites(schedule.mutable_scope()));
   if (schedule.scope().has_sites() && schedule.scope().sites().sites().empty()) {
     return absl::InvalidArgumentError("the site list is empty: name at least one site");
   }

@@ -154,9 +154,10 @@ absl::StatusOr<IngestResult> MemoryStore::Ingest(const AgentIdentity& agent,
                                  batch.sequence()),
                        StoredTime(received))
           .second;
+  // A duplicate marks the site too, as PostgresStore does.
+  MarkDirty(agent.site(), StoredTime(received));
   if (!stored) return IngestResult{0, true};
   StoreBatch(agent, batch, received);
-  MarkDirty(agent.site(), StoredTime(received));
   return IngestResult{records, false};
 }
 
@@ -329,9 +330,14 @@ absl::StatusOr<std::vector<AgentState>> MemoryStore::ListAgents(
 absl::StatusOr<int64_t> MemoryStore::CountRecords(absl::string_view agent_id) {
   absl::MutexLock lock(&mu_);
   const auto history = history_.find(std::string(agent_id));
-  if (history == history_.end()) return 0;
-  return static_cast<int64_t>(history->second.logs.size() +
-                              history->second.probes.size());
+  const auto agent = agents_.find(std::string(agent_id));
+  if (history == history_.end() || agent == agents_.end()) return 0;
+  // The agent's current site only, as PostgresStore reads it.
+  const std::string& site = agent->second.identity.site();
+  int64_t count = 0;
+  for (const auto& row : history->second.logs) count += row.site == site;
+  for (const auto& row : history->second.probes) count += row.site == site;
+  return count;
 }
 
 absl::StatusOr<std::vector<ProbeReport>> MemoryStore::ProbeHistory(
@@ -343,8 +349,11 @@ absl::StatusOr<std::vector<ProbeReport>> MemoryStore::ProbeHistory(
   absl::MutexLock lock(&mu_);
   std::vector<const ProbeRow*> rows;
   const auto history = history_.find(std::string(agent_id));
-  if (history != history_.end()) {
-    for (const ProbeRow& row : history->second.probes) rows.push_back(&row);
+  const auto agent = agents_.find(std::string(agent_id));
+  if (history != history_.end() && agent != agents_.end()) {
+    for (const ProbeRow& row : history->second.probes) {
+      if (row.site == agent->second.identity.site()) rows.push_back(&row);
+    }
   }
   // Newest probe first, ties to the later arrival.
   std::sort(rows.begin(), rows.end(), [](const ProbeRow* a, const ProbeRow* b) {

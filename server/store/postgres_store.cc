@@ -157,11 +157,13 @@ absl::Status PostgresStore::UpsertAgent(const AgentIdentity& agent,
     // An agent that moved to another site leaves its old state behind.
     tx.exec_params("DELETE FROM agent_state WHERE agent_id = $1 AND site <> $2",
                    agent.agent_id(), agent.site());
-    tx.exec_params(
+    tx.commit();
+    // After the commit, so that the refresher sees the agent (as Ingest).
+    pqxx::nontransaction mark(conn);
+    mark.exec_params(
         "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
         "ON CONFLICT DO NOTHING",
         agent.site());
-    tx.commit();
     return absl::OkStatus();
   });
 }
@@ -209,9 +211,11 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
           // A duplicate wrote nothing; committing it is harmless.
           tx.commit();
         }
-        if (!result.duplicate) {
+        {
           // After the commit, so that a refresher that claims the mark
-          // reads the state this batch wrote (see 0003_scale.sql).
+          // reads the state this batch wrote (see 0003_scale.sql). A
+          // duplicate marks too: its first delivery may have committed
+          // and then lost its mark with the connection.
           pqxx::nontransaction mark(conn);
           mark.exec_params(
               "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
@@ -302,8 +306,10 @@ absl::StatusOr<int64_t> PostgresStore::CountRecords(
     pqxx::read_transaction tx(conn);
     count = tx.exec_params1(
                   "SELECT (SELECT count(*) FROM log_events WHERE agent_id = "
-                  "$1) + (SELECT count(*) FROM probe_reports WHERE "
-                  "agent_id = $1)",
+                  "$1 AND site = (SELECT site FROM agents WHERE agent_id = "
+                  "$1)) + (SELECT count(*) FROM probe_reports WHERE "
+                  "agent_id = $1 AND site = (SELECT site FROM agents WHERE "
+                  "agent_id = $1))",
                   std::string(agent_id))[0]
                 .as<int64_t>();
     return absl::OkStatus();
@@ -318,7 +324,10 @@ PostgresStore::ProbeHistory(absl::string_view agent_id, int limit) {
     reports.clear();
     pqxx::read_transaction tx(conn);
     const pqxx::result rows = tx.exec_params(
-        "SELECT report FROM probe_reports WHERE agent_id = $1 "
+        // The site is the index's first column (and the partitions'
+        // primary key's): without it every partition's index is walked.
+        "SELECT report FROM probe_reports WHERE site = (SELECT site FROM "
+        "agents WHERE agent_id = $1) AND agent_id = $1 "
         "ORDER BY probe_time DESC, id DESC LIMIT $2",
         std::string(agent_id), limit);
     for (const pqxx::row& row : rows) {

@@ -111,8 +111,9 @@ class Store {
   // updates the agent's latest state: last seen at `received`, the latest
   // `stun_nat_type` log event (kind "stun_nat_type", field "nat_type") and
   // the latest probe report, "latest" by the record's own time (`received`
-  // when it has none), ties going to the later arrival. NotFound when
-  // the agent is not registered.
+  // when it has none), ties going to the later arrival. Either way marks
+  // the agent's site for the health refresher. NotFound when the agent is
+  // not registered (at that site).
   virtual absl::StatusOr<IngestResult> Ingest(
       const natscope::v1::AgentIdentity& agent,
       const natscope::v1::IngestRequest& batch, absl::Time received) = 0;
@@ -130,12 +131,14 @@ class Store {
   virtual absl::StatusOr<std::vector<natscope::v1::AgentState>> ListAgents(
       absl::string_view site, absl::string_view after_agent_id, int limit) = 0;
 
-  // Log events plus probe reports stored for `agent_id` (0 when unknown).
+  // Log events plus probe reports stored for `agent_id` at its current
+  // site (0 when unknown).
   virtual absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) = 0;
 
   // The agent's probe reports, newest first (by probe time, ties by
-  // arrival), at most `limit`. Empty for an unknown agent. The default
-  // answers Unimplemented (for test fakes that keep no history).
+  // arrival), at most `limit`, at its current site. Empty for an unknown
+  // agent. The default answers Unimplemented (for test fakes that keep no
+  // history).
   virtual absl::StatusOr<std::vector<natscope::v1::ProbeReport>> ProbeHistory(
       absl::string_view agent_id, int limit);
 
