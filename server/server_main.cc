@@ -158,10 +158,10 @@ int Serve(const Flags& flags) {
   absl::Status migrated = (*store)->Migrate();
   if (!migrated.ok()) return Fail(std::string(migrated.message()));
 
-  Periodic maintenance("history", absl::ZeroDuration(), absl::Hours(1),
-                       [&] { return MaintainHistory(**store, flags); });
+  // Background work starts once the server is serving (below), so that a
+  // server that fails to start never applies retention or sends a report.
+  std::unique_ptr<Periodic> maintenance;
   SiteRefresher refresher(store->get(), &RealClock::Get());
-  refresher.Start();
 
   std::unique_ptr<StunResponder> stun;
   auto stun_options = ParseStunFlags(flags.stun);
@@ -211,7 +211,6 @@ int Serve(const Flags& flags) {
   ReportProducer producer(store->get(), &RealClock::Get(),
                           absl::StrCat(host, ":", getpid()));
   ReportScheduler scheduler(store->get(), &RealClock::Get(), &producer);
-  scheduler.Start();
   ReportServiceCore report_core(store->get(), &RealClock::Get(), &producer,
                                 &scheduler);
   ReportServiceImpl report_service(&report_core, &authenticator);
@@ -240,6 +239,11 @@ int Serve(const Flags& flags) {
         flags.port_file, grpc_port, stun ? stun->PortFileLines() : "stun=0\n");
     if (!written.ok()) return Fail(std::string(written.message()));
   }
+  maintenance = std::make_unique<Periodic>(
+      "history", absl::ZeroDuration(), absl::Hours(1),
+      [&] { return MaintainHistory(**store, flags); });
+  refresher.Start();
+  scheduler.Start();
   Log(absl::StrCat("serving gRPC (",
                    flags.tls.cert_file.empty() ? "plaintext" : "TLS", ") on port ",
                    grpc_port, ", ",
@@ -253,7 +257,7 @@ int Serve(const Flags& flags) {
   server->Wait();
   scheduler.Stop();
   refresher.Stop();
-  maintenance.Stop();
+  maintenance->Stop();
   stun.reset();
   store->reset();
   if (postgres) {

@@ -1,5 +1,6 @@
 #include "server/cli/report_commands.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
@@ -156,7 +157,8 @@ int Reports::Content(const grpc::Status& status, const v1::StoredReport& report)
   if (!flags_.output.empty()) {
     std::ofstream file(flags_.output, std::ios::binary | std::ios::trunc);
     file << report.content();
-    if (!file.good()) {
+    file.close();
+    if (file.fail()) {
       return Fail(absl::StrCat("cannot write ", flags_.output,
                                ": check the directory exists and is writable"));
     }
@@ -184,6 +186,9 @@ int Reports::Report(const std::vector<std::string>& a) {
     request.set_title(flags_.title);
     grpc::ClientContext context;
     Prepare(&context);
+    // Rendering and delivering (a webhook may take its 10 s) outlast the
+    // usual deadline.
+    context.set_deadline(absl::ToChronoTime(absl::Now() + std::max(timeout_, absl::Minutes(1))));
     v1::StoredReport reply;
     return Content(stub_->RunReport(&context, request, &reply), reply);
   }

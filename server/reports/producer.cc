@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/time/clock.h"
+
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "analyzer/site/proto_time.h"
@@ -117,8 +119,19 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
   // reason (and never re-run, so nothing is delivered twice).
   absl::Status outcome = [&]() -> absl::Status {
     const std::string title = schedule.name().empty() ? "natscope report" : schedule.name();
-    ASSIGN_OR_RETURN(v1::ReportData data,
-                     LoadReportData(*store_, title, schedule.scope(), started));
+    // The database may blink at Monday 08:00: nothing is delivered yet,
+    // so reading is retried a few times before the run is given up.
+    absl::StatusOr<v1::ReportData> loaded;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      if (attempt > 0) absl::SleepFor(absl::Seconds(2 << attempt));
+      loaded = LoadReportData(*store_, title, schedule.scope(), started);
+      if (loaded.ok() || !(absl::IsUnavailable(loaded.status()) ||
+                           absl::IsAborted(loaded.status()) ||
+                           absl::IsUnknown(loaded.status()))) {
+        break;
+      }
+    }
+    ASSIGN_OR_RETURN(v1::ReportData data, std::move(loaded));
     ASSIGN_OR_RETURN(stored.content, RenderReport(data, schedule.format()));
     if (!schedule.output_directory().empty()) {
       RETURN_IF_ERROR(MakeDirs(schedule.output_directory()));

@@ -86,6 +86,15 @@ absl::StatusOr<WebhookUrl> ParseWebhookUrl(absl::string_view url) {
     return absl::InvalidArgumentError(
         absl::StrCat("webhook ", url, " is not an http:// URL"));
   }
+  // The fragment is the client's; never sent.
+  rest = rest.substr(0, rest.find('#'));
+  for (char c : rest) {
+    if (c == ' ' || c == '\r' || c == '\n' || static_cast<unsigned char>(c) < 0x20) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "webhook ", url, " contains spaces or control characters: "
+          "percent-encode them"));
+    }
+  }
   WebhookUrl parsed;
   const size_t slash = rest.find('/');
   absl::string_view authority = rest.substr(0, slash);
@@ -162,10 +171,13 @@ absl::Status PostWebhook(absl::string_view url, absl::string_view content_type,
     answer.append(buffer, static_cast<size_t>(n));
   }
   const std::string status_line = answer.substr(0, answer.find("\r\n"));
-  // "HTTP/1.1 204 No Content"
+  // "HTTP/1.1 204 No Content": a 2xx code, three digits.
   const size_t space = status_line.find(' ');
-  if (space != std::string::npos && status_line.size() > space + 1 &&
-      status_line[space + 1] == '2') {
+  int code = 0;
+  if (absl::StartsWith(status_line, "HTTP/") && space != std::string::npos &&
+      status_line.size() >= space + 4 &&
+      absl::SimpleAtoi(status_line.substr(space + 1, 3), &code) && code >= 200 &&
+      code <= 299) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrCat(

@@ -38,6 +38,11 @@ TEST(WebhookUrlTest, RefusesWhatItCannotPostTo) {
   EXPECT_FALSE(ParseWebhookUrl("http://").ok());
   EXPECT_FALSE(ParseWebhookUrl("http://h:0/").ok());
   EXPECT_FALSE(ParseWebhookUrl("http://h:99999/").ok());
+  EXPECT_FALSE(ParseWebhookUrl("http://h/a\r\nX-Injected: 1").ok());
+  EXPECT_FALSE(ParseWebhookUrl("http://h/a b").ok());
+  auto fragment = ParseWebhookUrl("http://h/in#part");
+  ASSERT_TRUE(fragment.ok());
+  EXPECT_EQ(fragment->path, "/in");
 }
 
 // A one-shot HTTP server on loopback that records the request and answers
@@ -105,6 +110,13 @@ TEST(WebhookTest, AnErrorAnswerIsReportedWithItsStatusLine) {
       absl::StrCat("http://127.0.0.1:", server.port(), "/"), "text/plain", "BODY-END");
   EXPECT_EQ(posted.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(absl::StrContains(posted.message(), "500 Internal Server Error")) << posted;
+}
+
+TEST(WebhookTest, SomethingThatIsNotHttpIsNotSuccess) {
+  OneShotServer server("SSH-2.0-OpenSSH 2xx");
+  const absl::Status posted = PostWebhook(
+      absl::StrCat("http://127.0.0.1:", server.port(), "/"), "text/plain", "BODY-END");
+  EXPECT_EQ(posted.code(), absl::StatusCode::kFailedPrecondition) << posted;
 }
 
 TEST(WebhookTest, NobodyListeningIsUnavailable) {
