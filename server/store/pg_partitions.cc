@@ -52,14 +52,25 @@ absl::Status PostgresStore::EnsurePartitions(absl::Time from, absl::Time to) {
   RETURN_IF_ERROR(pool_->Run("EnsurePartitions", [&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     tx.exec("SET LOCAL client_min_messages = warning");
+    // Never queue long behind a lock: a waiting DDL statement makes every
+    // later statement on the table wait too. Retried at the next call.
+    tx.exec("SET LOCAL lock_timeout = '5s'");
     tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kPartitionLock, ")"));
     for (absl::Time day = first; day <= last; day += absl::Hours(24)) {
       for (const char* table : kPartitionedTables) {
-        tx.exec(absl::StrCat(
-            "CREATE TABLE IF NOT EXISTS ", tx.quote_name(PartitionName(table, day)),
-            " PARTITION OF ", table, " FOR VALUES FROM (",
-            tx.quote(TimestampText(day)), ") TO (",
-            tx.quote(TimestampText(day + absl::Hours(24))), ")"));
+        const std::string name = PartitionName(table, day);
+        if (!tx.exec_params1("SELECT to_regclass($1) IS NULL", name)[0].as<bool>()) {
+          continue;
+        }
+        // CREATE ... PARTITION OF would take ACCESS EXCLUSIVE on the parent
+        // (stalling ingest); a separate table ATTACHed takes only SHARE
+        // UPDATE EXCLUSIVE, which inserts and reads do not wait for.
+        tx.exec(absl::StrCat("CREATE TABLE ", tx.quote_name(name), " (LIKE ", table,
+                             " INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"));
+        tx.exec(absl::StrCat("ALTER TABLE ", table, " ATTACH PARTITION ",
+                             tx.quote_name(name), " FOR VALUES FROM (",
+                             tx.quote(TimestampText(day)), ") TO (",
+                             tx.quote(TimestampText(day + absl::Hours(24))), ")"));
       }
     }
     tx.commit();
@@ -80,46 +91,73 @@ bool PostgresStore::PartitionReady(absl::Time received) {
 absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
     absl::Time cutoff, absl::Time trend_cutoff) {
   RetentionResult result;
-  std::vector<int64_t> dropped_days;
+  // Expired partitions, each dropped in a transaction of its own: DROP
+  // locks the parent table exclusively, so it must be short and must not
+  // wait long for the lock (it is retried at the next run).
+  std::vector<std::string> expired;
   RETURN_IF_ERROR(pool_->Run("ApplyRetention", [&](pqxx::connection& conn) {
-    result = RetentionResult();
-    dropped_days.clear();
-    pqxx::work tx(conn);
-    tx.exec("SET LOCAL client_min_messages = warning");
-    tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kPartitionLock, ")"));
+    expired.clear();
+    pqxx::read_transaction tx(conn);
     for (const char* table : kPartitionedTables) {
       const pqxx::result parts = tx.exec_params(
           "SELECT c.relname FROM pg_inherits i "
           "JOIN pg_class c ON c.oid = i.inhrelid "
-          "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1",
+          "JOIN pg_class p ON p.oid = i.inhparent "
+          "WHERE p.relname = $1 AND p.relnamespace = "
+          "to_regnamespace(current_schema())::oid",
           std::string(table));
       for (const pqxx::row& row : parts) {
         const std::string name = row[0].as<std::string>();
         absl::Time day;
         if (!PartitionDay(name, &day)) continue;  // Not ours: leave it.
-        if (day + absl::Hours(24) <= cutoff) {
-          tx.exec(absl::StrCat("DROP TABLE ", tx.quote_name(name)));
-          ++result.partitions_dropped;
-          dropped_days.push_back(absl::ToUnixSeconds(day) / 86400);
-        }
+        if (day + absl::Hours(24) <= cutoff) expired.push_back(name);
       }
     }
-    result.ledger_rows_deleted =
-        tx.exec_params("DELETE FROM ingest_ledger WHERE received_at < $1",
-                       TimestampText(StartOfUtcDay(cutoff)))
-            .affected_rows();
-    tx.exec_params("DELETE FROM agent_activity WHERE hour < $1",
-                   TimestampText(StartOfUtcDay(cutoff)));
-    result.trend_rows_deleted =
-        tx.exec_params("DELETE FROM site_trend WHERE bucket < $1",
-                       TimestampText(trend_cutoff))
-            .affected_rows();
-    tx.commit();
     return absl::OkStatus();
   }));
-  // A dropped day is made again if a batch ever arrives for it.
-  absl::MutexLock lock(&days_mu_);
-  for (int64_t day : dropped_days) ready_days_.erase(day);
+  for (const std::string& name : expired) {
+    RETURN_IF_ERROR(pool_->Run("ApplyRetention", [&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      tx.exec("SET LOCAL lock_timeout = '2s'");
+      tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kPartitionLock, ")"));
+      tx.exec(absl::StrCat("DROP TABLE IF EXISTS ", tx.quote_name(name)));
+      tx.commit();
+      return absl::OkStatus();
+    }));
+    ++result.partitions_dropped;
+    absl::Time day;
+    if (PartitionDay(name, &day)) {
+      // A dropped day is made again if a batch ever arrives for it.
+      absl::MutexLock lock(&days_mu_);
+      ready_days_.erase(absl::ToUnixSeconds(day) / 86400);
+    }
+  }
+  // Row deletes in batches, each its own transaction: no long lock, and
+  // ingest (which inserts ledger rows) never waits behind a day's delete.
+  const std::string day_cutoff = TimestampText(StartOfUtcDay(cutoff));
+  const auto delete_in_batches = [&](const std::string& table, const std::string& column,
+                                     const std::string& before,
+                                     int64_t* deleted) -> absl::Status {
+    while (true) {
+      int64_t n = 0;
+      RETURN_IF_ERROR(pool_->Run("ApplyRetention", [&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
+        n = tx.exec_params(absl::StrCat("DELETE FROM ", table, " WHERE ctid IN (SELECT ctid FROM ",
+                                        table, " WHERE ", column, " < $1 LIMIT 10000)"),
+                           before)
+                .affected_rows();
+        tx.commit();
+        return absl::OkStatus();
+      }));
+      if (deleted != nullptr) *deleted += n;
+      if (n < 10000) return absl::OkStatus();
+    }
+  };
+  RETURN_IF_ERROR(delete_in_batches("ingest_ledger", "received_at", day_cutoff,
+                                    &result.ledger_rows_deleted));
+  RETURN_IF_ERROR(delete_in_batches("agent_activity", "hour", day_cutoff, nullptr));
+  RETURN_IF_ERROR(delete_in_batches("site_trend", "bucket", TimestampText(trend_cutoff),
+                                    &result.trend_rows_deleted));
   return result;
 }
 

@@ -187,6 +187,16 @@ TEST(PostgresStoreTest, RetentionDropsDailyPartitions) {
         .as<int>();
   };
   EXPECT_EQ(partitions(), 8);
+  {
+    // Partitions are attached (not created PARTITION OF) and still get the
+    // parent's primary key and index.
+    pqxx::connection conn(env->last_conninfo());
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_indexes WHERE tablename = "
+                       "'log_events_p20240501'")[0]
+                  .as<int>(),
+              2);
+  }
   // Cut off mid-way through 3 May: 1 and 2 May go, 3 and 4 May stay.
   auto dropped = store->ApplyRetention(day + absl::Hours(60), day);
   ASSERT_TRUE(dropped.ok()) << dropped.status();
