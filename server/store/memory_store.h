@@ -41,7 +41,7 @@
 
 namespace natscope::server {
 
-class MemoryStore final : public Store {
+class MemoryStore : public Store {
  public:
   MemoryStore() = default;
   MemoryStore(const MemoryStore&) = delete;
