@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "analyzer/site/proto_time.h"
+#include "common/json_string.h"
 
 namespace natscope::bench {
 namespace {
@@ -19,28 +21,6 @@ std::string LinePrefix(bool connector, absl::Time time) {
   return connector ? absl::FormatTime(
                          "[%Y-%m-%dT%H:%M:%E6SZ][Connector]: ", time, Utc())
                    : absl::FormatTime("%Y-%m-%d %H:%M:%E3S ", time, Utc());
-}
-
-void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(time);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
-// A JSON string literal of `text` (ASCII control characters escaped).
-void AppendJsonString(const std::string& text, std::string* out) {
-  out->push_back('"');
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppendFormat(out, "\\u%04x", c);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
 }
 
 // `text` in COPY text format: backslash, tab, newline and CR escaped.
@@ -105,7 +85,7 @@ v1::LogEvent EventOf(const FleetShape& shape, int index, int batch, int record,
       base + absl::Milliseconds(index % 1000) +
       absl::Milliseconds(10 * ((batch - 1) * int64_t{shape.records} + record));
   v1::LogEvent event;
-  SetTime(time, event.mutable_time());
+  *event.mutable_time() = analyzer::ToProtoTime(time);
   event.set_source_file(connector ? "/var/log/twingate-connector/connector.log"
                                   : "/var/log/twingate/twingate.log");
   auto& fields = *event.mutable_fields();

@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "analyzer/site/proto_time.h"
 #include "absl/strings/str_format.h"
 #include "tests/bench/bench_records.h"
 
@@ -32,12 +33,6 @@ Profile ProfileOf(const std::string& site) {
                                    Profile::kAwsGateway, Profile::kUdpBlocked,
                                    Profile::kCgnat,      Profile::kPublic};
   return kProfiles[Mix(std::hash<std::string>()(site), 7) % 8];
-}
-
-void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(time);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
 }
 
 void AddFinding(ProbeReport* report, FindingCode code, v1::Severity severity,
@@ -153,7 +148,7 @@ ProbeReport FleetReportOf(const v1::AgentIdentity& agent, int index,
   const uint64_t h = Mix(index, 3);
   const bool connector = agent.role() == v1::ROLE_CONNECTOR;
   ProbeReport r;
-  SetTime(time, r.mutable_time());
+  *r.mutable_time() = analyzer::ToProtoTime(time);
   r.set_duration_micros(350000 + static_cast<int64_t>(h % 200000));
   r.set_local_address(absl::StrFormat("192.168.%d.%d:%d", (h >> 8) % 250,
                                       (h >> 16) % 250 + 2, 40000 + h % 20000));
