@@ -74,7 +74,9 @@ absl::Duration SiteRefresher::RefreshTick() {
 }
 
 absl::Duration SiteRefresher::SweepTick() {
-  absl::Status marked = store_->MarkSitesDirty({}, clock_->Now());
+  // Marked a little in the future, so that sites whose agents just sent
+  // something (marked now) are refreshed before the sweep's 10,000.
+  absl::Status marked = store_->MarkSitesDirty({}, clock_->Now() + absl::Minutes(1));
   if (!marked.ok()) {
     LogEvent(LogLevel::kWarning, "site health sweep failed; retrying in a minute",
              {{"error", std::string(marked.message())}});
