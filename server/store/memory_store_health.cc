@@ -8,20 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/store/memory_store.h"
+#include "server/store/pg_encoding.h"
 
 namespace natscope::server {
 namespace {
 
 using natscope::v1::SiteSummary;
-
-absl::Time StartOfUtcHour(absl::Time t) {
-  return absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 3600 * 3600);
-}
-
-absl::Time StartOfUtcDay(absl::Time t) {
-  const absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
-  return absl::FromCivil(day, absl::UTCTimeZone());
-}
 
 // PostgreSQL's round(avg(x)) of integers: avg is numeric, and round()
 // takes halves away from zero.

@@ -66,4 +66,12 @@ void MicrosToProto(int64_t unix_micros, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(micros * 1000));
 }
 
+absl::Time StartOfUtcHour(absl::Time t) {
+  return absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 3600 * 3600);
+}
+
+absl::Time StartOfUtcDay(absl::Time t) {
+  return absl::FromCivil(absl::ToCivilDay(t, absl::UTCTimeZone()), absl::UTCTimeZone());
+}
+
 }  // namespace natscope::server

@@ -36,6 +36,11 @@ absl::Time TimeFromProto(const google::protobuf::Timestamp& timestamp,
 
 void MicrosToProto(int64_t unix_micros, google::protobuf::Timestamp* out);
 
+// The start of `t`'s UTC hour and UTC day: the trend's buckets and the
+// event tables' partitions, in both stores.
+absl::Time StartOfUtcHour(absl::Time t);
+absl::Time StartOfUtcDay(absl::Time t);
+
 }  // namespace natscope::server
 
 #endif  // NATSCOPE_SERVER_STORE_PG_ENCODING_H_

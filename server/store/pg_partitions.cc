@@ -19,11 +19,6 @@ namespace {
 constexpr char kPartitionLock[] = "7953766774541184818";
 constexpr const char* kPartitionedTables[] = {"log_events", "probe_reports"};
 
-absl::Time StartOfUtcDay(absl::Time t) {
-  const absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
-  return absl::FromCivil(day, absl::UTCTimeZone());
-}
-
 std::string PartitionName(const char* table, absl::Time day) {
   return absl::StrCat(table, "_p",
                       absl::FormatTime("%Y%m%d", day, absl::UTCTimeZone()));

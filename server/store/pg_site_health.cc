@@ -14,10 +14,6 @@ namespace {
 
 using natscope::v1::SiteSummary;
 
-absl::Time StartOfUtcHour(absl::Time t) {
-  return absl::FromUnixSeconds(absl::ToUnixSeconds(t) / 3600 * 3600);
-}
-
 absl::StatusOr<SiteSummary> SummaryFromField(const pqxx::field& field) {
   const pqxx::binarystring bytes(field);
   SiteSummary summary;
