@@ -87,6 +87,8 @@ class Runner {
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<LogParser> parser_;
+  // Owned by the reading (main) thread alone: LogWatcher is not
+  // thread-safe. What other threads need of it is published below.
   std::unique_ptr<LogWatcher> watcher_;
   std::deque<TailedLine> pending_;  // Read but not yet spooled (spool full).
   // The last problem reported per configured path ("" once it recovered).
@@ -96,8 +98,8 @@ class Runner {
   std::atomic<bool> fatal_{false};
   absl::Status fatal_status_ ABSL_GUARDED_BY(mu_);
 
-  std::atomic<uint64_t> lines_read_{0}, records_spooled_{0}, probes_{0},
-      pauses_{0};
+  std::atomic<uint64_t> lines_read_{0}, lines_truncated_{0}, records_spooled_{0},
+      probes_{0}, pauses_{0};
   mutable absl::Mutex mu_;
   DeliveryCounters delivery_ ABSL_GUARDED_BY(mu_);
   v1::BatchAck last_ack_ ABSL_GUARDED_BY(mu_);
@@ -235,6 +237,7 @@ void Runner::ReadOnce() {
     std::vector<TailedLine> lines;
     std::vector<PathStatus> changes;
     watcher_->Poll(absl::Now(), 1 << 20, &lines, &changes);
+    lines_truncated_.store(watcher_->truncated_lines());
     for (const PathStatus& change : changes) {
       path_errors_[change.path] = std::string(change.status.message());
       if (change.status.ok()) {
@@ -370,7 +373,7 @@ void Runner::DeliveryThread() {
 v1::AgentCounters Runner::Counters() const {
   v1::AgentCounters c;
   c.set_lines_read(lines_read_.load());
-  c.set_lines_truncated(watcher_ ? watcher_->truncated_lines() : 0);
+  c.set_lines_truncated(lines_truncated_.load());
   c.set_records_spooled(records_spooled_.load());
   c.set_probes(probes_.load());
   c.set_backpressure_pauses(pauses_.load());

@@ -34,43 +34,36 @@ struct Plan {
   std::vector<uint16_t> served_ports;
 };
 
-// Collects results from the test threads.
-class Collector {
- public:
-  Collector(v1::ProbeReport* report, const ProbeOptions& options)
-      : report_(report), options_(options) {}
+// What one concurrent test measured. Each test thread owns exactly one
+// output and touches nothing else that another thread can see; Probe reads
+// an output only after joining the thread that wrote it. No message is
+// shared between threads, so none can be read while another changes it
+// (the agent once crashed copying a report that a test thread was adding
+// to: issue "Crash", tests/stress/).
+struct TestOutput {
+  std::vector<v1::StunObservation> observations;
+  int ignored = 0;
 
-  void Add(std::vector<BindingResult> results, int ignored) {
-    absl::MutexLock lock(&mu_);
-    for (BindingResult& r : results) *report_->add_observations() = std::move(r.observation);
-    report_->set_ignored_responses(report_->ignored_responses() + ignored);
+  void Add(std::vector<BindingResult> results, int more_ignored) {
+    for (BindingResult& r : results) observations.push_back(std::move(r.observation));
+    ignored += more_ignored;
   }
-  void AddPorts(std::vector<v1::PortCheck> checks) {
+};
+
+// The options' progress callback, called from several threads but never
+// concurrently (ProbeOptions::progress promises that).
+class ProgressLine {
+ public:
+  explicit ProgressLine(const std::function<void(const std::string&)>& fn) : fn_(fn) {}
+  void operator()(const std::string& step) {
+    if (!fn_) return;
     absl::MutexLock lock(&mu_);
-    for (v1::PortCheck& c : checks) *report_->add_port_checks() = std::move(c);
-  }
-  void SetGateways(std::vector<v1::GatewayObservation> gateways) {
-    absl::MutexLock lock(&mu_);
-    for (v1::GatewayObservation& g : gateways) *report_->add_gateways() = std::move(g);
-  }
-  void SetHops(std::vector<v1::HopObservation> hops) {
-    absl::MutexLock lock(&mu_);
-    for (v1::HopObservation& h : hops) *report_->add_hops() = std::move(h);
-  }
-  void SetQuic(v1::QuicCheck check) {
-    absl::MutexLock lock(&mu_);
-    *report_->mutable_quic() = std::move(check);
-  }
-  void Progress(const std::string& step) {
-    if (!options_.progress) return;
-    absl::MutexLock lock(&mu_);
-    options_.progress(step);
+    fn_(step);
   }
 
  private:
   absl::Mutex mu_;
-  v1::ProbeReport* report_;
-  const ProbeOptions& options_;
+  const std::function<void(const std::string&)>& fn_;
 };
 
 net::SocketAddress Wildcard(const net::SocketAddress& like) {
@@ -118,25 +111,28 @@ absl::StatusOr<std::vector<BindingResult>> FilteringTests(const Plan& plan,
 }
 
 // Runs `test` and, when its verdict is inconsistent, once more from a fresh
-// port; every observation is kept, the last one counts.
+// port; every observation is kept, the last one counts. `scratch` is this
+// thread's own copy of what the verdict is judged on.
 template <typename Run, typename Judge>
-void WithOneRepeat(Collector& out, v1::ProbeReport scratch, Run run, Judge judge) {
+TestOutput WithOneRepeat(v1::ProbeReport scratch, Run run, Judge judge) {
+  TestOutput out;
   for (int attempt = 0; attempt < 2; ++attempt) {
     int ignored = 0;
     std::vector<BindingResult> results = run(&ignored);
     for (const BindingResult& r : results) *scratch.add_observations() = r.observation;
     out.Add(std::move(results), ignored);
-    if (judge(scratch)) return;
+    if (judge(scratch)) break;
   }
+  return out;
 }
 
 // Tests II and III on `socket` (which ran test I); when the verdict is
-// inconsistent, tests I-III once more from a fresh port.
-void MappingThread(io::UdpSocket& socket, const Plan& plan,
-                   const v1::ProbeReport& first, const Clock& clock,
-                   Collector& out) {
+// inconsistent, tests I-III once more from a fresh port. `first` holds test
+// I's observations and stays unchanged while the tests run.
+TestOutput MappingTest(io::UdpSocket& socket, const Plan& plan,
+                       const v1::ProbeReport& first, const Clock& clock) {
   bool fresh = false;
-  WithOneRepeat(out, first, [&](int* ignored) {
+  return WithOneRepeat(first, [&](int* ignored) {
     if (!fresh) {
       fresh = true;
       return MappingTests(socket, plan, clock, ignored);
@@ -154,33 +150,51 @@ void MappingThread(io::UdpSocket& socket, const Plan& plan,
   }, [](const v1::ProbeReport& r) { return analyzer::MappingFrom(r).consistent; });
 }
 
-void AdvancedTests(io::UdpSocket& socket, const Plan& plan,
-                   const ProbeOptions& options, const v1::ProbeReport& first,
-                   const Clock& clock, Collector& out) {
+// What the tests after the first exchange measured; each field is written
+// by one thread only.
+struct AdvancedOutput {
+  TestOutput mapping;
+  TestOutput filtering;
+  std::vector<v1::PortCheck> ports;
+  std::optional<v1::QuicCheck> quic;
+};
+
+AdvancedOutput AdvancedTests(io::UdpSocket& socket, const Plan& plan,
+                             const ProbeOptions& options, const v1::ProbeReport& first,
+                             const Clock& clock, ProgressLine& progress) {
+  AdvancedOutput out;
   std::vector<std::thread> threads;
   if (plan.quic) {
-    out.Progress(absl::StrCat("QUIC version negotiation with ", plan.quic->ToString()));
-    threads.emplace_back([&] { out.SetQuic(CheckQuic(*plan.quic, plan.policy, clock)); });
+    progress(absl::StrCat("QUIC version negotiation with ", plan.quic->ToString()));
+    threads.emplace_back([&] { out.quic = CheckQuic(*plan.quic, plan.policy, clock); });
   }
   if (plan.has_other) {
-    out.Progress(absl::StrCat("RFC 5780 mapping and filtering tests with ",
-                              plan.primary.ToString(), " and ", plan.other.ToString()));
-    threads.emplace_back([&] { MappingThread(socket, plan, first, clock, out); });
+    progress(absl::StrCat("RFC 5780 mapping and filtering tests with ",
+                          plan.primary.ToString(), " and ", plan.other.ToString()));
+    threads.emplace_back([&] { out.mapping = MappingTest(socket, plan, first, clock); });
     threads.emplace_back([&] {
-      WithOneRepeat(out, v1::ProbeReport(), [&](int* ignored) {
+      out.filtering = WithOneRepeat(v1::ProbeReport(), [&](int* ignored) {
         auto results = FilteringTests(plan, clock, ignored);
         return results.ok() ? std::move(results).value() : std::vector<BindingResult>();
       }, [](const v1::ProbeReport& r) { return analyzer::FilteringFrom(r).consistent; });
     });
   }
   if (!options.ports.empty()) {
-    out.Progress(absl::StrCat("outbound UDP port check to ", plan.primary.IpString()));
+    progress(absl::StrCat("outbound UDP port check to ", plan.primary.IpString()));
     threads.emplace_back([&] {
-      out.AddPorts(CheckPorts(plan.primary, options.ports, plan.served_ports,
-                              plan.policy.initial_rto, plan.policy.timeout, clock));
+      out.ports = CheckPorts(plan.primary, options.ports, plan.served_ports,
+                             plan.policy.initial_rto, plan.policy.timeout, clock);
     });
   }
   for (std::thread& t : threads) t.join();
+  return out;
+}
+
+void AddTo(TestOutput output, v1::ProbeReport* report) {
+  for (v1::StunObservation& o : output.observations) {
+    *report->add_observations() = std::move(o);
+  }
+  report->set_ignored_responses(report->ignored_responses() + output.ignored);
 }
 
 }  // namespace
@@ -209,10 +223,7 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     ASSIGN_OR_RETURN(quic, io::Resolve(options.quic_server));
   }
   const absl::Time start = clock.Now();
-  v1::ProbeReport report;
-  *report.mutable_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(start));
-  Collector out(&report, options);
+  ProgressLine progress(options.progress);
 
   // Test I against every server from one socket, so mappings compare.
   net::SocketAddress bind_to = Wildcard(servers[0]);
@@ -222,11 +233,13 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   ASSIGN_OR_RETURN(io::UdpSocket socket, io::UdpSocket::Bind(bind_to));
 
   // Path evidence takes its own time and needs nothing from STUN: start it
-  // first, alongside test I.
+  // first, alongside test I. Each thread fills only its own vector.
   std::vector<std::thread> evidence;
+  std::vector<v1::GatewayObservation> gateways;
+  std::vector<v1::HopObservation> hops;
   if (options.gateways) {
-    out.Progress("asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
-    evidence.emplace_back([&out] {
+    progress("asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
+    evidence.emplace_back([&gateways] {
       // A gateway that speaks NAT-PMP or UPnP answers within milliseconds;
       // one that does not should not hold the whole probe up.
       PortMappingOptions gateway_options;
@@ -234,16 +247,16 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
       gateway_options.upnp_discovery = absl::Milliseconds(400);
       auto gateway = DefaultGateway();
       if (gateway.ok()) gateway_options.pmp_server = *gateway;
-      out.SetGateways(QueryGateways(gateway_options));
+      gateways = QueryGateways(gateway_options);
     });
   }
   if (options.trace_hops) {
-    out.Progress(absl::StrCat("tracing the first hops toward ", servers[0].ToString()));
-    evidence.emplace_back([&out, &clock, destination = servers[0]] {
+    progress(absl::StrCat("tracing the first hops toward ", servers[0].ToString()));
+    evidence.emplace_back([&hops, &clock, destination = servers[0]] {
       TtlProbeOptions trace;
       trace.destination = destination;
-      auto hops = TraceHops(trace, clock);
-      if (hops.ok()) out.SetHops(std::move(hops->hops));
+      auto traced = TraceHops(trace, clock);
+      if (traced.ok()) hops = std::move(traced->hops);
     });
   }
 
@@ -252,8 +265,8 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     specs.push_back({server, NewBindingRequest(), "binding", server});
   }
   const net::SocketAddress local = LocalFor(socket, servers[0]);
-  out.Progress(absl::StrCat("STUN binding to ", servers.size(), " server(s) from ",
-                            local.ToString()));
+  progress(absl::StrCat("STUN binding to ", servers.size(), " server(s) from ",
+                        local.ToString()));
   int ignored = 0;
   std::vector<BindingResult> first =
       RunBindings(socket, specs, local, options.policy, clock, &ignored);
@@ -276,21 +289,35 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   plan.policy = answered ? AdaptedPolicy(rtt)
                          : RetransmitPolicy{absl::Milliseconds(250), 4, absl::Seconds(1)};
   if (!answered) plan.has_other = false;
-  out.Add(std::move(first), ignored);
-  AdvancedTests(socket, plan, options, report, clock, out);
+
+  // The report is written by this thread alone. Test I's part is complete
+  // before the later tests start and stays unchanged while they read it.
+  v1::ProbeReport report;
+  *report.mutable_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(start));
+  TestOutput test_one;
+  test_one.Add(std::move(first), ignored);
+  AddTo(std::move(test_one), &report);
+  AdvancedOutput advanced = AdvancedTests(socket, plan, options, report, clock, progress);
+  AddTo(std::move(advanced.mapping), &report);
+  AddTo(std::move(advanced.filtering), &report);
+  for (v1::PortCheck& c : advanced.ports) *report.add_port_checks() = std::move(c);
+  if (advanced.quic) *report.mutable_quic() = std::move(*advanced.quic);
   if (answered && options.hairpin) {
-    out.Progress("hairpinning test (sends a packet to this host's public address)");
+    progress("hairpinning test (sends a packet to this host's public address)");
     const std::optional<bool> hairpin = TestHairpinning(plan.primary, plan.policy, clock);
     if (hairpin) report.set_hairpinning(*hairpin);
   }
   if (answered && options.lifetime > absl::ZeroDuration()) {
-    out.Progress(absl::StrCat("binding lifetime test, up to ",
-                              absl::FormatDuration(options.lifetime), " idle"));
+    progress(absl::StrCat("binding lifetime test, up to ",
+                          absl::FormatDuration(options.lifetime), " idle"));
     const std::optional<int64_t> lifetime =
         TestBindingLifetime(plan.primary, options.lifetime, plan.policy, clock);
     if (lifetime) report.set_binding_lifetime_seconds(*lifetime);
   }
   for (std::thread& t : evidence) t.join();
+  for (v1::GatewayObservation& g : gateways) *report.add_gateways() = std::move(g);
+  for (v1::HopObservation& h : hops) *report.add_hops() = std::move(h);
   analyzer::ClassifyProbe(&report);
   analyzer::AddPathFindings(options.aws_ranges.get(), &report);
   report.set_duration_micros(absl::ToInt64Microseconds(clock.Now() - start));

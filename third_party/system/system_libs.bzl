@@ -30,6 +30,11 @@ _LIBS = {
     "miniupnpc": ["-lminiupnpc"],
 }
 
+# Every natscope binary links Abseil; through it, a sanitizer build
+# (--config=asan/tsan) links tools/sanitizers:runtime (default options, and
+# for TSan the absl::Mutex annotations). Empty in ordinary builds.
+_SANITIZER_RUNTIME_USERS = ["absl"]
+
 def _pkg_config(ctx, modules):
     flags = [m for m in modules if m.startswith("-")]
     names = [m for m in modules if not m.startswith("-")]
@@ -57,6 +62,8 @@ def _system_libs_impl(ctx):
         lines.append("cc_library(")
         lines.append("    name = \"%s\"," % name)
         lines.append("    linkopts = %s," % repr(_pkg_config(ctx, modules)))
+        if name in _SANITIZER_RUNTIME_USERS:
+            lines.append("    deps = [\"@//tools/sanitizers:runtime\"],")
         lines.append(")")
         lines.append("")
     ctx.file("BUILD.bazel", "\n".join(lines))
