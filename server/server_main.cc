@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/crash_handler.h"
 #include "common/flags.h"
 #include "common/log.h"
 #include "common/net/socket_address.h"
@@ -374,4 +375,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace natscope::server
 
-int main(int argc, char** argv) { return natscope::server::Main(argc, argv); }
+int main(int argc, char** argv) {
+  natscope::InstallCrashHandler(argv[0]);
+  return natscope::server::Main(argc, argv);
+}

@@ -1,30 +1,120 @@
 #!/usr/bin/env bash
 # Runs every natscope test: installs what is missing (tools/setup.sh), then
-# `bazel test //...`. Ends with Bazel's test summary and one plain line
-# "N passed, N failed" counting test targets, so a run that executed no
-# test is visible. Extra arguments go to `bazel test` (e.g. a target).
+#   1. `bazel test //...`: every test, ordinary build;
+#   2. the sanitizer passes (docs/sanitizers.md):
+#      asan  AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer
+#            on the agent's and the server's unit tests, the end-to-end
+#            tests (agent faults included) and the fleet stress test;
+#      tsan  ThreadSanitizer on the tests of the threaded components (the
+#            agent's run loop, spool, delivery and probes; the server's
+#            services, store pool, background loops and STUN responder)
+#            and the fleet stress test.
+#      A sanitizer report fails its test; a report written by a daemon that
+#      a test only stops at its end lands in a reports folder, is printed,
+#      and fails the run.
+# Ends with Bazel's summary of each pass and one plain line "N passed,
+# N failed" counting test targets over all passes, so a run that executed
+# no test is visible.
+#
+# Arguments: test targets, for pass 1 only and no sanitizer pass (e.g.
+# tools/test.sh //server/...). NATSCOPE_SANITIZERS=0 skips the sanitizer
+# passes; NATSCOPE_SANITIZERS=asan or =tsan runs only that one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 tools/setup.sh || exit 1
 
+# Keep these lists short enough that the whole suite stays well under 30
+# minutes on 2 cores (docs/sanitizers.md has the timings).
+ASAN_TARGETS=(//analyzer/... //common/... //ingest/... //server/... //tests/e2e/... //tests/stress/...)
+TSAN_TARGETS=(//ingest/agent/... //ingest/spool/... //ingest/upload/... //ingest/probe/...
+  //ingest/evidence/... //ingest/netwatch/... //server/service/... //server/store/...
+  //server/health/... //server/stun/... //server/reports/... //server/embedded_postgres/...
+  //tests/stress/...)
+
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(//...)
+sanitizers=${NATSCOPE_SANITIZERS:-asan tsan}
+[[ "$sanitizers" == 0 ]] && sanitizers=""
+if [[ ${#targets[@]} -eq 0 ]]; then
+  targets=(//...)
+else
+  sanitizers=""
+fi
 
 log=$(mktemp /tmp/natscope-test.XXXXXX)
-trap 'rm -f "$log"' EXIT
+# A fixed folder: its path is part of the tests' environment, and so of
+# Bazel's cache key (a new path each run would re-run every test).
+reports=/tmp/natscope-sanitizer-reports
+rm -rf "$reports"
+mkdir -p "$reports"
+chmod 1777 "$reports"
+trap 'rm -rf "$log" "$reports"' EXIT
 
-echo "test: bazel test ${targets[*]}"
-bazel test --test_summary=short "${targets[@]}" 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
+total_passed=0 total_failed=0
+# run_pass NAME BAZEL_ARGS... -- TARGETS...: one `bazel test`, its summary
+# and counts.
+run_pass() {
+  local name=$1; shift
+  local pass_log rc passed failed
+  pass_log=$(mktemp /tmp/natscope-test-pass.XXXXXX)
+  echo
+  echo "test: [$name] bazel test $*"
+  bazel test --test_summary=short "$@" 2>&1 | tee "$pass_log"
+  rc=${PIPESTATUS[0]}
+  # Bazel's summary lines look like "//pkg:target   (cached) PASSED in 0.4s".
+  passed=$(grep -cE '^//[^ ]+ +(\(cached\) +)?PASSED' "$pass_log")
+  failed=$(grep -cE '^//[^ ]+ +(\(cached\) +)?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE|FAILED TO BUILD)' "$pass_log")
+  if [[ $rc -ne 0 && $failed -eq 0 ]]; then
+    # Bazel failed before any test ran (a build or analysis error).
+    failed=1
+  fi
+  echo "test: [$name] ${passed} passed, ${failed} failed"
+  rm -f "$pass_log"
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
 
-# Bazel's summary lines look like "//pkg:target   (cached) PASSED in 0.4s".
-passed=$(grep -cE '^//[^ ]+ +(\(cached\) +)?PASSED' "$log")
-failed=$(grep -cE '^//[^ ]+ +(\(cached\) +)?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE|FAILED TO BUILD)' "$log")
+# Reports written by processes whose exit status no test looked at.
+check_reports() {
+  local name=$1 f found=0
+  for f in "$reports"/*; do
+    # A report, not the runtimes' statistics.
+    grep -qE 'ERROR: |WARNING: |runtime error' "$f" 2>/dev/null || continue
+    found=1
+    echo "--- [$name] sanitizer report $(basename "$f"):"
+    head -n 120 "$f"
+  done
+  if [[ $found -eq 1 ]]; then
+    echo "test: [$name] a sanitizer reported an error (above): the run fails"
+    total_failed=$((total_failed + 1))
+  fi
+  rm -f "$reports"/*
+}
+
+run_pass plain "${targets[@]}"
+
+for sanitizer in $sanitizers; do
+  case "$sanitizer" in
+    asan)
+      run_pass asan --config=asan --test_tag_filters=-no-sanitizer \
+        --test_env=ASAN_OPTIONS="log_path=$reports/asan" \
+        --test_env=UBSAN_OPTIONS="log_path=$reports/ubsan" \
+        -- "${ASAN_TARGETS[@]}"
+      ;;
+    tsan)
+      run_pass tsan --config=tsan --test_tag_filters=-no-sanitizer \
+        --test_env=TSAN_OPTIONS="log_path=$reports/tsan" \
+        -- "${TSAN_TARGETS[@]}"
+      ;;
+    *) echo "test: unknown sanitizer \"$sanitizer\" in NATSCOPE_SANITIZERS (asan, tsan or 0)" >&2; exit 2 ;;
+  esac
+  check_reports "$sanitizer"
+done
+
 echo
-echo "${passed} passed, ${failed} failed"
-if [[ $rc -eq 0 && $passed -eq 0 ]]; then
+echo "${total_passed} passed, ${total_failed} failed"
+if [[ $total_failed -eq 0 && $total_passed -eq 0 ]]; then
   echo "test: no test ran" >&2
   exit 1
 fi
-exit "$rc"
+[[ $total_failed -eq 0 ]]

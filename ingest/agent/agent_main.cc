@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/clock.h"
+#include "common/crash_handler.h"
 #include "common/flags.h"
 #include "ingest/agent/parse_command.h"
 #include "ingest/agent/probe_output.h"
@@ -264,4 +265,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace natscope::ingest
 
-int main(int argc, char** argv) { return natscope::ingest::Main(argc, argv); }
+int main(int argc, char** argv) {
+  natscope::InstallCrashHandler(argv[0]);
+  return natscope::ingest::Main(argc, argv);
+}

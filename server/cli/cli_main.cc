@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/crash_handler.h"
 #include "common/flags.h"
 #include "common/grpc_status.h"
 #include "google/protobuf/util/json_util.h"
@@ -288,4 +289,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace natscope::server
 
-int main(int argc, char** argv) { return natscope::server::Main(argc, argv); }
+int main(int argc, char** argv) {
+  natscope::InstallCrashHandler(argv[0]);
+  return natscope::server::Main(argc, argv);
+}

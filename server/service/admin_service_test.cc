@@ -106,8 +106,12 @@ TEST_F(AdminServiceTest, ViewerTokenCannotChangeAnything) {
             grpc::StatusCode::PERMISSION_DENIED);
   // Nothing was made or revoked.
   EXPECT_TRUE(store_.ListEnrollmentTokens("")->empty());
-  EXPECT_EQ(store_.ListApiTokens()->size(), 2u);
-  for (const auto& token : *store_.ListApiTokens()) {
+  // Kept in a local: a range-for over `*store_.ListApiTokens()` would read
+  // the vector after its StatusOr was destroyed (ASan: stack-use-after-scope).
+  const auto tokens = store_.ListApiTokens();
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_EQ(tokens->size(), 2u);
+  for (const auto& token : *tokens) {
     EXPECT_FALSE(token.has_revoked());
   }
 }

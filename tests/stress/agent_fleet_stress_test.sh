@@ -75,41 +75,34 @@ nl_add_ns inet rtr
 for ip in "$NL_NATSCOPE_IP" "$NL_NATSCOPE_ALT_IP" "$NL_QUIC_IP"; do
   ip -n "$(nl_ns inet)" addr add "$ip/32" dev lo
 done
-# inet <-> rtr: 192.0.2.0/30; rtr masquerades its LANs.
-ip -n "$(nl_ns inet)" link add rtr0 type veth peer name wan netns "$(nl_ns rtr)"
-ip -n "$(nl_ns inet)" addr add 192.0.2.1/30 dev rtr0
-ip -n "$(nl_ns rtr)" addr add 192.0.2.2/30 dev wan
-ip -n "$(nl_ns inet)" link set rtr0 up
-ip -n "$(nl_ns rtr)" link set wan up
-ip -n "$(nl_ns rtr)" route add default via 192.0.2.1
-nl_router rtr
-nl_masquerade rtr
-
-# agent_ns K: the namespace (short name) of agent K; its address in AGENT_IP.
+# link UPPER IFACE LOWER UPPER_ADDR LOWER_ADDR/LEN: a veth pair from lab
+# namespace UPPER (interface IFACE) to LOWER ("wan"), whose default route
+# points at UPPER_ADDR.
+link() {
+  local upper lower; upper=$(nl_ns "$1"); lower=$(nl_ns "$3")
+  ip -n "$upper" link add "$2" type veth peer name wan netns "$lower"
+  ip -n "$upper" addr add "$4/${5#*/}" dev "$2"
+  ip -n "$lower" addr add "$5" dev wan
+  ip -n "$upper" link set "$2" up
+  ip -n "$lower" link set wan up
+  ip -n "$lower" route add default via "$4"
+}
 PUBLIC=$(((AGENTS + 1) / 2))
 for ((k = 1; k <= AGENTS; k++)); do
   if ((k <= PUBLIC)); then
     # Connector on a public address: a /30 of 198.51.100.0/24 on inet.
-    name=pub$k
-    nl_add_ns "$name"
-    ip -n "$(nl_ns inet)" link add "p$k" type veth peer name wan netns "$(nl_ns "$name")"
-    ip -n "$(nl_ns inet)" addr add "198.51.100.$((4 * k + 1))/30" dev "p$k"
-    ip -n "$(nl_ns "$name")" addr add "198.51.100.$((4 * k + 2))/30" dev wan
-    ip -n "$(nl_ns inet)" link set "p$k" up
-    ip -n "$(nl_ns "$name")" link set wan up
-    ip -n "$(nl_ns "$name")" route add default via "198.51.100.$((4 * k + 1))"
+    nl_add_ns "pub$k"
+    link inet "p$k" "pub$k" "198.51.100.$((4 * k + 1))" "198.51.100.$((4 * k + 2))/30"
   else
     # Client behind rtr's masquerade, alone on 192.168.K.0/24.
-    name=nat$k
-    nl_add_ns "$name"
-    ip -n "$(nl_ns rtr)" link add "l$k" type veth peer name wan netns "$(nl_ns "$name")"
-    ip -n "$(nl_ns rtr)" addr add "192.168.$k.1/24" dev "l$k"
-    ip -n "$(nl_ns "$name")" addr add "192.168.$k.2/24" dev wan
-    ip -n "$(nl_ns rtr)" link set "l$k" up
-    ip -n "$(nl_ns "$name")" link set wan up
-    ip -n "$(nl_ns "$name")" route add default via "192.168.$k.1"
+    nl_add_ns "nat$k"
+    link rtr "l$k" "nat$k" "192.168.$k.1" "192.168.$k.2/24"
   fi
 done
+# inet <-> rtr: 192.0.2.0/30; rtr masquerades its LANs.
+link inet rtr0 rtr 192.0.2.1 192.0.2.2/30
+nl_router rtr
+nl_masquerade rtr
 log "lab built: $PUBLIC public connector(s), $((AGENTS - PUBLIC)) client(s) behind NAT"
 
 # --- natscope-server with TLS ---------------------------------------------

@@ -19,6 +19,8 @@ _LIBS = {
         "absl_hash",
         "absl_random_random",
     ],
+    # Crash handler: symbolized stack traces on fatal signals.
+    "absl_debugging": ["absl_symbolize"],
     "protobuf": ["protobuf"],
     "grpc": ["grpc++", "protobuf"],
     "grpc_reflection": ["-lgrpc++_reflection"],
