@@ -44,20 +44,50 @@ const char* SignalName(int signal) {
 }
 
 std::atomic<bool> crashing{false};
+std::atomic<int> crash_signal{0};
+
+// Dies by `signal` with its default action (the kernel writes the core).
+[[noreturn]] void DieBy(int signal) {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(signal, &dfl, nullptr);
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, signal);
+  pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
+  raise(signal);
+  _exit(128 + signal);  // Not reached: the default action ends the process.
+}
+
+// The report hung (a lock the crashed thread held inside the symbolizer):
+// die by the original signal all the same, so the core is still written.
+void OnAlarm(int) { DieBy(crash_signal.load()); }
 
 void OnFatalSignal(int signal, siginfo_t* info, void* /*context*/) {
-  // One report: a second thread that crashes meanwhile waits to be ended
-  // with the process.
+  // One report. A fault inside the report itself (all fatal signals are
+  // blocked while it runs, so this is a synchronous one) or another
+  // thread's crash meanwhile ends the process by the first signal.
   if (crashing.exchange(true)) {
-    while (true) pause();
+    const int first = crash_signal.load();
+    DieBy(first != 0 ? first : signal);
   }
-  // A handler that hangs (a lock the crashed thread held inside the
-  // symbolizer) is ended by SIGALRM: the daemon never lingers half-dead.
+  crash_signal.store(signal);
+  struct sigaction alarm_action {};
+  alarm_action.sa_handler = OnAlarm;
+  sigemptyset(&alarm_action.sa_mask);
+  sigaction(SIGALRM, &alarm_action, nullptr);
   alarm(5);
   Write("*** ");
   Write(SignalName(signal));
-  Write(" received (fault address 0x");
-  WriteNumber(reinterpret_cast<uintptr_t>(info->si_addr), 16);
+  if (info->si_code <= 0) {
+    // Sent with kill(2), tgkill(2) or raise(3): si_addr means nothing.
+    Write(" received (sent by pid ");
+    WriteNumber(static_cast<uint32_t>(info->si_pid), 10);
+  } else {
+    Write(" received (fault address 0x");
+    WriteNumber(reinterpret_cast<uintptr_t>(info->si_addr), 16);
+  }
   Write(", pid ");
   WriteNumber(getpid(), 10);
   Write(", thread ");
@@ -81,15 +111,7 @@ void OnFatalSignal(int signal, siginfo_t* info, void* /*context*/) {
   Write("*** end of stack trace; the process now dies by this signal (core: see docs/crashes.md)\n");
   // Default action, raised again: the process dies by the signal and the
   // kernel writes a core where LimitCORE and core_pattern allow.
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  sigaction(signal, &dfl, nullptr);
-  sigset_t unblock;
-  sigemptyset(&unblock);
-  sigaddset(&unblock, signal);
-  pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
-  raise(signal);
+  DieBy(signal);
 }
 
 }  // namespace
@@ -104,7 +126,8 @@ void InstallCrashHandler(const char* argv0) {
   // the handler.
   void* warm[1];
   backtrace(warm, 1);
-  // Its own stack, so a stack overflow is reported too.
+  // Its own stack, so a stack overflow of the main thread is reported too
+  // (other threads have no alternate stack).
   static char alternate_stack[64 * 1024];
   stack_t stack{};
   stack.ss_sp = alternate_stack;
@@ -113,7 +136,10 @@ void InstallCrashHandler(const char* argv0) {
   struct sigaction action {};
   action.sa_sigaction = OnFatalSignal;
   action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  // No second fatal signal interrupts the report; a synchronous fault in it
+  // re-enters and ends the process (see OnFatalSignal).
   sigemptyset(&action.sa_mask);
+  for (int signal : kFatalSignals) sigaddset(&action.sa_mask, signal);
   for (int signal : kFatalSignals) sigaction(signal, &action, nullptr);
 #endif
 }

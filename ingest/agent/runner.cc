@@ -301,10 +301,16 @@ void Runner::ProbeThread() {
     *record.mutable_probe() = std::move(report).value();
     while (!Stopping()) {
       absl::Status status = spool_->Append(record, std::nullopt);
-      if (!absl::IsResourceExhausted(status)) break;
+      if (status.ok()) {
+        ++records_spooled_;
+        break;
+      }
+      if (!absl::IsResourceExhausted(status)) {
+        SetError(absl::StrCat("probe report not spooled: ", status.message()));
+        break;
+      }
       SleepUnlessStopped(absl::Seconds(1), stop_);
     }
-    ++records_spooled_;
   }
 }
 

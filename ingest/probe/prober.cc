@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "analyzer/classify_probe.h"
 #include "analyzer/evidence/findings.h"
 #include "analyzer/nat_behavior.h"
@@ -50,19 +49,17 @@ struct TestOutput {
   }
 };
 
-// The options' progress callback, called from several threads but never
-// concurrently (ProbeOptions::progress promises that).
+// Reports a step through the options' progress callback, if any. Every
+// call is made on the thread that runs Probe, before it starts the tests
+// that the step names.
 class ProgressLine {
  public:
   explicit ProgressLine(const std::function<void(const std::string&)>& fn) : fn_(fn) {}
-  void operator()(const std::string& step) {
-    if (!fn_) return;
-    absl::MutexLock lock(&mu_);
-    fn_(step);
+  void operator()(const std::string& step) const {
+    if (fn_) fn_(step);
   }
 
  private:
-  absl::Mutex mu_;
   const std::function<void(const std::string&)>& fn_;
 };
 
@@ -161,7 +158,7 @@ struct AdvancedOutput {
 
 AdvancedOutput AdvancedTests(io::UdpSocket& socket, const Plan& plan,
                              const ProbeOptions& options, const v1::ProbeReport& first,
-                             const Clock& clock, ProgressLine& progress) {
+                             const Clock& clock, const ProgressLine& progress) {
   AdvancedOutput out;
   std::vector<std::thread> threads;
   if (plan.quic) {

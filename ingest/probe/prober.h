@@ -48,7 +48,7 @@ struct ProbeOptions {
   // Local address to probe from, "IP:PORT"; empty picks a free port.
   std::string local;
   // Called with a one-line description as each step starts; may be empty.
-  // Called from several threads, never concurrently.
+  // Called only from the thread that runs Probe.
   std::function<void(const std::string&)> progress;
 };
 

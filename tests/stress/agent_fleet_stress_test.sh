@@ -16,9 +16,9 @@
 #   natN    clients on 192.168.N.2
 # Every agent runs `natscope-agent run --config=FILE` (TLS), follows its
 # own log that the test keeps appending to, probes every 10 s, and sees its
-# namespace's addresses change every second (the network watcher wakes the
-# prober). Two busy loops (bounded by the run's length) keep both cores
-# loaded.
+# namespace's addresses change every second (its network watcher reads each
+# change; the probe schedule debounces them to at most one probe per 30 s).
+# Two busy loops (bounded by the run's length) keep both cores loaded.
 #
 # Passes when, after the run, every agent is still alive, no sanitizer
 # wrote a report, every agent probed and had a batch acknowledged, and
@@ -224,16 +224,23 @@ done
 log "every agent probed; all $(( ${WRITTEN[*]/%/+} 0 )) lines stored exactly once"
 
 # Stop everything with SIGTERM and let the sanitizers' exit checks
-# (leaks, races at shutdown) run, then look once more.
+# (leaks, races at shutdown) run, then look once more. A process that does
+# not exit in time fails the test (teardown then kills it).
+# stop NAME PID LOG SECONDS: SIGTERM, then its exit status must be 0.
+stop() {
+  local name=$1 pid=$2 log_file=$3 deadline=$((SECONDS + $4)) rc=0
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do
+    [[ $SECONDS -lt $deadline ]] || fail "$name did not exit within $4 s of SIGTERM: $(tail -n 20 "$log_file")"
+    sleep 0.2
+  done
+  wait "$pid" || rc=$?
+  [[ $rc -eq 0 ]] || fail "$name exited with status $rc on SIGTERM: $(tail -n 20 "$log_file")"
+}
 for ((k = 1; k <= AGENTS; k++)); do kill -TERM "${AGENT_PID[$k]}" 2>/dev/null || true; done
 for ((k = 1; k <= AGENTS; k++)); do
-  rc=0
-  wait "${AGENT_PID[$k]}" || rc=$?
-  [[ $rc -eq 0 ]] || fail "agent $k exited with status $rc on SIGTERM: $(tail -n 20 "$NL_SCRATCH/agent$k/agent.log")"
+  stop "agent $k" "${AGENT_PID[$k]}" "$NL_SCRATCH/agent$k/agent.log" 60
 done
-kill -TERM "$SERVER_PID"
-rc=0
-wait "$SERVER_PID" || rc=$?
-[[ $rc -eq 0 ]] || fail "natscope-server exited with status $rc on SIGTERM: $(tail -n 20 "$NL_SCRATCH/server.log")"
+stop natscope-server "$SERVER_PID" "$NL_SCRATCH/server.log" 90
 [[ -z "$(reports)" ]] || fail "a sanitizer reported an error at shutdown (above)"
 log "PASS: $AGENTS agents, $RUN_SECONDS s, no crash, no sanitizer report"

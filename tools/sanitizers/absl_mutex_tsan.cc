@@ -13,11 +13,16 @@
 // The binary exports these definitions (-rdynamic), so gRPC's own calls
 // into absl::Mutex resolve here too.
 //
-// Plain release/acquire edges on the mutex's address are used, not TSan's
-// mutex annotations: they need no per-mutex state, so a lock taken through a
-// path this file does not see (a call bound inside libabsl) cannot make TSan
-// report a bogus "unlock of an unlocked mutex"; a missed edge can only add a
-// report, never hide one.
+// Plain release/acquire edges are used, not TSan's mutex annotations: they
+// need no per-mutex state, so a lock taken through a path this file does
+// not see (a call bound inside libabsl) cannot make TSan report a bogus
+// "unlock of an unlocked mutex". Shared (reader) holds are modelled the
+// way a reader-writer lock orders memory: a writer's unlock releases the
+// mutex's address, a reader's unlock releases the address one byte past
+// it; a writer's lock acquires both, a reader's lock only the first. So a
+// reader sees every earlier writer, a writer sees every earlier holder, and
+// two readers are not ordered with each other (a write made under a reader
+// lock is still reported).
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -57,6 +62,19 @@ Fn Lookup(const char* klass, const char* rest, bool is_const = false) {
   return reinterpret_cast<Fn>(Real(klass, rest, is_const));
 }
 
+// The two addresses that carry a mutex's edges (see the file comment).
+void* WriterEdge(const void* mu) { return const_cast<void*>(mu); }
+void* ReaderEdge(const void* mu) {
+  return const_cast<char*>(static_cast<const char*>(mu)) + 1;
+}
+void AcquireExclusive(const void* mu) {
+  __tsan_acquire(WriterEdge(mu));
+  __tsan_acquire(ReaderEdge(mu));
+}
+void AcquireShared(const void* mu) { __tsan_acquire(WriterEdge(mu)); }
+void ReleaseExclusive(const void* mu) { __tsan_release(WriterEdge(mu)); }
+void ReleaseShared(const void* mu) { __tsan_release(ReaderEdge(mu)); }
+
 }  // namespace
 
 // The real functions, looked up once (thread-safe function-local statics).
@@ -81,9 +99,11 @@ struct AnnotatedCondition {
 };
 
 bool EvalAcquired(AnnotatedCondition* c) {
-  __tsan_acquire(c->mu);
+  // The evaluation only reads: it comes after every earlier holder, and
+  // every later writer comes after it.
+  AcquireExclusive(c->mu);
   const bool met = c->cond->Eval();
-  __tsan_release(c->mu);
+  ReleaseShared(c->mu);
   return met;
 }
 
@@ -96,38 +116,38 @@ bool EvalAcquired(AnnotatedCondition* c) {
 void Mutex::Lock() {
   REAL("5Mutex", "4LockEv", void (*)(Mutex*));
   real(this);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
 }
 
 void Mutex::ReaderLock() {
   REAL("5Mutex", "10ReaderLockEv", void (*)(Mutex*));
   real(this);
-  __tsan_acquire(this);
+  AcquireShared(this);
 }
 
 bool Mutex::TryLock() {
   REAL("5Mutex", "7TryLockEv", bool (*)(Mutex*));
   const bool locked = real(this);
-  if (locked) __tsan_acquire(this);
+  if (locked) AcquireExclusive(this);
   return locked;
 }
 
 bool Mutex::ReaderTryLock() {
   REAL("5Mutex", "13ReaderTryLockEv", bool (*)(Mutex*));
   const bool locked = real(this);
-  if (locked) __tsan_acquire(this);
+  if (locked) AcquireShared(this);
   return locked;
 }
 
 void Mutex::Unlock() {
   REAL("5Mutex", "6UnlockEv", void (*)(Mutex*));
-  __tsan_release(this);
+  ReleaseExclusive(this);
   real(this);
 }
 
 void Mutex::ReaderUnlock() {
   REAL("5Mutex", "12ReaderUnlockEv", void (*)(Mutex*));
-  __tsan_release(this);
+  ReleaseShared(this);
   real(this);
 }
 
@@ -135,7 +155,7 @@ void Mutex::LockWhen(const Condition& cond) {
   REAL("5Mutex", "8LockWhenERKNS0_9ConditionE", void (*)(Mutex*, const Condition&));
   ANNOTATED(this, cond);
   real(this, wrapped);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
@@ -143,7 +163,7 @@ void Mutex::ReaderLockWhen(const Condition& cond) {
        void (*)(Mutex*, const Condition&));
   ANNOTATED(this, cond);
   real(this, wrapped);
-  __tsan_acquire(this);
+  AcquireShared(this);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
@@ -151,7 +171,7 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
        bool (*)(Mutex*, const Condition&, Duration));
   ANNOTATED(this, cond);
   const bool met = real(this, wrapped, timeout);
-  __tsan_acquire(this);  // Held on return either way.
+  AcquireExclusive(this);  // Held on return either way.
   return met;
 }
 
@@ -160,25 +180,43 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
        bool (*)(Mutex*, const Condition&, Time));
   ANNOTATED(this, cond);
   const bool met = real(this, wrapped, deadline);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
+  return met;
+}
+
+bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, Duration timeout) {
+  REAL("5Mutex", "25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE",
+       bool (*)(Mutex*, const Condition&, Duration));
+  ANNOTATED(this, cond);
+  const bool met = real(this, wrapped, timeout);
+  AcquireShared(this);
+  return met;
+}
+
+bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, Time deadline) {
+  REAL("5Mutex", "26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE",
+       bool (*)(Mutex*, const Condition&, Time));
+  ANNOTATED(this, cond);
+  const bool met = real(this, wrapped, deadline);
+  AcquireShared(this);
   return met;
 }
 
 void Mutex::Await(const Condition& cond) {
   REAL("5Mutex", "5AwaitERKNS0_9ConditionE", void (*)(Mutex*, const Condition&));
   ANNOTATED(this, cond);
-  __tsan_release(this);  // Released while waiting, held again on return.
+  ReleaseExclusive(this);  // Released while waiting, held again on return.
   real(this, wrapped);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
   REAL("5Mutex", "16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE",
        bool (*)(Mutex*, const Condition&, Duration));
   ANNOTATED(this, cond);
-  __tsan_release(this);
+  ReleaseExclusive(this);
   const bool met = real(this, wrapped, timeout);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
   return met;
 }
 
@@ -186,34 +224,34 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   REAL("5Mutex", "17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE",
        bool (*)(Mutex*, const Condition&, Time));
   ANNOTATED(this, cond);
-  __tsan_release(this);
+  ReleaseExclusive(this);
   const bool met = real(this, wrapped, deadline);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
   return met;
 }
 
 void CondVar::Wait(Mutex* mu) {
   REAL("7CondVar", "4WaitEPNS0_5MutexE", void (*)(CondVar*, Mutex*));
-  __tsan_release(mu);
+  ReleaseExclusive(mu);
   real(this, mu);
-  __tsan_acquire(mu);
+  AcquireExclusive(mu);
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, Duration timeout) {
   REAL("7CondVar", "15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE",
        bool (*)(CondVar*, Mutex*, Duration));
-  __tsan_release(mu);
+  ReleaseExclusive(mu);
   const bool timed_out = real(this, mu, timeout);
-  __tsan_acquire(mu);
+  AcquireExclusive(mu);
   return timed_out;
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, Time deadline) {
   REAL("7CondVar", "16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE",
        bool (*)(CondVar*, Mutex*, Time));
-  __tsan_release(mu);
+  ReleaseExclusive(mu);
   const bool timed_out = real(this, mu, deadline);
-  __tsan_acquire(mu);
+  AcquireExclusive(mu);
   return timed_out;
 }
 

@@ -1,9 +1,12 @@
 // Under --config=tsan (tools/test.sh's tsan pass): every absl
 // synchronisation primitive natscope and gRPC use gives ThreadSanitizer a
-// happens-before edge through tools/sanitizers/absl_mutex_tsan.cc. Without
-// the shim each test here is reported as a data race (the report ends the
-// process with status 66, failing the test). In other builds the tests
-// only check the primitives' plain behaviour.
+// happens-before edge through tools/sanitizers/absl_mutex_tsan.cc. Built
+// without the shim, four of the six positive tests here are reported as
+// data races (the report ends the process with status 66, failing the
+// test). The death tests check the other direction: a real race next to
+// the shim's edges is still reported. In other builds the tests only check
+// the primitives' plain behaviour.
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -124,5 +127,57 @@ TEST(AbslMutexTsanTest, NotificationPublishes) {
   EXPECT_EQ(payload, 7);
   producer.join();
 }
+
+#if defined(__SANITIZE_THREAD__)
+// Each death test runs in a re-executed child whose report must reach this
+// test's stderr (not tools/test.sh's reports folder, where it would fail
+// the run).
+class AbslMutexTsanDeathTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    setenv("TSAN_OPTIONS", "log_path=stderr", 1);
+  }
+};
+
+// Two writers under a shared (reader) lock race: the shim must not order
+// readers with each other.
+TEST_F(AbslMutexTsanDeathTest, WritesUnderReaderLocksAreStillReported) {
+  EXPECT_EXIT(
+      {
+        absl::Mutex mu;
+        int value = 0;
+        std::thread a([&] {
+          absl::ReaderMutexLock lock(&mu);
+          value = 1;
+        });
+        std::thread b([&] {
+          absl::ReaderMutexLock lock(&mu);
+          value = 2;
+        });
+        a.join();
+        b.join();
+        std::exit(0);
+      },
+      testing::ExitedWithCode(66), "data race");
+}
+
+// A write under the lock and one without it race, whatever their order.
+TEST_F(AbslMutexTsanDeathTest, UnguardedWriteIsStillReported) {
+  EXPECT_EXIT(
+      {
+        absl::Mutex mu;
+        int value = 0;
+        std::thread a([&] {
+          absl::MutexLock lock(&mu);
+          value = 1;
+        });
+        value = 2;
+        a.join();
+        std::exit(0);
+      },
+      testing::ExitedWithCode(66), "data race");
+}
+#endif  // __SANITIZE_THREAD__
 
 }  // namespace
