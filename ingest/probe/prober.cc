@@ -52,16 +52,9 @@ struct TestOutput {
 // Reports a step through the options' progress callback, if any. Every
 // call is made on the thread that runs Probe, before it starts the tests
 // that the step names.
-class ProgressLine {
- public:
-  explicit ProgressLine(const std::function<void(const std::string&)>& fn) : fn_(fn) {}
-  void operator()(const std::string& step) const {
-    if (fn_) fn_(step);
-  }
-
- private:
-  const std::function<void(const std::string&)>& fn_;
-};
+void Progress(const ProbeOptions& options, const std::string& step) {
+  if (options.progress) options.progress(step);
+}
 
 net::SocketAddress Wildcard(const net::SocketAddress& like) {
   return like.is_ipv4() ? net::SocketAddress() : net::SocketAddress::IPv6({}, 0);
@@ -158,15 +151,15 @@ struct AdvancedOutput {
 
 AdvancedOutput AdvancedTests(io::UdpSocket& socket, const Plan& plan,
                              const ProbeOptions& options, const v1::ProbeReport& first,
-                             const Clock& clock, const ProgressLine& progress) {
+                             const Clock& clock) {
   AdvancedOutput out;
   std::vector<std::thread> threads;
   if (plan.quic) {
-    progress(absl::StrCat("QUIC version negotiation with ", plan.quic->ToString()));
+    Progress(options, absl::StrCat("QUIC version negotiation with ", plan.quic->ToString()));
     threads.emplace_back([&] { out.quic = CheckQuic(*plan.quic, plan.policy, clock); });
   }
   if (plan.has_other) {
-    progress(absl::StrCat("RFC 5780 mapping and filtering tests with ",
+    Progress(options, absl::StrCat("RFC 5780 mapping and filtering tests with ",
                           plan.primary.ToString(), " and ", plan.other.ToString()));
     threads.emplace_back([&] { out.mapping = MappingTest(socket, plan, first, clock); });
     threads.emplace_back([&] {
@@ -177,7 +170,7 @@ AdvancedOutput AdvancedTests(io::UdpSocket& socket, const Plan& plan,
     });
   }
   if (!options.ports.empty()) {
-    progress(absl::StrCat("outbound UDP port check to ", plan.primary.IpString()));
+    Progress(options, absl::StrCat("outbound UDP port check to ", plan.primary.IpString()));
     threads.emplace_back([&] {
       out.ports = CheckPorts(plan.primary, options.ports, plan.served_ports,
                              plan.policy.initial_rto, plan.policy.timeout, clock);
@@ -220,7 +213,6 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     ASSIGN_OR_RETURN(quic, io::Resolve(options.quic_server));
   }
   const absl::Time start = clock.Now();
-  ProgressLine progress(options.progress);
 
   // Test I against every server from one socket, so mappings compare.
   net::SocketAddress bind_to = Wildcard(servers[0]);
@@ -235,7 +227,7 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   std::vector<v1::GatewayObservation> gateways;
   std::vector<v1::HopObservation> hops;
   if (options.gateways) {
-    progress("asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
+    Progress(options, "asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
     evidence.emplace_back([&gateways] {
       // A gateway that speaks NAT-PMP or UPnP answers within milliseconds;
       // one that does not should not hold the whole probe up.
@@ -248,7 +240,7 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     });
   }
   if (options.trace_hops) {
-    progress(absl::StrCat("tracing the first hops toward ", servers[0].ToString()));
+    Progress(options, absl::StrCat("tracing the first hops toward ", servers[0].ToString()));
     evidence.emplace_back([&hops, &clock, destination = servers[0]] {
       TtlProbeOptions trace;
       trace.destination = destination;
@@ -262,7 +254,7 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
     specs.push_back({server, NewBindingRequest(), "binding", server});
   }
   const net::SocketAddress local = LocalFor(socket, servers[0]);
-  progress(absl::StrCat("STUN binding to ", servers.size(), " server(s) from ",
+  Progress(options, absl::StrCat("STUN binding to ", servers.size(), " server(s) from ",
                         local.ToString()));
   int ignored = 0;
   std::vector<BindingResult> first =
@@ -295,18 +287,18 @@ absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
   TestOutput test_one;
   test_one.Add(std::move(first), ignored);
   AddTo(std::move(test_one), &report);
-  AdvancedOutput advanced = AdvancedTests(socket, plan, options, report, clock, progress);
+  AdvancedOutput advanced = AdvancedTests(socket, plan, options, report, clock);
   AddTo(std::move(advanced.mapping), &report);
   AddTo(std::move(advanced.filtering), &report);
   for (v1::PortCheck& c : advanced.ports) *report.add_port_checks() = std::move(c);
   if (advanced.quic) *report.mutable_quic() = std::move(*advanced.quic);
   if (answered && options.hairpin) {
-    progress("hairpinning test (sends a packet to this host's public address)");
+    Progress(options, "hairpinning test (sends a packet to this host's public address)");
     const std::optional<bool> hairpin = TestHairpinning(plan.primary, plan.policy, clock);
     if (hairpin) report.set_hairpinning(*hairpin);
   }
   if (answered && options.lifetime > absl::ZeroDuration()) {
-    progress(absl::StrCat("binding lifetime test, up to ",
+    Progress(options, absl::StrCat("binding lifetime test, up to ",
                           absl::FormatDuration(options.lifetime), " idle"));
     const std::optional<int64_t> lifetime =
         TestBindingLifetime(plan.primary, options.lifetime, plan.policy, clock);
