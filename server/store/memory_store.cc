@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "analyzer/reported_nat_type.h"
+#include "server/store/ingest_rules.h"
 #include "server/store/migrations.h"
 #include "server/store/pg_encoding.h"
 
@@ -148,14 +149,17 @@ absl::StatusOr<IngestResult> MemoryStore::Ingest(const AgentIdentity& agent,
   for (const natscope::v1::Record& record : batch.records()) {
     if (record.has_log() || record.has_probe()) ++records;
   }
-  const bool stored =
-      ledger_
-          .try_emplace(LedgerKey(agent.site(), agent.agent_id(), batch.epoch(),
-                                 batch.sequence()),
-                       StoredTime(received))
-          .second;
+  std::string digest = BatchDigest(batch);
+  const auto [row, stored] = ledger_.try_emplace(
+      LedgerKey(agent.site(), agent.agent_id(), batch.epoch(),
+                batch.sequence()),
+      LedgerRow{StoredTime(received), digest});
   // A duplicate marks the site too, as PostgresStore does.
   MarkDirty(agent.site(), StoredTime(received));
+  if (!stored && row->second.digest != digest) {
+    ++registered->second.batch_conflicts;
+    return BatchConflictError(batch);
+  }
   if (!stored) return IngestResult{0, true};
   StoreBatch(agent, batch, received);
   return IngestResult{records, false};
@@ -175,7 +179,7 @@ void MemoryStore::StoreBatch(const AgentIdentity& agent,
       history.logs.push_back(
           LogRow{agent.site(), next_log_id_++, StoredTime(time), received_at,
                  SanitizeText(event.kind()), JsonFields(event.fields())});
-      if (IsNatTypeEvent(event)) nat.Offer(i, time);
+      if (IsNatTypeEvent(event)) nat.Offer(i, RankTime(time, received));
     }
     if (record.has_probe()) {
       const ProbeReport& report = record.probe();
@@ -183,10 +187,13 @@ void MemoryStore::StoreBatch(const AgentIdentity& agent,
           TimeFromProto(report.time(), report.has_time(), received);
       history.probes.push_back(ProbeRow{agent.site(), next_probe_id_++,
                                         StoredTime(time), received_at, report});
-      probe.Offer(i, time);
+      probe.Offer(i, RankTime(time, received));
     }
   }
   UpdateState(agent, batch, nat, probe, received_at);
+  if (batch.has_sent()) {
+    states_[agent.agent_id()].clock_skew_ms = ClockSkewMillis(batch, received);
+  }
 }
 
 void MemoryStore::UpdateState(const AgentIdentity& agent,
@@ -255,10 +262,14 @@ std::string MemoryStore::NatTypeOf(const LatestState* state) {
 AgentState MemoryStore::StateOf(const AgentRow& agent) const {
   AgentState state;
   *state.mutable_identity() = agent.identity;
+  state.set_batch_conflicts(agent.batch_conflicts);
   const LatestState* latest = FindState(agent.identity);
   state.set_reported_nat_type(NatTypeOf(latest));
   if (latest == nullptr) return state;
   if (latest->nat_type.has_value()) state.set_log_nat_type(*latest->nat_type);
+  if (latest->clock_skew_ms.has_value()) {
+    state.set_clock_skew_seconds(*latest->clock_skew_ms / 1000);
+  }
   SetStoredTime(latest->last_seen, state.mutable_last_seen());
   if (latest->probe.has_value()) {
     const ProbeReport& report = *latest->probe;

@@ -88,6 +88,18 @@ class MemoryStore : public Store {
       absl::string_view token_id, absl::Time now) override;
   absl::StatusOr<std::vector<natscope::v1::EnrollmentTokenInfo>>
   ListEnrollmentTokens(absl::string_view site) override;
+  absl::StatusOr<natscope::v1::EnrollmentTokenInfo> UseEnrollmentToken(
+      absl::string_view token_hash) override;
+
+  // Enrolment and release: memory_store_agents.cc.
+  absl::Status EnrollAgent(const natscope::v1::AgentIdentity& agent,
+                           absl::string_view credential_hash,
+                           absl::string_view current_hash) override;
+  absl::StatusOr<natscope::v1::AgentIdentity> ReleaseAgent(
+      absl::string_view agent_id) override;
+  absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(
+      absl::string_view agent_id) override;
+  absl::StatusOr<int64_t> AuthGeneration() override;
 
   // Partitions, retention, site health and trends: memory_store_health.cc.
   absl::Status EnsurePartitions(absl::Time from, absl::Time to) override;
@@ -138,7 +150,8 @@ class MemoryStore : public Store {
 
   struct AgentRow {
     natscope::v1::AgentIdentity identity;
-    std::string credential_hash;
+    std::string credential_hash;  // Empty: released.
+    uint64_t batch_conflicts = 0;
   };
   // An agent's latest state at its site (agent_state).
   struct LatestState {
@@ -148,6 +161,12 @@ class MemoryStore : public Store {
     absl::Time nat_time;
     std::optional<natscope::v1::ProbeReport> probe;  // Unset: never probed.
     absl::Time probe_time;
+    std::optional<int64_t> clock_skew_ms;  // Unset: never said.
+  };
+  // What the ledger keeps of a batch.
+  struct LedgerRow {
+    absl::Time received;
+    std::string digest;  // BatchDigest.
   };
   // What is kept of a log event: what some method reads.
   struct LogRow {
@@ -245,7 +264,8 @@ class MemoryStore : public Store {
   // By agent_id: an agent has state at one site at most, as UpsertAgent
   // drops it when the agent moves.
   std::map<std::string, LatestState> states_ ABSL_GUARDED_BY(mu_);
-  std::map<LedgerKey, absl::Time> ledger_ ABSL_GUARDED_BY(mu_);
+  std::map<LedgerKey, LedgerRow> ledger_ ABSL_GUARDED_BY(mu_);
+  int64_t auth_generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, History> history_ ABSL_GUARDED_BY(mu_);
   int64_t next_log_id_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t next_probe_id_ ABSL_GUARDED_BY(mu_) = 1;

@@ -74,7 +74,7 @@ absl::StatusOr<RetentionResult> MemoryStore::ApplyRetention(
                  probes.end());
   }
   for (auto row = ledger_.begin(); row != ledger_.end();) {
-    if (row->second < ledger_cutoff) {
+    if (row->second.received < ledger_cutoff) {
       row = ledger_.erase(row);
       ++result.ledger_rows_deleted;
     } else {

@@ -70,6 +70,7 @@ absl::StatusOr<ApiTokenInfo> MemoryStore::RevokeApiToken(
   if (!info.has_revoked()) {
     SetStoredTime(now, info.mutable_revoked());
   }
+  ++auth_generation_;
   return info;
 }
 
@@ -109,6 +110,7 @@ absl::Status MemoryStore::CreateEnrollmentToken(const EnrollmentTokenInfo& info,
     SetStoredTime(TimeFromProto(info.expires(), true, absl::UnixEpoch()),
                   row.info.mutable_expires());
   }
+  row.info.set_max_uses(info.max_uses());
   row.hash = hash;
   enrollment_token_by_hash_[hash] = info.token_id();
   return absl::OkStatus();
@@ -137,6 +139,7 @@ absl::StatusOr<EnrollmentTokenInfo> MemoryStore::RevokeEnrollmentToken(
   if (!info.has_revoked()) {
     SetStoredTime(now, info.mutable_revoked());
   }
+  ++auth_generation_;
   return info;
 }
 
@@ -156,6 +159,26 @@ MemoryStore::ListEnrollmentTokens(absl::string_view site) {
         return std::tie(a.site(), a_created) < std::tie(b.site(), b_created);
       });
   return tokens;
+}
+
+}  // namespace natscope::server
+
+namespace natscope::server {
+
+absl::StatusOr<EnrollmentTokenInfo> MemoryStore::UseEnrollmentToken(
+    absl::string_view token_hash) {
+  absl::MutexLock lock(&mu_);
+  const auto id = enrollment_token_by_hash_.find(std::string(token_hash));
+  if (id == enrollment_token_by_hash_.end()) {
+    return absl::NotFoundError("no such enrollment token");
+  }
+  EnrollmentTokenInfo& info = enrollment_tokens_.at(id->second).info;
+  if (info.max_uses() != 0 && info.uses() >= info.max_uses()) {
+    return absl::FailedPreconditionError(
+        "the enrollment token has enrolled as many agents as it may");
+  }
+  info.set_uses(info.uses() + 1);
+  return info;
 }
 
 }  // namespace natscope::server

@@ -1,11 +1,13 @@
 #include "server/store/pg_ingest.h"
 
 #include <map>
+#include <string>
 #include <pqxx/pqxx>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/store/ingest_rules.h"
 #include "server/store/pg_encoding.h"
 
 namespace natscope::server {
@@ -105,15 +107,37 @@ void AddActivity(pqxx::transaction_base& tx, const std::string& site,
   }
 }
 
+// True when the ledger row of (site, agent_id, epoch, sequence) has a
+// digest other than `digest` (rows from before schema 5 have none).
+bool LedgerDigestDiffers(pqxx::transaction_base& tx, const std::string& site,
+                         const std::string& agent_id, const std::string& epoch,
+                         const std::string& sequence,
+                         const std::string& digest) {
+  const pqxx::result rows = tx.exec_params(
+      "SELECT digest FROM ingest_ledger WHERE site = $1 AND agent_id = $2 "
+      "AND epoch = $3 AND sequence = $4",
+      site, agent_id, epoch, sequence);
+  if (rows.empty() || rows[0][0].is_null()) return false;
+  const pqxx::binarystring stored(rows[0][0]);
+  return stored.str() != digest;
+}
+
 void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
                       const std::string& agent_id, const IngestRequest& batch,
                       const Latest& nat, const Latest& sdwan,
                       const Latest& probe, absl::Time received) {
+  // The skew of the newest batch to arrive; NULL when it carries no send
+  // time (an older agent) keeps the last one known.
   tx.exec_params(
-      "INSERT INTO agent_state (site, agent_id, last_seen) VALUES ($1, $2, $3) "
+      "INSERT INTO agent_state (site, agent_id, last_seen, clock_skew_ms) "
+      "VALUES ($1, $2, $3, NULLIF($4, '')::bigint) "
       "ON CONFLICT (site, agent_id) DO UPDATE "
-      "SET last_seen = GREATEST(agent_state.last_seen, EXCLUDED.last_seen)",
-      site, agent_id, TimestampText(received));
+      "SET last_seen = GREATEST(agent_state.last_seen, EXCLUDED.last_seen), "
+      "clock_skew_ms = COALESCE(EXCLUDED.clock_skew_ms, "
+      "agent_state.clock_skew_ms)",
+      site, agent_id, TimestampText(received),
+      batch.has_sent() ? std::to_string(ClockSkewMillis(batch, received))
+                       : std::string());
   if (nat.index >= 0) {
     const LogEvent& event = batch.records(nat.index).log();
     tx.exec_params(
@@ -155,7 +179,9 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
 
 IngestResult IngestBatch(pqxx::transaction_base& tx,
                          const natscope::v1::AgentIdentity& agent,
-                         const IngestRequest& batch, absl::Time received) {
+                         const IngestRequest& batch, absl::Time received,
+                         bool* conflict) {
+  *conflict = false;
   const std::string& site = agent.site();
   const std::string& agent_id = agent.agent_id();
   const std::string epoch = std::to_string(batch.epoch());
@@ -166,12 +192,23 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
   for (const natscope::v1::Record& record : batch.records()) {
     if (record.has_log() || record.has_probe()) ++records;
   }
+  const std::string digest = BatchDigest(batch);
   const pqxx::result ledger = tx.exec_params(
       "INSERT INTO ingest_ledger (site, agent_id, epoch, sequence, records, "
-      "received_at) VALUES ($1, $2, $3, $4, $5, $6) "
+      "received_at, digest) VALUES ($1, $2, $3, $4, $5, $6, $7) "
       "ON CONFLICT DO NOTHING RETURNING 1",
-      site, agent_id, epoch, sequence, records, received_text);
-  if (ledger.empty()) return IngestResult{0, true};
+      site, agent_id, epoch, sequence, records, received_text,
+      pqxx::binarystring(digest));
+  if (ledger.empty()) {
+    if (LedgerDigestDiffers(tx, site, agent_id, epoch, sequence, digest)) {
+      *conflict = true;
+      tx.exec_params(
+          "UPDATE agents SET batch_conflicts = batch_conflicts + 1 "
+          "WHERE agent_id = $1",
+          agent_id);
+    }
+    return IngestResult{0, true};
+  }
 
   Latest nat, sdwan, probe;
   std::map<int64_t, HourCounts> hours;
@@ -194,11 +231,12 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
           static_cast<int>(event.severity()), SanitizeText(event.component()),
           SanitizeText(event.kind()), JsonObject(event.fields()),
           SanitizeText(event.raw_line()), received_text);
+      const absl::Time rank = RankTime(time, received);
       if (event.kind() == "stun_nat_type" &&
           event.fields().contains("nat_type")) {
-        nat.Offer(i, time);
+        nat.Offer(i, rank);
       }
-      if (event.kind() == "sdwan_state") sdwan.Offer(i, time);
+      if (event.kind() == "sdwan_state") sdwan.Offer(i, rank);
       CountActivity(event, time, &hours);
     }
     copy.complete();
@@ -217,7 +255,7 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
           std::string(report.udp_reachable() ? "t" : "f"),
           SanitizeText(report.public_address()),
           ByteaText(report.SerializeAsString()), received_text);
-      probe.Offer(i, time);
+      probe.Offer(i, RankTime(time, received));
     }
     copy.complete();
   }

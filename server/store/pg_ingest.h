@@ -15,12 +15,13 @@ namespace natscope::server {
 // and, when it is new there, stores its records and updates agent_state as
 // Store::Ingest documents. (The caller marks the site for the health
 // refresher after the commit.) Returns duplicate=true, having written nothing,
-// when the ledger already holds the batch. The agent must exist. Throws
-// libpqxx exceptions.
+// when the ledger already holds the batch with the same digest; sets
+// *conflict, having only counted it on the agent, when it holds it with
+// another. The agent must exist. Throws libpqxx exceptions.
 IngestResult IngestBatch(pqxx::transaction_base& tx,
                          const natscope::v1::AgentIdentity& agent,
                          const natscope::v1::IngestRequest& batch,
-                         absl::Time received);
+                         absl::Time received, bool* conflict);
 
 }  // namespace natscope::server
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "server/store/pg_auth.h"
 #include "server/store/pg_connection_pool.h"
 #include "server/store/pg_encoding.h"
 #include "server/store/postgres_store.h"
@@ -47,7 +48,8 @@ ApiTokenInfo ApiTokenFromRow(const pqxx::row& row) {
 const std::string& EnrollmentColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
       "token_id, site, ", UnixMicrosSql("created_at"), ", ",
-      UnixMicrosSql("expires_at"), ", ", UnixMicrosSql("revoked_at")));
+      UnixMicrosSql("expires_at"), ", ", UnixMicrosSql("revoked_at"),
+      ", max_uses, uses"));
   return *columns;
 }
 
@@ -58,10 +60,16 @@ EnrollmentTokenInfo EnrollmentTokenFromRow(const pqxx::row& row) {
   ReadTime(row[2], info.mutable_created());
   if (!row[3].is_null()) ReadTime(row[3], info.mutable_expires());
   if (!row[4].is_null()) ReadTime(row[4], info.mutable_revoked());
+  info.set_max_uses(row[5].as<uint32_t>());
+  info.set_uses(row[6].as<uint32_t>());
   return info;
 }
 
 }  // namespace
+
+void BumpAuthGeneration(pqxx::transaction_base& tx) {
+  tx.exec("UPDATE auth_generation SET generation = generation + 1");
+}
 
 absl::Status PostgresStore::CreateApiToken(const ApiTokenInfo& info,
                                            absl::string_view token_hash) {
@@ -117,6 +125,7 @@ absl::StatusOr<ApiTokenInfo> PostgresStore::RevokeApiToken(
                            "\": see natscope tokens list"));
         }
         info = ApiTokenFromRow(rows[0]);
+        BumpAuthGeneration(tx);
         tx.commit();
         return absl::OkStatus();
       }));
@@ -147,11 +156,12 @@ absl::Status PostgresStore::CreateEnrollmentToken(
     pqxx::work tx(conn);
     tx.exec_params(
         "INSERT INTO enrollment_tokens (token_id, token_hash, site, "
-        "created_at, expires_at) VALUES ($1, $2, $3, $4::timestamptz, "
-        "NULLIF($5, '')::timestamptz)",
+        "created_at, expires_at, max_uses) VALUES ($1, $2, $3, "
+        "$4::timestamptz, NULLIF($5, '')::timestamptz, $6)",
         info.token_id(), std::string(token_hash), info.site(),
         OptionalTime(info.created(), true),
-        OptionalTime(info.expires(), info.has_expires()));
+        OptionalTime(info.expires(), info.has_expires()),
+        static_cast<int64_t>(info.max_uses()));
     tx.commit();
     return absl::OkStatus();
   });
@@ -194,12 +204,42 @@ absl::StatusOr<EnrollmentTokenInfo> PostgresStore::RevokeEnrollmentToken(
                            "\": see natscope tokens list-enrollment"));
         }
         info = EnrollmentTokenFromRow(rows[0]);
+        BumpAuthGeneration(tx);
         tx.commit();
         return absl::OkStatus();
       }));
   return info;
 }
 
+absl::StatusOr<EnrollmentTokenInfo> PostgresStore::UseEnrollmentToken(
+    absl::string_view token_hash) {
+  EnrollmentTokenInfo info;
+  RETURN_IF_ERROR(pool_->Run(
+      "UseEnrollmentToken", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::work tx(conn);
+        // One statement: concurrent enrolments cannot both take the last use.
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("UPDATE enrollment_tokens SET uses = uses + 1 "
+                         "WHERE token_hash = $1 AND (max_uses = 0 OR "
+                         "uses < max_uses) RETURNING ",
+                         EnrollmentColumns()),
+            std::string(token_hash));
+        if (rows.empty()) {
+          const pqxx::result exists = tx.exec_params(
+              "SELECT 1 FROM enrollment_tokens WHERE token_hash = $1",
+              std::string(token_hash));
+          if (exists.empty()) {
+            return absl::NotFoundError("no such enrollment token");
+          }
+          return absl::FailedPreconditionError(
+              "the enrollment token has enrolled as many agents as it may");
+        }
+        info = EnrollmentTokenFromRow(rows[0]);
+        tx.commit();
+        return absl::OkStatus();
+      }));
+  return info;
+}
 absl::StatusOr<std::vector<EnrollmentTokenInfo>>
 PostgresStore::ListEnrollmentTokens(absl::string_view site) {
   std::vector<EnrollmentTokenInfo> tokens;

@@ -30,7 +30,8 @@ const std::string& AgentColumns() {
       "a.agent_id, a.site, a.role, a.hostname, a.version, s.stun_nat_type, "
       "s.probe_time IS NOT NULL, s.udp_reachable, s.mapping, s.filtering, "
       "s.public_address, ",
-      UnixMicrosSql("s.last_seen"), ", s.probe_report"));
+      UnixMicrosSql("s.last_seen"),
+      ", s.probe_report, s.clock_skew_ms, a.batch_conflicts"));
   return *columns;
 }
 
@@ -63,6 +64,10 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
   *state.mutable_identity() = IdentityFromRow(row);
   state.set_reported_nat_type(NatTypeFromRow(row));
   if (!row[5].is_null()) state.set_log_nat_type(row[5].as<std::string>());
+  if (!row[13].is_null()) {
+    state.set_clock_skew_seconds(row[13].as<int64_t>() / 1000);
+  }
+  state.set_batch_conflicts(row[14].as<uint64_t>());
   if (!row[11].is_null()) {
     MicrosToProto(row[11].as<int64_t>(), state.mutable_last_seen());
   }
@@ -195,6 +200,7 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
                                      received + absl::Hours(48)));
   }
   IngestResult result;
+  bool conflict = false;
   RETURN_IF_ERROR(
       pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
         {
@@ -207,8 +213,9 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
                 absl::StrCat("agent ", agent.agent_id(), " of site ",
                              agent.site(), " is not registered: enroll it"));
           }
-          result = IngestBatch(tx, agent, batch, received);
-          // A duplicate wrote nothing; committing it is harmless.
+          result = IngestBatch(tx, agent, batch, received, &conflict);
+          // A duplicate wrote nothing, a conflict only its count: both
+          // commit.
           tx.commit();
         }
         {
@@ -224,6 +231,7 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
         }
         return absl::OkStatus();
       }));
+  if (conflict) return BatchConflictError(batch);
   return result;
 }
 

@@ -70,6 +70,18 @@ class PostgresStore final : public Store {
   ListEnrollmentTokens(absl::string_view site) override;
   absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
       absl::string_view agent_id) override;
+  absl::StatusOr<natscope::v1::EnrollmentTokenInfo> UseEnrollmentToken(
+      absl::string_view token_hash) override;
+
+  // Enrolment and release: pg_agents.cc.
+  absl::Status EnrollAgent(const natscope::v1::AgentIdentity& agent,
+                           absl::string_view credential_hash,
+                           absl::string_view current_hash) override;
+  absl::StatusOr<natscope::v1::AgentIdentity> ReleaseAgent(
+      absl::string_view agent_id) override;
+  absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(
+      absl::string_view agent_id) override;
+  absl::StatusOr<int64_t> AuthGeneration() override;
 
   // Partitions and retention: pg_partitions.cc.
   absl::Status EnsurePartitions(absl::Time from, absl::Time to) override;

@@ -106,14 +106,17 @@ class Store {
 
   // Stores a batch atomically. `agent` is the authenticated identity (from
   // the credential); `batch.agent()` is ignored. When (agent_id, epoch,
-  // sequence) was committed before, stores nothing and returns
-  // duplicate=true. Otherwise stores every record that has a payload and
-  // updates the agent's latest state: last seen at `received`, the latest
+  // sequence) was committed before with the same records (BatchDigest,
+  // ingest_rules.h), stores nothing and returns duplicate=true; with other
+  // records, stores nothing, adds one to the agent's batch_conflicts and
+  // answers AlreadyExists. Otherwise stores every record that has a payload
+  // and updates the agent's latest state: last seen at `received`, its
+  // clock skew (ClockSkewMillis) when the batch has a send time, the latest
   // `stun_nat_type` log event (kind "stun_nat_type", field "nat_type") and
-  // the latest probe report, "latest" by the record's own time (`received`
-  // when it has none), ties going to the later arrival. Either way marks
-  // the agent's site for the health refresher. NotFound when the agent is
-  // not registered (at that site).
+  // the latest probe report, "latest" by RankTime of the record's own time
+  // (`received` when it has none), ties going to the later arrival. Either
+  // way marks the agent's site for the health refresher. NotFound when the
+  // agent is not registered (at that site).
   virtual absl::StatusOr<IngestResult> Ingest(
       const natscope::v1::AgentIdentity& agent,
       const natscope::v1::IngestRequest& batch, absl::Time received) = 0;
@@ -184,6 +187,37 @@ class Store {
   // The registered agent `agent_id`; NotFound when none.
   virtual absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
       absl::string_view agent_id);
+
+  // --- Agent enrolment and release (schema version 5). ---
+
+  // Registers `agent` with `credential_hash` when its agent_id is free to
+  // take: not registered, released (ReleaseAgent), or registered with
+  // `current_hash` (non-empty: credential rotation). The old credential
+  // stops working and the auth generation moves. PermissionDenied when the
+  // id is registered to another site; AlreadyExists when it is enrolled
+  // and `current_hash` is empty or not its credential; InvalidArgument
+  // when agent_id or credential_hash is empty.
+  virtual absl::Status EnrollAgent(const natscope::v1::AgentIdentity& agent,
+                                   absl::string_view credential_hash,
+                                   absl::string_view current_hash);
+  // Makes the agent's credential stop working and its id free to enroll
+  // again (its data stays); returns the agent. NotFound when none.
+  virtual absl::StatusOr<natscope::v1::AgentIdentity> ReleaseAgent(
+      absl::string_view agent_id);
+  // Removes the agent with its latest state and ingest ledger (stored
+  // facts age out with retention); returns it. NotFound when none.
+  virtual absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(
+      absl::string_view agent_id);
+  // Counts one enrolment by the token with `token_hash` and returns the
+  // token as it is after counting. FailedPrecondition when it has enrolled
+  // max_uses agents already; NotFound when there is no such token. (Expiry
+  // and revocation are the caller's to check.)
+  virtual absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
+  UseEnrollmentToken(absl::string_view token_hash);
+  // A number that changes whenever a credential or token stops working
+  // (revocation, release, removal, rotation), on any server sharing the
+  // database: whoever caches lookups drops the cache when it moves.
+  virtual absl::StatusOr<int64_t> AuthGeneration();
 
   // --- Time partitions and retention (schema version 3). ---
 
@@ -280,6 +314,17 @@ class Store {
                                                 absl::Time now);
 };
 
+// What Store::Ingest answers for a batch whose (epoch, sequence) was
+// committed with other records.
+inline absl::Status BatchConflictError(
+    const natscope::v1::IngestRequest& batch) {
+  return absl::AlreadyExistsError(absl::StrCat(
+      "batch (epoch ", batch.epoch(), ", sequence ", batch.sequence(),
+      ") was committed before with other records: this agent's state looks "
+      "cloned or restored from a backup; send the records again under a new "
+      "epoch, and give each host its own state directory"));
+}
+
 // Default bodies of the token methods: Unimplemented.
 inline absl::Status StoreKeepsNoTokens() {
   return absl::UnimplementedError(
@@ -321,6 +366,23 @@ inline absl::StatusOr<natscope::v1::AgentIdentity> Store::AgentById(
     absl::string_view) {
   return StoreKeepsNoTokens();
 }
+inline absl::Status Store::EnrollAgent(const natscope::v1::AgentIdentity&,
+                                       absl::string_view, absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::AgentIdentity> Store::ReleaseAgent(
+    absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::AgentIdentity> Store::RemoveAgent(
+    absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
+Store::UseEnrollmentToken(absl::string_view) {
+  return StoreKeepsNoTokens();
+}
+inline absl::StatusOr<int64_t> Store::AuthGeneration() { return 0; }
 // Default bodies of the schema-3 methods: Unimplemented (test fakes).
 inline absl::Status StoreLacks(absl::string_view what) {
   return absl::UnimplementedError(

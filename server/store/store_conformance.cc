@@ -220,7 +220,7 @@ TEST_P(StoreConformanceTest, LatestStateFollowsRecordTimeThenArrival) {
              Batch(1, 1,
                    {NatLog(late, "endpoint-dependent"),
                     Probe(late, true, natscope::v1::MAPPING_NO_NAT)}),
-             kT0);
+             late);
   // Older facts arriving later do not replace newer ones...
   MustIngest(*store_, agent,
              Batch(1, 2,

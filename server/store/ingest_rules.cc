@@ -1,0 +1,41 @@
+#include "server/store/ingest_rules.h"
+
+#include <openssl/sha.h>
+
+#include <string>
+
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace natscope::server {
+
+std::string BatchDigest(const natscope::v1::IngestRequest& batch) {
+  SHA256_CTX context;
+  SHA256_Init(&context);
+  std::string bytes;
+  for (const natscope::v1::Record& record : batch.records()) {
+    bytes.clear();
+    {
+      google::protobuf::io::StringOutputStream stream(&bytes);
+      google::protobuf::io::CodedOutputStream out(&stream);
+      out.SetSerializationDeterministic(true);
+      record.SerializePartialToCodedStream(&out);
+    }
+    const uint64_t size = bytes.size();
+    SHA256_Update(&context, &size, sizeof(size));
+    SHA256_Update(&context, bytes.data(), bytes.size());
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256_Final(digest, &context);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+}
+
+int64_t ClockSkewMillis(const natscope::v1::IngestRequest& batch,
+                        absl::Time received) {
+  if (!batch.has_sent()) return 0;
+  const absl::Time sent = absl::FromUnixSeconds(batch.sent().seconds()) +
+                          absl::Nanoseconds(batch.sent().nanos());
+  return absl::ToInt64Milliseconds(sent - received);
+}
+
+}  // namespace natscope::server

@@ -1,0 +1,91 @@
+// MemoryStore's agent enrolment and release; the SQL it mirrors is in
+// pg_agents.cc.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "server/store/memory_store.h"
+#include "server/store/pg_encoding.h"
+
+namespace natscope::server {
+
+using natscope::v1::AgentIdentity;
+
+absl::Status MemoryStore::EnrollAgent(const AgentIdentity& agent,
+                                      absl::string_view credential_hash,
+                                      absl::string_view current_hash) {
+  if (agent.agent_id().empty() || credential_hash.empty()) {
+    return absl::InvalidArgumentError(
+        "EnrollAgent needs an agent_id and a credential hash");
+  }
+  const std::string hash(credential_hash);
+  absl::MutexLock lock(&mu_);
+  if (agent_by_hash_.count(hash) > 0) {
+    return absl::AlreadyExistsError(
+        "EnrollAgent: another agent has this credential hash");
+  }
+  auto [entry, created] = agents_.try_emplace(agent.agent_id());
+  AgentRow& row = entry->second;
+  if (!created) {
+    if (row.identity.site() != agent.site()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "agent id is registered to site \"", row.identity.site(), "\""));
+    }
+    const bool released = row.credential_hash.empty();
+    const bool rotation =
+        !current_hash.empty() && row.credential_hash == current_hash;
+    if (!released && !rotation) {
+      return absl::AlreadyExistsError("agent id is enrolled");
+    }
+    agent_by_hash_.erase(row.credential_hash);
+    ++auth_generation_;
+  }
+  row.identity.set_agent_id(agent.agent_id());
+  row.identity.set_site(agent.site());
+  row.identity.set_role(agent.role());
+  row.identity.set_hostname(SanitizeText(agent.hostname()));
+  row.identity.set_version(SanitizeText(agent.version()));
+  row.credential_hash = hash;
+  agent_by_hash_[hash] = agent.agent_id();
+  MarkDirty(agent.site(), StoredTime(absl::Now()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AgentIdentity> MemoryStore::ReleaseAgent(
+    absl::string_view agent_id) {
+  absl::MutexLock lock(&mu_);
+  const auto agent = agents_.find(std::string(agent_id));
+  if (agent == agents_.end()) {
+    return absl::NotFoundError("no agent has this id: see natscope agents");
+  }
+  agent_by_hash_.erase(agent->second.credential_hash);
+  agent->second.credential_hash.clear();
+  ++auth_generation_;
+  return agent->second.identity;
+}
+
+absl::StatusOr<AgentIdentity> MemoryStore::RemoveAgent(
+    absl::string_view agent_id) {
+  absl::MutexLock lock(&mu_);
+  const auto agent = agents_.find(std::string(agent_id));
+  if (agent == agents_.end()) {
+    return absl::NotFoundError("no agent has this id: see natscope agents");
+  }
+  const AgentIdentity identity = agent->second.identity;
+  agent_by_hash_.erase(agent->second.credential_hash);
+  agents_.erase(agent);
+  states_.erase(identity.agent_id());
+  for (auto row = ledger_.begin(); row != ledger_.end();) {
+    row = std::get<1>(row->first) == identity.agent_id() ? ledger_.erase(row)
+                                                         : std::next(row);
+  }
+  ++auth_generation_;
+  MarkDirty(identity.site(), StoredTime(absl::Now()));
+  return identity;
+}
+
+absl::StatusOr<int64_t> MemoryStore::AuthGeneration() {
+  absl::MutexLock lock(&mu_);
+  return auth_generation_;
+}
+
+}  // namespace natscope::server

@@ -1,0 +1,150 @@
+// PostgresStore's agent enrolment and release (migration 0005_trust.sql).
+#include <pqxx/pqxx>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "server/store/pg_auth.h"
+#include "server/store/pg_connection_pool.h"
+#include "server/store/pg_encoding.h"
+#include "server/store/postgres_store.h"
+
+namespace natscope::server {
+namespace {
+
+using natscope::v1::AgentIdentity;
+
+constexpr char kAgentColumns[] = "agent_id, site, role, hostname, version";
+
+AgentIdentity AgentFromRow(const pqxx::row& row) {
+  AgentIdentity identity;
+  identity.set_agent_id(row[0].as<std::string>());
+  identity.set_site(row[1].as<std::string>());
+  identity.set_role(static_cast<natscope::v1::Role>(row[2].as<int>()));
+  identity.set_hostname(row[3].as<std::string>());
+  identity.set_version(row[4].as<std::string>());
+  return identity;
+}
+
+// Whether the caller may take the registered agent row `row` (site,
+// credential_hash): see Store::EnrollAgent.
+absl::Status MayTake(const pqxx::row& row, const AgentIdentity& agent,
+                     absl::string_view current_hash) {
+  const std::string site = row[0].as<std::string>();
+  if (site != agent.site()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "agent id is registered to site \"", site, "\""));
+  }
+  if (row[1].is_null()) return absl::OkStatus();  // Released.
+  if (!current_hash.empty() && row[1].as<std::string>() == current_hash) {
+    return absl::OkStatus();  // Rotation by the agent itself.
+  }
+  return absl::AlreadyExistsError("agent id is enrolled");
+}
+
+}  // namespace
+
+absl::Status PostgresStore::EnrollAgent(const AgentIdentity& agent,
+                                        absl::string_view credential_hash,
+                                        absl::string_view current_hash) {
+  if (agent.agent_id().empty() || credential_hash.empty()) {
+    return absl::InvalidArgumentError(
+        "EnrollAgent needs an agent_id and a credential hash");
+  }
+  return pool_->Run("EnrollAgent", [&](pqxx::connection& conn) -> absl::Status {
+    pqxx::work tx(conn);
+    // A new id: inserted here, or taken by a concurrent enrolment (then
+    // the row below is theirs and locked until they commit).
+    const pqxx::result inserted = tx.exec_params(
+        "INSERT INTO agents (agent_id, site, role, hostname, version, "
+        "credential_hash) VALUES ($1, $2, $3, $4, $5, $6) "
+        "ON CONFLICT (agent_id) DO NOTHING RETURNING 1",
+        agent.agent_id(), agent.site(), static_cast<int>(agent.role()),
+        SanitizeText(agent.hostname()), SanitizeText(agent.version()),
+        std::string(credential_hash));
+    if (inserted.empty()) {
+      const pqxx::row row = tx.exec_params1(
+          "SELECT site, credential_hash FROM agents WHERE agent_id = $1 "
+          "FOR UPDATE",
+          agent.agent_id());
+      RETURN_IF_ERROR(MayTake(row, agent, current_hash));
+      tx.exec_params(
+          "UPDATE agents SET role = $2, hostname = $3, version = $4, "
+          "credential_hash = $5, updated_at = now() WHERE agent_id = $1",
+          agent.agent_id(), static_cast<int>(agent.role()),
+          SanitizeText(agent.hostname()), SanitizeText(agent.version()),
+          std::string(credential_hash));
+      BumpAuthGeneration(tx);
+    }
+    tx.commit();
+    pqxx::nontransaction mark(conn);
+    mark.exec_params(
+        "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
+        "ON CONFLICT DO NOTHING",
+        agent.site());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<AgentIdentity> PostgresStore::ReleaseAgent(
+    absl::string_view agent_id) {
+  AgentIdentity agent;
+  RETURN_IF_ERROR(
+      pool_->Run("ReleaseAgent", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::work tx(conn);
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("UPDATE agents SET credential_hash = NULL, "
+                         "updated_at = now() WHERE agent_id = $1 RETURNING ",
+                         kAgentColumns),
+            std::string(agent_id));
+        if (rows.empty()) {
+          return absl::NotFoundError("no agent has this id: see natscope agents");
+        }
+        agent = AgentFromRow(rows[0]);
+        BumpAuthGeneration(tx);
+        tx.commit();
+        return absl::OkStatus();
+      }));
+  return agent;
+}
+
+absl::StatusOr<AgentIdentity> PostgresStore::RemoveAgent(
+    absl::string_view agent_id) {
+  AgentIdentity agent;
+  RETURN_IF_ERROR(
+      pool_->Run("RemoveAgent", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::work tx(conn);
+        // The ledger and agent_state go with it (ON DELETE CASCADE).
+        const pqxx::result rows = tx.exec_params(
+            absl::StrCat("DELETE FROM agents WHERE agent_id = $1 RETURNING ",
+                         kAgentColumns),
+            std::string(agent_id));
+        if (rows.empty()) {
+          return absl::NotFoundError("no agent has this id: see natscope agents");
+        }
+        agent = AgentFromRow(rows[0]);
+        tx.exec_params("DELETE FROM agent_activity WHERE agent_id = $1",
+                       std::string(agent_id));
+        BumpAuthGeneration(tx);
+        tx.exec_params(
+            "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
+            "ON CONFLICT DO NOTHING",
+            agent.site());
+        tx.commit();
+        return absl::OkStatus();
+      }));
+  return agent;
+}
+
+absl::StatusOr<int64_t> PostgresStore::AuthGeneration() {
+  int64_t generation = 0;
+  RETURN_IF_ERROR(pool_->Run("AuthGeneration", [&](pqxx::connection& conn) {
+    pqxx::nontransaction tx(conn);
+    generation =
+        tx.exec1("SELECT generation FROM auth_generation")[0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return generation;
+}
+
+}  // namespace natscope::server
