@@ -37,7 +37,7 @@ class QuicResponderCore {
   // nullopt. Answers as quic::VersionNegotiationFor does, listing QUIC v1
   // only (so it never answers datagrams under 1200 bytes, VN packets or
   // v1 packets, and the answer is smaller than the datagram), and only
-  // when the rate limiter has a token for `source`'s IP.
+  // when the rate limiter has a token for `source` (RateLimitKey).
   std::optional<std::string> Handle(absl::string_view datagram,
                                     const net::SocketAddress& source,
                                     absl::Time now);

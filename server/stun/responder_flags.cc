@@ -10,6 +10,9 @@
 namespace natscope::server {
 namespace {
 
+// Caps the rate limiter's table at about 1.2 GB.
+constexpr int64_t kMaxStunSources = 10000000;
+
 absl::Status Invalid(absl::string_view flag, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", what));
 }
@@ -104,8 +107,14 @@ absl::StatusOr<StunResponderOptions> ParseStunFlags(const StunFlagValues& f) {
   if (f.stun_rate_burst < 1) {
     return Invalid("stun_rate_burst", "must be at least 1");
   }
+  if (f.stun_max_sources < 1 || f.stun_max_sources > kMaxStunSources) {
+    return Invalid("stun_max_sources",
+                   absl::StrCat("must be 1 to ", kMaxStunSources,
+                                " (about 120 bytes of memory each)"));
+  }
   out.rate_limit.rate_per_second = static_cast<double>(f.stun_rate_limit);
   out.rate_limit.burst = static_cast<double>(f.stun_rate_burst);
+  out.rate_limit.max_sources = static_cast<size_t>(f.stun_max_sources);
   return out;
 }
 

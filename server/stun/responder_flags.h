@@ -18,8 +18,9 @@ struct StunFlagValues {
   int64_t stun_alt_port = 0;                   // 0 = primary port + 1.
   std::string stun_ports;                      // "53,80,443"; empty = none.
   std::string quic_listen;                     // IP:PORT; empty = QUIC off.
-  int64_t stun_rate_limit = 50;                // Replies/s per source IP.
-  int64_t stun_rate_burst = 200;               // Bucket size per source IP.
+  int64_t stun_rate_limit = 50;                // Replies/s per source.
+  int64_t stun_rate_burst = 200;               // Bucket size per source.
+  int64_t stun_max_sources = 100000;           // Sources the limiter tracks.
 };
 
 // Validates and converts. Returns InvalidArgument with a one-line message

@@ -14,6 +14,7 @@ TEST(ParseStunFlagsTest, DefaultsServeSingleAddressStunOnly) {
   EXPECT_FALSE(options->quic_listen.has_value());
   EXPECT_EQ(options->rate_limit.rate_per_second, 50);
   EXPECT_EQ(options->rate_limit.burst, 200);
+  EXPECT_EQ(options->rate_limit.max_sources, 100000u);
 }
 
 TEST(ParseStunFlagsTest, ParsesEveryFlag) {
@@ -24,6 +25,7 @@ TEST(ParseStunFlagsTest, ParsesEveryFlag) {
   f.stun_ports = "53, 80,443,19302";
   f.quic_listen = "192.0.2.1:443";
   f.stun_rate_limit = 0;
+  f.stun_max_sources = 64;
   auto options = ParseStunFlags(f);
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->stun_alt_ip->IpString(), "192.0.2.2");
@@ -31,6 +33,7 @@ TEST(ParseStunFlagsTest, ParsesEveryFlag) {
   EXPECT_EQ(options->stun_ports, (std::vector<uint16_t>{53, 80, 443, 19302}));
   EXPECT_EQ(options->quic_listen->ToString(), "192.0.2.1:443");
   EXPECT_EQ(options->rate_limit.rate_per_second, 0);
+  EXPECT_EQ(options->rate_limit.max_sources, 64u);
 }
 
 TEST(ParseStunFlagsTest, EmptyListenTurnsStunOff) {
@@ -65,6 +68,10 @@ TEST(ParseStunFlagsTest, ErrorsNameTheFlagAndTheFix) {
   f = {};
   f.stun_rate_burst = 0;
   EXPECT_NE(error(f).find("--stun_rate_burst"), std::string::npos);
+  f = {};
+  f.stun_max_sources = 0;
+  EXPECT_NE(error(f).find("--stun_max_sources: must be 1 to"),
+            std::string::npos);
   f = {};
   f.stun_listen = "0.0.0.0:3478";
   f.stun_alt_ip = "127.0.0.2";

@@ -1,7 +1,5 @@
 #include "server/stun/stun_server_core.h"
 
-#include "common/stun/natscope_ports.h"
-
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -11,6 +9,7 @@
 #include "common/stun/binding.h"
 #include "common/stun/codec.h"
 #include "common/stun/integrity.h"
+#include "common/stun/natscope_ports.h"
 
 namespace natscope::server {
 namespace {
@@ -65,6 +64,15 @@ uint16_t NonAmplifyingPadding(size_t base_size, size_t request_size) {
   if (request_size <= with_header) return 0;
   size_t length = std::min(request_size - with_header, kMaxResponsePadding);
   return static_cast<uint16_t>(length & ~size_t{3});
+}
+
+// How many of `wanted` ports a NATSCOPE-PORTS attribute may list without
+// making a message of `size` bytes exceed `limit`: each takes 2 bytes, the
+// attribute 4 more plus padding to a multiple of 4.
+size_t PortsThatFit(size_t size, size_t limit, size_t wanted) {
+  if (size + 4 > limit) return 0;
+  const size_t room = (limit - size - 4) & ~size_t{3};
+  return std::min({wanted, stun::kMaxAdvertisedPorts, room / 2});
 }
 
 }  // namespace
@@ -181,9 +189,9 @@ std::optional<StunReply> StunServerCore::Success(
   }
   auto response = stun::MakeBindingSuccessResponse(request, source, options);
   if (!response.ok()) return std::nullopt;
-  if (!advertised_ports_.empty()) {
-    response->extra_attributes.push_back(
-        stun::NatscopePortsAttribute(advertised_ports_));
+  if (!advertised_ports_.empty() &&
+      !AddPorts(request, request_size, &*response)) {
+    return std::nullopt;
   }
   if (request.padding_length) {
     auto base = Serialize(*response);
@@ -195,6 +203,22 @@ std::optional<StunReply> StunServerCore::Success(
   const net::SocketAddress to =
       request.response_port ? source.WithPort(*request.response_port) : source;
   return StunReply{std::move(*bytes), from, to};
+}
+
+bool StunServerCore::AddPorts(const stun::Message& request, size_t request_size,
+                              stun::Message* response) const {
+  auto base = Serialize(*response);
+  if (!base) return false;
+  // A PADDING answer adds at least its 4-byte header on top.
+  const size_t limit =
+      request_size + kMaxResponseGrowth - (request.padding_length ? 4 : 0);
+  const size_t fit =
+      PortsThatFit(base->size(), limit, advertised_ports_.size());
+  if (fit == 0) return true;
+  const std::vector<uint16_t> listed(advertised_ports_.begin(),
+                                     advertised_ports_.begin() + fit);
+  response->extra_attributes.push_back(stun::NatscopePortsAttribute(listed));
+  return true;
 }
 
 }  // namespace natscope::server

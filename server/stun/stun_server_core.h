@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -36,9 +38,12 @@ namespace natscope::server {
 inline constexpr char kStunSoftware[] = "natscope-server 0.1.0";
 
 // No response is more than this many bytes larger than the request that
-// caused it (the worst case is an IPv6 Binding success with every RFC 5780
-// attribute answering a bare 20-byte request); a request with PADDING gets
-// a PADDING sized so that the response is not larger than the request.
+// caused it, whatever the address families, alternate address and
+// advertised ports; a request with PADDING gets a PADDING sized so that
+// the response is not larger than the request. An IPv6 Binding success
+// with every RFC 5780 attribute answering a bare 20-byte request takes 132
+// of these bytes; NATSCOPE-PORTS gets what is left (see
+// set_advertised_ports).
 inline constexpr size_t kMaxResponseGrowth = 160;
 // The largest PADDING value a response carries (RFC 5780 §6.1 suggests
 // the MTU of the outgoing interface).
@@ -87,7 +92,7 @@ class StunServerCore {
  public:
   // InvalidArgument (saying which flag to fix) for a config that breaks
   // the rules above. `limiter` must outlive the core; several cores may
-  // share one (one source IP then has one budget across them).
+  // share one (one source then has one budget across them).
   static absl::StatusOr<StunServerCore> Create(StunServerConfig config,
                                                RateLimiter* limiter);
 
@@ -107,7 +112,8 @@ class StunServerCore {
   // Other methods get 400. Errors go from `on` back to `source`.
   // Indications, responses, garbage, requests with a bad FINGERPRINT and
   // datagrams on a socket this server does not have get nothing. Every
-  // reply takes a token from the rate limiter for `source`'s IP first.
+  // reply takes a token from the rate limiter for `source` first (its
+  // IPv4 address or IPv6 /64: RateLimitKey).
   std::optional<StunReply> Handle(absl::string_view datagram, StunSocket on,
                                   const net::SocketAddress& source,
                                   absl::Time now);
@@ -119,7 +125,12 @@ class StunServerCore {
 
   // UDP ports this server answers STUN on, listed in every success response
   // (NATSCOPE-PORTS, common/stun/natscope_ports.h) so that agents can tell
-  // a blocked port from one nothing listens on. Empty: not listed.
+  // a blocked port from one nothing listens on. Empty: not listed. Only
+  // the first ports that fit within kMaxResponseGrowth (and at most
+  // stun::kMaxAdvertisedPorts) are listed: all of them for a request of 28
+  // bytes or more without PADDING (natscope's agent sends FINGERPRINT), at
+  // least 12 for any request. An agent reads an unlisted port as
+  // "inconclusive", never as "blocked".
   void set_advertised_ports(std::vector<uint16_t> ports) {
     advertised_ports_ = std::move(ports);
   }
@@ -130,6 +141,10 @@ class StunServerCore {
   std::optional<StunReply> Answer(const stun::Message& request,
                                   size_t request_size, StunSocket on,
                                   const net::SocketAddress& source) const;
+  // Adds as many advertised ports to `response` (a success without
+  // PADDING) as the growth bound allows; false if it cannot be encoded.
+  bool AddPorts(const stun::Message& request, size_t request_size,
+                stun::Message* response) const;
   std::optional<StunReply> Success(const stun::Message& request,
                                    size_t request_size, StunSocket on,
                                    const net::SocketAddress& source) const;

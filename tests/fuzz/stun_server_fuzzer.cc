@@ -1,16 +1,27 @@
 // libFuzzer target for natscope-server's pure UDP responder cores and the
 // QUIC version negotiation library.
 //
-// Each input picks a server shape (with or without an alternate address),
-// the receiving socket, the source address, how often the datagram is
-// repeated and how far the clock moves, and the datagram itself (raw, or
-// repaired into well-framed STUN, optionally with a valid FINGERPRINT, or
-// padded to a QUIC Initial's 1200 bytes). Invariants checked on every
-// reply:
+// Each input picks the responder's configuration (IPv4 or IPv6 server,
+// with or without an alternate address, a wildcard primary, 0 to 20
+// advertised ports), the source address (IPv4, IPv6 or IPv4-mapped), the
+// receiving sockets, how often the datagram is repeated, from which
+// related sources (same IPv6 /64 or not) and how far the clock moves, and
+// the datagram itself (raw, or repaired into well-framed STUN, optionally
+// with a valid FINGERPRINT, or padded to a QUIC Initial's 1200 bytes).
+// These parameters are consumed before the datagram, which FuzzedDataProvider
+// takes from the input's end, so the datagram is the input's front and raw
+// STUN seeds stay meaningful (corpus/stun/ipv6_alternate_16_ports.bin is a
+// bare Binding request followed by the parameters of the largest reply).
+// Invariants checked on every reply:
 //   * STUN replies decode, carry a valid FINGERPRINT and the request's
 //     transaction id, come from a socket the server has, go to the source
 //     IP, and are at most kMaxResponseGrowth bytes larger than the request
 //     (no larger at all when they carry PADDING);
+//   * successes list a prefix of the advertised ports, all of them (up to
+//     kMaxAdvertisedPorts) for a request of 28 bytes or more without
+//     PADDING;
+//   * the rate limiter never refuses a source it has not seen before and
+//     never tracks more than its max_sources;
 //   * QUIC VN replies parse, echo the connection IDs swapped, are smaller
 //     than the datagram, and only answer >= 1200-byte long-header packets
 //     of versions other than 0 and 1;
@@ -32,6 +43,7 @@
 #include "common/quic/version_negotiation.h"
 #include "common/stun/codec.h"
 #include "common/stun/integrity.h"
+#include "common/stun/natscope_ports.h"
 #include "server/stun/quic_responder_core.h"
 #include "server/stun/rate_limiter.h"
 #include "server/stun/stun_server_core.h"
@@ -50,16 +62,39 @@ absl::Span<const uint8_t> Bytes(const std::string& s) {
                                    s.size());
 }
 
-net::SocketAddress Source(FuzzedDataProvider& in, bool ipv6) {
+enum class SourceKind { kIPv4, kIPv6, kIPv4Mapped };
+
+net::SocketAddress Source(FuzzedDataProvider& in, SourceKind kind) {
   const uint16_t port = in.ConsumeIntegral<uint16_t>();
-  if (!ipv6) {
-    std::array<uint8_t, 4> ip;
+  std::array<uint8_t, 16> ip{};
+  if (kind == SourceKind::kIPv6) {
     for (uint8_t& b : ip) b = in.ConsumeIntegral<uint8_t>();
-    return net::SocketAddress::IPv4(ip, port);
+    return net::SocketAddress::IPv6(ip, port);
+  }
+  for (int i = 12; i < 16; ++i) ip[i] = in.ConsumeIntegral<uint8_t>();
+  if (kind == SourceKind::kIPv4) {
+    return net::SocketAddress::IPv4({ip[12], ip[13], ip[14], ip[15]}, port);
+  }
+  ip[10] = ip[11] = 0xff;
+  return net::SocketAddress::IPv6(ip, port);
+}
+
+// The source of the i-th repeat: `hop` 0 is `base` itself, 1 the same
+// IPv6 /64 (another IPv4 address), 2 another /64 or IPv4 address.
+net::SocketAddress Hop(const net::SocketAddress& base, uint8_t hop, int i) {
+  if (hop == 0) return base;
+  const absl::Span<const uint8_t> b = base.address_bytes();
+  const uint8_t flip = static_cast<uint8_t>(i + 1);
+  if (base.is_ipv4()) {
+    std::array<uint8_t, 4> ip{b[0], b[1], b[2], b[3]};
+    ip[hop == 1 ? 3 : 0] ^= flip;
+    return net::SocketAddress::IPv4(ip, base.port());
   }
   std::array<uint8_t, 16> ip;
-  for (uint8_t& b : ip) b = in.ConsumeIntegral<uint8_t>();
-  return net::SocketAddress::IPv6(ip, port);
+  std::copy(b.begin(), b.end(), ip.begin());
+  const bool mapped = RateLimitKey(base).is_ipv4();
+  ip[hop == 1 ? 15 : (mapped ? 12 : 7)] ^= flip;
+  return net::SocketAddress::IPv6(ip, base.port());
 }
 
 // Gives arbitrary bytes a valid STUN header (and optionally FINGERPRINT),
@@ -86,8 +121,26 @@ std::string Repair(std::string d, uint16_t type, bool fingerprint) {
   return std::string(encoded->begin(), encoded->end());
 }
 
+// A success lists a prefix of `advertised`, and all of it (up to the cap)
+// when the request leaves room for that.
+void CheckListedPorts(const stun::Message& m, size_t request_size,
+                      const std::vector<uint16_t>& advertised) {
+  const std::vector<uint16_t> listed =
+      stun::NatscopePorts(m).value_or(std::vector<uint16_t>{});
+  Check(listed.size() <= advertised.size() &&
+            std::equal(listed.begin(), listed.end(), advertised.begin()),
+        "NATSCOPE-PORTS is not a prefix of the advertised ports");
+  const size_t all = std::min(advertised.size(), stun::kMaxAdvertisedPorts);
+  Check(listed.size() >= std::min<size_t>(all, 12),
+        "fewer than 12 advertised ports listed");
+  if (request_size >= 28 && !m.padding_length) {
+    Check(listed.size() == all, "advertised ports dropped from a 28+ request");
+  }
+}
+
 void CheckStunReply(const StunServerCore& core, const std::string& request,
                     StunSocket on, const net::SocketAddress& source,
+                    const std::vector<uint16_t>& advertised,
                     const StunReply& reply) {
   auto decoded_request = stun::Decode(Bytes(request));
   Check(decoded_request.ok(), "answered an undecodable request");
@@ -108,56 +161,105 @@ void CheckStunReply(const StunServerCore& core, const std::string& request,
         "single-address server sent from a socket it lacks");
   if (m->message_class == stun::MessageClass::kErrorResponse) {
     Check(reply.from == on && reply.to == source, "error not sent back");
-  } else if (reply.to != source) {
+    return;
+  }
+  if (reply.to != source) {
     Check(decoded_request->response_port.has_value(), "unasked redirect");
   }
+  CheckListedPorts(*m, request.size(), advertised);
 }
 
-// Everything but the datagram, taken from the input's tail.
+// Everything but the datagram, consumed first (from the input's end).
 struct Params {
   uint8_t mode = 0;
   uint16_t stun_type = 0;
+  // The responder's configuration.
   bool alternate = false;
+  bool server_ipv6 = false;
+  bool wildcard = false;  // Primary 0.0.0.0 or ::; only without alternate.
+  std::vector<uint16_t> advertised_ports;
   net::SocketAddress source;
   absl::Time now;
   int repeats = 1;
   std::array<StunSocket, 4> on{};
   std::array<int, 4> delta_ms{};
+  std::array<uint8_t, 4> hop{};  // See Hop().
   uint64_t vn_seed = 0;
   uint64_t probe_seed = 0;
 };
+
+void ConsumeConfig(FuzzedDataProvider& in, Params* p) {
+  const uint8_t shape = in.ConsumeIntegral<uint8_t>();
+  p->alternate = shape & 1;
+  p->server_ipv6 = shape & 2;
+  p->wildcard = (shape & 4) && !p->alternate;
+  // More than kMaxAdvertisedPorts, to check the cap.
+  const int port_count = in.ConsumeIntegralInRange<int>(0, 20);
+  const uint16_t first_port = in.ConsumeIntegral<uint16_t>();
+  for (int i = 0; i < port_count; ++i) {
+    p->advertised_ports.push_back(static_cast<uint16_t>(first_port + i));
+  }
+}
 
 Params ConsumeParams(FuzzedDataProvider& in) {
   Params p;
   p.mode = in.ConsumeIntegral<uint8_t>();
   p.stun_type = in.ConsumeIntegral<uint16_t>();
-  p.alternate = in.ConsumeBool();
-  p.source = Source(in, in.ConsumeBool());
+  ConsumeConfig(in, &p);
+  p.source =
+      Source(in, static_cast<SourceKind>(in.ConsumeIntegralInRange<int>(0, 2)));
   p.now = absl::FromUnixSeconds(1700000000) +
           absl::Milliseconds(in.ConsumeIntegral<uint32_t>());
   p.repeats = in.ConsumeIntegralInRange<int>(1, 4);
   for (int i = 0; i < 4; ++i) {
     p.on[i] = static_cast<StunSocket>(in.ConsumeIntegralInRange<int>(0, 3));
     p.delta_ms[i] = in.ConsumeIntegralInRange<int>(-100, 3000);
+    p.hop[i] = in.ConsumeIntegralInRange<uint8_t>(0, 2);
   }
   p.vn_seed = in.ConsumeIntegral<uint64_t>();
   p.probe_seed = in.ConsumeIntegral<uint64_t>();
   return p;
 }
 
-void FuzzStun(const Params& p, const std::string& datagram) {
-  RateLimiter limiter({/*rate_per_second=*/1, /*burst=*/2, /*max_sources=*/4});
-  StunServerConfig config{*net::SocketAddress::Parse("198.51.100.1:3478"),
-                          std::nullopt};
-  if (p.alternate) {
-    config.alternate = *net::SocketAddress::Parse("198.51.100.2:3479");
+StunServerConfig MakeConfig(const Params& p) {
+  auto parse = [](const char* text) {
+    return *net::SocketAddress::Parse(text);
+  };
+  if (p.wildcard) {
+    return {parse(p.server_ipv6 ? "[::]:3478" : "0.0.0.0:3478"), std::nullopt};
   }
-  auto core = StunServerCore::Create(config, &limiter);
+  StunServerConfig config{
+      parse(p.server_ipv6 ? "[2001:db8::1]:3478" : "198.51.100.1:3478"),
+      std::nullopt};
+  if (p.alternate) {
+    config.alternate =
+        parse(p.server_ipv6 ? "[2001:db8::2]:3479" : "198.51.100.2:3479");
+  }
+  return config;
+}
+
+void FuzzStun(const Params& p, const std::string& datagram) {
+  const size_t kMaxSources = 2;  // Fewer than the sources of 4 repeats.
+  RateLimiter limiter({/*rate_per_second=*/1, /*burst=*/2, kMaxSources});
+  auto core = StunServerCore::Create(MakeConfig(p), &limiter);
   Check(core.ok(), "valid config rejected");
+  core->set_advertised_ports(p.advertised_ports);
+  std::vector<net::SocketAddress> seen;  // Rate-limit keys.
   absl::Time now = p.now;
   for (int i = 0; i < p.repeats; ++i) {
-    auto reply = core->Handle(datagram, p.on[i], p.source, now);
-    if (reply) CheckStunReply(*core, datagram, p.on[i], p.source, *reply);
+    const net::SocketAddress source = Hop(p.source, p.hop[i], i);
+    const net::SocketAddress key = RateLimitKey(source);
+    const bool fresh = std::find(seen.begin(), seen.end(), key) == seen.end();
+    if (fresh) seen.push_back(key);
+    const int64_t limited = core->counters().rate_limited;
+    auto reply = core->Handle(datagram, p.on[i], source, now);
+    if (reply) {
+      CheckStunReply(*core, datagram, p.on[i], source, p.advertised_ports,
+                     *reply);
+    }
+    Check(!fresh || core->counters().rate_limited == limited,
+          "a source never seen before was rate-limited");
+    Check(limiter.tracked_sources() <= kMaxSources, "limiter table overflows");
     now += absl::Milliseconds(p.delta_ms[i]);
   }
   const StunServerCounters& c = core->counters();
