@@ -133,6 +133,35 @@ absl::Status HandOverDataDir(const std::string& dir, const RunAs& user) {
   return absl::OkStatus();
 }
 
+absl::Status ReplaceClusterFile(const std::string& path,
+                                const std::string& content) {
+  auto cannot = [&path](int err) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot rewrite ", path, " (", strerror(err),
+                     "): fix the data directory's permissions"));
+  };
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return cannot(errno);
+  const std::string tmp = path + ".natscope-tmp";
+  unlink(tmp.c_str());  // Left by a crash.
+  const int fd = open(
+      tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return cannot(errno);
+  const bool written = fchown(fd, st.st_uid, st.st_gid) == 0 &&
+                       fchmod(fd, st.st_mode & 07777) == 0 &&
+                       write(fd, content.data(), content.size()) ==
+                           static_cast<ssize_t>(content.size()) &&
+                       fsync(fd) == 0;
+  const int err = errno;
+  close(fd);
+  if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
+    const int failure = written ? errno : err;
+    unlink(tmp.c_str());
+    return cannot(failure);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status StopLeftoverPostmaster(const std::string& dir,
                                     absl::Duration timeout) {
   std::ifstream pid_file(dir + "/postmaster.pid");

@@ -32,6 +32,13 @@ absl::Status CheckEmptyForInitdb(const std::string& dir);
 // root a data directory below e.g. /root (mode 0700) is out of its reach.
 absl::Status HandOverDataDir(const std::string& dir, const RunAs& user);
 
+// Replaces the existing file `path` of a cluster with `content` atomically
+// (temporary file beside it, fsync, rename), keeping its owner and mode, so
+// that it stays PostgreSQL's when we are root. FailedPrecondition, saying
+// what to fix, when it cannot.
+absl::Status ReplaceClusterFile(const std::string& path,
+                                const std::string& content);
+
 // Deals with a postmaster.pid naming a live postgres: one left by an earlier
 // natscope-server (its socket is under /tmp/natscope-pg-) is stopped with
 // SIGINT, waiting up to `timeout`; any other is FailedPrecondition. A stale

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
+#include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +20,8 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "server/embedded_postgres/data_dir.h"
+#include "server/embedded_postgres/password_auth.h"
+#include "server/embedded_postgres/password_file.h"
 #include "server/embedded_postgres/postgres_binaries.h"
 
 namespace natscope::server {
@@ -54,14 +58,17 @@ std::string QuoteConninfo(absl::string_view value) {
 
 absl::StatusOr<std::unique_ptr<RunAs>> UnprivilegedUserIfRoot() {
   if (geteuid() != 0) return nullptr;
-  for (const char* name : {"postgres", "nobody"}) {
+  // natscope: the dedicated system user packages create. The others share
+  // the data directory with whatever else runs as them.
+  for (const char* name : {"natscope", "postgres", "nobody"}) {
     absl::StatusOr<RunAs> user = LookUpUser(name);
     if (user.ok()) return std::make_unique<RunAs>(*std::move(user));
   }
   return absl::FailedPreconditionError(
-      "natscope-server runs as root, which PostgreSQL refuses, and neither "
-      "user postgres nor nobody exists: create user postgres or run "
-      "natscope-server as an unprivileged user");
+      "natscope-server runs as root, which PostgreSQL refuses, and none of "
+      "the users natscope, postgres and nobody exists: create the system "
+      "user natscope (useradd --system natscope) or run natscope-server as "
+      "an unprivileged user");
 }
 
 }  // namespace
@@ -83,14 +90,25 @@ absl::Status EmbeddedPostgres::Initialize(const Options& options) {
   // Every check that can fail for a user mistake runs before any process
   // is started.
   data_dir_ = MakeAbsolute(options.data_dir);
+  password_file_ = PasswordFilePath(data_dir_);
   ASSIGN_OR_RETURN(bin_dir_, FindPostgresBinDir(options.bin_dir));
   RETURN_IF_ERROR(PrepareDataDir(data_dir_));
   ASSIGN_OR_RETURN(run_as_, UnprivilegedUserIfRoot());
   const bool has_cluster = HasCluster(data_dir_);
   if (!has_cluster) RETURN_IF_ERROR(CheckEmptyForInitdb(data_dir_));
+  // A password file open to others stops us before anything starts.
+  std::optional<std::string> password;
+  absl::StatusOr<std::string> read =
+      ReadPasswordFile(password_file_, kSuperuser);
+  if (read.ok()) password = *std::move(read);
+  if (!read.ok() && !absl::IsNotFound(read.status())) return read.status();
   if (run_as_ != nullptr) RETURN_IF_ERROR(HandOverDataDir(data_dir_, *run_as_));
   RETURN_IF_ERROR(StopLeftoverPostmaster(data_dir_, options.start_timeout));
+  RETURN_IF_ERROR(MakeSocketDir());
+  return has_cluster ? RequirePassword(password) : RunInitdb();
+}
 
+absl::Status EmbeddedPostgres::MakeSocketDir() {
   // Socket paths are limited to 107 bytes; data directories can be longer.
   std::string socket_template = absl::StrCat(kSocketDirPrefix, "XXXXXX");
   if (mkdtemp(socket_template.data()) == nullptr) {
@@ -105,23 +123,88 @@ absl::Status EmbeddedPostgres::Initialize(const Options& options) {
     return absl::InternalError(
         absl::StrCat("cannot chown ", socket_dir_, ": ", strerror(errno)));
   }
-  if (!has_cluster) RETURN_IF_ERROR(RunInitdb());
   return absl::OkStatus();
 }
 
 absl::Status EmbeddedPostgres::RunInitdb() {
+  ASSIGN_OR_RETURN(const std::string password, GeneratePassword());
   SpawnSpec spec;
-  spec.argv = {bin_dir_ + "/initdb",  "--pgdata=" + data_dir_,
-               "--username=natscope", "--auth=trust",
-               "--encoding=UTF8",     "--locale=C",
+  // The password reaches initdb through a pipe: no copy of it on disk in
+  // a place PostgreSQL's user could read.
+  spec.argv = {bin_dir_ + "/initdb",
+               "--pgdata=" + data_dir_,
+               absl::StrCat("--username=", kSuperuser),
+               "--pwfile=/dev/stdin",
+               "--auth-local=scram-sha-256",
+               "--auth-host=scram-sha-256",
+               "--encoding=UTF8",
+               "--locale=C",
                "--no-instructions"};
   spec.run_as = run_as_.get();
-  ASSIGN_OR_RETURN(CapturedRun run, RunAndCapture(spec, kInitdbTimeout));
+  ASSIGN_OR_RETURN(CapturedRun run,
+                   RunAndCapture(spec, kInitdbTimeout, password + "\n"));
+  if (!WIFEXITED(run.wait_status) || WEXITSTATUS(run.wait_status) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "initdb failed for data directory ", data_dir_, " (",
+        DescribeWaitStatus(run.wait_status), "): ", LastLines(run.output, 3),
+        ": fix the cause or choose another --data_dir"));
+  }
+  // Written once the cluster knows it: should we die before, the next
+  // start finds no password file and sets a new password.
+  return WritePasswordFile(password_file_, kSuperuser, password);
+}
+
+absl::Status EmbeddedPostgres::RequirePassword(
+    const std::optional<std::string>& known) {
+  const std::string hba_file = data_dir_ + "/pg_hba.conf";
+  std::ifstream in(hba_file);
+  std::stringstream hba;
+  hba << in.rdbuf();
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", hba_file,
+                     ": fix the data directory's permissions or choose another "
+                     "--data_dir"));
+  }
+  const bool trusts = PgHbaTrusts(hba.str());
+  if (known.has_value() && !trusts) return absl::OkStatus();
+  // No password file (a rotation, a cluster from before passwords, or a
+  // crash): a new password. Each step is repeated by the next start if we
+  // die before the last: password, its file, then pg_hba.conf.
+  std::string password;
+  if (known.has_value()) {
+    password = *known;
+  } else {
+    ASSIGN_OR_RETURN(password, GeneratePassword());
+  }
+  RETURN_IF_ERROR(SetSuperuserPassword(password));
+  if (!known.has_value()) {
+    RETURN_IF_ERROR(WritePasswordFile(password_file_, kSuperuser, password));
+  }
+  if (!trusts) return absl::OkStatus();
+  return ReplaceClusterFile(hba_file, PgHbaWithoutTrust(hba.str()));
+}
+
+absl::Status EmbeddedPostgres::SetSuperuserPassword(
+    const std::string& password) {
+  // Single-user mode needs no connection, hence no authentication. It gets
+  // the SCRAM secret, not the password, so not even a failing statement
+  // echoed into its output can reveal the password.
+  ASSIGN_OR_RETURN(const std::string secret, NewScramSha256Secret(password));
+  SpawnSpec spec;
+  spec.argv = {bin_dir_ + "/postgres", "--single", "-D", data_dir_, "-c",
+               "exit_on_error=on",     "postgres"};
+  spec.run_as = run_as_.get();
+  ASSIGN_OR_RETURN(CapturedRun run,
+                   RunAndCapture(spec, kInitdbTimeout,
+                                 absl::StrCat("ALTER ROLE ", kSuperuser,
+                                              " PASSWORD '", secret, "'\n")));
   if (WIFEXITED(run.wait_status) && WEXITSTATUS(run.wait_status) == 0) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrCat(
-      "initdb failed for data directory ", data_dir_, " (",
+      "cannot set the password of PostgreSQL superuser ", kSuperuser,
+      " in data directory ", data_dir_, " (",
       DescribeWaitStatus(run.wait_status), "): ", LastLines(run.output, 3),
       ": fix the cause or choose another --data_dir"));
 }
@@ -145,7 +228,9 @@ absl::Status EmbeddedPostgres::Launch(const Options& options) {
                "-c",
                "unix_socket_directories=" + socket_dir_,
                "-c",
-               absl::StrCat("port=", kPort)};
+               absl::StrCat("port=", kPort),
+               "-c",
+               "password_encryption=scram-sha-256"};
   for (const auto& [name, value] : options.settings) {
     spec.argv.push_back("-c");
     spec.argv.push_back(absl::StrCat(name, "=", value));
@@ -159,7 +244,8 @@ absl::Status EmbeddedPostgres::Launch(const Options& options) {
   pid_ = *pid;
   // SIGINT is PostgreSQL's fast shutdown.
   ASSIGN_OR_RETURN(watchdog_, Watchdog::Start(pid_, SIGINT, socket_dir_));
-  return WaitUntilReady(options.start_timeout);
+  RETURN_IF_ERROR(WaitUntilReady(options.start_timeout));
+  return CheckPasswordAccepted();
 }
 
 absl::Status EmbeddedPostgres::WaitUntilReady(absl::Duration timeout) {
@@ -184,6 +270,21 @@ absl::Status EmbeddedPostgres::WaitUntilReady(absl::Duration timeout) {
       " (a slow disk may need a longer start timeout)"));
 }
 
+absl::Status EmbeddedPostgres::CheckPasswordAccepted() {
+  // A password file replaced by hand would otherwise only show as the
+  // store's failure to connect, without the way out.
+  PGconn* conn = PQconnectdb(ConnectionUri().c_str());
+  const bool ok = PQstatus(conn) == CONNECTION_OK;
+  const std::string error = ok ? "" : LastLines(PQerrorMessage(conn), 2);
+  PQfinish(conn);
+  if (ok) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "PostgreSQL refuses natscope-server's connection with the password in ",
+      password_file_, " (", error,
+      "): delete that file and start "
+      "natscope-server again to set a new password"));
+}
+
 std::string EmbeddedPostgres::LogTail() const {
   std::ifstream log(log_file_, std::ios::binary | std::ios::ate);
   if (!log) return "(no log)";
@@ -197,7 +298,8 @@ std::string EmbeddedPostgres::LogTail() const {
 
 std::string EmbeddedPostgres::ConnectionUri(absl::string_view dbname) const {
   return absl::StrCat("host=", QuoteConninfo(socket_dir_), " port=", kPort,
-                      " dbname=", QuoteConninfo(dbname), " user=", kSuperuser);
+                      " dbname=", QuoteConninfo(dbname), " user=", kSuperuser,
+                      " passfile=", QuoteConninfo(password_file_));
 }
 
 absl::Status EmbeddedPostgres::Stop() {

@@ -10,9 +10,22 @@
 // not clean up is stopped before starting; one started by anything else is
 // reported.
 //
+// The cluster trusts nobody: every connection, also over the Unix socket
+// and also from root or PostgreSQL's own OS user, must give the superuser's
+// password (SCRAM-SHA-256; pg_hba.conf has no `trust`). The password is
+// random, made on first start and kept in "<data_dir>.password" (see
+// password_file.h), mode 0600 and owned by this process's user; a file
+// open to group or others stops Start. ConnectionUri() names that file
+// (libpq `passfile=`), never the password. Deleting the file and starting
+// again sets a new password (rotation). A cluster made with `trust` by an
+// earlier natscope-server is upgraded on start: the password is set in
+// single-user mode, then pg_hba.conf's `trust` becomes `scram-sha-256`.
+//
 // PostgreSQL refuses to run as root. When this process is root, initdb and
-// postgres run as user "postgres" (or "nobody" when there is none), and the
-// data and socket directories are given to that user.
+// postgres run as the first existing user of "natscope" (the dedicated
+// system user packages create), "postgres" and "nobody", and the data and
+// socket directories are given to that user. It cannot read the password
+// file; it can read the data directory, which no password protects.
 //
 // Thread safety: Start and Stop must not race with each other or with the
 // destructor; the const accessors may be called from any thread.
@@ -22,6 +35,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,7 +75,10 @@ class EmbeddedPostgres {
   //   FailedPrecondition  binaries not found, data directory not writable or
   //                       not reachable by the unprivileged user, not empty
   //                       without a cluster, or in use by another
-  //                       PostgreSQL; initdb failed; postgres exited early;
+  //                       PostgreSQL; password file not private, not
+  //                       writable or refused by the cluster; initdb or
+  //                       setting the password failed; postgres exited
+  //                       early;
   //   DeadlineExceeded    not accepting connections within start_timeout;
   //   Internal            fork, pipe or mkdtemp failed.
   // Nothing is left running after an error.
@@ -74,8 +91,10 @@ class EmbeddedPostgres {
   // Calls Stop().
   ~EmbeddedPostgres();
 
-  // A libpq conninfo string for database `dbname`, e.g.
-  // "host=/tmp/natscope-pg-Ab12Cd port=5432 dbname=postgres user=natscope".
+  // A libpq conninfo string for database `dbname` that names the password
+  // file but does not hold the password, so it may be logged, e.g.
+  // "host=/tmp/natscope-pg-Ab12Cd port=5432 dbname=postgres user=natscope
+  // passfile=/var/lib/natscope/postgres.password".
   std::string ConnectionUri(absl::string_view dbname = "postgres") const;
 
   // Fast shutdown (SIGINT: open sessions are cut, transactions rolled
@@ -89,14 +108,19 @@ class EmbeddedPostgres {
   const std::string& data_dir() const { return data_dir_; }
   const std::string& socket_dir() const { return socket_dir_; }
   const std::string& log_file() const { return log_file_; }
+  const std::string& password_file() const { return password_file_; }
 
  private:
   EmbeddedPostgres() = default;
 
   absl::Status Initialize(const Options& options);
+  absl::Status MakeSocketDir();
   absl::Status RunInitdb();
+  absl::Status RequirePassword(const std::optional<std::string>& known);
+  absl::Status SetSuperuserPassword(const std::string& password);
   absl::Status Launch(const Options& options);
   absl::Status WaitUntilReady(absl::Duration timeout);
+  absl::Status CheckPasswordAccepted();
   std::string LogTail() const;
   void RemoveSocketDir();
 
@@ -105,6 +129,7 @@ class EmbeddedPostgres {
   std::string socket_dir_;
   bool own_socket_dir_ = false;  // Created by us and not yet removed.
   std::string log_file_;
+  std::string password_file_;
   std::unique_ptr<RunAs> run_as_;  // Set when we are root.
   pid_t pid_ = -1;
   Watchdog watchdog_;

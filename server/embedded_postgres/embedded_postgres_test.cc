@@ -206,7 +206,8 @@ absl::StatusOr<pid_t> StartBarePostgres(const std::string& data_dir,
   static RunAs user;
   SpawnSpec spec;
   if (geteuid() == 0) {
-    absl::StatusOr<RunAs> found = LookUpUser("postgres");
+    absl::StatusOr<RunAs> found = LookUpUser("natscope");
+    if (!found.ok()) found = LookUpUser("postgres");
     if (!found.ok()) found = LookUpUser("nobody");
     if (!found.ok()) return found.status();
     user = *found;

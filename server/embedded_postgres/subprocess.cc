@@ -80,10 +80,11 @@ enum ChildStage : int { kStageSetup = 1, kStagePrivileges = 2, kStageExec = 3 };
     (void)ignored;
     _exit(127);
   };
+  const int in = AboveStdio(spec.stdin_fd);
   const int out = AboveStdio(spec.stdout_fd);
   const int err = AboveStdio(spec.stderr_fd);
   const int null_fd = AboveStdio(open("/dev/null", O_RDWR | O_CLOEXEC));
-  if (null_fd < 0 || dup2(null_fd, 0) < 0 ||
+  if (null_fd < 0 || dup2(in >= 0 ? in : null_fd, 0) < 0 ||
       dup2(out >= 0 ? out : null_fd, 1) < 0 ||
       dup2(err >= 0 ? err : null_fd, 2) < 0) {
     fail(kStageSetup);
@@ -134,6 +135,57 @@ void SignalAndAwait(pid_t target, int pidfd, int signal) {
   const struct timespec tick = {0, 50 * 1000 * 1000};
   for (int i = 0; i < 1200 && kill(target, 0) == 0; ++i)
     nanosleep(&tick, nullptr);
+}
+
+// The read end of a pipe that holds `input` and then end-of-file. Given to
+// `owner` when set: a program may open its stdin by name (/dev/stdin), and
+// the kernel checks that against the pipe's owner, which is us.
+absl::StatusOr<int> PipeHolding(absl::string_view input, const RunAs* owner) {
+  if (input.size() > kMaxInput) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input of ", input.size(), " bytes exceeds ", kMaxInput));
+  }
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  }
+  if (owner != nullptr && fchown(fds[0], owner->uid, owner->gid) != 0) {
+    const int chown_errno = errno;
+    close(fds[0]);
+    close(fds[1]);
+    return absl::InternalError(
+        absl::StrCat("chown pipe: ", strerror(chown_errno)));
+  }
+  // It fits the pipe's buffer (at least a page), so this cannot block.
+  const ssize_t written = write(fds[1], input.data(), input.size());
+  const int write_errno = errno;
+  close(fds[1]);
+  if (written != static_cast<ssize_t>(input.size())) {
+    close(fds[0]);
+    return absl::InternalError(
+        absl::StrCat("write to pipe: ", strerror(write_errno)));
+  }
+  return fds[0];
+}
+
+// Everything readable from `fd` until end-of-file or `deadline`.
+std::string ReadUntilEof(int fd, absl::Time deadline) {
+  std::string output;
+  char buf[4096];
+  while (true) {
+    const int wait_ms =
+        static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+    if (wait_ms <= 0) break;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    const int ready = poll(&pfd, 1, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    const ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    output.append(buf, n);
+  }
+  return output;
 }
 
 }  // namespace
@@ -228,35 +280,31 @@ std::string DescribeWaitStatus(int wait_status) {
 }
 
 absl::StatusOr<CapturedRun> RunAndCapture(const SpawnSpec& spec,
-                                          absl::Duration timeout) {
+                                          absl::Duration timeout,
+                                          absl::string_view input) {
+  SpawnSpec capturing = spec;
+  int in_fd = -1;
+  if (!input.empty()) {
+    absl::StatusOr<int> fd = PipeHolding(input, spec.run_as);
+    if (!fd.ok()) return fd.status();
+    in_fd = capturing.stdin_fd = *fd;
+  }
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    if (in_fd >= 0) close(in_fd);
     return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
   }
-  SpawnSpec capturing = spec;
   capturing.stdout_fd = capturing.stderr_fd = out_pipe[1];
   absl::StatusOr<pid_t> pid = Spawn(capturing);
   close(out_pipe[1]);
+  if (in_fd >= 0) close(in_fd);
   if (!pid.ok()) {
     close(out_pipe[0]);
     return pid.status();
   }
   const absl::Time deadline = absl::Now() + timeout;
   CapturedRun run;
-  char buf[4096];
-  while (true) {
-    const int wait_ms =
-        static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
-    if (wait_ms <= 0) break;
-    struct pollfd pfd = {out_pipe[0], POLLIN, 0};
-    const int ready = poll(&pfd, 1, wait_ms);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) break;
-    const ssize_t n = read(out_pipe[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    run.output.append(buf, n);
-  }
+  run.output = ReadUntilEof(out_pipe[0], deadline);
   close(out_pipe[0]);
   absl::StatusOr<std::optional<int>> status =
       WaitForExit(*pid, std::max(deadline - absl::Now(), absl::ZeroDuration()));

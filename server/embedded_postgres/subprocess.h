@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace natscope::server {
@@ -32,8 +33,9 @@ absl::StatusOr<RunAs> LookUpUser(const std::string& name);
 struct SpawnSpec {
   // argv[0] is the path of the program; PATH is not searched.
   std::vector<std::string> argv;
-  // Descriptors for the child's stdout and stderr; -1 means /dev/null.
-  // Stdin is always /dev/null. All other descriptors are closed.
+  // Descriptors for the child's stdin, stdout and stderr; -1 means
+  // /dev/null. All other descriptors are closed in the child.
+  int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
   // Drop to this account before exec (setgroups, setgid, setuid).
@@ -61,10 +63,16 @@ struct CapturedRun {
   std::string output;  // stdout and stderr, interleaved.
 };
 
-// Runs the program to completion and captures its output. Kills it and
-// returns DeadlineExceeded after `timeout`.
+// Runs the program to completion and captures its output. Its stdin is
+// `input` (at most kMaxInput bytes: it must fit a pipe's buffer, as it is
+// written before the program starts) when not empty, else spec.stdin_fd;
+// the program may also open it as /dev/stdin.
+// Kills it and returns DeadlineExceeded after `timeout`; InvalidArgument
+// when `input` is too long.
+inline constexpr size_t kMaxInput = 4096;
 absl::StatusOr<CapturedRun> RunAndCapture(const SpawnSpec& spec,
-                                          absl::Duration timeout);
+                                          absl::Duration timeout,
+                                          absl::string_view input = "");
 
 // Checks access(2) of `path` with `mode` (R_OK | W_OK | X_OK) as `user`, in
 // a short-lived child that dropped privileges. Returns 0 or the errno.

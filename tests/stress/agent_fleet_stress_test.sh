@@ -202,7 +202,8 @@ alive_check
 status_of() { cat "$NL_SCRATCH/agent$1/state/status.json" 2>/dev/null || true; }
 # The embedded cluster's socket directory is line 5 of its postmaster.pid.
 PG_SOCKET=$(sed -n 5p "$NL_SCRATCH/data/postgres/postmaster.pid")
-PG_URI="host=$PG_SOCKET port=5432 dbname=postgres user=natscope"
+# Its superuser's password is in the file beside the data directory.
+PG_URI="host=$PG_SOCKET port=5432 dbname=postgres user=natscope passfile=$NL_SCRATCH/data/postgres.password"
 # Every line written reached PostgreSQL exactly once.
 stored_of() {
   psql -X -A -t -q "$PG_URI" -c \
