@@ -33,12 +33,15 @@
 #include "server/service/report_service.h"
 #include "server/reports/producer.h"
 #include "server/reports/scheduler.h"
+#include "server/server_flags.h"
 #include "server/store/postgres_store.h"
 #include "server/stun/responder.h"
 #include "server/stun/responder_flags.h"
 
 namespace natscope::server {
 namespace {
+
+using Flags = ServerFlags;
 
 constexpr char kUsage[] =
     "usage: natscope-server [flags]\n"
@@ -52,24 +55,6 @@ constexpr char kUsage[] =
     "With no --postgres it runs an embedded PostgreSQL cluster of its own in\n"
     "--data_dir (created on first start, Unix socket only, stopped on exit).";
 
-struct Flags {
-  std::string listen = "127.0.0.1:7700";
-  StunFlagValues stun;
-  std::string data_dir;
-  std::string postgres;
-  std::string postgres_bin_dir;
-  std::string enrollment_token;
-  std::string admin_token_file;
-  int64_t max_receive_message_bytes = 8 << 20;
-  int64_t ingest_rate = 10;
-  int64_t ingest_burst = 50;
-  std::string port_file;
-  int64_t pool_size = 8;
-  tls::ServerTlsOptions tls;
-  absl::Duration retention = absl::Hours(24 * 30);
-  absl::Duration trend_retention = absl::Hours(24 * 400);
-  std::string log_format = "text";
-};
 
 // Drops history older than the retention settings, hourly, and keeps the
 // next days' partitions ready.
@@ -192,11 +177,17 @@ int Serve(const Flags& flags) {
                      bootstrap->created_file ? " (mode 0600; give it to natscope "
                                                "--token_file)" : ""));
   }
-  auth::Authenticator authenticator(store->get());
+  auth::AuthenticatorOptions auth_options;
+  auth_options.failures.rate_per_second =
+      static_cast<double>(flags.auth_failure_rate);
+  auth_options.failures.burst = static_cast<double>(flags.auth_failure_burst);
+  auth::Authenticator authenticator(store->get(), auth_options);
   AgentServiceOptions agent_options;
   agent_options.enrollment_token = flags.enrollment_token;
   agent_options.ingest_rate.rate_per_second = static_cast<double>(flags.ingest_rate);
   agent_options.ingest_rate.burst = static_cast<double>(flags.ingest_burst);
+  agent_options.max_batch_bytes = static_cast<size_t>(flags.max_batch_bytes);
+  agent_options.time_window.past = flags.retention;
   AgentServiceCore agent_core(store->get(), agent_options);
   AgentServiceImpl agent_service(&agent_core, &authenticator);
   QueryServiceCore query_core(store->get());
@@ -229,6 +220,18 @@ int Serve(const Flags& flags) {
   builder.RegisterService(&admin_service);
   builder.RegisterService(&report_service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(flags.max_receive_message_bytes));
+  // gRPC 1.51 inflates a compressed message whole before checking its size:
+  // accept identity encoding only (agents compress their records
+  // themselves, inflated with a bound: AgentServiceCore::PrepareBatch).
+  builder.AddChannelArgument(GRPC_COMPRESSION_CHANNEL_ENABLED_ALGORITHMS_BITSET,
+                             1 << GRPC_COMPRESS_NONE);
+  // Bounded threads and streams: a flood of calls queues instead of
+  // starving the database pool and the machine.
+  grpc::ResourceQuota quota("natscope-server");
+  quota.SetMaxThreads(static_cast<int>(flags.max_threads));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(flags.max_concurrent_streams));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || grpc_port == 0) {
     return Fail(absl::StrCat("cannot listen for gRPC on ", flags.listen,
@@ -273,75 +276,7 @@ int Main(int argc, char** argv) {
   SetLogComponent("natscope-server");
   Flags f;
   FlagSet flags("natscope-server", kUsage);
-  flags.String("listen", &f.listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
-  flags.String("stun_listen", &f.stun.stun_listen,
-               "UDP address of the STUN responder, IP:PORT (A1:P1); empty "
-               "turns it off. Port 0 picks a free one (a free pair with "
-               "--stun_alt_ip).");
-  flags.String("stun_alt_ip", &f.stun.stun_alt_ip,
-               "Second IP of this host (A2) for RFC 5780 NAT behaviour "
-               "discovery: STUN then also listens on A1:P2, A2:P1 and A2:P2 "
-               "and honours CHANGE-REQUEST. Empty: single-address server.");
-  flags.Int("stun_alt_port", &f.stun.stun_alt_port,
-            "Alternate STUN port (P2) with --stun_alt_ip; 0 means the "
-            "primary port + 1.");
-  flags.String("stun_ports", &f.stun.stun_ports,
-               "Extra plain STUN ports on --stun_listen's IP, comma-separated "
-               "(e.g. 53,80,443,19302), for the agent's outbound-port test.");
-  flags.String("quic_listen", &f.stun.quic_listen,
-               "UDP address, IP:PORT, answering QUIC probes with Version "
-               "Negotiation; empty turns it off.");
-  flags.Int("stun_rate_limit", &f.stun.stun_rate_limit,
-            "STUN/QUIC replies per second to one source IP (refill rate); "
-            "0 turns the limit off.");
-  flags.Int("stun_rate_burst", &f.stun.stun_rate_burst,
-            "STUN/QUIC replies one source IP may get in a burst.");
-  flags.String("data_dir", &f.data_dir,
-               "Directory of the embedded PostgreSQL cluster (default "
-               "/var/lib/natscope as root, else ~/.local/share/natscope).");
-  flags.String("postgres", &f.postgres,
-               "libpq connection string or URI of an existing PostgreSQL; "
-               "when set, no embedded cluster is started.");
-  flags.String("postgres_bin_dir", &f.postgres_bin_dir,
-               "Where initdb and postgres live (default: found via pg_config "
-               "or /usr/lib/postgresql/*/bin).");
-  flags.String("enrollment_token", &f.enrollment_token,
-               "A global enrollment token valid for every site, besides the "
-               "per-site tokens admins create (natscope tokens "
-               "create-enrollment). Prefer per-site tokens.");
-  flags.String("admin_token_file", &f.admin_token_file,
-               "File holding the bootstrap admin token; created (mode 0600, "
-               "random token) when missing. Default: admin_token in "
-               "--data_dir, unless --postgres is given.");
-  flags.Int("max_receive_message_bytes", &f.max_receive_message_bytes,
-            "Largest gRPC request accepted, in bytes.");
-  flags.Int("ingest_rate", &f.ingest_rate,
-            "Ingest batches per second one agent may send (sustained); 0 "
-            "turns the limit off.");
-  flags.Int("ingest_burst", &f.ingest_burst,
-            "Ingest batches one agent may send in a burst.");
-  flags.String("port_file", &f.port_file,
-               "Write the ports actually bound here (grpc=N, stun=N, and "
-               "stun_alt=N, stun_ports=N,M, quic=N when on).");
-  flags.Int("pool_size", &f.pool_size, "Database connections to keep open.");
-  flags.String("tls_cert", &f.tls.cert_file,
-               "PEM certificate (chain) to serve gRPC over TLS with; needs "
-               "--tls_key. Agents trust it through their tls.ca_file.");
-  flags.String("tls_key", &f.tls.key_file,
-               "PEM private key of --tls_cert (unencrypted; keep it 0600).");
-  flags.Duration("retention", &f.retention,
-                 "How long log events, probe reports and the ingest ledger "
-                 "are kept (whole UTC days are dropped). Agents' latest "
-                 "state and site health are kept regardless.");
-  flags.Duration("trend_retention", &f.trend_retention,
-                 "How long the hourly per-site trend points are kept.");
-  flags.String("log_format", &f.log_format,
-               "Format of the server's log lines on stderr: text, or json "
-               "(one object per line, for log shippers).");
-  flags.Bool("plaintext", &f.tls.plaintext,
-             "Serve gRPC without TLS on a non-loopback --listen address. "
-             "Agent credentials then cross the network in the clear; "
-             "without TLS flags, plaintext is allowed only on loopback.");
+  RegisterServerFlags(flags, &f);
   std::vector<std::string> args(argv + 1, argv + argc);
   absl::Status parsed = flags.Parse(args, nullptr);
   if (!parsed.ok()) return Fail(std::string(parsed.message()));
@@ -349,19 +284,8 @@ int Main(int argc, char** argv) {
     std::cout << flags.Help();
     return 0;
   }
-  absl::Status format = SetLogFormatByName(f.log_format);
-  if (!format.ok()) return Fail(std::string(format.message()));
-  if (f.pool_size < 1) return Fail("--pool_size must be at least 1");
-  if (f.retention < absl::Hours(24) || f.trend_retention < absl::Hours(24)) {
-    return Fail("--retention and --trend_retention must be at least 24h");
-  }
-  if (f.max_receive_message_bytes < 1024 ||
-      f.max_receive_message_bytes > (1 << 30)) {
-    return Fail("--max_receive_message_bytes must be 1024 to 1073741824");
-  }
-  if (f.ingest_rate < 0 || f.ingest_burst < 1) {
-    return Fail("--ingest_rate must be at least 0 and --ingest_burst at least 1");
-  }
+  absl::Status finished = FinishServerFlags(&f);
+  if (!finished.ok()) return Fail(std::string(finished.message()));
   // TLS and STUN/QUIC flag mistakes surface before PostgreSQL starts.
   auto credentials = tls::MakeServerCredentials(f.tls, f.listen);
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));

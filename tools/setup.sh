@@ -8,7 +8,7 @@ PACKAGES=(
   bazel-bootstrap g++ pkg-config
   # Libraries (headers + pkg-config files).
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libre2-dev libpqxx-dev libpq-dev libssl-dev
+  libabsl-dev libre2-dev libpqxx-dev libpq-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev
   # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev

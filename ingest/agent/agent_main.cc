@@ -116,7 +116,7 @@ void Register(FlagSet& f, Flags& v) {
                                 "(overrides the config's).");
   f.String("site", &v.site, "run without --config: the site of this host.");
   f.String("role", &v.role, "run without --config: client or connector.");
-  f.String("agent_id", &v.agent_id, "run without --config: agent id (default hostname).");
+  f.String("agent_id", &v.agent_id, "run without --config: agent id (default: the hostname and a digest of /etc/machine-id).");
   f.String("log_file", &v.log_file, "run without --config: log file or glob to follow.");
   f.Bool("from_start", &v.from_start,
          "run without --config: read existing log lines too, not only new ones.");

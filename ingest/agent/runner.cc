@@ -120,18 +120,35 @@ absl::StatusOr<v1::AgentCredential> Runner::Enroll() {
   enroll.identity = identity_;
   enroll.state_dir = config_.state_dir();
   enroll.deadline = ConfigDuration(config_.rpc_deadline());
-  enroll.token = options_.enrollment_token;
-  if (enroll.token.empty() && !config_.enrollment_token_file().empty()) {
-    auto token = ReadTokenFile(config_.enrollment_token_file());
-    if (!token.ok()) return token.status();
-    enroll.token = *token;
-  }
   absl::BitGen gen;
-  Backoff backoff(BackoffOptions{}, [&gen] { return absl::Uniform(gen, 0.0, 1.0); });
+  auto uniform = [&gen] { return absl::Uniform(gen, 0.0, 1.0); };
+  Backoff backoff(BackoffOptions{}, uniform);
+  // A refusal (agent id taken, token expired or used up) waits for an
+  // admin: try again rarely rather than in a tight loop, re-reading the
+  // token file each time in case it was replaced.
+  BackoffOptions rarely;
+  rarely.initial = absl::Minutes(1);
+  rarely.max = absl::Hours(1);
+  Backoff refused(rarely, uniform);
   while (!Stopping()) {
+    enroll.token = options_.enrollment_token;
+    if (enroll.token.empty() && !config_.enrollment_token_file().empty()) {
+      auto token = ReadTokenFile(config_.enrollment_token_file());
+      if (!token.ok()) return token.status();
+      enroll.token = *token;
+    }
     auto credential = RunEnroll(enroll, absl::Now());
-    if (credential.ok() || !IsRetryable(credential.status())) return credential;
-    SetError(absl::StrCat(credential.status().message(), "; retrying"));
+    if (credential.ok()) return credential;
+    const absl::Status& status = credential.status();
+    if (absl::IsAlreadyExists(status) || absl::IsPermissionDenied(status)) {
+      const absl::Duration wait = refused.Next();
+      SetError(absl::StrCat(status.message(), "; trying again in ",
+                            absl::FormatDuration(absl::Trunc(wait, absl::Seconds(1)))));
+      SleepUnlessStopped(wait, stop_);
+      continue;
+    }
+    if (!IsRetryable(status)) return credential;
+    SetError(absl::StrCat(status.message(), "; retrying"));
     SleepUnlessStopped(backoff.Next(), stop_);
   }
   return absl::CancelledError("stopped before enrolling");
@@ -367,6 +384,14 @@ void Runner::DeliveryThread() {
                               absl::FormatDuration(absl::Trunc(result->wait, absl::Milliseconds(1)))));
         SleepUnlessStopped(result->wait, stop_);
         break;
+      case DeliveryLoop::Outcome::kNewEpoch:
+        SetError(absl::StrCat(
+            "batch ", result->sequence, " conflicts with other records the "
+            "server holds under this agent's (epoch, sequence): this host's "
+            "state directory looks cloned or restored (give each host its "
+            "own); sending the records again under a new epoch, ",
+            spool_->epoch()));
+        break;
       case DeliveryLoop::Outcome::kDeadLettered:
         SetError(absl::StrCat("batch ", result->sequence,
                               " rejected by the server, kept in the dead-letter file: ",
@@ -391,6 +416,7 @@ v1::AgentCounters Runner::Counters() const {
   c.set_records_shipped(delivery_.records_shipped);
   c.set_retries(delivery_.retries);
   c.set_dead_letters(delivery_.dead_letters);
+  c.set_batch_conflicts(delivery_.batch_conflicts);
   return c;
 }
 

@@ -18,7 +18,7 @@ v1::AgentConfig Config(const std::string& extra) {
             rules { name: "mine" literal: "x" pattern: "x=(?P<x>\\d+)" }
           )pb" +
           extra,
-      "test", "host-1");
+      "test", "host-1", [](const std::string&) { return std::string(); });
   EXPECT_TRUE(config.ok()) << config.status();
   return config.ok() ? *config : v1::AgentConfig();
 }

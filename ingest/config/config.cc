@@ -61,7 +61,8 @@ absl::StatusOr<v1::AgentConfig> LoadConfig(const std::string& path) {
 
 absl::StatusOr<v1::AgentConfig> ParseConfig(absl::string_view text,
                                             const std::string& name,
-                                            const std::string& hostname) {
+                                            const std::string& hostname,
+                                            const HostKeyFn& host_key) {
   v1::AgentConfig config;
   ErrorList errors;
   google::protobuf::TextFormat::Parser parser;
@@ -71,15 +72,19 @@ absl::StatusOr<v1::AgentConfig> ParseConfig(absl::string_view text,
     if (joined.empty()) joined = "not a valid natscope.v1.AgentConfig";
     return Prefixed(name, " ", absl::InvalidArgumentError(joined));
   }
-  ApplyDefaults(hostname, &config);
+  ApplyDefaults(hostname, &config, host_key);
   absl::Status valid = ValidateConfig(config);
   if (!valid.ok()) return Prefixed(name, ": ", valid);
   return config;
 }
 
-void ApplyDefaults(const std::string& hostname, v1::AgentConfig* c) {
+void ApplyDefaults(const std::string& hostname, v1::AgentConfig* c,
+                   const HostKeyFn& host_key) {
   Default<std::string>(c->mutable_state_dir(), "/var/lib/natscope-agent");
-  Default<std::string>(c->mutable_identity()->mutable_agent_id(), hostname);
+  if (c->identity().agent_id().empty()) {
+    c->mutable_identity()->set_agent_id(
+        DefaultAgentId(hostname, host_key(c->state_dir())));
+  }
   v1::ProbeConfig* probe = c->mutable_probe();
   if (probe->ports().empty()) {
     for (uint32_t port : {3478, 443, 80, 53, 19302, 50000})

@@ -14,24 +14,33 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ingest/config/agent_id.h"
 #include "natscope/v1/agent_config.pb.h"
 
 namespace natscope::ingest {
 
-// Reads, parses, defaults and validates the config at `path`, taking the
-// host's name as the default agent id. NotFound/PermissionDenied when the
-// file cannot be read; InvalidArgument for syntax or value errors.
+// Reads, parses, defaults and validates the config at `path`, taking
+// DefaultAgentId(host's name, LocalHostKey(state_dir)) as the default
+// agent id. NotFound/PermissionDenied when the file cannot be read;
+// InvalidArgument for syntax or value errors.
 absl::StatusOr<v1::AgentConfig> LoadConfig(const std::string& path);
 
 // The same for config text already read; `name` (the path) prefixes
-// messages and `hostname` is the default agent id.
-absl::StatusOr<v1::AgentConfig> ParseConfig(absl::string_view text,
-                                            const std::string& name,
-                                            const std::string& hostname);
+// messages; the default agent id is DefaultAgentId(hostname,
+// host_key(state_dir)).
+absl::StatusOr<v1::AgentConfig> ParseConfig(
+    absl::string_view text, const std::string& name,
+    const std::string& hostname,
+    const HostKeyFn& host_key = [](const std::string& state_dir) {
+      return LocalHostKey(state_dir);
+    });
 
 // Fills every unset field with its documented default. The one place
 // defaults live.
-void ApplyDefaults(const std::string& hostname, v1::AgentConfig* config);
+void ApplyDefaults(const std::string& hostname, v1::AgentConfig* config,
+                   const HostKeyFn& host_key = [](const std::string& state_dir) {
+                     return LocalHostKey(state_dir);
+                   });
 
 // InvalidArgument listing every problem of a defaulted config, one per
 // line, each starting with the field's path ("probe.interval: must be at

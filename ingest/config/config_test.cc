@@ -1,5 +1,7 @@
 #include "ingest/config/config.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -15,7 +17,8 @@ constexpr char kMinimal[] = R"pb(
 )pb";
 
 absl::StatusOr<v1::AgentConfig> Parse(const std::string& text) {
-  return ParseConfig(text, "/etc/natscope/agent.textproto", "host-1");
+  return ParseConfig(text, "/etc/natscope/agent.textproto", "host-1",
+                     [](const std::string&) { return std::string(); });
 }
 
 // The error message of parsing `text`, or "" when it is valid.
@@ -209,6 +212,35 @@ TEST(ConfigTest, ShippedExampleIsValid) {
   EXPECT_EQ(config->identity().role(), v1::ROLE_CONNECTOR);
   EXPECT_EQ(config->logs_size(), 2);
   EXPECT_EQ(config->rules(0).name(), "tunnel_timeout");
+}
+
+}  // namespace
+}  // namespace natscope::ingest
+
+namespace natscope::ingest {
+namespace {
+
+TEST(DefaultAgentIdTest, HostnamePlusADigestOfTheHostKey) {
+  const std::string a = DefaultAgentId("web-1", "machine-a");
+  const std::string b = DefaultAgentId("web-1", "machine-b");
+  EXPECT_EQ(a.substr(0, 6), "web-1-");
+  EXPECT_EQ(a.size(), 14u);
+  EXPECT_NE(a, b) << "two hosts named web-1 must not collide";
+  EXPECT_EQ(a, DefaultAgentId("web-1", "machine-a")) << "stable";
+  EXPECT_EQ(DefaultAgentId("bad name!", ""), "bad-name-");
+  EXPECT_EQ(DefaultAgentId("", ""), "agent");
+  EXPECT_EQ(DefaultAgentId(std::string(300, 'h'), "k").size(), 128u);
+}
+
+TEST(DefaultAgentIdTest, WithoutMachineIdARandomKeyIsKeptInTheStateDir) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string state = std::string(tmp ? tmp : "/tmp") + "/host-key-state";
+  const std::string first = LocalHostKey(state, "/nonexistent/machine-id");
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_EQ(LocalHostKey(state, "/nonexistent/machine-id"), first);
+  struct stat st {};
+  ASSERT_EQ(stat((state + "/host-id").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 }  // namespace

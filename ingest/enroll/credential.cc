@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
+#include "common/secret_file.h"
 #include "ingest/state/atomic_file.h"
 
 namespace natscope::ingest {
@@ -18,42 +19,10 @@ std::string CredentialPath(const std::string& state_dir) {
   return absl::StrCat(state_dir, "/", kCredentialFileName);
 }
 
-// Closes a descriptor on scope exit.
-struct FdCloser {
-  int fd;
-  ~FdCloser() { close(fd); }
-};
-
-// Reads `path` after checking, on the same descriptor (so a chmod or a
-// swapped file in between cannot fool it), that only its owner may read
-// or write it.
+// Reads `path` when only this process's user may read or write it
+// (common/secret_file.h).
 absl::StatusOr<std::string> ReadPrivateFile(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "cannot open", path);
-  FdCloser closer{fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return ErrnoStatus(errno, "cannot stat", path);
-  if (!S_ISREG(st.st_mode)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(path, " is not a regular file"));
-  }
-  if ((st.st_mode & 077) != 0) {
-    return absl::PermissionDeniedError(absl::StrFormat(
-        "%s is open to group or others (mode %04o), so the agent refuses to "
-        "use "
-        "the secret in it: run `chmod 600 %s` (and enroll again if others may "
-        "have read it)",
-        path, st.st_mode & 07777, path));
-  }
-  std::string contents;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "cannot read", path);
-    if (n == 0) return contents;
-    contents.append(buffer, static_cast<size_t>(n));
-  }
+  return ReadSecretFile(path, "the agent's credential");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/secret_file.h"
 #include "grpcpp/client_context.h"
 #include "ingest/enroll/credential.h"
 #include "ingest/state/atomic_file.h"
@@ -23,6 +24,12 @@ absl::Status Explain(const grpc::Status& grpc_status,
                        status.message(),
                        " (check the server address, that it runs, and that "
                        "tls.ca_file is the CA of its certificate)"));
+    case absl::StatusCode::kAlreadyExists:
+      // The server's message says what to do (reset by an admin, or keep
+      // the state directory); retrying soon cannot help.
+      return absl::Status(status.code(),
+                          absl::StrCat("enrollment at ", server,
+                                       " refused: ", status.message()));
     case absl::StatusCode::kUnimplemented:
       return absl::Status(status.code(),
                           absl::StrCat(server, " is not a natscope-server: ",
@@ -44,6 +51,13 @@ absl::StatusOr<v1::AgentCredential> RunEnroll(const EnrollOptions& options,
   v1::EnrollRequest request;
   request.set_enrollment_token(options.token);
   *request.mutable_identity() = options.identity;
+  // Enrolling again on the same host proves itself with the credential it
+  // has, so that the server rotates it instead of refusing the agent id.
+  auto current = LoadCredentialFile(options.state_dir);
+  if (current.ok() && current->agent_id() == options.identity.agent_id() &&
+      current->site() == options.identity.site()) {
+    request.set_current_credential(current->secret());
+  }
   v1::EnrollResponse response;
   grpc::Status status = stub->Enroll(&context, request, &response);
   if (!status.ok()) return Explain(status, options.server);
@@ -70,21 +84,9 @@ absl::StatusOr<v1::AgentCredential> RunEnroll(const EnrollOptions& options,
 }
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
-  auto text = ReadWholeFile(path);
-  if (!text.ok()) {
-    return absl::Status(
-        text.status().code(),
-        absl::StrCat("enrollment token: ", text.status().message()));
-  }
-  absl::string_view token = *text;
-  token = token.substr(0, token.find('\n'));
-  token = absl::StripAsciiWhitespace(token);
-  if (token.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "enrollment token file ", path,
-        " is empty: put the site's token (from the natscope admin) in it"));
-  }
-  return std::string(token);
+  // The token enrolls any host as an agent of its site: a secret, kept as
+  // the credential is (0600, the agent's own user).
+  return ReadSecretLine(path, "the site's enrollment token");
 }
 
 absl::StatusOr<v1::AgentCredential> EnsureCredential(

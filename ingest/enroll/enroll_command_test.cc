@@ -50,7 +50,7 @@ class EnrollCommandTest : public ::testing::Test {
                      "tls { plaintext: true }\n", "state_dir: \"", base_,
                      "/state\"\n",
                      "identity { site: \"lab\" role: ROLE_CLIENT }\n", extra),
-        "test", "host-1");
+        "test", "host-1", [](const std::string&) { return std::string(); });
     EXPECT_TRUE(config.ok()) << config.status();
     return *config;
   }
@@ -75,6 +75,7 @@ TEST_F(EnrollCommandTest, TokenFlagEnrollsAndSaysWhere) {
 TEST_F(EnrollCommandTest, TokenFileIsUsedWithoutFlag) {
   mkdir(base_.c_str(), 0700);
   std::ofstream(base_ + "/token") << "t0ken\n";
+  chmod((base_ + "/token").c_str(), 0600);
   std::ostringstream out;
   EXPECT_TRUE(
       EnrollCommand(Config("enrollment_token_file: \"" + base_ + "/token\""),

@@ -61,6 +61,7 @@ class EnrollTest : public ::testing::Test {
   std::string WriteToken(const std::string& text) {
     const std::string path = base_ + "/token";
     std::ofstream(path) << text;
+    chmod(path.c_str(), 0600);  // A secret: the agent reads it only so.
     return path;
   }
 
@@ -133,10 +134,21 @@ TEST_F(EnrollTest, EnsureCredentialWithoutTokenFileSendsNoToken) {
   EXPECT_EQ(credential.status().code(), absl::StatusCode::kPermissionDenied);
 }
 
+TEST(ReadTokenFileTest, TokenOpenToOthersIsRefused) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/shared-token";
+  std::ofstream(path) << "secret\n";
+  chmod(path.c_str(), 0644);
+  auto token = ReadTokenFile(path);
+  ASSERT_EQ(token.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(token.status().message().find("chmod 600"), std::string::npos);
+}
+
 TEST(ReadTokenFileTest, EmptyFileIsExplained) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   const std::string path = std::string(tmp ? tmp : "/tmp") + "/empty-token";
   std::ofstream(path) << "\n";
+  chmod(path.c_str(), 0600);
   auto token = ReadTokenFile(path);
   ASSERT_EQ(token.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(token.status().message().find("is empty"), std::string::npos);

@@ -302,6 +302,25 @@ absl::StatusOr<std::optional<v1::IngestRequest>> Spool::NextBatch(
   return std::optional<v1::IngestRequest>(std::move(request));
 }
 
+absl::Status Spool::StartNewEpoch(uint64_t epoch) {
+  absl::MutexLock lock(&mu_);
+  if (epoch == 0 || epoch == epoch_) {
+    return absl::InvalidArgumentError(
+        "StartNewEpoch needs a nonzero epoch other than the current one");
+  }
+  const uint64_t old = epoch_;
+  epoch_ = epoch;
+  // Recovery takes the epoch of the newest segment's header.
+  absl::Status started = StartSegment();
+  if (!started.ok()) epoch_ = old;
+  return started;
+}
+
+uint64_t Spool::epoch() const {
+  absl::MutexLock lock(&mu_);
+  return epoch_;
+}
+
 absl::Status Spool::Ack(uint64_t sequence) {
   absl::MutexLock lock(&mu_);
   return AckLocked(sequence);

@@ -147,7 +147,15 @@ class Spool {
   // fsyncs the active segment.
   absl::Status Sync();
 
-  uint64_t epoch() const { return epoch_; }
+  // Sends every unacknowledged batch, and every later one, under `epoch`
+  // from now on (same sequences and records): for a batch the server
+  // refused because its (epoch, sequence) was committed with other records
+  // (a cloned or restored agent). Durable before it returns: a new segment
+  // whose header carries the epoch. InvalidArgument for 0 or the current
+  // epoch; the errors of appending otherwise (the epoch is then unchanged).
+  absl::Status StartNewEpoch(uint64_t epoch);
+
+  uint64_t epoch() const ABSL_LOCKS_EXCLUDED(mu_);
   const std::string& dir() const { return dir_; }
   SpoolCounters counters() const;
 
@@ -206,7 +214,7 @@ class Spool {
   const std::string dir_;
   const SpoolOptions options_;
   SpoolFs* const fs_;
-  const uint64_t epoch_;
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_);
 
   mutable absl::Mutex mu_;
   std::deque<Segment> segments_ ABSL_GUARDED_BY(mu_);  // oldest first

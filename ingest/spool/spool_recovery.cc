@@ -152,7 +152,9 @@ class Spool::Recovery {
       case EntryType::kHeader: {
         HeaderEntry h;
         if (!DecodeHeader(frame.payload, &h)) return;
-        if (!epoch_) epoch_ = h.epoch;
+        // Segments replay oldest first: the newest header's epoch wins
+        // (Spool::StartNewEpoch starts a segment to change it).
+        epoch_ = h.epoch;
         if (!first_expected_id_ && segments_.empty())
           first_expected_id_ = h.next_record_id;
         next_record_id_ = std::max(next_record_id_, h.next_record_id);

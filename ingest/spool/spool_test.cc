@@ -80,6 +80,29 @@ TEST_F(SpoolTest, RecordsRoundTripInBatches) {
   EXPECT_TRUE(absl::IsFailedPrecondition(spool->Ack(3)));
 }
 
+TEST_F(SpoolTest, NewEpochResendsTheSameBatchAndSurvivesReopen) {
+  auto spool = Open();
+  AppendLines(spool.get(), 0, 3);
+  auto first = spool->NextBatch(2, 1 << 20);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  const uint64_t old_epoch = spool->epoch();
+  EXPECT_TRUE(absl::IsInvalidArgument(spool->StartNewEpoch(old_epoch)));
+  EXPECT_TRUE(absl::IsInvalidArgument(spool->StartNewEpoch(0)));
+  ASSERT_TRUE(spool->StartNewEpoch(old_epoch + 1).ok());
+  // The unacknowledged batch: same sequence and records, new epoch.
+  auto again = spool->NextBatch(100, 1 << 20);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->epoch(), old_epoch + 1);
+  EXPECT_EQ((*again)->sequence(), (*first)->sequence());
+  EXPECT_EQ(Lines(**again), Lines(**first));
+  spool.reset();
+  spool = Open();
+  EXPECT_EQ(spool->epoch(), old_epoch + 1);
+  auto reopened = spool->NextBatch(100, 1 << 20);
+  ASSERT_TRUE(reopened.ok() && reopened->has_value());
+  EXPECT_EQ((*reopened)->SerializeAsString(), (*again)->SerializeAsString());
+}
+
 TEST_F(SpoolTest, ByteLimitCutsBatchButTakesAtLeastOne) {
   auto spool = Open();
   AppendLines(spool.get(), 0, 4);

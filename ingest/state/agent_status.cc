@@ -63,6 +63,11 @@ void FormatCounters(const v1::AgentCounters& c, std::string* out) {
   absl::StrAppend(out, "  uploads:     ", c.retries(), " retries, ",
                   c.dead_letters(), " dead letters, ", c.backpressure_pauses(),
                   " backpressure pauses\n");
+  if (c.batch_conflicts() > 0) {
+    absl::StrAppend(out, "  conflicts:   ", c.batch_conflicts(),
+                    " batches the server held other records for (cloned or "
+                    "restored state?), sent again under a new epoch\n");
+  }
   absl::StrAppend(out, "  probes:      ", c.probes(), "\n");
 }
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/random/random.h"
 #include "common/status_macros.h"
 #include "ingest/upload/retry_delay.h"
 
@@ -35,6 +36,7 @@ absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::Step(
   sent->set_records_shipped(counters_.records_shipped);
   sent->set_retries(counters_.retries);
   sent->set_dead_letters(counters_.dead_letters);
+  sent->set_batch_conflicts(counters_.batch_conflicts);
 
   absl::StatusOr<v1::IngestResponse> response = transport_->Ingest(*batch);
   if (response.ok()) {
@@ -53,6 +55,19 @@ absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::Step(
     backoff_.Reset();
     ++counters_.dead_letters;
     result.outcome = Outcome::kDeadLettered;
+    return result;
+  }
+  if (absl::IsAlreadyExists(response.status())) {
+    // Another copy of this agent committed other records under this key:
+    // ours were never stored. A new epoch gives them keys of their own.
+    uint64_t epoch = 0;
+    while (epoch == 0 || epoch == spool_->epoch()) {
+      epoch = options_.new_epoch ? options_.new_epoch()
+                                 : absl::Uniform<uint64_t>(gen_, 1, UINT64_MAX);
+    }
+    RETURN_IF_ERROR(spool_->StartNewEpoch(epoch));
+    ++counters_.batch_conflicts;
+    result.outcome = Outcome::kNewEpoch;
     return result;
   }
   if (IsRetryable(response.status())) {

@@ -4,7 +4,10 @@
 // (same epoch, sequence and records) is sent again after a backoff that
 // honours the server's retry delay; a batch the server rejects as
 // INVALID_ARGUMENT is written to the spool's dead-letter file, counted and
-// acked, so it is never retried forever.
+// acked, so it is never retried forever; a batch refused as ALREADY_EXISTS
+// (its (epoch, sequence) was committed with other records: this agent's
+// state was cloned or restored) moves the spool to a new epoch, is counted,
+// and goes again at once, so its records are kept.
 //
 // The loop never sleeps or reads a clock: Step says how long to wait, and
 // the caller waits (and can stop meanwhile). Not thread-safe: call from one
@@ -15,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ingest/spool/spool.h"
@@ -28,6 +32,9 @@ struct DeliveryOptions {
   int max_batch_records = 500;
   size_t max_batch_bytes = 1 << 20;
   BackoffOptions backoff;
+  // Source of a new epoch after a batch conflict (nonzero); nullptr means
+  // random. For tests.
+  std::function<uint64_t()> new_epoch;
 };
 
 struct DeliveryCounters {
@@ -35,6 +42,7 @@ struct DeliveryCounters {
   uint64_t records_shipped = 0;    // records in those batches
   uint64_t retries = 0;            // failed attempts to be retried
   uint64_t dead_letters = 0;       // batches rejected as malformed
+  uint64_t batch_conflicts = 0;    // refused as ALREADY_EXISTS, new epoch
 };
 
 class DeliveryLoop {
@@ -44,6 +52,7 @@ class DeliveryLoop {
     kDelivered,     // acknowledged and acked in the spool
     kRetryLater,    // failed; the same batch goes again after `wait`
     kDeadLettered,  // rejected as malformed, dead-lettered and acked
+    kNewEpoch,      // conflict: the spool moved to a new epoch; go on
   };
   struct Result {
     Outcome outcome = Outcome::kIdle;
@@ -80,6 +89,7 @@ class DeliveryLoop {
   DeliveryOptions options_;
   Backoff backoff_;
   DeliveryCounters counters_;
+  absl::BitGen gen_;
 };
 
 }  // namespace natscope::ingest

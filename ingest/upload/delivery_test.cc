@@ -91,6 +91,25 @@ TEST_F(DeliveryTest, DeliversAcksAndFillsCounters) {
   EXPECT_EQ(spool_->counters().pending_records, 0u);
 }
 
+TEST_F(DeliveryTest, ConflictMovesToANewEpochAndKeepsTheRecords) {
+  Append(2);
+  const uint64_t old_epoch = spool_->epoch();
+  transport_.replies = {absl::AlreadyExistsError("committed with other records")};
+  DeliveryLoop::Result conflict = Step();
+  EXPECT_EQ(conflict.outcome, DeliveryLoop::Outcome::kNewEpoch);
+  EXPECT_EQ(conflict.wait, absl::ZeroDuration());
+  EXPECT_NE(spool_->epoch(), old_epoch);
+  EXPECT_EQ(loop_->counters().batch_conflicts, 1u);
+  EXPECT_EQ(Step().outcome, DeliveryLoop::Outcome::kDelivered);
+  ASSERT_EQ(transport_.sent.size(), 2u);
+  EXPECT_EQ(transport_.sent[0].epoch(), old_epoch);
+  EXPECT_EQ(transport_.sent[1].epoch(), spool_->epoch());
+  EXPECT_EQ(transport_.sent[1].sequence(), transport_.sent[0].sequence());
+  EXPECT_EQ(transport_.sent[1].records_size(), 2);
+  EXPECT_EQ(transport_.sent[1].counters().batch_conflicts(), 1u);
+  EXPECT_EQ(loop_->counters().records_shipped, 2u);
+}
+
 TEST_F(DeliveryTest, RetryableFailureResendsTheSameBatchAfterBackoff) {
   Append(2);
   transport_.replies = {absl::UnavailableError("down"),

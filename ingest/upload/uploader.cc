@@ -4,6 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/zlib_codec.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/grpcpp.h"
 #include "ingest/upload/retry_delay.h"
 
@@ -35,11 +39,49 @@ std::shared_ptr<grpc::Channel> MakeChannel(
     std::shared_ptr<grpc::ChannelCredentials> credentials,
     const UploaderOptions& options) {
   grpc::ChannelArguments args;
-  if (options.gzip) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   return grpc::CreateCustomChannel(server, std::move(credentials), args);
 }
 
+// The records of `records` as a serialized v1::RecordBatch, written
+// directly (field 1, one length-delimited entry per record) rather than
+// copied into one.
+std::string SerializeRecordBatch(
+    const google::protobuf::RepeatedPtrField<v1::Record>& records) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  for (const v1::Record& record : records) {
+    coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+        v1::RecordBatch::kRecordsFieldNumber,
+        google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    coded.WriteVarint32(static_cast<uint32_t>(record.ByteSizeLong()));
+    record.SerializeWithCachedSizes(&coded);
+  }
+  coded.Trim();
+  return out;
+}
+
 }  // namespace
+
+absl::StatusOr<v1::IngestRequest> ToWire(const v1::IngestRequest& batch,
+                                         bool compress, absl::Time now) {
+  v1::IngestRequest request;
+  request.set_epoch(batch.epoch());
+  request.set_sequence(batch.sequence());
+  *request.mutable_agent() = batch.agent();
+  *request.mutable_counters() = batch.counters();
+  request.mutable_sent()->set_seconds(absl::ToUnixSeconds(now));
+  if (!compress) {
+    *request.mutable_records() = batch.records();
+    return request;
+  }
+  absl::StatusOr<std::string> deflated =
+      ZlibDeflate(SerializeRecordBatch(batch.records()));
+  if (!deflated.ok()) return deflated.status();
+  request.set_records_encoding(v1::RECORD_ENCODING_ZLIB);
+  request.set_compressed_records(*std::move(deflated));
+  return request;
+}
 
 Uploader::Uploader(const std::string& server,
                    std::shared_ptr<grpc::ChannelCredentials> credentials,
@@ -51,12 +93,14 @@ Uploader::Uploader(const std::string& server,
 
 absl::StatusOr<v1::IngestResponse> Uploader::Ingest(
     const v1::IngestRequest& batch) {
+  const absl::Time now = absl::Now();
+  absl::StatusOr<v1::IngestRequest> request = ToWire(batch, options_.compress, now);
+  if (!request.ok()) return request.status();
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
-  if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  context.set_deadline(absl::ToChronoTime(now + options_.deadline));
   context.AddMetadata("authorization", absl::StrCat("Bearer ", credential_));
   v1::IngestResponse response;
-  grpc::Status status = stub_->Ingest(&context, batch, &response);
+  grpc::Status status = stub_->Ingest(&context, *request, &response);
   if (!status.ok()) {
     absl::Status error = Explain(status, server_);
     if (auto delay = ServerRetryDelay(context)) SetRetryDelay(&error, *delay);

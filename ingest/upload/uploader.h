@@ -33,8 +33,10 @@ class IngestTransport {
 struct UploaderOptions {
   // Deadline of every call.
   absl::Duration deadline = absl::Seconds(10);
-  // Compress requests with gzip (log lines compress about tenfold).
-  bool gzip = true;
+  // Send the records zlib-compressed in compressed_records (log lines
+  // compress about tenfold). Not gRPC's message compression: the server
+  // refuses that, as gRPC inflates it whole before any size limit.
+  bool compress = true;
 };
 
 class Uploader : public IngestTransport {
@@ -63,6 +65,12 @@ class Uploader : public IngestTransport {
   std::unique_ptr<v1::AgentService::Stub> stub_;
   std::string credential_;
 };
+
+// What Uploader sends for `batch` at `now`: its key, identity and counters,
+// the send time, and its records zlib-compressed in compressed_records
+// (or as they are, without `compress`). Internal when zlib fails.
+absl::StatusOr<v1::IngestRequest> ToWire(const v1::IngestRequest& batch,
+                                         bool compress, absl::Time now);
 
 // True for failures worth retrying with backoff: UNAVAILABLE,
 // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNKNOWN.

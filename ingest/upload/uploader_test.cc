@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "common/zlib_codec.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ingest/upload/retry_delay.h"
@@ -28,7 +29,14 @@ class FakeService final : public v1::AgentService::Service {
     if (!reply_.ok()) return reply_;
     response->set_epoch(request->epoch());
     response->set_sequence(request->sequence());
-    response->set_records_committed(request->records_size());
+    v1::RecordBatch records;
+    auto inflated = ZlibInflateBounded(request->compressed_records(), 8 << 20);
+    if (!inflated.ok() || !records.ParseFromString(*inflated)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "not zlib");
+    }
+    response->set_records_committed(request->records_size() +
+                                    records.records_size());
+    last_ = *request;
     return grpc::Status::OK;
   }
 
@@ -37,6 +45,7 @@ class FakeService final : public v1::AgentService::Service {
   std::string retry_after_;
   absl::Duration delay_;
   std::string authorization_;
+  v1::IngestRequest last_;
 };
 
 class UploaderTest : public ::testing::Test {
@@ -79,6 +88,37 @@ TEST_F(UploaderTest, SendsCompressedBatchWithCredential) {
   EXPECT_EQ(response->records_committed(), 100u);
   absl::MutexLock lock(&service_.mu_);
   EXPECT_EQ(service_.authorization_, "Bearer secret");
+  // The records travel zlib-compressed (not with gRPC's compression).
+  EXPECT_EQ(service_.last_.records_size(), 0);
+  EXPECT_EQ(service_.last_.records_encoding(), v1::RECORD_ENCODING_ZLIB);
+  EXPECT_LT(service_.last_.compressed_records().size(), 2000u);
+  EXPECT_TRUE(service_.last_.has_sent());
+}
+
+TEST(ToWireTest, CompressedRecordsInflateToTheBatchsRecords) {
+  v1::IngestRequest batch;
+  batch.set_epoch(9);
+  batch.set_sequence(4);
+  for (int i = 0; i < 3; ++i) {
+    v1::LogEvent* event = batch.add_records()->mutable_log();
+    event->set_raw_line("line " + std::to_string(i));
+    (*event->mutable_fields())["k"] = "v";
+  }
+  batch.add_records()->mutable_probe()->set_public_address("192.0.2.1:1");
+  const absl::Time now = absl::FromUnixSeconds(1800000000);
+  auto wire = ToWire(batch, true, now);
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  EXPECT_EQ(wire->epoch(), 9u);
+  EXPECT_EQ(wire->sequence(), 4u);
+  EXPECT_EQ(wire->sent().seconds(), 1800000000);
+  v1::RecordBatch records;
+  ASSERT_TRUE(records.ParseFromString(
+      ZlibInflateBounded(wire->compressed_records(), 1 << 20).value()));
+  ASSERT_EQ(records.records_size(), 4);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(records.records(i).SerializeAsString(),
+              batch.records(i).SerializeAsString());
+  }
 }
 
 TEST_F(UploaderTest, CarriesTheServersRetryDelay) {

@@ -18,7 +18,8 @@ absl::StatusOr<Caller> AuthorizeCall(Authenticator& authenticator,
                                      absl::string_view full_method,
                                      v1::AgentIdentity* agent) {
   ASSIGN_OR_RETURN(Caller caller,
-                   authenticator.Identify(AuthorizationOf(context), agent));
+                   authenticator.Identify(AuthorizationOf(context), agent,
+                                          SourceKeyOfPeer(context.peer())));
   RETURN_IF_ERROR(Authorize(caller, full_method));
   return caller;
 }

@@ -18,16 +18,33 @@ absl::Duration KeyedRateLimiter::Take(absl::string_view key, absl::Time now) {
     it = buckets_.emplace(std::string(key), Bucket{burst, now}).first;
   }
   Bucket& bucket = it->second;
-  if (now > bucket.updated) {
-    const double elapsed = absl::ToDoubleSeconds(now - bucket.updated);
-    bucket.tokens =
-        std::min(burst, bucket.tokens + elapsed * options_.rate_per_second);
-    bucket.updated = now;
-  }
+  RefillLocked(bucket, now);
   if (bucket.tokens >= 1) {
     bucket.tokens -= 1;
     return absl::ZeroDuration();
   }
+  return WaitFor(bucket);
+}
+
+absl::Duration KeyedRateLimiter::Peek(absl::string_view key, absl::Time now) {
+  if (options_.rate_per_second <= 0) return absl::ZeroDuration();
+  absl::MutexLock lock(&mu_);
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) return absl::ZeroDuration();
+  RefillLocked(it->second, now);
+  return it->second.tokens >= 1 ? absl::ZeroDuration() : WaitFor(it->second);
+}
+
+void KeyedRateLimiter::RefillLocked(Bucket& bucket, absl::Time now) const {
+  if (now <= bucket.updated) return;
+  const double burst = std::max(1.0, options_.burst);
+  const double elapsed = absl::ToDoubleSeconds(now - bucket.updated);
+  bucket.tokens =
+      std::min(burst, bucket.tokens + elapsed * options_.rate_per_second);
+  bucket.updated = now;
+}
+
+absl::Duration KeyedRateLimiter::WaitFor(const Bucket& bucket) const {
   const double wait = (1 - bucket.tokens) / options_.rate_per_second;
   // Rounded up to the millisecond so that waiting that long is enough.
   return absl::Milliseconds(std::ceil(wait * 1000));

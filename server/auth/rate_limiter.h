@@ -35,12 +35,22 @@ class KeyedRateLimiter {
   // refused and takes nothing). Time going backwards counts as none.
   absl::Duration Take(absl::string_view key, absl::Time now);
 
+  // How long until `key` has a token at `now` (zero: it has one), taking
+  // nothing: for limits on failures, checked before the work and taken
+  // only when the work fails.
+  absl::Duration Peek(absl::string_view key, absl::Time now);
+
  private:
   struct Bucket {
     double tokens = 0;
     absl::Time updated;
   };
   void SweepLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `bucket` refilled up to `now`.
+  void RefillLocked(Bucket& bucket, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // How long until `bucket` holds one token.
+  absl::Duration WaitFor(const Bucket& bucket) const;
 
   const KeyedRateLimiterOptions options_;
   absl::Mutex mu_;

@@ -49,3 +49,21 @@ TEST(KeyedRateLimiterTest, FullTableForgetsRefilledBuckets) {
 
 }  // namespace
 }  // namespace natscope::server::auth
+
+namespace natscope::server::auth {
+namespace {
+
+TEST(KeyedRateLimiterPeekTest, PeekTakesNothingAndSeesAnEmptyBucket) {
+  KeyedRateLimiter limiter({/*rate_per_second=*/1, /*burst=*/2});
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  EXPECT_EQ(limiter.Peek("a", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Peek("a", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Take("a", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Take("a", t0), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Peek("a", t0), absl::Seconds(1));
+  EXPECT_EQ(limiter.Peek("a", t0 + absl::Seconds(1)), absl::ZeroDuration());
+  EXPECT_EQ(limiter.Peek("b", t0), absl::ZeroDuration());
+}
+
+}  // namespace
+}  // namespace natscope::server::auth

@@ -48,8 +48,13 @@ constexpr char kUsage[] =
     "              without a schedule: --format, --sites, --title; --output=FILE\n"
     "  report show RUN  print a stored report\n"
     "  tokens ...  enrollment and API tokens (admin token needed):\n"
-    "              tokens enroll create SITE | enroll list [SITE] | enroll revoke ID\n"
+    "              tokens enroll create SITE [--expires=168h] [--uses=N]\n"
+    "              tokens enroll list [SITE] | enroll revoke ID\n"
     "              tokens api create admin|viewer NAME | api list | api revoke ID\n"
+    "  agents reset ID   release an agent id (admin): its credential stops\n"
+    "              working and the next enrolment of its site takes the id\n"
+    "              (a reinstalled host that lost its state directory)\n"
+    "  agents remove ID  remove an agent and its latest state (admin)\n"
     "\n"
     "Human tables by default; --json prints the server's reply as proto3 JSON.";
 
@@ -183,6 +188,16 @@ int Main(int argc, char** argv) {
   flags.String("output", &report_flags.output,
                "report run/show: write the report to this file instead of stdout.");
   flags.Int("limit", &report_flags.limit, "reports: how many, newest first.");
+  EnrollTokenFlags enroll_flags;
+  flags.Duration("expires", &enroll_flags.expires,
+                 "tokens enroll create: how long the token enrolls agents "
+                 "(default 168h = 7 days, at most 366 days).");
+  flags.Int("uses", &enroll_flags.uses,
+            "tokens enroll create: how many agents it may enroll (0: any).");
+  bool plaintext = false;
+  flags.Bool("plaintext", &plaintext,
+             "Send the token without TLS to a server that is not on "
+             "loopback (only on a network you trust; prefer --ca_file).");
   flags.Bool("json", &json, "Print proto3 JSON instead of a table.");
   flags.Duration("timeout", &timeout, "Deadline of each call.");
   std::vector<std::string> positional;
@@ -204,6 +219,15 @@ int Main(int argc, char** argv) {
     }
   } else if (const char* env = std::getenv("NATSCOPE_TOKEN")) {
     g_token = env;
+  }
+  // A token in the clear over a network anyone on the path can read is a
+  // token given away: only on loopback, or when asked for.
+  if (tls.plaintext && !g_token.empty() && !plaintext &&
+      !tls::IsLoopbackAddress(server)) {
+    return Fail(absl::StrCat(
+        "refusing to send your token in plaintext to ", server,
+        ": give the server's CA with --ca_file (TLS), or --plaintext if the "
+        "network between you is trusted"));
   }
   using QS = v1::QueryService;
   if (positional[0] == "sites" && positional.size() == 1) {
@@ -236,8 +260,16 @@ int Main(int argc, char** argv) {
   if (positional[0] == "tokens") {
     auto channel = tls::NewClientChannel(server, tls);
     if (!channel.ok()) return Fail(std::string(channel.status().message()));
-    return TokensCommand({positional.begin() + 1, positional.end()}, *channel,
-                         Authorize, timeout, json, std::cout, std::cerr);
+    return TokensCommand({positional.begin() + 1, positional.end()},
+                         enroll_flags, *channel, Authorize, timeout, json,
+                         std::cout, std::cerr);
+  }
+  if (positional[0] == "agents" && positional.size() == 3) {
+    auto channel = tls::NewClientChannel(server, tls);
+    if (!channel.ok()) return Fail(std::string(channel.status().message()));
+    return AgentsAdminCommand({positional.begin() + 1, positional.end()},
+                              *channel, Authorize, timeout, json, std::cout,
+                              std::cerr);
   }
   if (positional[0] == "agents" && positional.size() == 2) {
     v1::ListAgentsRequest request;

@@ -1,5 +1,7 @@
 #include "server/cli/tokens_command.h"
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -12,7 +14,8 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 constexpr char kUsage[] =
-    "usage: natscope tokens enroll create SITE | enroll list [SITE] | "
+    "usage: natscope tokens enroll create SITE [--expires=168h] [--uses=N] | "
+    "enroll list [SITE] | "
     "enroll revoke ID | api create admin|viewer NAME | api list | api revoke ID";
 
 std::string When(const google::protobuf::Timestamp& t, bool has) {
@@ -28,6 +31,8 @@ class Tokens {
         timeout_(timeout), json_(json), out_(out), err_(err) {}
 
   int Run(const std::vector<std::string>& a);
+  int Agents(const std::vector<std::string>& a);
+  EnrollTokenFlags enroll_flags;
 
  private:
   void Prepare(grpc::ClientContext* context) {
@@ -64,21 +69,42 @@ int Tokens::Enroll(const std::vector<std::string>& a) {
   if (a[1] == "create" && a.size() == 3) {
     v1::CreateEnrollmentTokenRequest request;
     request.set_site(a[2]);
+    if (enroll_flags.expires < absl::ZeroDuration() || enroll_flags.uses < 0 ||
+        enroll_flags.uses > UINT32_MAX) {
+      err_ << "natscope: --expires must be positive and --uses 0 (no limit) "
+              "or more\n";
+      return 2;
+    }
+    if (enroll_flags.expires > absl::ZeroDuration()) {
+      request.mutable_expires()->set_seconds(
+          absl::ToUnixSeconds(absl::Now() + enroll_flags.expires));
+    }
+    request.set_max_uses(static_cast<uint32_t>(enroll_flags.uses));
     v1::CreateEnrollmentTokenResponse reply;
     grpc::Status s = stub_->CreateEnrollmentToken(&context, request, &reply);
+    const std::string uses =
+        reply.info().max_uses() == 0
+            ? "any number of agents"
+            : absl::StrCat("at most ", reply.info().max_uses(), " agent(s)");
     return Done(s, reply, absl::StrCat(
         "enrollment token for site ", reply.info().site(), " (id ",
-        reply.info().token_id(), "), shown only now:\n", reply.token(), "\n"));
+        reply.info().token_id(), "; enrolls ", uses, " until ",
+        When(reply.info().expires(), reply.info().has_expires()),
+        "), shown only now:\n", reply.token(), "\n"));
   }
   if (a[1] == "list" && a.size() <= 3) {
     v1::ListEnrollmentTokensRequest request;
     if (a.size() == 3) request.set_site(a[2]);
     v1::ListEnrollmentTokensResponse reply;
     grpc::Status s = stub_->ListEnrollmentTokens(&context, request, &reply);
-    std::vector<std::vector<std::string>> rows = {{"ID", "SITE", "CREATED", "EXPIRES"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"ID", "SITE", "CREATED", "EXPIRES", "USES"}};
     for (const auto& t : reply.tokens()) {
       rows.push_back({t.token_id(), t.site(), When(t.created(), t.has_created()),
-                      When(t.expires(), t.has_expires())});
+                      When(t.expires(), t.has_expires()),
+                      t.max_uses() == 0
+                          ? absl::StrCat(t.uses())
+                          : absl::StrCat(t.uses(), "/", t.max_uses())});
     }
     return Done(s, reply, RenderTable(rows));
   }
@@ -127,6 +153,33 @@ int Tokens::Api(const std::vector<std::string>& a) {
   return 2;
 }
 
+int Tokens::Agents(const std::vector<std::string>& a) {
+  constexpr char kAgentsUsage[] = "usage: natscope agents reset ID | agents remove ID";
+  grpc::ClientContext context;
+  Prepare(&context);
+  if (a.size() == 2 && a[0] == "reset") {
+    v1::ResetAgentRequest request;
+    request.set_agent_id(a[1]);
+    v1::ResetAgentResponse reply;
+    grpc::Status s = stub_->ResetAgent(&context, request, &reply);
+    return Done(s, reply, absl::StrCat(
+        "agent ", a[1], " of site ", reply.agent().site(),
+        " released: its credential no longer works, and the next enrolment "
+        "with an enrollment token of its site takes the id\n"));
+  }
+  if (a.size() == 2 && a[0] == "remove") {
+    v1::RemoveAgentRequest request;
+    request.set_agent_id(a[1]);
+    v1::RemoveAgentResponse reply;
+    grpc::Status s = stub_->RemoveAgent(&context, request, &reply);
+    return Done(s, reply, absl::StrCat(
+        "agent ", a[1], " of site ", reply.agent().site(),
+        " removed (its stored facts age out with --retention)\n"));
+  }
+  err_ << "natscope: " << kAgentsUsage << "\n";
+  return 2;
+}
+
 int Tokens::Run(const std::vector<std::string>& a) {
   if (a.size() >= 2 && a[0] == "enroll") return Enroll(a);
   if (a.size() >= 2 && a[0] == "api") return Api(a);
@@ -137,12 +190,23 @@ int Tokens::Run(const std::vector<std::string>& a) {
 }  // namespace
 
 int TokensCommand(const std::vector<std::string>& args,
+                  const EnrollTokenFlags& enroll_flags,
                   const std::shared_ptr<grpc::Channel>& channel,
                   const std::function<void(grpc::ClientContext*)>& authorize,
                   absl::Duration timeout, bool json, std::ostream& out,
                   std::ostream& err) {
   Tokens tokens(channel, authorize, timeout, json, out, err);
+  tokens.enroll_flags = enroll_flags;
   return tokens.Run(args);
+}
+
+int AgentsAdminCommand(const std::vector<std::string>& args,
+                       const std::shared_ptr<grpc::Channel>& channel,
+                       const std::function<void(grpc::ClientContext*)>& authorize,
+                       absl::Duration timeout, bool json, std::ostream& out,
+                       std::ostream& err) {
+  Tokens tokens(channel, authorize, timeout, json, out, err);
+  return tokens.Agents(args);
 }
 
 }  // namespace natscope::server

@@ -38,10 +38,18 @@ AdminServiceCore::CreateEnrollmentToken(
   probe.set_role(v1::ROLE_CLIENT);
   RETURN_IF_ERROR(ValidateIdentity(probe));
   const absl::Time now = clock_->Now();
-  if (request.has_expires() &&
-      absl::FromUnixSeconds(request.expires().seconds()) <= now) {
+  const absl::Time expires =
+      request.has_expires()
+          ? absl::FromUnixSeconds(request.expires().seconds())
+          : now + kDefaultEnrollmentExpiry;
+  if (expires <= now) {
     return absl::InvalidArgumentError(
-        "expires is not in the future: give a later time or none");
+        "expires is not in the future: give a later time (or none: 7 days)");
+  }
+  if (expires > now + kMaxEnrollmentExpiry) {
+    return absl::InvalidArgumentError(
+        "expires is more than 366 days ahead: enrollment tokens sit on every "
+        "host of a site, give them a short life and create new ones");
   }
   ASSIGN_OR_RETURN(auth::IssuedToken token, auth::IssueToken());
   v1::CreateEnrollmentTokenResponse response;
@@ -49,7 +57,8 @@ AdminServiceCore::CreateEnrollmentToken(
   info->set_token_id(token.token_id);
   info->set_site(request.site());
   SetTime(now, info->mutable_created());
-  if (request.has_expires()) *info->mutable_expires() = request.expires();
+  SetTime(expires, info->mutable_expires());
+  info->set_max_uses(request.max_uses());
   RETURN_IF_ERROR(store_->CreateEnrollmentToken(*info, token.hash));
   response.set_token(std::move(token.secret));
   return response;
@@ -123,6 +132,46 @@ absl::StatusOr<v1::ListApiTokensResponse> AdminServiceCore::ListApiTokens(
   return response;
 }
 
+namespace {
+
+absl::Status NeedAgentId(absl::string_view agent_id) {
+  if (agent_id.empty() || agent_id.size() > 128) {
+    return absl::InvalidArgumentError(
+        "agent_id must be 1 to 128 characters: see natscope agents");
+  }
+  return absl::OkStatus();
+}
+
+// The store's NotFound, with the id the admin gave.
+absl::Status AgentNotFound(const absl::Status& status,
+                           absl::string_view agent_id) {
+  if (!absl::IsNotFound(status)) return status;
+  return absl::NotFoundError(absl::StrCat("no agent \"", agent_id,
+                                          "\" is registered: see natscope agents"));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ResetAgentResponse> AdminServiceCore::ResetAgent(
+    const v1::ResetAgentRequest& request) {
+  RETURN_IF_ERROR(NeedAgentId(request.agent_id()));
+  auto agent = store_->ReleaseAgent(request.agent_id());
+  if (!agent.ok()) return AgentNotFound(agent.status(), request.agent_id());
+  v1::ResetAgentResponse response;
+  *response.mutable_agent() = *std::move(agent);
+  return response;
+}
+
+absl::StatusOr<v1::RemoveAgentResponse> AdminServiceCore::RemoveAgent(
+    const v1::RemoveAgentRequest& request) {
+  RETURN_IF_ERROR(NeedAgentId(request.agent_id()));
+  auto agent = store_->RemoveAgent(request.agent_id());
+  if (!agent.ok()) return AgentNotFound(agent.status(), request.agent_id());
+  v1::RemoveAgentResponse response;
+  *response.mutable_agent() = *std::move(agent);
+  return response;
+}
+
 #define NATSCOPE_ADMIN_RPC(Name)                                        \
   grpc::Status AdminServiceImpl::Name(grpc::ServerContext* context,     \
                                       const v1::Name##Request* request, \
@@ -139,6 +188,8 @@ NATSCOPE_ADMIN_RPC(ListEnrollmentTokens)
 NATSCOPE_ADMIN_RPC(CreateApiToken)
 NATSCOPE_ADMIN_RPC(RevokeApiToken)
 NATSCOPE_ADMIN_RPC(ListApiTokens)
+NATSCOPE_ADMIN_RPC(ResetAgent)
+NATSCOPE_ADMIN_RPC(RemoveAgent)
 
 #undef NATSCOPE_ADMIN_RPC
 

@@ -34,6 +34,17 @@ class AdminServiceCore {
       const v1::RevokeApiTokenRequest& request);
   absl::StatusOr<v1::ListApiTokensResponse> ListApiTokens(
       const v1::ListApiTokensRequest& request);
+  // NotFound for an unknown agent_id (Store::ReleaseAgent, RemoveAgent).
+  absl::StatusOr<v1::ResetAgentResponse> ResetAgent(
+      const v1::ResetAgentRequest& request);
+  absl::StatusOr<v1::RemoveAgentResponse> RemoveAgent(
+      const v1::RemoveAgentRequest& request);
+
+  // Expiry of an enrollment token created without one, and the latest
+  // expiry one may have.
+  static constexpr absl::Duration kDefaultEnrollmentExpiry =
+      absl::Hours(24 * 7);
+  static constexpr absl::Duration kMaxEnrollmentExpiry = absl::Hours(24 * 366);
 
  private:
   Store* store_;
@@ -68,6 +79,12 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status ListApiTokens(grpc::ServerContext* context,
                              const v1::ListApiTokensRequest* request,
                              v1::ListApiTokensResponse* response) override;
+  grpc::Status ResetAgent(grpc::ServerContext* context,
+                          const v1::ResetAgentRequest* request,
+                          v1::ResetAgentResponse* response) override;
+  grpc::Status RemoveAgent(grpc::ServerContext* context,
+                           const v1::RemoveAgentRequest* request,
+                           v1::RemoveAgentResponse* response) override;
 
  private:
   AdminServiceCore* core_;

@@ -7,7 +7,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "server/auth/fake_token_store.h"
+#include "server/store/memory_store.h"
 #include "server/service/agent_service.h"
 #include "server/service/credentials.h"
 
@@ -17,11 +17,13 @@ namespace {
 class AdminServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(store_.Migrate().ok());
     admin_ = AddApiToken("bootstrap", v1::API_TOKEN_ROLE_ADMIN);
     viewer_ = AddApiToken("viewer", v1::API_TOKEN_ROLE_VIEWER);
     v1::AgentIdentity agent;
     agent.set_agent_id("paris-1");
     agent.set_site("paris");
+    agent.set_role(v1::ROLE_CLIENT);
     ASSERT_TRUE(store_.UpsertAgent(agent, HashCredential("agent-cred")).ok());
     grpc::ServerBuilder builder;
     int port = 0;
@@ -75,8 +77,14 @@ class AdminServiceTest : public ::testing::Test {
     return agents.Enroll(request).status().code();
   }
 
-  auth::FakeTokenStore store_;
-  auth::Authenticator authenticator_{&store_};
+  static auth::AuthenticatorOptions PollEveryCall() {
+    auth::AuthenticatorOptions options;
+    options.generation_poll = absl::ZeroDuration();
+    return options;
+  }
+
+  MemoryStore store_;
+  auth::Authenticator authenticator_{&store_, PollEveryCall()};
   AdminServiceCore core_{&store_, &RealClock::Get()};
   AdminServiceImpl service_{&core_, &authenticator_};
   std::string admin_, viewer_;
@@ -192,6 +200,33 @@ TEST_F(AdminServiceTest, CreatedViewerTokenAuthenticatesUntilRevoked) {
   EXPECT_EQ(
       authenticator_.Identify("Bearer " + created.token()).status().code(),
       absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(AdminServiceTest, ResetReleasesAndRemoveDeletesAnAgent) {
+  v1::ResetAgentRequest reset;
+  reset.set_agent_id("paris-1");
+  v1::ResetAgentResponse released;
+  EXPECT_EQ(stub_->ResetAgent(As(viewer_).get(), reset, &released).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->ResetAgent(As(admin_).get(), reset, &released).ok());
+  EXPECT_EQ(released.agent().site(), "paris");
+  EXPECT_FALSE(authenticator_.Identify("Bearer agent-cred").ok());
+  v1::RemoveAgentRequest remove;
+  remove.set_agent_id("paris-1");
+  v1::RemoveAgentResponse removed;
+  ASSERT_TRUE(stub_->RemoveAgent(As(admin_).get(), remove, &removed).ok());
+  EXPECT_TRUE(absl::IsNotFound(store_.AgentById("paris-1").status()));
+  const grpc::Status again =
+      stub_->RemoveAgent(As(admin_).get(), remove, &removed);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(again.error_message().find("paris-1"), std::string::npos);
+}
+
+TEST_F(AdminServiceTest, EnrollmentTokensExpireInAWeekByDefault) {
+  v1::CreateEnrollmentTokenResponse created;
+  ASSERT_TRUE(CreateEnrollment(admin_, "paris", &created).ok());
+  EXPECT_EQ(created.info().expires().seconds() - created.info().created().seconds(),
+            7 * 24 * 3600);
 }
 
 }  // namespace

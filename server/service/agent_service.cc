@@ -8,7 +8,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/log.h"
 #include "common/status_macros.h"
+#include "common/zlib_codec.h"
 #include "re2/re2.h"
 #include "server/auth/grpc_auth.h"
 #include "server/service/credentials.h"
@@ -19,12 +21,12 @@ absl::Status ValidateIdentity(const v1::AgentIdentity& identity) {
   static const RE2* const kIdPattern = new RE2(R"([A-Za-z0-9._-]{1,128})");
   if (!RE2::FullMatch(identity.agent_id(), *kIdPattern)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("identity.agent_id \"", identity.agent_id(),
+        absl::StrCat("identity.agent_id \"", Abbreviate(identity.agent_id()),
                      "\" must be 1 to 128 characters from A-Z a-z 0-9 . _ -"));
   }
   if (!RE2::FullMatch(identity.site(), *kIdPattern)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("identity.site \"", identity.site(),
+        absl::StrCat("identity.site \"", Abbreviate(identity.site()),
                      "\" must be 1 to 128 characters from A-Z a-z 0-9 . _ -"));
   }
   if (identity.role() != v1::ROLE_CLIENT &&
@@ -32,7 +34,7 @@ absl::Status ValidateIdentity(const v1::AgentIdentity& identity) {
     return absl::InvalidArgumentError(
         "identity.role must be ROLE_CLIENT or ROLE_CONNECTOR");
   }
-  return absl::OkStatus();
+  return CheckIdentityLimits(identity, "identity.");
 }
 
 std::optional<absl::Duration> RetryDelayFor(
@@ -55,11 +57,13 @@ AgentServiceCore::AgentServiceCore(Store* store, AgentServiceOptions options)
       ingest_limiter_(options_.ingest_rate) {}
 
 absl::Status AgentServiceCore::CheckEnrollmentToken(
-    absl::string_view token, const v1::AgentIdentity& identity) {
+    absl::string_view token, const v1::AgentIdentity& identity,
+    std::string* token_hash) {
+  token_hash->clear();
   const std::string ask = absl::StrCat(
       ": ask the natscope admin for an enrollment token of site \"",
-      identity.site(),
-      "\" (natscope tokens create-enrollment --site=", identity.site(), ")");
+      identity.site(), "\" (natscope tokens enroll create ", identity.site(),
+      ")");
   if (token.empty()) {
     return absl::PermissionDeniedError(
         absl::StrCat("enrollment needs a token", ask));
@@ -69,7 +73,8 @@ absl::Status AgentServiceCore::CheckEnrollmentToken(
     return absl::OkStatus();
   }
   // Looked up by hash: the secret is never compared byte by byte.
-  auto found = store_->EnrollmentTokenByHash(HashCredential(token));
+  const std::string hash = HashCredential(token);
+  auto found = store_->EnrollmentTokenByHash(hash);
   if (absl::IsNotFound(found.status())) {
     return absl::PermissionDeniedError(
         absl::StrCat("enrollment token rejected (unknown)", ask));
@@ -85,34 +90,61 @@ absl::Status AgentServiceCore::CheckEnrollmentToken(
     return absl::PermissionDeniedError(absl::StrCat(
         "enrollment token ", found->token_id(), " has expired", ask));
   }
+  if (found->max_uses() != 0 && found->uses() >= found->max_uses()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("enrollment token ", found->token_id(), " was used ",
+                     found->uses(), " times, its limit", ask));
+  }
   if (found->site() != identity.site()) {
     return absl::PermissionDeniedError(
         absl::StrCat("enrollment token ", found->token_id(), " is for site \"",
                      found->site(), "\", not \"", identity.site(), "\"", ask));
   }
+  *token_hash = hash;
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::EnrollResponse> AgentServiceCore::Enroll(
     const v1::EnrollRequest& request) {
   RETURN_IF_ERROR(ValidateIdentity(request.identity()));
+  constexpr size_t kMaxSecret = 256;
+  if (request.enrollment_token().size() > kMaxSecret ||
+      request.current_credential().size() > kMaxSecret) {
+    return absl::InvalidArgumentError(
+        "enrollment_token and current_credential are at most 256 bytes");
+  }
+  const v1::AgentIdentity& identity = request.identity();
+  std::string token_hash;
   RETURN_IF_ERROR(
-      CheckEnrollmentToken(request.enrollment_token(), request.identity()));
-  // A token of one site must not take over an agent id of another.
-  auto existing = store_->AgentById(request.identity().agent_id());
-  if (existing.ok() && existing->site() != request.identity().site()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "agent id \"", existing->agent_id(), "\" is registered to site \"",
-        existing->site(), "\": choose another agent_id"));
-  }
-  if (!existing.ok() && !absl::IsNotFound(existing.status())) {
-    return existing.status();
-  }
+      CheckEnrollmentToken(request.enrollment_token(), identity, &token_hash));
   ASSIGN_OR_RETURN(std::string credential, NewCredential());
-  RETURN_IF_ERROR(
-      store_->UpsertAgent(request.identity(), HashCredential(credential)));
+  const std::string current_hash =
+      request.current_credential().empty()
+          ? std::string()
+          : HashCredential(request.current_credential());
+  absl::Status enrolled = store_->EnrollAgent(
+      identity, HashCredential(credential), current_hash, token_hash);
+  if (absl::IsAlreadyExists(enrolled)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "agent id \"", identity.agent_id(),
+        "\" is already enrolled and this request does not carry its current "
+        "credential: if this is that agent's host, keep its state directory "
+        "(the credential file) and enroll again; if the host was reinstalled, "
+        "ask an admin to release the id (natscope agents reset ",
+        identity.agent_id(), "); otherwise choose another agent_id"));
+  }
+  if (absl::IsPermissionDenied(enrolled)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "agent id \"", identity.agent_id(), "\": ", enrolled.message(),
+        ": choose another agent_id"));
+  }
+  if (absl::IsFailedPrecondition(enrolled)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        enrolled.message(), ": ask the natscope admin for a new one"));
+  }
+  RETURN_IF_ERROR(enrolled);
   v1::EnrollResponse response;
-  response.set_agent_id(request.identity().agent_id());
+  response.set_agent_id(identity.agent_id());
   response.set_credential(std::move(credential));
   return response;
 }
@@ -129,6 +161,47 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::Ingest(
   return IngestAs(*agent, request);
 }
 
+absl::StatusOr<const v1::IngestRequest*> AgentServiceCore::PrepareBatch(
+    const v1::IngestRequest& request, absl::Time received,
+    v1::IngestRequest* owned) {
+  const v1::IngestRequest* batch = &request;
+  if (!request.compressed_records().empty() ||
+      request.records_encoding() != v1::RECORD_ENCODING_NONE) {
+    if (request.records_encoding() != v1::RECORD_ENCODING_ZLIB ||
+        request.records_size() != 0) {
+      return absl::InvalidArgumentError(
+          "compressed_records needs records_encoding RECORD_ENCODING_ZLIB "
+          "and no plain records");
+    }
+    ASSIGN_OR_RETURN(std::string bytes,
+                     ZlibInflateBounded(request.compressed_records(),
+                                        options_.max_batch_bytes));
+    v1::RecordBatch records;
+    if (!records.ParseFromString(bytes)) {
+      return absl::InvalidArgumentError(
+          "compressed_records do not hold a RecordBatch");
+    }
+    owned->set_epoch(request.epoch());
+    owned->set_sequence(request.sequence());
+    *owned->mutable_agent() = request.agent();
+    if (request.has_sent()) *owned->mutable_sent() = request.sent();
+    owned->mutable_records()->Swap(records.mutable_records());
+    batch = owned;
+  }
+  if (batch->records_size() > options_.max_records_per_batch) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch has ", batch->records_size(), " records; the limit is ",
+        options_.max_records_per_batch, ": send smaller batches"));
+  }
+  RETURN_IF_ERROR(CheckBatchLimits(*batch, options_.limits));
+  if (NeedsTimeClamp(*batch, received, options_.time_window)) {
+    if (batch != owned) *owned = request;
+    ClampRecordTimes(owned, received, options_.time_window);
+    batch = owned;
+  }
+  return batch;
+}
+
 absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
     const v1::AgentIdentity& authenticated, const v1::IngestRequest& request) {
   const v1::AgentIdentity* agent = &authenticated;
@@ -138,12 +211,12 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
        claimed.agent_id() != agent->agent_id()) ||
       (!claimed.site().empty() && claimed.site() != agent->site())) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "batch claims agent \"", claimed.agent_id(), "\" of site \"",
-        claimed.site(), "\" but the credential belongs to agent \"",
+        "batch claims agent \"", Abbreviate(claimed.agent_id()), "\" of site \"",
+        Abbreviate(claimed.site()), "\" but the credential belongs to agent \"",
         agent->agent_id(), "\" of site \"", agent->site(), "\""));
   }
-  const absl::Duration wait =
-      ingest_limiter_.Take(agent->agent_id(), options_.clock->Now());
+  const absl::Time now = options_.clock->Now();
+  const absl::Duration wait = ingest_limiter_.Take(agent->agent_id(), now);
   if (wait > absl::ZeroDuration()) {
     absl::Status limited = absl::ResourceExhaustedError(
         absl::StrCat("agent \"", agent->agent_id(),
@@ -159,13 +232,10 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
   if (request.epoch() == 0 || request.sequence() == 0) {
     return absl::InvalidArgumentError("epoch and sequence must be at least 1");
   }
-  if (request.records_size() > options_.max_records_per_batch) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "batch has ", request.records_size(), " records; the limit is ",
-        options_.max_records_per_batch, ": send smaller batches"));
-  }
-  ASSIGN_OR_RETURN(IngestResult result,
-                   store_->Ingest(*agent, request, options_.clock->Now()));
+  v1::IngestRequest owned;
+  ASSIGN_OR_RETURN(const v1::IngestRequest* batch,
+                   PrepareBatch(request, now, &owned));
+  ASSIGN_OR_RETURN(IngestResult result, store_->Ingest(*agent, *batch, now));
   v1::IngestResponse response;
   response.set_epoch(request.epoch());
   response.set_sequence(request.sequence());
@@ -178,12 +248,25 @@ grpc::Status AgentServiceImpl::Enroll(grpc::ServerContext* context,
                                       const v1::EnrollRequest* request,
                                       v1::EnrollResponse* response) {
   // Anyone may try; the enrollment token in the request is the proof.
+  // Refusals count as failed authentications of the caller's address.
+  const std::string source = auth::SourceKeyOfPeer(context->peer());
+  absl::Status throttled = authenticator_->CheckFailures(source);
+  if (!throttled.ok()) return ToGrpcStatus(throttled);
   auto caller =
       auth::AuthorizeCall(*authenticator_, *context, auth::kAgentEnroll);
   if (!caller.ok() && !absl::IsUnauthenticated(caller.status())) {
     return ToGrpcStatus(caller.status());
   }
   auto result = core_->Enroll(*request);
+  if (absl::IsPermissionDenied(result.status()) ||
+      absl::IsAlreadyExists(result.status())) {
+    authenticator_->RecordFailure(source);
+    LogEvent(LogLevel::kWarning, "enrolment refused",
+             {{"agent_id", Abbreviate(request->identity().agent_id())},
+              {"site", Abbreviate(request->identity().site())},
+              {"peer", Abbreviate(context->peer(), 80)},
+              {"error", std::string(result.status().message())}});
+  }
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = std::move(result).value();
   return grpc::Status::OK;
@@ -198,6 +281,15 @@ grpc::Status AgentServiceImpl::Ingest(grpc::ServerContext* context,
   absl::StatusOr<v1::IngestResponse> result =
       caller.ok() ? core_->IngestAs(agent, *request)
                   : absl::StatusOr<v1::IngestResponse>(caller.status());
+  if (absl::IsAlreadyExists(result.status())) {
+    LogEvent(LogLevel::kWarning,
+             "batch conflict: the same (epoch, sequence) with other records; "
+             "the agent looks cloned or restored",
+             {{"agent_id", agent.agent_id()},
+              {"site", agent.site()},
+              {"epoch", absl::StrCat(request->epoch())},
+              {"sequence", absl::StrCat(request->sequence())}});
+  }
   if (!result.ok()) {
     // Tell the agent when to come back rather than letting it guess.
     if (auto delay = RetryDelayFor(result.status(), core_->options())) {

@@ -27,6 +27,7 @@
 #include "natscope/v1/agent.grpc.pb.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/rate_limiter.h"
+#include "server/service/batch_limits.h"
 #include "server/store/store.h"
 
 namespace natscope::server {
@@ -42,6 +43,13 @@ struct AgentServiceOptions {
   const Clock* clock = &RealClock::Get();
   // At most this many records per Ingest call.
   int max_records_per_batch = 10000;
+  // At most this many bytes of records once inflated (compressed_records).
+  size_t max_batch_bytes = 8 << 20;
+  // Bounds of every field (batch_limits.h).
+  FieldLimits limits;
+  // Record times outside this window around their arrival are re-dated
+  // (batch_limits.h); `past` follows --retention.
+  TimeWindow time_window;
   // Retry delays sent with UNAVAILABLE and with RESOURCE_EXHAUSTED.
   absl::Duration unavailable_retry_delay = absl::Seconds(5);
   absl::Duration rate_limited_retry_delay = absl::Seconds(1);
@@ -63,23 +71,37 @@ class AgentServiceCore {
   AgentServiceCore(Store* store, AgentServiceOptions options);
 
   // PermissionDenied when the enrollment token is missing, unknown,
-  // revoked, expired or of another site, or when the agent id is taken by
-  // an agent of another site.
+  // revoked, expired, used up or of another site, or when the agent id is
+  // taken by an agent of another site; AlreadyExists when the agent id is
+  // enrolled and the request carries no valid current_credential (Store::
+  // EnrollAgent); InvalidArgument for a bad identity or an oversize field.
   absl::StatusOr<v1::EnrollResponse> Enroll(const v1::EnrollRequest& request);
   // Looks the agent up by `credential`, then IngestAs.
   absl::StatusOr<v1::IngestResponse> Ingest(absl::string_view credential,
                                             const v1::IngestRequest& request);
   // Ingest for `agent`, already authenticated. PermissionDenied when the
   // payload names another agent or site; ResourceExhausted (with a retry
-  // delay payload) when the agent is over its rate.
+  // delay payload) when the agent is over its rate, and (without) when the
+  // compressed records inflate past max_batch_bytes; InvalidArgument
+  // naming the field when one is over its bound (FieldLimits) or the
+  // compressed records are corrupt; AlreadyExists for a conflicting batch
+  // (Store::Ingest). Records dated outside the time window are re-dated.
   absl::StatusOr<v1::IngestResponse> IngestAs(const v1::AgentIdentity& agent,
                                               const v1::IngestRequest& request);
 
   const AgentServiceOptions& options() const { return options_; }
 
  private:
+  // OK for a valid token of the identity's site; *token_hash receives the
+  // hash of a per-site token (empty for the global one).
   absl::Status CheckEnrollmentToken(absl::string_view token,
-                                    const v1::AgentIdentity& identity);
+                                    const v1::AgentIdentity& identity,
+                                    std::string* token_hash);
+  // The records of `request` ready to store: `request` itself, or `*owned`
+  // when they had to be inflated or re-dated.
+  absl::StatusOr<const v1::IngestRequest*> PrepareBatch(
+      const v1::IngestRequest& request, absl::Time received,
+      v1::IngestRequest* owned);
 
   Store* store_;
   AgentServiceOptions options_;

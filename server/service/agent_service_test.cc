@@ -6,7 +6,9 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/auth/fake_token_store.h"
+#include "common/zlib_codec.h"
 #include "server/service/credentials.h"
+#include "server/store/memory_store.h"
 
 namespace natscope::server {
 namespace {
@@ -42,11 +44,13 @@ v1::AgentIdentity Identity(const std::string& id, const std::string& site) {
 // Stores an enrollment token `secret` of `site`; returns its id.
 std::string AddEnrollmentToken(Store& store, const std::string& secret,
                                const std::string& site,
-                               absl::Time expires = absl::InfiniteFuture()) {
+                               absl::Time expires = absl::InfiniteFuture(),
+                               uint32_t max_uses = 0) {
   v1::EnrollmentTokenInfo info;
   const std::string hash = HashCredential(secret);
   info.set_token_id(auth::TokenIdOf(hash));
   info.set_site(site);
+  info.set_max_uses(max_uses);
   if (expires != absl::InfiniteFuture()) {
     info.mutable_expires()->set_seconds(absl::ToUnixSeconds(expires));
   }
@@ -75,15 +79,22 @@ TEST(RetryDelayForTest, OnlyUnavailableAndResourceExhaustedGetADelay) {
 class EnrollTest : public ::testing::Test {
  protected:
   EnrollTest() {
+    EXPECT_TRUE(store_.Migrate().ok());
     options_.clock = &clock_;
     core_ = std::make_unique<AgentServiceCore>(&store_, options_);
   }
   absl::StatusCode Enroll(const std::string& token, const std::string& id,
-                          const std::string& site) {
+                          const std::string& site,
+                          const std::string& current_credential = "",
+                          std::string* credential = nullptr) {
     v1::EnrollRequest request;
     request.set_enrollment_token(token);
+    request.set_current_credential(current_credential);
     *request.mutable_identity() = Identity(id, site);
     auto response = core_->Enroll(request);
+    if (credential != nullptr && response.ok()) {
+      *credential = response->credential();
+    }
     if (response.ok()) {
       // The credential issued is bound to the enrolled site.
       auto agent =
@@ -95,10 +106,116 @@ class EnrollTest : public ::testing::Test {
   }
 
   FixedClock clock_;
-  FakeTokenStore store_;
+  MemoryStore store_;
   AgentServiceOptions options_;
   std::unique_ptr<AgentServiceCore> core_;
 };
+
+TEST_F(EnrollTest, EnrolledAgentIdIsNotTakenOverWithTheSiteToken) {
+  AddEnrollmentToken(store_, "paris-token", "paris");
+  std::string first;
+  ASSERT_EQ(Enroll("paris-token", "p1", "paris", "", &first),
+            absl::StatusCode::kOk);
+  v1::EnrollRequest request;
+  request.set_enrollment_token("paris-token");
+  *request.mutable_identity() = Identity("p1", "paris");
+  auto refused = core_->Enroll(request);
+  EXPECT_TRUE(absl::IsAlreadyExists(refused.status()));
+  EXPECT_NE(refused.status().message().find("natscope agents reset p1"),
+            std::string::npos)
+      << refused.status();
+  // The real agent's credential still works.
+  EXPECT_TRUE(store_.AgentByCredentialHash(HashCredential(first)).ok());
+}
+
+TEST_F(EnrollTest, CurrentCredentialRotatesAndTheOldOneStops) {
+  AddEnrollmentToken(store_, "paris-token", "paris");
+  std::string first, second;
+  ASSERT_EQ(Enroll("paris-token", "p1", "paris", "", &first),
+            absl::StatusCode::kOk);
+  ASSERT_EQ(Enroll("paris-token", "p1", "paris", first, &second),
+            absl::StatusCode::kOk);
+  EXPECT_FALSE(store_.AgentByCredentialHash(HashCredential(first)).ok());
+  EXPECT_TRUE(store_.AgentByCredentialHash(HashCredential(second)).ok());
+}
+
+TEST_F(EnrollTest, AdminReleaseLetsTheIdEnrollAgain) {
+  AddEnrollmentToken(store_, "paris-token", "paris");
+  ASSERT_EQ(Enroll("paris-token", "p1", "paris"), absl::StatusCode::kOk);
+  ASSERT_TRUE(store_.ReleaseAgent("p1").ok());
+  EXPECT_EQ(Enroll("paris-token", "p1", "paris"), absl::StatusCode::kOk);
+}
+
+TEST_F(EnrollTest, UsedUpTokenIsRefused) {
+  AddEnrollmentToken(store_, "paris-token", "paris", absl::InfiniteFuture(),
+                     /*max_uses=*/1);
+  EXPECT_EQ(Enroll("paris-token", "p1", "paris"), absl::StatusCode::kOk);
+  EXPECT_EQ(Enroll("paris-token", "p2", "paris"),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(store_.AgentById("p2").ok());
+}
+
+TEST_F(EnrollTest, OversizeIdentityIsRefusedWithABoundedMessage) {
+  EXPECT_EQ(Enroll("x", std::string(10000, 'a'), "paris"),
+            absl::StatusCode::kInvalidArgument);
+  v1::EnrollRequest request;
+  *request.mutable_identity() = Identity(std::string(10000, 'a'), "paris");
+  EXPECT_LT(core_->Enroll(request).status().message().size(), 200u);
+}
+
+class IngestCoreTest : public ::testing::Test {
+ protected:
+  IngestCoreTest() {
+    EXPECT_TRUE(store_.Migrate().ok());
+    EXPECT_TRUE(store_.EnrollAgent(Identity("p1", "paris"), "h", "", "").ok());
+    options_.clock = &clock_;
+    options_.max_batch_bytes = 1 << 20;
+    core_ = std::make_unique<AgentServiceCore>(&store_, options_);
+  }
+  v1::IngestRequest Compressed(const v1::RecordBatch& records) {
+    v1::IngestRequest request;
+    request.set_epoch(1);
+    request.set_sequence(++sequence_);
+    request.set_records_encoding(v1::RECORD_ENCODING_ZLIB);
+    request.set_compressed_records(
+        ZlibDeflate(records.SerializeAsString()).value());
+    return request;
+  }
+
+  FixedClock clock_;
+  MemoryStore store_;
+  AgentServiceOptions options_;
+  std::unique_ptr<AgentServiceCore> core_;
+  uint64_t sequence_ = 0;
+};
+
+TEST_F(IngestCoreTest, CompressedRecordsAreStored) {
+  v1::RecordBatch records;
+  v1::LogEvent* event = records.add_records()->mutable_log();
+  event->set_kind("stun_nat_type");
+  (*event->mutable_fields())["nat_type"] = "symmetric";
+  auto response = core_->IngestAs(Identity("p1", "paris"), Compressed(records));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->records_committed(), 1u);
+  EXPECT_EQ(store_.CountRecords("p1").value(), 1);
+}
+
+TEST_F(IngestCoreTest, RecordsInflatingPastTheLimitAreResourceExhausted) {
+  v1::RecordBatch records;
+  records.add_records()->mutable_log()->set_raw_line(std::string(60000, 'a'));
+  for (int i = 0; i < 20; ++i) *records.add_records() = records.records(0);
+  auto response = core_->IngestAs(Identity("p1", "paris"), Compressed(records));
+  EXPECT_TRUE(absl::IsResourceExhausted(response.status()))
+      << response.status();
+  EXPECT_EQ(store_.CountRecords("p1").value(), 0);
+}
+
+TEST_F(IngestCoreTest, CorruptCompressedRecordsAreInvalid) {
+  v1::IngestRequest request = Compressed(v1::RecordBatch());
+  request.set_compressed_records("garbage");
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      core_->IngestAs(Identity("p1", "paris"), request).status()));
+}
 
 TEST_F(EnrollTest, SiteTokenEnrollsAgentsOfItsSite) {
   AddEnrollmentToken(store_, "paris-token", "paris");

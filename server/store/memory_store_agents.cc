@@ -12,7 +12,8 @@ using natscope::v1::AgentIdentity;
 
 absl::Status MemoryStore::EnrollAgent(const AgentIdentity& agent,
                                       absl::string_view credential_hash,
-                                      absl::string_view current_hash) {
+                                      absl::string_view current_hash,
+                                      absl::string_view use_token_hash) {
   if (agent.agent_id().empty() || credential_hash.empty()) {
     return absl::InvalidArgumentError(
         "EnrollAgent needs an agent_id and a credential hash");
@@ -23,19 +24,34 @@ absl::Status MemoryStore::EnrollAgent(const AgentIdentity& agent,
     return absl::AlreadyExistsError(
         "EnrollAgent: another agent has this credential hash");
   }
-  auto [entry, created] = agents_.try_emplace(agent.agent_id());
-  AgentRow& row = entry->second;
-  if (!created) {
+  const auto existing = agents_.find(agent.agent_id());
+  bool rotation = false;
+  if (existing != agents_.end()) {
+    const AgentRow& row = existing->second;
     if (row.identity.site() != agent.site()) {
       return absl::PermissionDeniedError(absl::StrCat(
           "agent id is registered to site \"", row.identity.site(), "\""));
     }
-    const bool released = row.credential_hash.empty();
-    const bool rotation =
-        !current_hash.empty() && row.credential_hash == current_hash;
-    if (!released && !rotation) {
+    rotation = !row.credential_hash.empty();
+    if (rotation && (current_hash.empty() || row.credential_hash != current_hash)) {
       return absl::AlreadyExistsError("agent id is enrolled");
     }
+  }
+  if (!rotation && !use_token_hash.empty()) {
+    const auto token = enrollment_token_by_hash_.find(std::string(use_token_hash));
+    natscope::v1::EnrollmentTokenInfo* info =
+        token == enrollment_token_by_hash_.end()
+            ? nullptr
+            : &enrollment_tokens_.at(token->second).info;
+    if (info == nullptr ||
+        (info->max_uses() != 0 && info->uses() >= info->max_uses())) {
+      return absl::FailedPreconditionError(
+          "the enrollment token has enrolled as many agents as it may");
+    }
+    info->set_uses(info->uses() + 1);
+  }
+  AgentRow& row = agents_[agent.agent_id()];
+  if (existing != agents_.end()) {
     agent_by_hash_.erase(row.credential_hash);
     ++auth_generation_;
   }

@@ -42,11 +42,27 @@ absl::Status MayTake(const pqxx::row& row, const AgentIdentity& agent,
   return absl::AlreadyExistsError("agent id is enrolled");
 }
 
+// One use of the enrollment token `token_hash`, in `tx`: FailedPrecondition
+// when it has none left (the caller then drops `tx`).
+absl::Status CountTokenUse(pqxx::transaction_base& tx,
+                           absl::string_view token_hash) {
+  const pqxx::result used = tx.exec_params(
+      "UPDATE enrollment_tokens SET uses = uses + 1 WHERE token_hash = $1 "
+      "AND (max_uses = 0 OR uses < max_uses) RETURNING 1",
+      std::string(token_hash));
+  if (used.empty()) {
+    return absl::FailedPreconditionError(
+        "the enrollment token has enrolled as many agents as it may");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status PostgresStore::EnrollAgent(const AgentIdentity& agent,
                                         absl::string_view credential_hash,
-                                        absl::string_view current_hash) {
+                                        absl::string_view current_hash,
+                                        absl::string_view use_token_hash) {
   if (agent.agent_id().empty() || credential_hash.empty()) {
     return absl::InvalidArgumentError(
         "EnrollAgent needs an agent_id and a credential hash");
@@ -62,12 +78,14 @@ absl::Status PostgresStore::EnrollAgent(const AgentIdentity& agent,
         agent.agent_id(), agent.site(), static_cast<int>(agent.role()),
         SanitizeText(agent.hostname()), SanitizeText(agent.version()),
         std::string(credential_hash));
+    bool rotation = false;
     if (inserted.empty()) {
       const pqxx::row row = tx.exec_params1(
           "SELECT site, credential_hash FROM agents WHERE agent_id = $1 "
           "FOR UPDATE",
           agent.agent_id());
       RETURN_IF_ERROR(MayTake(row, agent, current_hash));
+      rotation = !row[1].is_null();
       tx.exec_params(
           "UPDATE agents SET role = $2, hostname = $3, version = $4, "
           "credential_hash = $5, updated_at = now() WHERE agent_id = $1",
@@ -75,6 +93,9 @@ absl::Status PostgresStore::EnrollAgent(const AgentIdentity& agent,
           SanitizeText(agent.hostname()), SanitizeText(agent.version()),
           std::string(credential_hash));
       BumpAuthGeneration(tx);
+    }
+    if (!rotation && !use_token_hash.empty()) {
+      RETURN_IF_ERROR(CountTokenUse(tx, use_token_hash));
     }
     tx.commit();
     pqxx::nontransaction mark(conn);

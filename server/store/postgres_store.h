@@ -76,7 +76,8 @@ class PostgresStore final : public Store {
   // Enrolment and release: pg_agents.cc.
   absl::Status EnrollAgent(const natscope::v1::AgentIdentity& agent,
                            absl::string_view credential_hash,
-                           absl::string_view current_hash) override;
+                           absl::string_view current_hash,
+                           absl::string_view use_token_hash) override;
   absl::StatusOr<natscope::v1::AgentIdentity> ReleaseAgent(
       absl::string_view agent_id) override;
   absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(

@@ -193,13 +193,17 @@ class Store {
   // Registers `agent` with `credential_hash` when its agent_id is free to
   // take: not registered, released (ReleaseAgent), or registered with
   // `current_hash` (non-empty: credential rotation). The old credential
-  // stops working and the auth generation moves. PermissionDenied when the
-  // id is registered to another site; AlreadyExists when it is enrolled
-  // and `current_hash` is empty or not its credential; InvalidArgument
-  // when agent_id or credential_hash is empty.
+  // stops working and the auth generation moves. Unless it is a rotation,
+  // counts one use of the enrollment token with `use_token_hash` (when not
+  // empty) in the same transaction, as UseEnrollmentToken. Nothing changes
+  // on error: PermissionDenied when the id is registered to another site;
+  // AlreadyExists when it is enrolled and `current_hash` is empty or not
+  // its credential; FailedPrecondition when the token is used up;
+  // InvalidArgument when agent_id or credential_hash is empty.
   virtual absl::Status EnrollAgent(const natscope::v1::AgentIdentity& agent,
                                    absl::string_view credential_hash,
-                                   absl::string_view current_hash);
+                                   absl::string_view current_hash,
+                                   absl::string_view use_token_hash = "");
   // Makes the agent's credential stop working and its id free to enroll
   // again (its data stays); returns the agent. NotFound when none.
   virtual absl::StatusOr<natscope::v1::AgentIdentity> ReleaseAgent(
@@ -367,7 +371,8 @@ inline absl::StatusOr<natscope::v1::AgentIdentity> Store::AgentById(
   return StoreKeepsNoTokens();
 }
 inline absl::Status Store::EnrollAgent(const natscope::v1::AgentIdentity&,
-                                       absl::string_view, absl::string_view) {
+                                       absl::string_view, absl::string_view,
+                                       absl::string_view) {
   return StoreKeepsNoTokens();
 }
 inline absl::StatusOr<natscope::v1::AgentIdentity> Store::ReleaseAgent(

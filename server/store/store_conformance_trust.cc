@@ -109,6 +109,29 @@ TEST_P(StoreConformanceTest, EnrollmentTokenUsesAreCountedToTheLimit) {
   EXPECT_TRUE(absl::IsNotFound(store_->UseEnrollmentToken("none").status()));
 }
 
+TEST_P(StoreConformanceTest, EnrolmentCountsATokenUseButRotationDoesNot) {
+  natscope::v1::EnrollmentTokenInfo info;
+  info.set_token_id("e1");
+  info.set_site("paris");
+  info.set_max_uses(1);
+  conformance::SetTime(kT0, info.mutable_created());
+  ASSERT_TRUE(store_->CreateEnrollmentToken(info, "eh1").ok());
+  ASSERT_TRUE(store_->EnrollAgent(Paris1(), "h1", "", "eh1").ok());
+  // Rotation by the agent itself: no use counted, so it still works.
+  ASSERT_TRUE(store_->EnrollAgent(Paris1(), "h2", "h2-wrong", "eh1").code() ==
+              absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(store_->EnrollAgent(Paris1(), "h2", "h1", "eh1").ok());
+  // A second agent: the token is used up, and nothing is registered.
+  const AgentIdentity paris2 =
+      Agent("paris-2", "paris", natscope::v1::ROLE_CONNECTOR);
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      store_->EnrollAgent(paris2, "h3", "", "eh1")));
+  EXPECT_TRUE(absl::IsNotFound(store_->AgentById("paris-2").status()));
+  auto token = store_->EnrollmentTokenByHash("eh1");
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->uses(), 1u);
+}
+
 TEST_P(StoreConformanceTest, RevocationMovesTheAuthGeneration) {
   auto before = store_->AuthGeneration();
   ASSERT_TRUE(before.ok()) << before.status();

@@ -27,6 +27,8 @@ _LIBS = {
     "re2": ["re2"],
     "pqxx": ["libpqxx", "libpq"],
     "crypto": ["libcrypto"],
+    # Agents deflate their batches; the server inflates them, bounded.
+    "zlib": ["zlib"],
     "gtest": ["gtest", "gmock"],
     "gtest_main": ["gtest_main", "gmock"],
     "miniupnpc": ["-lminiupnpc"],

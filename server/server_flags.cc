@@ -1,0 +1,182 @@
+#include "server/server_flags.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/secret_file.h"
+
+namespace natscope::server {
+namespace {
+
+absl::Status Bad(absl::string_view message) {
+  return absl::InvalidArgumentError(message);
+}
+
+// Where the global enrollment token comes from: at most one of the flag
+// and the file.
+absl::Status ResolveEnrollmentToken(ServerFlags* f) {
+  if (f->enrollment_token_file.empty()) return absl::OkStatus();
+  if (!f->enrollment_token.empty()) {
+    return Bad("give --enrollment_token or --enrollment_token_file, not both");
+  }
+  absl::StatusOr<std::string> token =
+      ReadSecretLine(f->enrollment_token_file, "the global enrollment token");
+  if (!token.ok()) return token.status();
+  f->enrollment_token = *std::move(token);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
+  flags.String("listen", &f->listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
+  flags.String("stun_listen", &f->stun.stun_listen,
+               "UDP address of the STUN responder, IP:PORT (A1:P1); empty "
+               "turns it off. Port 0 picks a free one (a free pair with "
+               "--stun_alt_ip).");
+  flags.String("stun_alt_ip", &f->stun.stun_alt_ip,
+               "Second IP of this host (A2) for RFC 5780 NAT behaviour "
+               "discovery: STUN then also listens on A1:P2, A2:P1 and A2:P2 "
+               "and honours CHANGE-REQUEST. Empty: single-address server.");
+  flags.Int("stun_alt_port", &f->stun.stun_alt_port,
+            "Alternate STUN port (P2) with --stun_alt_ip; 0 means the "
+            "primary port + 1.");
+  flags.String("stun_ports", &f->stun.stun_ports,
+               "Extra plain STUN ports on --stun_listen's IP, comma-separated "
+               "(e.g. 53,80,443,19302), for the agent's outbound-port test.");
+  flags.String("quic_listen", &f->stun.quic_listen,
+               "UDP address, IP:PORT, answering QUIC probes with Version "
+               "Negotiation; empty turns it off.");
+  flags.Int("stun_rate_limit", &f->stun.stun_rate_limit,
+            "STUN/QUIC replies per second to one source (an IPv4 address or "
+            "an IPv6 /64; refill rate); 0 turns the limit off.");
+  flags.Int("stun_rate_burst", &f->stun.stun_rate_burst,
+            "STUN/QUIC replies one source may get in a burst.");
+  flags.Int("stun_max_sources", &f->stun.stun_max_sources,
+            "Sources (IPv4 addresses, IPv6 /64s) the STUN/QUIC rate limiter "
+            "tracks; when full, the least recently seen is forgotten.");
+  flags.String("data_dir", &f->data_dir,
+               "Directory of the embedded PostgreSQL cluster (default "
+               "/var/lib/natscope as root, else ~/.local/share/natscope).");
+  flags.String("postgres", &f->postgres,
+               "libpq connection string or URI of an existing PostgreSQL; "
+               "when set, no embedded cluster is started. Keep its password "
+               "out of it (a flag is visible in ps): use --postgres_passfile "
+               "or PGPASSFILE.");
+  flags.String("postgres_passfile", &f->postgres_passfile,
+               "libpq password file (mode 0600) for --postgres, lines "
+               "host:port:db:user:password; default $PGPASSFILE, else "
+               "~/.pgpass.");
+  flags.String("postgres_bin_dir", &f->postgres_bin_dir,
+               "Where initdb and postgres live (default: found via pg_config "
+               "or /usr/lib/postgresql/*/bin).");
+  flags.String("enrollment_token", &f->enrollment_token,
+               "A global enrollment token valid for every site, besides the "
+               "per-site tokens admins create (natscope tokens enroll "
+               "create). Prefer per-site tokens, and prefer "
+               "--enrollment_token_file: a flag is visible in ps.");
+  flags.String("enrollment_token_file", &f->enrollment_token_file,
+               "File (mode 0600, owned by the server's user) holding the "
+               "global enrollment token; instead of --enrollment_token.");
+  flags.String("admin_token_file", &f->admin_token_file,
+               "File holding the bootstrap admin token; created (mode 0600, "
+               "random token) when missing. Default: admin_token in "
+               "--data_dir, unless --postgres is given.");
+  flags.Int("max_receive_message_bytes", &f->max_receive_message_bytes,
+            "Largest gRPC request accepted, in bytes (as sent: gRPC's own "
+            "message compression is refused).");
+  flags.Int("max_batch_bytes", &f->max_batch_bytes,
+            "Largest batch of records an agent may send once inflated, in "
+            "bytes; a batch inflating past it is refused with "
+            "RESOURCE_EXHAUSTED before more is inflated.");
+  flags.Int("auth_failure_rate", &f->auth_failure_rate,
+            "Failed authentications (unknown tokens, refused enrolments) "
+            "per second one address (IPv4, or IPv6 /64) may make "
+            "sustained; past that it is refused without a lookup. 0 turns "
+            "the limit off.");
+  flags.Int("auth_failure_burst", &f->auth_failure_burst,
+            "Failed authentications one address may make in a burst.");
+  flags.Int("max_threads", &f->max_threads,
+            "Most threads gRPC may use to serve calls (its resource quota).");
+  flags.Int("max_concurrent_streams", &f->max_concurrent_streams,
+            "Most calls one connection may have open at once.");
+  flags.Int("ingest_rate", &f->ingest_rate,
+            "Ingest batches per second one agent may send (sustained); 0 "
+            "turns the limit off.");
+  flags.Int("ingest_burst", &f->ingest_burst,
+            "Ingest batches one agent may send in a burst.");
+  flags.String("port_file", &f->port_file,
+               "Write the ports actually bound here (grpc=N, stun=N, and "
+               "stun_alt=N, stun_ports=N,M, quic=N when on).");
+  flags.Int("pool_size", &f->pool_size, "Database connections to keep open.");
+  flags.String("tls_cert", &f->tls.cert_file,
+               "PEM certificate (chain) to serve gRPC over TLS with; needs "
+               "--tls_key. Agents trust it through their tls.ca_file.");
+  flags.String("tls_key", &f->tls.key_file,
+               "PEM private key of --tls_cert (unencrypted; keep it 0600).");
+  flags.Duration("retention", &f->retention,
+                 "How long log events, probe reports and the ingest ledger "
+                 "are kept (whole UTC days are dropped). Agents' latest "
+                 "state and site health are kept regardless.");
+  flags.Duration("trend_retention", &f->trend_retention,
+                 "How long the hourly per-site trend points are kept.");
+  flags.Duration("report_retention", &f->report_retention,
+                 "How long report runs (with their stored content) are "
+                 "kept in the database.");
+  flags.String("log_format", &f->log_format,
+               "Format of the server's log lines on stderr: text, or json "
+               "(one object per line, for log shippers).");
+  flags.Bool("plaintext", &f->tls.plaintext,
+             "Serve gRPC without TLS on a non-loopback --listen address. "
+             "Agent credentials then cross the network in the clear; "
+             "without TLS flags, plaintext is allowed only on loopback.");
+}
+
+absl::Status FinishServerFlags(ServerFlags* f) {
+  if (absl::Status format = SetLogFormatByName(f->log_format); !format.ok()) {
+    return format;
+  }
+  if (f->pool_size < 1) return Bad("--pool_size must be at least 1");
+  if (f->retention < absl::Hours(24) || f->trend_retention < absl::Hours(24) ||
+      f->report_retention < absl::Hours(24)) {
+    return Bad("--retention, --trend_retention and --report_retention must be "
+               "at least 24h");
+  }
+  if (f->max_receive_message_bytes < 1024 ||
+      f->max_receive_message_bytes > (1 << 30)) {
+    return Bad("--max_receive_message_bytes must be 1024 to 1073741824");
+  }
+  if (f->max_batch_bytes < 1024 || f->max_batch_bytes > (1 << 30)) {
+    return Bad("--max_batch_bytes must be 1024 to 1073741824");
+  }
+  if (f->ingest_rate < 0 || f->ingest_burst < 1) {
+    return Bad("--ingest_rate must be at least 0 and --ingest_burst at least 1");
+  }
+  if (f->auth_failure_rate < 0 || f->auth_failure_burst < 1) {
+    return Bad("--auth_failure_rate must be at least 0 and "
+               "--auth_failure_burst at least 1");
+  }
+  if (f->max_threads < 4 || f->max_threads > 4096) {
+    return Bad("--max_threads must be 4 to 4096");
+  }
+  if (f->max_concurrent_streams < 1 || f->max_concurrent_streams > 10000) {
+    return Bad("--max_concurrent_streams must be 1 to 10000");
+  }
+  if (!f->postgres_passfile.empty()) {
+    if (f->postgres.empty()) {
+      return Bad("--postgres_passfile needs --postgres (the embedded "
+                 "PostgreSQL keeps its own password file)");
+    }
+    // Read by libpq itself, which skips a file open to group or others;
+    // checked here so that the mistake is named instead.
+    absl::StatusOr<std::string> readable =
+        ReadSecretFile(f->postgres_passfile, "the PostgreSQL password file");
+    if (!readable.ok()) return readable.status();
+    // libpq's own variable: works for conninfo strings and URIs alike.
+    setenv("PGPASSFILE", f->postgres_passfile.c_str(), 1);
+  }
+  return ResolveEnrollmentToken(f);
+}
+
+}  // namespace natscope::server
