@@ -232,3 +232,24 @@ TEST_F(SpoolTest, BatchEntryIsSyncedBeforeItIsHandedOut) {
 
 }  // namespace
 }  // namespace natscope::ingest
+
+namespace natscope::ingest {
+namespace {
+
+TEST_F(SpoolTest, RecordAfterReopeningAFullyAckedSpoolIsBatched) {
+  auto spool = Open();
+  AppendLines(spool.get(), 0, 1);
+  auto first = spool->NextBatch(100, 1 << 20);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  ASSERT_TRUE(spool->Ack((*first)->sequence()).ok());
+  spool.reset();
+  spool = Open();
+  AppendLines(spool.get(), 1, 2);
+  auto second = spool->NextBatch(100, 1 << 20);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(second->has_value()) << "the new record is never sent";
+  EXPECT_EQ(Lines(**second), std::vector<std::string>{"line 1"});
+}
+
+}  // namespace
+}  // namespace natscope::ingest
