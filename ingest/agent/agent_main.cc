@@ -81,7 +81,7 @@ struct Flags {
   std::string aws_ip_ranges;
   // run without --config.
   std::string server, site, role = "client", agent_id, log_file, state_dir;
-  std::string token;
+  std::string token, token_file;
   bool from_start = true, plaintext = false;
   absl::Duration probe_interval = absl::Minutes(5);
   absl::Duration poll_interval = absl::Milliseconds(250);
@@ -111,7 +111,12 @@ void Register(FlagSet& f, Flags& v) {
              "probe: also measure how long an idle UDP mapping lives, up to "
              "this long (takes about twice as long). Off by default.");
   f.String("local", &v.probe.local, "probe: local IP:PORT to send from.");
-  f.String("token", &v.token, "enroll, run: the site's enrollment token.");
+  f.String("token", &v.token,
+           "enroll, run: the site's enrollment token (visible in ps: prefer "
+           "--token_file).");
+  f.String("token_file", &v.token_file,
+           "enroll, run: file (mode 0600, this user's) holding the site's "
+           "enrollment token; overrides the config's enrollment_token_file.");
   f.String("server", &v.server, "enroll, run: natscope-server's gRPC address "
                                 "(overrides the config's).");
   f.String("site", &v.site, "run without --config: the site of this host.");
@@ -133,10 +138,16 @@ std::string DurationText(absl::Duration d) { return absl::FormatDuration(d); }
 // The config for `run`/`enroll`/`status`: --config, else one built from
 // flags. Defaults and validation apply either way.
 absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
+  if (!v.token.empty() && !v.token_file.empty()) {
+    return absl::InvalidArgumentError("give --token or --token_file, not both");
+  }
   if (!v.config.empty()) {
     auto config = LoadConfig(v.config);
     if (config.ok() && !v.server.empty()) config->set_server(v.server);
     if (config.ok() && !v.state_dir.empty()) config->set_state_dir(v.state_dir);
+    if (config.ok() && !v.token_file.empty()) {
+      config->set_enrollment_token_file(v.token_file);
+    }
     return config;
   }
   v1::AgentConfig config;
@@ -145,6 +156,7 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
   config.set_state_dir(v.state_dir);
   config.mutable_identity()->set_site(v.site);
   config.mutable_identity()->set_agent_id(v.agent_id);
+  config.set_enrollment_token_file(v.token_file);
   if (v.role == "client") {
     config.mutable_identity()->set_role(v1::ROLE_CLIENT);
   } else if (v.role == "connector") {

@@ -1,5 +1,7 @@
 #include "tests/bench/ingest_load.h"
 
+#include "ingest/upload/uploader.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -102,8 +104,11 @@ std::vector<std::string> SerializeBatches(const IngestOptions& options) {
     workers.emplace_back([&, t] {
       for (int agent = t; agent < shape.agents; agent += options.threads) {
         for (int batch = 1; batch <= shape.batches; ++batch) {
+          const v1::IngestRequest plain = BatchOf(options, agent, batch);
+          const absl::StatusOr<v1::IngestRequest> wire =
+              ingest::ToWire(plain, options.compress, options.event_base);
           payloads[int64_t{agent} * shape.batches + batch - 1] =
-              BatchOf(options, agent, batch).SerializeAsString();
+              wire.ok() ? wire->SerializeAsString() : plain.SerializeAsString();
         }
       }
     });

@@ -29,6 +29,9 @@ struct IngestOptions {
   // Ingest calls outstanding at once over all threads; every agent has at
   // most one (an agent sends its next batch once the last is acknowledged).
   int inflight = 64;
+  // Send the records as natscope-agent does, zlib-compressed in
+  // compressed_records (ingest/upload's ToWire); else as plain records.
+  bool compress = true;
 };
 
 struct IngestStats {

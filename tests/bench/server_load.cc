@@ -45,6 +45,7 @@ struct Flags {
   int64_t agents = 1000, sites = 50, batches = 5, records = 100, epoch = 1;
   int64_t event_base = 0, threads = 4, inflight = 64;
   int64_t list_iterations = 200, site_iterations = 1000;
+  bool compress = true;
 };
 
 void Register(FlagSet& set, Flags& f) {
@@ -72,6 +73,9 @@ void Register(FlagSet& set, Flags& f) {
   set.Int("threads", &f.threads,
           "ingest: client threads (one connection each).");
   set.Int("inflight", &f.inflight, "ingest: Ingest calls outstanding at once.");
+  set.Bool("compress", &f.compress,
+           "ingest: send records zlib-compressed, as natscope-agent does "
+           "(--nocompress: plain records).");
   set.Int("list_iterations", &f.list_iterations,
           "query: timed ListSites calls.");
   set.Int(
@@ -105,6 +109,7 @@ int Ingest(const Flags& f) {
   options.event_base = EventBase(f);
   options.threads = static_cast<int>(f.threads);
   options.inflight = static_cast<int>(f.inflight);
+  options.compress = f.compress;
   auto stats = RunIngest(options);
   if (!stats.ok()) return Fail(std::string(stats.status().message()));
   const int64_t expected = f.agents * f.batches * f.records;

@@ -3,6 +3,7 @@
 #  - --enrollment_token_file is read only when it is 0600 and the server's
 #    own, and then enrolls agents;
 #  - --postgres_passfile open to others is refused;
+#  - the agent takes its enrollment token from --token_file;
 #  - the CLI refuses to send a token in plaintext to a server that is not
 #    on loopback unless --plaintext is given (it fails before connecting).
 # Usage: secrets_test.sh AGENT SERVER CLI HOSTILE
@@ -33,6 +34,12 @@ chmod 600 "$SCRATCH/enroll-token"
 ENROLL_TOKEN='' start_server secrets --enrollment_token_file="$SCRATCH/enroll-token"
 out=$(hostile enroll --token=file-token --agent_id=file-1)
 expect_code OK "$out" "enrolling with the token from --enrollment_token_file"
+
+# The agent's file form of the enrollment token.
+printf 'file-token\n' >"$SCRATCH/agent-token"
+chmod 600 "$SCRATCH/agent-token"
+run_agent tokenfile --token_file="$SCRATCH/agent-token" --agent_id=tf-1
+wait_for 30 "the agent with --token_file to enroll" grep -q "shipping to" "$SCRATCH/tokenfile.log"
 
 # 192.0.2.1 (TEST-NET-1) is never contacted: the CLI refuses first.
 out=$("$CLI" --server=192.0.2.1:7700 --token_file="$TOKEN_FILE" --timeout=1s sites 2>&1 || true)
