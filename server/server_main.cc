@@ -80,6 +80,19 @@ absl::Duration MaintainHistory(Store& store, const Flags& flags) {
          {"ledger_rows", absl::StrCat(dropped->ledger_rows_deleted)},
          {"trend_rows", absl::StrCat(dropped->trend_rows_deleted)}});
   }
+  // Report runs past --report_retention, with their stored content. Only
+  // the database's copies: files written to a schedule's output directory
+  // are the operator's to keep or remove.
+  auto runs = store.DeleteRunsBefore(now - flags.report_retention);
+  if (!runs.ok()) {
+    LogEvent(LogLevel::kWarning, "report retention failed; retrying",
+             {{"error", std::string(runs.status().message())}});
+    return absl::Minutes(1);
+  }
+  if (*runs > 0) {
+    LogEvent(LogLevel::kInfo, "report runs past retention removed",
+             {{"runs", absl::StrCat(*runs)}});
+  }
   return absl::ZeroDuration();
 }
 

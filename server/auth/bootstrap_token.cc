@@ -5,11 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/secret_file.h"
 #include "common/status_macros.h"
 #include "server/auth/authenticator.h"
 #include "server/service/credentials.h"
@@ -18,7 +17,8 @@ namespace natscope::server::auth {
 namespace {
 
 absl::Status WriteNew(const std::string& path, const std::string& token) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                      0600);
   if (fd < 0) {
     return absl::UnavailableError(absl::StrCat(
         "cannot create ", path, ": ", std::strerror(errno),
@@ -35,29 +35,36 @@ absl::Status WriteNew(const std::string& path, const std::string& token) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<BootstrapResult> EnsureBootstrapAdminToken(
-    Store& store, const std::string& path, absl::Time now) {
-  BootstrapResult result;
-  std::string secret;
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream contents;
-    contents << in.rdbuf();
-    secret = std::string(absl::StripAsciiWhitespace(contents.str()));
+// The token in `path`, made now (and *created set) when there is none.
+absl::StatusOr<std::string> ReadOrCreate(const std::string& path,
+                                         bool* created) {
+  // Checked on every start: a token file others may read, or that another
+  // user could have written, stops the server (the message says what to run).
+  absl::StatusOr<std::string> contents =
+      ReadSecretFile(path, "the bootstrap admin token");
+  if (contents.ok()) {
+    std::string secret(absl::StripAsciiWhitespace(*contents));
     if (secret.size() < 32) {
       return absl::FailedPreconditionError(absl::StrCat(
           path,
           " holds no admin token of at least 32 characters: delete it "
           "to have a new one made"));
     }
-  } else {
-    ASSIGN_OR_RETURN(IssuedToken issued, IssueToken());
-    RETURN_IF_ERROR(WriteNew(path, issued.secret));
-    secret = issued.secret;
-    result.created_file = true;
+    return secret;
   }
+  if (!absl::IsNotFound(contents.status())) return contents.status();
+  ASSIGN_OR_RETURN(IssuedToken issued, IssueToken());
+  RETURN_IF_ERROR(WriteNew(path, issued.secret));
+  *created = true;
+  return issued.secret;
+}
+
+}  // namespace
+
+absl::StatusOr<BootstrapResult> EnsureBootstrapAdminToken(
+    Store& store, const std::string& path, absl::Time now) {
+  BootstrapResult result;
+  ASSIGN_OR_RETURN(std::string secret, ReadOrCreate(path, &result.created_file));
   const std::string hash = HashCredential(secret);
   result.token_id = TokenIdOf(hash);
   absl::StatusOr<v1::ApiTokenInfo> existing = store.ApiTokenByHash(hash);

@@ -1,10 +1,12 @@
 #include "server/auth/bootstrap_token.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/fake_token_store.h"
@@ -56,8 +58,54 @@ TEST(BootstrapTokenTest, RevokedOrShortTokenRefusesToStart) {
 
   const std::string short_path = TempPath("admin_token_short");
   std::ofstream(short_path) << "short\n";
+  ASSERT_EQ(chmod(short_path.c_str(), 0600), 0);
   EXPECT_EQ(EnsureBootstrapAdminToken(store, short_path, kNow).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A token file made by an earlier start (mode 0600, ours).
+std::string ExistingTokenFile(const std::string& name, FakeTokenStore& store) {
+  const std::string path = TempPath(name);
+  std::remove(path.c_str());
+  EXPECT_TRUE(EnsureBootstrapAdminToken(store, path, kNow).ok());
+  return path;
+}
+
+TEST(BootstrapTokenTest, TokenFileOthersMayReadStopsTheStartWithChmodAdvice) {
+  FakeTokenStore store;
+  const std::string path = ExistingTokenFile("admin_token_open", store);
+  for (mode_t mode : {0640, 0604, 0660}) {
+    ASSERT_EQ(chmod(path.c_str(), mode), 0);
+    const absl::Status status = EnsureBootstrapAdminToken(store, path, kNow).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+    EXPECT_TRUE(absl::StrContains(status.message(), "chmod 600 " + path)) << status;
+    EXPECT_EQ(status.message().find('\n'), absl::string_view::npos) << status;
+  }
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  EXPECT_TRUE(EnsureBootstrapAdminToken(store, path, kNow).ok());
+}
+
+TEST(BootstrapTokenTest, SymlinkedTokenFileIsRefusedNotFollowed) {
+  FakeTokenStore store;
+  const std::string target = ExistingTokenFile("admin_token_target", store);
+  const std::string link = TempPath("admin_token_link");
+  std::remove(link.c_str());
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  const absl::Status status = EnsureBootstrapAdminToken(store, link, kNow).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "symbolic link")) << status;
+}
+
+TEST(BootstrapTokenTest, AnotherUsersTokenFileStopsTheStartWithChownAdvice) {
+  FakeTokenStore store;
+  const std::string path = ExistingTokenFile("admin_token_theirs", store);
+  if (chown(path.c_str(), 65534, 65534) != 0) {
+    GTEST_SKIP() << "chown needs root outside a user namespace";
+  }
+  const absl::Status status = EnsureBootstrapAdminToken(store, path, kNow).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "chown")) << status;
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -237,9 +238,38 @@ absl::Time NextRun(const CronSpec& spec, absl::TimeZone zone,
   return absl::InfiniteFuture();
 }
 
+bool IsTimeZoneName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxTimeZoneNameBytes) return false;
+  int parts = 1;
+  bool part_empty = true;
+  for (const char c : name) {
+    if (c == '/') {
+      if (part_empty || ++parts > 3) return false;
+      part_empty = true;
+    } else if (absl::ascii_isalnum(c) || c == '_' || c == '+' || c == '-') {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty;
+}
+
 absl::StatusOr<absl::TimeZone> LoadReportTimeZone(absl::string_view name) {
   absl::TimeZone zone = absl::UTCTimeZone();
   if (name.empty()) return zone;
+  // absl::LoadTimeZone opens a file by this name (relative to the zone
+  // database, or absolute): only a name that cannot be a path gets there.
+  if (!IsTimeZoneName(name)) {
+    const absl::string_view shown = name.substr(0, kMaxTimeZoneNameBytes);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time zone \"", absl::CHexEscape(shown), "\"",
+        name.size() > shown.size() ? absl::StrCat(" (cut; ", name.size(), " bytes)")
+                                   : "",
+        " is not a time zone name: use an IANA name such as \"Europe/Paris\" "
+        "or \"UTC\" (letters, digits, '_', '+', '-'; at most three parts "
+        "joined by '/'; at most 64 bytes; never a file path)"));
+  }
   if (!absl::LoadTimeZone(std::string(name), &zone)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unknown time zone \"", name,

@@ -26,6 +26,7 @@
 #ifndef NATSCOPE_SERVER_REPORTS_CRON_H_
 #define NATSCOPE_SERVER_REPORTS_CRON_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -74,10 +75,22 @@ class CronSpec {
 // only if none is found there.
 absl::Time NextRun(const CronSpec& spec, absl::TimeZone zone, absl::Time after);
 
+// The longest time zone name accepted (the longest IANA name is 32).
+inline constexpr size_t kMaxTimeZoneNameBytes = 64;
+
+// True when `name` has the shape of an IANA zone name and so can never
+// be a file path: 1 to kMaxTimeZoneNameBytes bytes, one to three parts of
+// [A-Za-z0-9_+-] joined by '/' ("UTC", "Europe/Paris",
+// "America/Argentina/Buenos_Aires"). Pure.
+bool IsTimeZoneName(absl::string_view name);
+
 // Loads the IANA zone `name` ("Europe/Paris"; empty means UTC). Returns
-// InvalidArgument naming the zone when it is unknown. This reads the
-// system's tzdata once per zone (Abseil caches it); everything else in
-// this package is free of I/O.
+// InvalidArgument, quoting at most kMaxTimeZoneNameBytes of `name`
+// (escaped), when it is not IsTimeZoneName — checked before any file is
+// opened, so "../../etc/passwd" or "/etc/localtime" never reach the time
+// zone loader — or not in the zone database. This reads the system's
+// tzdata once per zone (Abseil caches it); everything else in this package
+// is free of I/O.
 absl::StatusOr<absl::TimeZone> LoadReportTimeZone(absl::string_view name);
 
 }  // namespace natscope::server

@@ -158,5 +158,37 @@ TEST(LoadReportTimeZoneTest, UnknownZoneIsInvalidArgument) {
             absl::string_view::npos);
 }
 
+TEST(LoadReportTimeZoneTest, PathsAndOddNamesAreRefusedBeforeLoading) {
+  const std::string refused[] = {
+      "../../../../etc/passwd", "/etc/localtime", "../zoneinfo/UTC",
+      "Europe/../UTC", "Europe//Paris", "/UTC", "UTC/", "a/b/c/d",
+      "Europe/Paris\n", "file:/etc/localtime", "Europe/Paris ", "Europe\\Paris",
+      std::string(65, 'A'), std::string(10 << 10, 'A'),
+      std::string("UTC\0/../etc/passwd", 20)};
+  for (const std::string& name : refused) {
+    EXPECT_FALSE(IsTimeZoneName(name)) << name.substr(0, 80);
+    absl::StatusOr<absl::TimeZone> zone = LoadReportTimeZone(name);
+    EXPECT_EQ(zone.status().code(), absl::StatusCode::kInvalidArgument)
+        << name.substr(0, 80);
+    EXPECT_LT(zone.status().message().size(), 512u) << zone.status();
+    EXPECT_NE(zone.status().message().find("Europe/Paris"), absl::string_view::npos)
+        << "no example of a good name: " << zone.status();
+  }
+  const absl::Status long_name = LoadReportTimeZone(std::string(10 << 10, 'A')).status();
+  EXPECT_NE(long_name.message().find("10240 bytes"), absl::string_view::npos) << long_name;
+}
+
+TEST(LoadReportTimeZoneTest, IanaNamesAreLoaded) {
+  for (const char* name : {"UTC", "Europe/Paris", "America/Argentina/Buenos_Aires",
+                           "Etc/GMT+5", "Etc/GMT-14", "EST5EDT"}) {
+    EXPECT_TRUE(IsTimeZoneName(name)) << name;
+    EXPECT_TRUE(LoadReportTimeZone(name).ok()) << name;
+  }
+  EXPECT_TRUE(IsTimeZoneName(std::string(kMaxTimeZoneNameBytes, 'A')));
+  // The right shape is not enough: the zone must exist.
+  EXPECT_EQ(LoadReportTimeZone("Etc/Nowhere").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace natscope::server

@@ -1,71 +1,17 @@
 #include "server/reports/producer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
-#include "absl/time/clock.h"
-
 #include "absl/strings/str_cat.h"
-#include "common/log.h"
+#include "absl/time/clock.h"
 #include "analyzer/site/proto_time.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "server/reports/render.h"
 #include "server/reports/report_data.h"
+#include "server/reports/report_file.h"
 #include "server/reports/webhook.h"
 
 namespace natscope::server {
 namespace {
-
-// Creates `dir` and its missing parents (mode 0750).
-absl::Status MakeDirs(const std::string& dir) {
-  for (size_t at = 1; at <= dir.size(); ++at) {
-    if (at != dir.size() && dir[at] != '/') continue;
-    const std::string prefix = dir.substr(0, at);
-    if (mkdir(prefix.c_str(), 0750) != 0 && errno != EEXIST) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot create report directory ", prefix, ": ",
-                       std::strerror(errno)));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// Writes `content` to `path` whole or not at all (temporary file, fsync,
-// rename), so a reader never sees half a report.
-absl::Status WriteAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot write report ", path, ": ", std::strerror(errno)));
-  }
-  size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot write report ", path, ": ", std::strerror(error)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  if (!synced || rename(tmp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    unlink(tmp.c_str());
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot write report ", path, ": ", std::strerror(error)));
-  }
-  return absl::OkStatus();
-}
 
 // Keeps letters, digits, '-', '_' and '.'; the rest becomes '_'.
 std::string Slug(const std::string& text) {
@@ -134,11 +80,11 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
     ASSIGN_OR_RETURN(v1::ReportData data, std::move(loaded));
     ASSIGN_OR_RETURN(stored.content, RenderReport(data, schedule.format()));
     if (!schedule.output_directory().empty()) {
-      RETURN_IF_ERROR(MakeDirs(schedule.output_directory()));
-      const std::string path = absl::StrCat(
-          schedule.output_directory(), "/",
-          ReportFileName(schedule, scheduled_for, stored.run_id));
-      RETURN_IF_ERROR(WriteAtomically(path, stored.content));
+      ASSIGN_OR_RETURN(
+          std::string path,
+          WriteReportFile(schedule.output_directory(),
+                          ReportFileName(schedule, scheduled_for, stored.run_id),
+                          stored.content));
       run.set_content_path(path);
     }
     if (!schedule.webhook_url().empty()) {

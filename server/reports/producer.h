@@ -1,7 +1,8 @@
 // Produces one report run: claims it in the Store (so that a scheduled run
 // happens once however many servers see it due), assembles the data,
-// renders it, writes it to the schedule's directory, POSTs it to the
-// webhook, and stores the outcome and the content. Thread-safe.
+// renders it, writes it to the schedule's directory (report_file.h: a
+// checked directory, a new file, nothing overwritten or followed), POSTs
+// it to the webhook, and stores the outcome and the content. Thread-safe.
 #ifndef NATSCOPE_SERVER_REPORTS_PRODUCER_H_
 #define NATSCOPE_SERVER_REPORTS_PRODUCER_H_
 
@@ -41,7 +42,8 @@ class ReportProducer {
 
 // The file name a run's report is written under, e.g.
 // "weekly-fleet-20261130T070000Z-42.html": the schedule id (or
-// "on-demand"), the firing time in UTC, the run id.
+// "on-demand"), the firing time in UTC, the run id. (When that name is
+// taken, WriteReportFile picks the next free variant.)
 std::string ReportFileName(const v1::ReportSchedule& schedule,
                            absl::Time scheduled_for, int64_t run_id);
 

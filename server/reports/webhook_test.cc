@@ -45,6 +45,42 @@ TEST(WebhookUrlTest, RefusesWhatItCannotPostTo) {
   EXPECT_EQ(fragment->path, "/in");
 }
 
+TEST(WebhookUrlTest, UserinfoIsNotPartOfTheHostAndAQueryNeedsNoPath) {
+  auto url = ParseWebhookUrl("http://bot:s%40cret@127.0.0.1:8080/in?key=k1");
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(url->userinfo, "bot:s%40cret");
+  EXPECT_EQ(url->host, "127.0.0.1");
+  EXPECT_EQ(url->port, "8080");
+  EXPECT_EQ(url->path, "/in?key=k1");
+  url = ParseWebhookUrl("http://token@hooks.example?key=k1");
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(url->host, "hooks.example");
+  EXPECT_EQ(url->port, "80");
+  EXPECT_EQ(url->path, "/?key=k1");
+  // Errors quote the URL redacted.
+  auto bad = ParseWebhookUrl("http://bot:secret@h:0/in?key=secret");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(absl::StrContains(bad.status().message(), "secret")) << bad.status();
+}
+
+TEST(WebhookUrlTest, RedactionHidesUserinfoQueryAndFragment) {
+  const struct {
+    const char* url;
+    const char* redacted;
+  } cases[] = {
+      {"http://bot:pw@127.0.0.1:9/hook?token=abc",
+       "http://REDACTED@127.0.0.1:9/hook?REDACTED"},
+      {"http://h/p?a=1#frag", "http://h/p?REDACTED#REDACTED"},
+      {"http://h/p#frag?x=1", "http://h/p#REDACTED"},
+      {"http://u@h?q", "http://REDACTED@h?REDACTED"},
+      {"http://a@b@[::1]:80/x", "http://REDACTED@[::1]:80/x"},
+      {"http://h:8080/plain/path", "http://h:8080/plain/path"},
+      {"http://h", "http://h"},
+      {"not a url?secret", "REDACTED"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(RedactWebhookUrl(c.url), c.redacted) << c.url;
+}
+
 // A one-shot HTTP server on loopback that records the request and answers
 // `status_line`.
 class OneShotServer {
@@ -104,6 +140,22 @@ TEST(WebhookTest, PostsTheReportAndAcceptsA2xx) {
   EXPECT_TRUE(absl::EndsWith(request, "\r\n\r\n# report BODY-END")) << request;
 }
 
+TEST(WebhookTest, UserinfoIsSentAsBasicCredentialsAndNeverQuoted) {
+  OneShotServer server("HTTP/1.1 401 Unauthorized");
+  const absl::Status posted = PostWebhook(
+      absl::StrCat("http://bot:s%40cret@127.0.0.1:", server.port(), "/in?key=k1"),
+      "text/plain", "BODY-END");
+  EXPECT_EQ(posted.code(), absl::StatusCode::kFailedPrecondition) << posted;
+  EXPECT_FALSE(absl::StrContains(posted.message(), "cret")) << posted;
+  EXPECT_FALSE(absl::StrContains(posted.message(), "k1")) << posted;
+  const std::string& request = server.request();
+  EXPECT_TRUE(absl::StartsWith(request, "POST /in?key=k1 HTTP/1.1\r\n")) << request;
+  // base64("bot:s@cret")
+  EXPECT_TRUE(absl::StrContains(request, "Authorization: Basic Ym90OnNAY3JldA==\r\n"))
+      << request;
+  EXPECT_TRUE(absl::StrContains(request, "Host: 127.0.0.1:")) << request;
+}
+
 TEST(WebhookTest, AnErrorAnswerIsReportedWithItsStatusLine) {
   OneShotServer server("HTTP/1.1 500 Internal Server Error");
   const absl::Status posted = PostWebhook(
@@ -128,9 +180,11 @@ TEST(WebhookTest, NobodyListeningIsUnavailable) {
     PostWebhook(absl::StrCat("http://127.0.0.1:", port, "/"), "text/plain", "BODY-END")
         .IgnoreError();
   }
-  const absl::Status posted = PostWebhook(absl::StrCat("http://127.0.0.1:", port, "/"),
-                                          "text/plain", "x", absl::Seconds(2));
+  const absl::Status posted =
+      PostWebhook(absl::StrCat("http://127.0.0.1:", port, "/?token=hush"), "text/plain",
+                  "x", absl::Seconds(2));
   EXPECT_EQ(posted.code(), absl::StatusCode::kUnavailable) << posted;
+  EXPECT_FALSE(absl::StrContains(posted.message(), "hush")) << posted;
 }
 
 }  // namespace

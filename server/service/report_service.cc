@@ -12,7 +12,9 @@
 #include "common/status_macros.h"
 #include "server/auth/grpc_auth.h"
 #include "server/reports/scheduler_core.h"
+#include "server/reports/cron.h"
 #include "server/reports/webhook.h"
+#include "server/service/batch_limits.h"
 #include "server/service/serve_authorized.h"
 
 namespace natscope::server {
@@ -20,6 +22,70 @@ namespace {
 
 constexpr int kDefaultRuns = 50;
 constexpr int kMaxRuns = 1000;
+
+// Bounds on what a schedule or an on-demand run may hold (docs/security.md).
+// The time zone's is cron.h's kMaxTimeZoneNameBytes.
+constexpr size_t kMaxNameBytes = 200;  // Schedule names, report titles.
+constexpr size_t kMaxIdBytes = 128;    // Any schedule id a request names.
+constexpr size_t kMaxCronBytes = 200;
+constexpr size_t kMaxOutputDirBytes = 4096;  // PATH_MAX.
+constexpr size_t kMaxWebhookBytes = 2048;
+constexpr int kMaxSites = 1000;
+constexpr size_t kMaxSiteBytes = 128;
+
+// InvalidArgument naming `field` when `value` is over `limit` bytes.
+absl::Status CheckLength(absl::string_view field, absl::string_view value,
+                         size_t limit) {
+  if (value.size() <= limit) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, " is ", value.size(), " bytes; the limit is ", limit, ": shorten it"));
+}
+
+absl::Status CheckSiteBounds(const v1::ReportScope& scope) {
+  if (!scope.has_sites()) return absl::OkStatus();
+  const auto& sites = scope.sites().sites();
+  if (sites.size() > kMaxSites) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the site list has ", sites.size(), " sites; the limit is ", kMaxSites,
+        ": report on the whole fleet instead, or split the list"));
+  }
+  for (int i = 0; i < sites.size(); ++i) {
+    RETURN_IF_ERROR(CheckLength(absl::StrCat("site name sites[", i, "]"), sites[i],
+                                kMaxSiteBytes));
+  }
+  return absl::OkStatus();
+}
+
+// Every string and list of `schedule` within its bound, before anything
+// quotes or parses one (the time zone is bounded by LoadReportTimeZone).
+absl::Status CheckScheduleBounds(const v1::ReportSchedule& schedule) {
+  RETURN_IF_ERROR(CheckLength("the name (--name)", schedule.name(), kMaxNameBytes));
+  RETURN_IF_ERROR(CheckLength("the id (--id)", schedule.id(), kMaxIdBytes));
+  RETURN_IF_ERROR(CheckLength("the cron spec (--cron)", schedule.cron(), kMaxCronBytes));
+  RETURN_IF_ERROR(CheckLength("the output directory (--output_dir)",
+                              schedule.output_directory(), kMaxOutputDirBytes));
+  RETURN_IF_ERROR(CheckLength("the webhook URL (--webhook)", schedule.webhook_url(),
+                              kMaxWebhookBytes));
+  return CheckSiteBounds(schedule.scope());
+}
+
+// The output directory: an absolute path without control characters (a
+// NUL would cut the path the server uses short of the one shown).
+absl::Status CheckOutputDirectory(const std::string& dir) {
+  if (dir.empty()) return absl::OkStatus();
+  if (dir[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "output directory \"", Abbreviate(dir), "\" must be an absolute path on "
+        "the server host"));
+  }
+  for (const char c : dir) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return absl::InvalidArgumentError(
+          "the output directory contains control characters: give a plain path");
+    }
+  }
+  return absl::OkStatus();
+}
 
 // Schedule ids: what `natscope schedules delete` takes, and part of report
 // file names. Lower-case letters, digits and '-', 1 to 64 of them.
@@ -83,13 +149,14 @@ v1::StoredReport ToProto(StoredReportRun stored) {
 absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
     const v1::CreateScheduleRequest& request) {
   v1::ReportSchedule schedule = request.schedule();
+  RETURN_IF_ERROR(CheckScheduleBounds(schedule));
   if (schedule.name().empty()) {
     return absl::InvalidArgumentError("the schedule needs a name (--name)");
   }
   if (schedule.id().empty()) schedule.set_id(IdFromName(schedule.name()));
   if (!ValidId(schedule.id())) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "schedule id \"", schedule.id(), "\" is not valid: use 1 to 64 "
+        "schedule id \"", Abbreviate(schedule.id()), "\" is not valid: use 1 to 64 "
         "lower-case letters, digits and '-'"));
   }
   if (schedule.output_directory().empty() && schedule.webhook_url().empty()) {
@@ -97,11 +164,7 @@ absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
         "the schedule delivers nowhere: give an output directory on the "
         "server host (--output_dir), a webhook (--webhook), or both");
   }
-  if (!schedule.output_directory().empty() && schedule.output_directory()[0] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "output directory \"", schedule.output_directory(),
-        "\" must be an absolute path on the server host"));
-  }
+  RETURN_IF_ERROR(CheckOutputDirectory(schedule.output_directory()));
   if (!schedule.webhook_url().empty()) {
     RETURN_IF_ERROR(ParseWebhookUrl(schedule.webhook_url()).status());
   }
@@ -122,10 +185,15 @@ absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
 }
 
 absl::StatusOr<v1::ListSchedulesResponse> ReportServiceCore::ListSchedules(
-    const v1::ListSchedulesRequest&) {
+    const v1::ListSchedulesRequest&, bool reveal_secrets) {
   ASSIGN_OR_RETURN(std::vector<v1::ReportSchedule> schedules, store_->ListSchedules());
   v1::ListSchedulesResponse response;
-  for (v1::ReportSchedule& s : schedules) *response.add_schedules() = std::move(s);
+  for (v1::ReportSchedule& s : schedules) {
+    if (!reveal_secrets && !s.webhook_url().empty()) {
+      s.set_webhook_url(RedactWebhookUrl(s.webhook_url()));
+    }
+    *response.add_schedules() = std::move(s);
+  }
   return response;
 }
 
@@ -135,6 +203,7 @@ absl::StatusOr<v1::DeleteScheduleResponse> ReportServiceCore::DeleteSchedule(
     return absl::InvalidArgumentError("schedule_id is empty: give the id "
                                       "natscope schedules shows");
   }
+  RETURN_IF_ERROR(CheckLength("schedule_id", request.schedule_id(), kMaxIdBytes));
   absl::Status deleted = store_->DeleteSchedule(request.schedule_id());
   if (absl::IsNotFound(deleted)) {
     return absl::NotFoundError(absl::StrCat("no report schedule \"",
@@ -147,6 +216,9 @@ absl::StatusOr<v1::DeleteScheduleResponse> ReportServiceCore::DeleteSchedule(
 
 absl::StatusOr<v1::StoredReport> ReportServiceCore::RunReport(
     const v1::RunReportRequest& request) {
+  RETURN_IF_ERROR(CheckLength("schedule_id", request.schedule_id(), kMaxIdBytes));
+  RETURN_IF_ERROR(CheckLength("the title (--title)", request.title(), kMaxNameBytes));
+  RETURN_IF_ERROR(CheckSiteBounds(request.scope()));
   v1::ReportSchedule schedule;
   if (!request.schedule_id().empty()) {
     ASSIGN_OR_RETURN(schedule, ScheduleById(*store_, request.schedule_id()));
@@ -173,6 +245,7 @@ absl::StatusOr<v1::StoredReport> ReportServiceCore::RunReport(
 
 absl::StatusOr<v1::ListReportsResponse> ReportServiceCore::ListReports(
     const v1::ListReportsRequest& request) {
+  RETURN_IF_ERROR(CheckLength("schedule_id", request.schedule_id(), kMaxIdBytes));
   const int limit = request.limit() == 0 ? kDefaultRuns : request.limit();
   if (limit < 1 || limit > kMaxRuns) {
     return absl::InvalidArgumentError(
@@ -202,12 +275,28 @@ absl::StatusOr<v1::StoredReport> ReportServiceCore::GetReport(
   }
 
 NATSCOPE_REPORT_RPC(CreateSchedule, CreateScheduleRequest, ReportSchedule)
-NATSCOPE_REPORT_RPC(ListSchedules, ListSchedulesRequest, ListSchedulesResponse)
 NATSCOPE_REPORT_RPC(DeleteSchedule, DeleteScheduleRequest, DeleteScheduleResponse)
 NATSCOPE_REPORT_RPC(RunReport, RunReportRequest, StoredReport)
 NATSCOPE_REPORT_RPC(ListReports, ListReportsRequest, ListReportsResponse)
 NATSCOPE_REPORT_RPC(GetReport, GetReportRequest, StoredReport)
 
 #undef NATSCOPE_REPORT_RPC
+
+grpc::Status ReportServiceImpl::ListSchedules(grpc::ServerContext* context,
+                                              const v1::ListSchedulesRequest* request,
+                                              v1::ListSchedulesResponse* response) {
+  const std::string method =
+      absl::StrCat("/", v1::ReportService::service_full_name(), "/ListSchedules");
+  absl::StatusOr<auth::Caller> caller =
+      auth::AuthorizeCall(*authenticator_, *context, method);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  // A webhook URL often carries a secret (a token in its query string or
+  // userinfo): only admins, who may change schedules anyway, see it whole.
+  absl::StatusOr<v1::ListSchedulesResponse> result = core_->ListSchedules(
+      *request, /*reveal_secrets=*/caller->kind == auth::CallerKind::kAdmin);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
 
 }  // namespace natscope::server

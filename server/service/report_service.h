@@ -22,12 +22,18 @@ class ReportServiceCore {
                     ReportScheduler* scheduler)
       : store_(store), clock_(clock), producer_(producer), scheduler_(scheduler) {}
 
-  // Validates (cron, time zone, format, output directory, scope, webhook),
-  // assigns id (from the name when none is given) and created_at, enables
-  // the schedule and stores it. InvalidArgument naming the problem;
-  // AlreadyExists for a taken id.
+  // Validates (every field's length first: name, title 200 bytes, ids 128
+  // (a schedule's own 1 to 64 of [a-z0-9-]), cron 200, time zone 64 and an
+  // IANA name (cron.h), output directory 4096 and absolute, webhook 2048,
+  // sites 1000 of 128; then cron, format, scope, webhook), assigns id (from
+  // the name when none is given) and created_at, enables the schedule and
+  // stores it. InvalidArgument naming the problem and quoting at most a
+  // short piece of the input; AlreadyExists for a taken id.
   absl::StatusOr<v1::ReportSchedule> CreateSchedule(const v1::CreateScheduleRequest&);
-  absl::StatusOr<v1::ListSchedulesResponse> ListSchedules(const v1::ListSchedulesRequest&);
+  // Every schedule. Unless `reveal_secrets` (admins), webhook URLs come
+  // with their userinfo, query and fragment redacted (RedactWebhookUrl).
+  absl::StatusOr<v1::ListSchedulesResponse> ListSchedules(const v1::ListSchedulesRequest&,
+                                                          bool reveal_secrets);
   absl::StatusOr<v1::DeleteScheduleResponse> DeleteSchedule(const v1::DeleteScheduleRequest&);
   // Produces a report now. NotFound for an unknown schedule_id;
   // InvalidArgument for a missing format or an empty site list.
@@ -42,7 +48,8 @@ class ReportServiceCore {
   ReportScheduler* scheduler_;
 };
 
-// The gRPC face: authorises every call, then the core.
+// The gRPC face: authorises every call, then the core (ListSchedules
+// tells the core whether the caller is an admin).
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
   ReportServiceImpl(ReportServiceCore* core, auth::Authenticator* authenticator)

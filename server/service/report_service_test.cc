@@ -2,6 +2,10 @@
 // on-demand runs, and the errors an admin sees.
 #include "server/service/report_service.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -57,7 +61,7 @@ TEST_F(ReportServiceTest, CreatedScheduleGetsAnIdFromItsNameAndIsEnabled) {
   auto again = core_->CreateSchedule(Weekly());
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(absl::StrContains(again.status().message(), "--id")) << again.status();
-  auto listed = core_->ListSchedules(v1::ListSchedulesRequest());
+  auto listed = core_->ListSchedules(v1::ListSchedulesRequest(), true);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->schedules_size(), 1);
 }
@@ -89,6 +93,71 @@ TEST_F(ReportServiceTest, BadSchedulesAreRefusedWithTheReason) {
                 s->clear_output_directory();
                 s->set_webhook_url("http://127.0.0.1:9/hook");
               }).ok());
+}
+
+TEST_F(ReportServiceTest, OversizeOrPathLikeInputIsRefusedWithAShortMessage) {
+  const std::string huge(10 << 10, 'a');
+  struct Case {
+    const char* what;
+    std::function<void(v1::ReportSchedule*)> edit;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"name", [](auto* s) { s->set_name(std::string(201, 'n')); }, "name"},
+      {"id", [&](auto* s) { s->set_id(huge); }, "id"},
+      {"id pattern", [](auto* s) { s->set_id(std::string(65, 'a')); }, "not valid"},
+      {"cron", [](auto* s) { s->set_cron(std::string(201, '*')); }, "cron"},
+      {"zone", [&](auto* s) { s->set_time_zone(huge); }, "time zone"},
+      {"zone path", [](auto* s) { s->set_time_zone("../../../../etc/passwd"); }, "time zone"},
+      {"zone file", [](auto* s) { s->set_time_zone("/etc/localtime"); }, "time zone"},
+      {"dir", [](auto* s) { s->set_output_directory("/" + std::string(4096, 'd')); },
+       "output directory"},
+      {"dir NUL", [](auto* s) { s->set_output_directory(std::string("/tmp/a\0b", 8)); },
+       "control characters"},
+      {"webhook", [](auto* s) { s->set_webhook_url("http://h/" + std::string(2048, 'w')); },
+       "webhook"},
+      {"sites", [](auto* s) {
+         for (int i = 0; i < 1001; ++i) s->mutable_scope()->mutable_sites()->add_sites("s");
+       }, "1001 sites"},
+      {"site", [](auto* s) {
+         s->mutable_scope()->mutable_sites()->add_sites(std::string(129, 's'));
+       }, "sites[0]"},
+  };
+  for (const Case& c : cases) {
+    const absl::Status status = CreateWith(c.edit);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.what << ": " << status;
+    EXPECT_TRUE(absl::StrContains(status.message(), c.says)) << c.what << ": " << status;
+    EXPECT_LT(status.message().size(), 512u) << c.what << ": " << status;
+  }
+  v1::RunReportRequest run;
+  run.set_format(v1::REPORT_FORMAT_MARKDOWN);
+  run.set_title(std::string(201, 't'));
+  EXPECT_EQ(core_->RunReport(run).status().code(), absl::StatusCode::kInvalidArgument);
+  run.clear_title();
+  run.set_schedule_id(huge);
+  const absl::Status unknown = core_->RunReport(run).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument) << unknown;
+  EXPECT_LT(unknown.message().size(), 512u);
+  // Right at the bounds is fine.
+  EXPECT_TRUE(CreateWith([](auto* s) {
+                s->set_name(std::string(200, 'n'));
+                s->set_id("at-the-bounds");
+                s->set_time_zone("America/Argentina/Buenos_Aires");
+              }).ok());
+}
+
+TEST_F(ReportServiceTest, ViewersSeeWebhookUrlsWithoutTheirSecrets) {
+  v1::CreateScheduleRequest request = Weekly();
+  request.mutable_schedule()->set_webhook_url("http://bot:pw@127.0.0.1:9/hook?token=abc#f");
+  ASSERT_TRUE(core_->CreateSchedule(request).ok());
+  auto viewer = core_->ListSchedules(v1::ListSchedulesRequest(), /*reveal_secrets=*/false);
+  ASSERT_TRUE(viewer.ok()) << viewer.status();
+  ASSERT_EQ(viewer->schedules_size(), 1);
+  EXPECT_EQ(viewer->schedules(0).webhook_url(),
+            "http://REDACTED@127.0.0.1:9/hook?REDACTED#REDACTED");
+  auto admin = core_->ListSchedules(v1::ListSchedulesRequest(), /*reveal_secrets=*/true);
+  ASSERT_TRUE(admin.ok());
+  EXPECT_EQ(admin->schedules(0).webhook_url(), "http://bot:pw@127.0.0.1:9/hook?token=abc#f");
 }
 
 TEST_F(ReportServiceTest, OnDemandRunIsStoredAndReadBack) {
@@ -136,6 +205,26 @@ TEST_F(ReportServiceTest, UndeliverableReportIsStoredFailedWithTheReason) {
   EXPECT_EQ(listed->reports(0).run().status(), v1::REPORT_RUN_STATUS_FAILED);
   list.set_limit(5000);
   EXPECT_EQ(core_->ListReports(list).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReportServiceTest, ReportIntoAWorldWritableDirectoryFailsAndWritesNothing) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = std::string(tmp ? tmp : "/tmp") + "/open-reports-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  ASSERT_EQ(chmod(dir.c_str(), 0777), 0);
+  v1::CreateScheduleRequest request = Weekly();
+  request.mutable_schedule()->set_output_directory(dir);
+  auto created = core_->CreateSchedule(request);
+  ASSERT_TRUE(created.ok()) << created.status();
+  v1::RunReportRequest run;
+  run.set_schedule_id(created->id());
+  auto result = core_->RunReport(run);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->run().status(), v1::REPORT_RUN_STATUS_FAILED);
+  EXPECT_TRUE(absl::StrContains(result->run().error(), "writable by every user"))
+      << result->run().error();
+  EXPECT_TRUE(result->run().content_path().empty());
+  EXPECT_EQ(rmdir(dir.c_str()), 0) << "the refused directory is not empty";
 }
 
 }  // namespace

@@ -141,6 +141,7 @@ class MemoryStore : public Store {
   absl::StatusOr<StoredReportRun> GetRun(int64_t run_id) override;
   absl::StatusOr<int> FailAbandonedRuns(absl::Time before,
                                         absl::Time now) override;
+  absl::StatusOr<int64_t> DeleteRunsBefore(absl::Time cutoff) override;
 
  private:
   // `t` as a timestamptz column keeps it: clamped to the years 1..9999 and

@@ -182,4 +182,27 @@ absl::StatusOr<int> MemoryStore::FailAbandonedRuns(absl::Time before,
   return failed;
 }
 
+absl::StatusOr<int64_t> MemoryStore::DeleteRunsBefore(absl::Time cutoff) {
+  const absl::Time started_before = StoredTime(cutoff);
+  absl::MutexLock lock(&mu_);
+  int64_t deleted = 0;
+  for (auto it = runs_.begin(); it != runs_.end();) {
+    const RunRow& row = it->second;
+    const auto claim = scheduled_runs_.find({row.schedule_id, row.scheduled_for});
+    // The newest claim of a schedule stays, as in pg_reports.cc.
+    const bool newest_claim = !row.on_demand && claim != scheduled_runs_.end() &&
+                              (std::next(claim) == scheduled_runs_.end() ||
+                               std::next(claim)->first != row.schedule_id);
+    if (row.status == natscope::v1::REPORT_RUN_STATUS_RUNNING ||
+        row.started_at >= started_before || newest_claim) {
+      ++it;
+      continue;
+    }
+    if (claim != scheduled_runs_.end() && !row.on_demand) scheduled_runs_.erase(claim);
+    it = runs_.erase(it);
+    ++deleted;
+  }
+  return deleted;
+}
+
 }  // namespace natscope::server

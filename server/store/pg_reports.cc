@@ -224,4 +224,25 @@ absl::StatusOr<int> PostgresStore::FailAbandonedRuns(absl::Time before,
   return failed;
 }
 
+absl::StatusOr<int64_t> PostgresStore::DeleteRunsBefore(absl::Time cutoff) {
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(pool_->Run("DeleteRunsBefore", [&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    // The newest scheduled run of a schedule stays: LastScheduledRun reads
+    // it, and without it the unique index could let that firing in again.
+    deleted = static_cast<int64_t>(
+        tx.exec_params(
+              "DELETE FROM report_runs r WHERE r.status <> $2 AND "
+              "r.started_at < $1 AND NOT (r.trigger = 'schedule' AND "
+              "r.scheduled_for = (SELECT max(l.scheduled_for) FROM report_runs l "
+              "WHERE l.schedule_id = r.schedule_id AND l.trigger = 'schedule'))",
+              TimestampText(cutoff),
+              static_cast<int>(natscope::v1::REPORT_RUN_STATUS_RUNNING))
+            .affected_rows());
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return deleted;
+}
+
 }  // namespace natscope::server

@@ -127,6 +127,7 @@ class PostgresStore final : public Store {
   absl::StatusOr<StoredReportRun> GetRun(int64_t run_id) override;
   absl::StatusOr<int> FailAbandonedRuns(absl::Time before,
                                         absl::Time now) override;
+  absl::StatusOr<int64_t> DeleteRunsBefore(absl::Time cutoff) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PgConnectionPool> pool);

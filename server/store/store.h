@@ -316,6 +316,13 @@ class Store {
   // server died): they are never re-run, so nothing is delivered twice.
   virtual absl::StatusOr<int> FailAbandonedRuns(absl::Time before,
                                                 absl::Time now);
+  // Report retention: deletes the runs, with their stored content, that
+  // finished (are not RUNNING) and started before `cutoff`, except the
+  // newest scheduled run of each schedule, which tells the scheduler the
+  // last firing claimed (so that no firing is ever produced twice). Files
+  // already written to output directories are left alone. Returns how
+  // many runs were deleted.
+  virtual absl::StatusOr<int64_t> DeleteRunsBefore(absl::Time cutoff);
 };
 
 // What Store::Ingest answers for a batch whose (epoch, sequence) was
@@ -478,6 +485,9 @@ inline absl::StatusOr<StoredReportRun> Store::GetRun(int64_t) {
   return StoreLacks("report runs");
 }
 inline absl::StatusOr<int> Store::FailAbandonedRuns(absl::Time, absl::Time) {
+  return StoreLacks("report runs");
+}
+inline absl::StatusOr<int64_t> Store::DeleteRunsBefore(absl::Time) {
   return StoreLacks("report runs");
 }
 

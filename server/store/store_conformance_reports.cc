@@ -153,5 +153,48 @@ TEST_P(StoreConformanceTest, AbandonedRunsFailAndAreNotRunAgain) {
                                  "b", kT0, &id));
 }
 
+// Claims a run that starts at `started` and, unless `running`, finishes
+// with content; returns its id.
+int64_t AddRun(Store& store, const std::string& schedule_id, absl::Time scheduled_for,
+            bool on_demand, absl::Time started, bool running = false) {
+  int64_t id = 0;
+  auto claimed = store.ClaimRun(schedule_id, scheduled_for, on_demand,
+                                natscope::v1::REPORT_FORMAT_MARKDOWN, "a", started, &id);
+  EXPECT_TRUE(claimed.ok() && *claimed) << schedule_id;
+  if (running) return id;
+  ReportRun run;
+  run.set_status(natscope::v1::REPORT_RUN_STATUS_SUCCEEDED);
+  conformance::SetTime(started + absl::Seconds(1), run.mutable_finished_at());
+  EXPECT_TRUE(store.FinishRun(id, run, "# old report\n").ok());
+  return id;
+}
+
+TEST_P(StoreConformanceTest, RetentionDeletesOldFinishedRunsButNotTheLastClaim) {
+  const absl::Time cutoff = kT0 + absl::Hours(24);
+  const int64_t old_scheduled = AddRun(*store_, "s1", kT0, false, kT0);
+  const int64_t newest_claim = AddRun(*store_, "s1", kT0 + absl::Hours(1), false,
+                                   kT0 + absl::Hours(1));
+  const int64_t old_on_demand = AddRun(*store_, "", kT0, true, kT0);
+  const int64_t old_running = AddRun(*store_, "s2", kT0, false, kT0, /*running=*/true);
+  const int64_t recent = AddRun(*store_, "", cutoff, true, cutoff + absl::Minutes(1));
+
+  auto deleted = store_->DeleteRunsBefore(cutoff);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 2);
+  EXPECT_EQ(store_->GetRun(old_scheduled).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetRun(old_on_demand).status().code(), absl::StatusCode::kNotFound);
+  for (int64_t kept : {newest_claim, old_running, recent}) {
+    EXPECT_TRUE(store_->GetRun(kept).ok()) << "run " << kept << " was deleted";
+  }
+  EXPECT_EQ(store_->GetRun(recent)->content, "# old report\n");
+  EXPECT_EQ(store_->ListRuns("", 10)->size(), 3u);
+  // The schedule's last firing is still known, and still claimed.
+  EXPECT_EQ(*store_->LastScheduledRun("s1"), kT0 + absl::Hours(1));
+  int64_t id = 0;
+  EXPECT_FALSE(*store_->ClaimRun("s1", kT0 + absl::Hours(1), false,
+                                 natscope::v1::REPORT_FORMAT_MARKDOWN, "b", cutoff, &id));
+  EXPECT_EQ(*store_->DeleteRunsBefore(cutoff), 0);
+}
+
 }  // namespace
 }  // namespace natscope::server
