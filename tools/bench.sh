@@ -32,7 +32,8 @@
 #           --inflight=N Ingest calls at once (64), --fleet_sites=N (10000),
 #           --fleet_agents=N (200000), --list_iterations=N (200),
 #           --site_iterations=N (1000), --health_timeout=SECONDS (1800),
-#           --only=ingest|queries
+#           --only=ingest|queries, --nocompress (plain records instead of
+#           the zlib-compressed ones agents send)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -213,7 +214,7 @@ bench_server_ingest() {
 
   log "natscope: $agents agents send $batches batches of $records records each over gRPC"
   psql_db "$db" CHECKPOINT >/dev/null
-  "$LOAD" ingest --server="$addr" --enrollment_token="$ENROLL_TOKEN" "${shape[@]}" \
+  "$LOAD" ingest --server="$addr" --enrollment_token="$ENROLL_TOKEN" "${shape[@]}" "$compress" \
     --epoch=1 --threads="$threads" --inflight="$inflight" >"$SCRATCH/ingest.out" ||
     fail "the ingest load failed: $(cat "$SCRATCH/ingest.out")"
   ingest_rows=$(key_of "$SCRATCH/ingest.out" rows)
@@ -280,7 +281,7 @@ bench_server_queries() {
 bench_server() {
   local agents=1000 sites=50 batches=5 records=100 threads=4 inflight=64
   local fleet_sites=10000 fleet_agents=200000 list_iterations=200
-  local site_iterations=1000 health_timeout=1800 only="" arg name
+  local site_iterations=1000 health_timeout=1800 only="" compress=--compress arg name
   for arg in "$@"; do
     name=${arg%%=*}
     case "$name" in
@@ -290,6 +291,7 @@ bench_server() {
         [[ "${arg#*=}" =~ ^[1-9][0-9]*$ ]] ||
           { echo "bench server: $name takes a positive number" >&2; exit 2; }
         printf -v "${name#--}" '%s' "${arg#*=}" ;;
+      --nocompress) compress=--nocompress ;;
       --only)
         only=${arg#*=}
         [[ "$only" == ingest || "$only" == queries ]] ||
