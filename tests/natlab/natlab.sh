@@ -140,7 +140,13 @@ nl_start_coturn() {
 }
 
 # nl_server_has_flag BINARY FLAG: whether BINARY --help lists --FLAG.
-nl_server_has_flag() { "$1" --help 2>&1 | grep -q -- "--$2="; }
+# (Not `--help | grep -q`: grep -q stops at the first match, the binary
+# then dies of SIGPIPE, and with pipefail a present flag reads as absent.)
+nl_server_has_flag() {
+  local help
+  help=$("$1" --help 2>&1) || true
+  [[ "$help" == *"--$2="* ]]
+}
 
 # nl_start_natscope_server NAME BINARY: natscope-server's STUN responder
 # on NL_NATSCOPE_IP:3478 (alternate NL_NATSCOPE_ALT_IP:3479, extra ports
@@ -271,8 +277,10 @@ nl_setup() {
   fi
   extra+=(--aws_ip_ranges="$NL_AWS_RANGES")
   NL_AGENT_ARGS=(--stun="$NL_STUN_IP:$NL_STUN_PORT") NL_AGENT_MISSING=()
+  local agent_help
+  agent_help=$("$agent" --help 2>&1) || true  # Whole: see nl_server_has_flag.
   for arg in "${extra[@]}"; do
-    if "$agent" --help 2>&1 | grep -q -- "${arg%%=*}="; then
+    if [[ "$agent_help" == *"${arg%%=*}="* ]]; then
       NL_AGENT_ARGS+=("$arg")
     else
       NL_AGENT_MISSING+=("${arg%%=*}")
