@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/log.h"
 #include "common/clock.h"
 #include "common/crash_handler.h"
 #include "common/flags.h"
@@ -54,7 +55,7 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
 int Fail(const std::string& message) {
-  std::cerr << "natscope-agent: " << message << "\n";
+  LogEvent(LogLevel::kError, message);
   return 1;
 }
 
@@ -81,13 +82,16 @@ struct Flags {
   std::string aws_ip_ranges;
   // run without --config.
   std::string server, site, role = "client", agent_id, log_file, state_dir;
-  std::string token, token_file;
+  std::string token, token_file, log_format = "text";
   bool from_start = true, plaintext = false;
   absl::Duration probe_interval = absl::Minutes(5);
   absl::Duration poll_interval = absl::Milliseconds(250);
 };
 
 void Register(FlagSet& f, Flags& v) {
+  f.String("log_format", &v.log_format,
+           "run: format of the agent's log lines on stderr: text, or json "
+           "(one object per line, for log shippers).");
   f.String("config", &v.config, "Agent config file (protobuf text format; see "
                                 "deploy/natscope-agent.textproto).");
   f.StringList("stun", &v.stun, "probe: STUN server HOST:PORT; repeat for several.");
@@ -214,7 +218,7 @@ int RunCommand(const Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges
   sigaction(SIGTERM, &action, nullptr);
   absl::Status status = RunAgent(options, &g_stop);
   if (!status.ok()) return Fail(std::string(status.message()));
-  std::cerr << "natscope-agent: stopped" << std::endl;
+  LogEvent(LogLevel::kInfo, "stopped");
   return 0;
 }
 
@@ -256,6 +260,7 @@ int Dispatch(const std::string& command, const std::vector<std::string>& args, F
 }
 
 int Main(int argc, char** argv) {
+  SetLogComponent("natscope-agent");
   Flags v;
   v.ports = absl::StrJoin(v.probe.ports, ",");
   FlagSet flags("natscope-agent", kUsage);
@@ -267,6 +272,8 @@ int Main(int argc, char** argv) {
     std::cout << flags.Help();
     return 0;
   }
+  absl::Status format = SetLogFormatByName(v.log_format);
+  if (!format.ok()) return Fail(std::string(format.message()));
   if (positional.empty()) {
     std::cerr << flags.Help();
     return 2;

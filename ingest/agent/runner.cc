@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/clock.h"
 #include "common/tls/tls.h"
 #include "google/protobuf/util/time_util.h"
@@ -42,9 +43,9 @@ using google::protobuf::util::TimeUtil;
 
 absl::Status MakeStateDir(const std::string& dir);
 
-void Log(const std::string& message) {
-  std::cerr << "natscope-agent: " << message << std::endl;
-}
+// The agent's log lines go through common/log, so --log_format=json
+// covers them too.
+void Log(const std::string& message) { LogEvent(LogLevel::kInfo, message); }
 
 void SleepUnlessStopped(absl::Duration d, const std::atomic<bool>* stop) {
   const absl::Time until = absl::Now() + d;
@@ -107,7 +108,7 @@ class Runner {
 };
 
 void Runner::SetError(const std::string& message) {
-  Log(message);
+  LogEvent(LogLevel::kWarning, message);
   absl::MutexLock lock(&mu_);
   last_error_.set_message(message);
   *last_error_.mutable_time() = Stamp(absl::Now());

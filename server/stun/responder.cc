@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 
 namespace natscope::server {
@@ -16,9 +17,8 @@ namespace {
 
 constexpr int kPairAttempts = 20;
 
-void Log(absl::string_view message) {
-  std::cerr << "natscope-server: " << message << std::endl;
-}
+// Through common/log, so that --log_format=json covers the responder too.
+void Log(absl::string_view message) { LogEvent(LogLevel::kInfo, message); }
 
 absl::Status AltBindError(const absl::Status& status) {
   return absl::Status(
