@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/batch_summary.h"
 #include "analyzer/reported_nat_type.h"
 #include "analyzer/site/agent_findings.h"
 #include "analyzer/site/proto_time.h"
@@ -38,11 +39,11 @@ v1::ProbeSummary Summarize(const v1::ProbeReport& report) {
 }
 
 // The newest event of `kind` (later element wins ties), or nullptr.
-const v1::LogEvent* Newest(absl::Span<const v1::LogEvent> events,
-                           absl::string_view kind) {
+const v1::LogEvent* NewestEvent(absl::Span<const v1::LogEvent> events,
+                                LogKind kind) {
   const v1::LogEvent* best = nullptr;
   for (const v1::LogEvent& e : events) {
-    if (e.kind() != kind) continue;
+    if (KindOf(e.kind()) != kind) continue;
     if (best == nullptr ||
         FromProtoTime(e.time()) >= FromProtoTime(best->time())) {
       best = &e;
@@ -71,11 +72,12 @@ void CountWindow(const AgentFacts& facts, absl::Time now,
     if (facts.window != nullptr) break;
     const absl::Time t = FromProtoTime(e.time());
     if (t < since) continue;
-    if (e.kind() == "relay_unavailable") {
+    const LogKind kind = KindOf(e.kind());
+    if (kind == LogKind::kRelayUnavailable) {
       view->set_relay_unavailable_events(view->relay_unavailable_events() + 1);
       continue;
     }
-    if (e.kind() != "analytics") continue;
+    if (kind != LogKind::kAnalytics) continue;
     const std::string path = Field(e, "tunnel_path");
     if (path == "direct") {
       tunnels->set_direct(tunnels->direct() + 1);
@@ -183,11 +185,11 @@ v1::AgentView BuildAgentView(const AgentFacts& facts, absl::Time now,
   if (facts.latest_probe != nullptr) {
     *view.mutable_probe() = Summarize(*facts.latest_probe);
   }
-  if (const v1::LogEvent* e = Newest(facts.events, "stun_nat_type")) {
+  if (const v1::LogEvent* e = NewestEvent(facts.events, LogKind::kStunNatType)) {
     view.set_log_nat_type(Field(*e, "nat_type"));
     *view.mutable_log_nat_type_time() = e->time();
   }
-  if (const v1::LogEvent* e = Newest(facts.events, "sdwan_state")) {
+  if (const v1::LogEvent* e = NewestEvent(facts.events, LogKind::kSdwanState)) {
     view.set_sdwan_state(Field(*e, "state"));
   }
   view.set_reported_nat_type(

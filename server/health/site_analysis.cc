@@ -3,6 +3,7 @@
 #include <map>
 #include <utility>
 
+#include "analyzer/batch_summary.h"
 #include "analyzer/site/agent_view.h"
 #include "analyzer/site/site_health.h"
 #include "common/status_macros.h"
@@ -48,7 +49,7 @@ std::vector<v1::AgentView> AgentViewsOf(const SiteFacts& site_facts, absl::Time 
     std::vector<v1::LogEvent> events;
     if (!agent.log_nat_type().empty()) {
       v1::LogEvent& event = events.emplace_back();
-      event.set_kind("stun_nat_type");
+      event.set_kind(analyzer::KindName(analyzer::LogKind::kStunNatType));
       (*event.mutable_fields())["nat_type"] = agent.log_nat_type();
       *event.mutable_time() = agent.last_seen();
     }
@@ -62,7 +63,7 @@ std::vector<v1::AgentView> AgentViewsOf(const SiteFacts& site_facts, absl::Time 
       window.last_tunnel = a.last_tunnel;
       if (!a.sdwan_state.empty()) {
         v1::LogEvent& event = events.emplace_back();
-        event.set_kind("sdwan_state");
+        event.set_kind(analyzer::KindName(analyzer::LogKind::kSdwanState));
         (*event.mutable_fields())["state"] = a.sdwan_state;
         *event.mutable_time() =
             TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(a.sdwan_state_time));

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/batch_summary.h"
 #include "analyzer/reported_nat_type.h"
 #include "server/store/ingest_rules.h"
 #include "server/store/migrations.h"
@@ -33,9 +34,6 @@ std::map<std::string, std::string> JsonFields(
   return json;
 }
 
-bool IsNatTypeEvent(const LogEvent& event) {
-  return event.kind() == "stun_nat_type" && event.fields().contains("nat_type");
-}
 
 }  // namespace
 
@@ -168,37 +166,63 @@ absl::StatusOr<IngestResult> MemoryStore::Ingest(const AgentIdentity& agent,
 void MemoryStore::StoreBatch(const AgentIdentity& agent,
                              const IngestRequest& batch, absl::Time received) {
   const absl::Time received_at = StoredTime(received);
+  const analyzer::BatchSummary summary =
+      analyzer::SummarizeBatch(batch, received);
   History& history = history_[agent.agent_id()];
-  Latest nat, probe;
-  for (int i = 0; i < batch.records_size(); ++i) {
-    const natscope::v1::Record& record = batch.records(i);
+  for (const natscope::v1::Record& record : batch.records()) {
     if (record.has_log()) {
       const LogEvent& event = record.log();
       const absl::Time time =
-          TimeFromProto(event.time(), event.has_time(), received);
+          analyzer::RecordTime(event.time(), event.has_time(), received);
       history.logs.push_back(
           LogRow{agent.site(), next_log_id_++, StoredTime(time), received_at,
                  SanitizeText(event.kind()), JsonFields(event.fields())});
-      if (IsNatTypeEvent(event)) nat.Offer(i, RankTime(time, received));
     }
     if (record.has_probe()) {
       const ProbeReport& report = record.probe();
       const absl::Time time =
-          TimeFromProto(report.time(), report.has_time(), received);
+          analyzer::RecordTime(report.time(), report.has_time(), received);
       history.probes.push_back(ProbeRow{agent.site(), next_probe_id_++,
                                         StoredTime(time), received_at, report});
-      probe.Offer(i, RankTime(time, received));
     }
   }
-  UpdateState(agent, batch, nat, probe, received_at);
+  UpdateState(agent, batch, summary, received_at);
   if (batch.has_sent()) {
     states_[agent.agent_id()].clock_skew_ms = ClockSkewMillis(batch, received);
   }
+  // The hourly counts, as agent_activity keeps them.
+  auto& hours = activity_[{agent.site(), agent.agent_id()}];
+  for (const auto& [hour, counts] : summary.hours) {
+    analyzer::TunnelHour& kept = hours[StoredTime(hour)];
+    kept.direct += counts.direct;
+    kept.relayed += counts.relayed;
+    kept.relay_unavailable += counts.relay_unavailable;
+    if (counts.last_tunnel != absl::InfinitePast()) {
+      kept.last_tunnel = std::max(kept.last_tunnel, StoredTime(counts.last_tunnel));
+    }
+  }
 }
 
+namespace {
+
+// Takes `newest` of the batch into `*kept` (with its time `*kept_time`)
+// unless the state holds a newer one; times compare as stored (to the
+// microsecond), ties going to this later arrival.
+template <typename T>
+void TakeNewer(const analyzer::Newest& newest, T value, std::optional<T>* kept,
+               absl::Time* kept_time, absl::Time stored_rank) {
+  if (!newest.found()) return;
+  if (kept->has_value() && *kept_time > stored_rank) return;
+  *kept = std::move(value);
+  *kept_time = stored_rank;
+}
+
+}  // namespace
+
 void MemoryStore::UpdateState(const AgentIdentity& agent,
-                              const IngestRequest& batch, const Latest& nat,
-                              const Latest& probe, absl::Time received_at) {
+                              const IngestRequest& batch,
+                              const analyzer::BatchSummary& summary,
+                              absl::Time received_at) {
   auto [entry, created] = states_.try_emplace(agent.agent_id());
   LatestState& state = entry->second;
   if (created || state.site != agent.site()) {
@@ -207,29 +231,25 @@ void MemoryStore::UpdateState(const AgentIdentity& agent,
     state.last_seen = received_at;
   }
   state.last_seen = std::max(state.last_seen, received_at);
-  // Across batches, times compare as stored (to the microsecond), ties
-  // going to this later arrival.
-  if (nat.index >= 0) {
-    const absl::Time time = StoredTime(nat.time);
-    if (!state.nat_type.has_value() || state.nat_time <= time) {
-      state.nat_type =
-          SanitizeText(batch.records(nat.index).log().fields().at("nat_type"));
-      state.nat_time = time;
-    }
+  const auto field = [&](const analyzer::Newest& newest, const char* key) {
+    const auto& fields = batch.records(newest.index).log().fields();
+    const auto it = fields.find(key);
+    return SanitizeText(it == fields.end() ? "" : it->second);
+  };
+  if (summary.nat_type.found()) {
+    TakeNewer(summary.nat_type, field(summary.nat_type, "nat_type"),
+              &state.nat_type, &state.nat_time,
+              StoredTime(summary.nat_type.rank));
   }
-  if (probe.index >= 0) {
-    const absl::Time time = StoredTime(probe.time);
-    if (!state.probe.has_value() || state.probe_time <= time) {
-      state.probe = batch.records(probe.index).probe();
-      state.probe_time = time;
-    }
+  if (summary.sdwan_state.found()) {
+    TakeNewer(summary.sdwan_state, field(summary.sdwan_state, "state"),
+              &state.sdwan_state, &state.sdwan_time,
+              StoredTime(summary.sdwan_state.rank));
   }
-}
-
-void MemoryStore::Latest::Offer(int i, absl::Time t) {
-  if (index < 0 || t >= time) {
-    index = i;
-    time = t;
+  if (summary.probe.found()) {
+    TakeNewer(summary.probe, batch.records(summary.probe.index).probe(),
+              &state.probe, &state.probe_time,
+              StoredTime(summary.probe.rank));
   }
 }
 

@@ -37,6 +37,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "analyzer/batch_summary.h"
 #include "server/store/store.h"
 
 namespace natscope::server {
@@ -164,6 +165,8 @@ class MemoryStore : public Store {
     std::optional<natscope::v1::ProbeReport> probe;  // Unset: never probed.
     absl::Time probe_time;
     std::optional<int64_t> clock_skew_ms;  // Unset: never said.
+    std::optional<std::string> sdwan_state;  // Sanitised; unset: never logged.
+    absl::Time sdwan_time;
   };
   // What the ledger keeps of a batch.
   struct LedgerRow {
@@ -222,13 +225,6 @@ class MemoryStore : public Store {
     std::string claimed_by;
   };
 
-  // The newest record of one kind in a batch, as pg_ingest.cc picks it:
-  // times at full precision, later records winning ties.
-  struct Latest {
-    int index = -1;
-    absl::Time time;
-    void Offer(int i, absl::Time t);
-  };
 
   // Records the batch's facts and updates the agent's latest state; the
   // ledger row is the caller's.
@@ -238,8 +234,8 @@ class MemoryStore : public Store {
   // Takes the batch's `nat` and `probe` records into the agent's latest
   // state unless it holds newer ones.
   void UpdateState(const natscope::v1::AgentIdentity& agent,
-                   const natscope::v1::IngestRequest& batch, const Latest& nat,
-                   const Latest& probe, absl::Time received_at)
+                   const natscope::v1::IngestRequest& batch,
+                   const analyzer::BatchSummary& summary, absl::Time received_at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds the daily partitions from `from`'s day to `to`'s day.
   void AddPartitions(absl::Time from, absl::Time to)
@@ -254,8 +250,6 @@ class MemoryStore : public Store {
   static std::string NatTypeOf(const LatestState* state);
   void MarkDirty(const std::string& site, absl::Time since)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Adds an "analytics" or "relay_unavailable" line to `activity`.
-  static void CountActivity(const LogRow& row, AgentActivity* activity);
   static StoredReportRun ToStoredRun(int64_t run_id, const RunRow& row);
 
   absl::Mutex mu_;
@@ -267,6 +261,11 @@ class MemoryStore : public Store {
   // drops it when the agent moves.
   std::map<std::string, LatestState> states_ ABSL_GUARDED_BY(mu_);
   std::map<LedgerKey, LedgerRow> ledger_ ABSL_GUARDED_BY(mu_);
+  // Tunnel and relay lines per (site, agent_id) and UTC hour, counted at
+  // ingest (agent_activity).
+  std::map<std::pair<std::string, std::string>,
+           std::map<absl::Time, analyzer::TunnelHour>>
+      activity_ ABSL_GUARDED_BY(mu_);
   int64_t auth_generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, History> history_ ABSL_GUARDED_BY(mu_);
   int64_t next_log_id_ ABSL_GUARDED_BY(mu_) = 1;

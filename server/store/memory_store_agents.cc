@@ -90,6 +90,7 @@ absl::StatusOr<AgentIdentity> MemoryStore::RemoveAgent(
   agent_by_hash_.erase(agent->second.credential_hash);
   agents_.erase(agent);
   states_.erase(identity.agent_id());
+  activity_.erase({identity.site(), identity.agent_id()});
   for (auto row = ledger_.begin(); row != ledger_.end();) {
     row = std::get<1>(row->first) == identity.agent_id() ? ledger_.erase(row)
                                                          : std::next(row);

@@ -81,6 +81,9 @@ absl::StatusOr<RetentionResult> MemoryStore::ApplyRetention(
       ++row;
     }
   }
+  for (auto& [key, hours] : activity_) {
+    hours.erase(hours.begin(), hours.lower_bound(ledger_cutoff));
+  }
   for (auto point = trend_.begin(); point != trend_.end();) {
     if (point->first.second < trend_before) {
       point = trend_.erase(point);
@@ -123,56 +126,31 @@ absl::StatusOr<std::vector<std::string>> MemoryStore::ClaimDirtySites(
 
 absl::StatusOr<std::map<std::string, AgentActivity>>
 MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
-  // Counted lines: dated in the hour of `since` or later (PostgresStore
-  // counts per hour at ingest); sdwan_state: the newest of any age.
+  // Counted per hour at ingest, as PostgresStore reads agent_activity;
+  // sdwan_state: the newest of any age, from the latest state.
   const absl::Time first = StoredTime(StartOfUtcHour(since));
   absl::MutexLock lock(&mu_);
   std::map<std::string, AgentActivity> activity;
-  for (const auto& [agent_id, history] : history_) {
-    const LogRow* newest_state = nullptr;
-    for (const LogRow& row : history.logs) {
-      if (row.site != site) continue;
-      if (row.kind == "sdwan_state") {
-        if (newest_state == nullptr ||
-            std::tie(row.event_time, row.id) >
-                std::tie(newest_state->event_time, newest_state->id)) {
-          newest_state = &row;
-        }
-      } else if ((row.kind == "analytics" || row.kind == "relay_unavailable") &&
-                 row.event_time >= first) {
-        AgentActivity counted;
-        CountActivity(row, &counted);
-        if (counted.direct + counted.relayed + counted.relay_unavailable > 0) {
-          CountActivity(row, &activity[agent_id]);
-        }
-      }
+  for (const auto& [key, hours] : activity_) {
+    if (key.first != site) continue;
+    AgentActivity sum;
+    for (auto hour = hours.lower_bound(first); hour != hours.end(); ++hour) {
+      sum.direct += hour->second.direct;
+      sum.relayed += hour->second.relayed;
+      sum.relay_unavailable += hour->second.relay_unavailable;
+      sum.last_tunnel = std::max(sum.last_tunnel, hour->second.last_tunnel);
     }
-    if (newest_state != nullptr) {
-      AgentActivity& agent = activity[agent_id];
-      const auto state = newest_state->fields.find("state");
-      agent.sdwan_state =
-          state == newest_state->fields.end() ? "" : state->second;
-      agent.sdwan_state_time = newest_state->event_time;
+    if (sum.direct + sum.relayed + sum.relay_unavailable > 0) {
+      activity[key.second] = sum;
     }
+  }
+  for (const auto& [agent_id, state] : states_) {
+    if (state.site != site || !state.sdwan_state.has_value()) continue;
+    AgentActivity& agent = activity[agent_id];
+    agent.sdwan_state = *state.sdwan_state;
+    agent.sdwan_state_time = state.sdwan_time;
   }
   return activity;
-}
-
-void MemoryStore::CountActivity(const LogRow& row, AgentActivity* activity) {
-  if (row.kind == "relay_unavailable") {
-    ++activity->relay_unavailable;
-    return;
-  }
-  const auto path = row.fields.find("tunnel_path");
-  if (path == row.fields.end()) return;
-  if (path->second == "direct") {
-    ++activity->direct;
-  } else if (path->second == "relayed") {
-    ++activity->relayed;
-  } else {
-    return;
-  }
-  activity->last_tunnel = std::max(activity->last_tunnel, row.event_time);
 }
 
 absl::Status MemoryStore::PutSiteHealth(

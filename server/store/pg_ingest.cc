@@ -1,5 +1,6 @@
 #include "server/store/pg_ingest.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <pqxx/pqxx>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/batch_summary.h"
 #include "server/store/ingest_rules.h"
 #include "server/store/pg_encoding.h"
 
@@ -16,19 +18,6 @@ namespace {
 using natscope::v1::IngestRequest;
 using natscope::v1::LogEvent;
 using natscope::v1::ProbeReport;
-
-// The newest record of one kind seen so far in the batch.
-struct Latest {
-  int index = -1;
-  absl::Time time;
-  // Later records win ties: they arrived later.
-  void Offer(int i, absl::Time t) {
-    if (index < 0 || t >= time) {
-      index = i;
-      time = t;
-    }
-  }
-};
 
 // bytea in its text input form ("\x0a1b..."), as COPY's text format wants
 // it before its own escaping (which pqxx::stream_to applies).
@@ -58,37 +47,9 @@ const std::vector<std::string>& ProbeColumns() {
   return *columns;
 }
 
-// The batch's tunnel and relay lines of one UTC hour.
-struct HourCounts {
-  int direct = 0, relayed = 0, relay_unavailable = 0;
-  absl::Time last_tunnel = absl::InfinitePast();
-};
-
-// Adds `event` to `hours` when it is an analytics or relay_unavailable line.
-void CountActivity(const LogEvent& event, absl::Time time,
-                   std::map<int64_t, HourCounts>* hours) {
-  const bool relay = event.kind() == "relay_unavailable";
-  if (!relay && event.kind() != "analytics") return;
-  HourCounts& hour = (*hours)[absl::ToUnixSeconds(time) / 3600 * 3600];
-  if (relay) {
-    ++hour.relay_unavailable;
-    return;
-  }
-  const auto path = event.fields().find("tunnel_path");
-  if (path == event.fields().end()) return;
-  if (path->second == "direct") {
-    ++hour.direct;
-  } else if (path->second == "relayed") {
-    ++hour.relayed;
-  } else {
-    return;
-  }
-  hour.last_tunnel = std::max(hour.last_tunnel, time);
-}
-
 void AddActivity(pqxx::transaction_base& tx, const std::string& site,
                  const std::string& agent_id,
-                 const std::map<int64_t, HourCounts>& hours) {
+                 const std::map<absl::Time, analyzer::TunnelHour>& hours) {
   for (const auto& [hour, counts] : hours) {
     // Only this agent's row: no contention with other agents.
     tx.exec_params(
@@ -100,7 +61,7 @@ void AddActivity(pqxx::transaction_base& tx, const std::string& site,
         "relay_unavailable = agent_activity.relay_unavailable + "
         "EXCLUDED.relay_unavailable, "
         "last_tunnel = GREATEST(agent_activity.last_tunnel, EXCLUDED.last_tunnel)",
-        site, agent_id, TimestampText(absl::FromUnixSeconds(hour)), counts.direct,
+        site, agent_id, TimestampText(hour), counts.direct,
         counts.relayed, counts.relay_unavailable,
         counts.last_tunnel == absl::InfinitePast() ? std::string()
                                                    : TimestampText(counts.last_tunnel));
@@ -122,10 +83,68 @@ bool LedgerDigestDiffers(pqxx::transaction_base& tx, const std::string& site,
   return stored.str() != digest;
 }
 
+// The columns every row of one batch shares.
+struct BatchKey {
+  const std::string& site;
+  const std::string& agent_id;
+  const std::string& epoch;
+  const std::string& sequence;
+  const std::string& received;
+};
+
+// COPY: one round trip per table, whatever the batch size.
+void CopyLogEvents(pqxx::transaction_base& tx, const BatchKey& key,
+                   const IngestRequest& batch, absl::Time received) {
+  if (std::none_of(batch.records().begin(), batch.records().end(),
+                   [](const natscope::v1::Record& r) { return r.has_log(); })) {
+    return;
+  }
+  pqxx::stream_to copy(tx, "log_events", LogColumns());
+  for (const natscope::v1::Record& record : batch.records()) {
+    if (!record.has_log()) continue;
+    const LogEvent& event = record.log();
+    const absl::Time time =
+        analyzer::RecordTime(event.time(), event.has_time(), received);
+    copy << std::make_tuple(
+        key.site, key.agent_id, key.epoch, key.sequence, TimestampText(time),
+        SanitizeText(event.source_file()), static_cast<int>(event.severity()),
+        SanitizeText(event.component()), SanitizeText(event.kind()),
+        JsonObject(event.fields()), SanitizeText(event.raw_line()),
+        key.received);
+  }
+  copy.complete();
+}
+
+void CopyProbeReports(pqxx::transaction_base& tx, const BatchKey& key,
+                      const IngestRequest& batch, absl::Time received) {
+  if (std::none_of(batch.records().begin(), batch.records().end(),
+                   [](const natscope::v1::Record& r) { return r.has_probe(); })) {
+    return;
+  }
+  pqxx::stream_to copy(tx, "probe_reports", ProbeColumns());
+  for (const natscope::v1::Record& record : batch.records()) {
+    if (!record.has_probe()) continue;
+    const ProbeReport& report = record.probe();
+    const absl::Time time =
+        analyzer::RecordTime(report.time(), report.has_time(), received);
+    copy << std::make_tuple(
+        key.site, key.agent_id, key.epoch, key.sequence, TimestampText(time),
+        static_cast<int>(report.mapping_behavior()),
+        static_cast<int>(report.filtering_behavior()),
+        std::string(report.udp_reachable() ? "t" : "f"),
+        SanitizeText(report.public_address()),
+        ByteaText(report.SerializeAsString()), key.received);
+  }
+  copy.complete();
+}
+
 void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
                       const std::string& agent_id, const IngestRequest& batch,
-                      const Latest& nat, const Latest& sdwan,
-                      const Latest& probe, absl::Time received) {
+                      const analyzer::BatchSummary& summary,
+                      absl::Time received) {
+  const analyzer::Newest& nat = summary.nat_type;
+  const analyzer::Newest& sdwan = summary.sdwan_state;
+  const analyzer::Newest& probe = summary.probe;
   // The skew of the newest batch to arrive; NULL when it carries no send
   // time (an older agent) keeps the last one known.
   tx.exec_params(
@@ -138,7 +157,7 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
       site, agent_id, TimestampText(received),
       batch.has_sent() ? std::to_string(ClockSkewMillis(batch, received))
                        : std::string());
-  if (nat.index >= 0) {
+  if (nat.found()) {
     const LogEvent& event = batch.records(nat.index).log();
     tx.exec_params(
         "UPDATE agent_state SET stun_nat_type = $3, "
@@ -146,9 +165,9 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
         "agent_id = $2 AND (stun_nat_type_time IS NULL OR "
         "stun_nat_type_time <= $4::timestamptz)",
         site, agent_id, SanitizeText(event.fields().at("nat_type")),
-        TimestampText(nat.time));
+        TimestampText(nat.rank));
   }
-  if (sdwan.index >= 0) {
+  if (sdwan.found()) {
     const LogEvent& event = batch.records(sdwan.index).log();
     const auto state = event.fields().find("state");
     tx.exec_params(
@@ -158,16 +177,16 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
         "sdwan_state_time <= $4::timestamptz)",
         site, agent_id,
         SanitizeText(state == event.fields().end() ? "" : state->second),
-        TimestampText(sdwan.time));
+        TimestampText(sdwan.rank));
   }
-  if (probe.index >= 0) {
+  if (probe.found()) {
     const ProbeReport& report = batch.records(probe.index).probe();
     tx.exec_params(
         "UPDATE agent_state SET probe_time = $3::timestamptz, mapping = $4, "
         "filtering = $5, udp_reachable = $6, public_address = $7, "
         "probe_report = $8 WHERE site = $1 AND agent_id = $2 AND "
         "(probe_time IS NULL OR probe_time <= $3::timestamptz)",
-        site, agent_id, TimestampText(probe.time),
+        site, agent_id, TimestampText(probe.rank),
         static_cast<int>(report.mapping_behavior()),
         static_cast<int>(report.filtering_behavior()), report.udp_reachable(),
         SanitizeText(report.public_address()),
@@ -188,16 +207,13 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
   const std::string sequence = std::to_string(batch.sequence());
   const std::string received_text = TimestampText(received);
 
-  uint32_t records = 0;
-  for (const natscope::v1::Record& record : batch.records()) {
-    if (record.has_log() || record.has_probe()) ++records;
-  }
+  const analyzer::BatchSummary summary = analyzer::SummarizeBatch(batch, received);
   const std::string digest = BatchDigest(batch);
   const pqxx::result ledger = tx.exec_params(
       "INSERT INTO ingest_ledger (site, agent_id, epoch, sequence, records, "
       "received_at, digest) VALUES ($1, $2, $3, $4, $5, $6, $7) "
       "ON CONFLICT DO NOTHING RETURNING 1",
-      site, agent_id, epoch, sequence, records, received_text,
+      site, agent_id, epoch, sequence, summary.records, received_text,
       pqxx::binarystring(digest));
   if (ledger.empty()) {
     if (LedgerDigestDiffers(tx, site, agent_id, epoch, sequence, digest)) {
@@ -209,59 +225,12 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
     }
     return IngestResult{0, true};
   }
-
-  Latest nat, sdwan, probe;
-  std::map<int64_t, HourCounts> hours;
-  bool any_log = false, any_probe = false;
-  for (int i = 0; i < batch.records_size(); ++i) {
-    any_log |= batch.records(i).has_log();
-    any_probe |= batch.records(i).has_probe();
-  }
-  // COPY: one round trip per table, whatever the batch size.
-  if (any_log) {
-    pqxx::stream_to copy(tx, "log_events", LogColumns());
-    for (int i = 0; i < batch.records_size(); ++i) {
-      if (!batch.records(i).has_log()) continue;
-      const LogEvent& event = batch.records(i).log();
-      const absl::Time time =
-          TimeFromProto(event.time(), event.has_time(), received);
-      copy << std::make_tuple(
-          site, agent_id, epoch, sequence, TimestampText(time),
-          SanitizeText(event.source_file()),
-          static_cast<int>(event.severity()), SanitizeText(event.component()),
-          SanitizeText(event.kind()), JsonObject(event.fields()),
-          SanitizeText(event.raw_line()), received_text);
-      const absl::Time rank = RankTime(time, received);
-      if (event.kind() == "stun_nat_type" &&
-          event.fields().contains("nat_type")) {
-        nat.Offer(i, rank);
-      }
-      if (event.kind() == "sdwan_state") sdwan.Offer(i, rank);
-      CountActivity(event, time, &hours);
-    }
-    copy.complete();
-  }
-  if (any_probe) {
-    pqxx::stream_to copy(tx, "probe_reports", ProbeColumns());
-    for (int i = 0; i < batch.records_size(); ++i) {
-      if (!batch.records(i).has_probe()) continue;
-      const ProbeReport& report = batch.records(i).probe();
-      const absl::Time time =
-          TimeFromProto(report.time(), report.has_time(), received);
-      copy << std::make_tuple(
-          site, agent_id, epoch, sequence, TimestampText(time),
-          static_cast<int>(report.mapping_behavior()),
-          static_cast<int>(report.filtering_behavior()),
-          std::string(report.udp_reachable() ? "t" : "f"),
-          SanitizeText(report.public_address()),
-          ByteaText(report.SerializeAsString()), received_text);
-      probe.Offer(i, RankTime(time, received));
-    }
-    copy.complete();
-  }
-  UpdateAgentState(tx, site, agent_id, batch, nat, sdwan, probe, received);
-  AddActivity(tx, site, agent_id, hours);
-  return IngestResult{records, false};
+  const BatchKey key{site, agent_id, epoch, sequence, received_text};
+  CopyLogEvents(tx, key, batch, received);
+  CopyProbeReports(tx, key, batch, received);
+  UpdateAgentState(tx, site, agent_id, batch, summary, received);
+  AddActivity(tx, site, agent_id, summary.hours);
+  return IngestResult{summary.records, false};
 }
 
 }  // namespace natscope::server
