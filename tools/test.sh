@@ -68,7 +68,9 @@ run_pass() {
   pass_log=$(mktemp /tmp/natscope-test-pass.XXXXXX)
   echo
   echo "test: [$name] bazel test $*"
-  bazel test --test_summary=short "$@" 2>&1 | tee "$pass_log"
+  # 9>&-: a Bazel server this starts must not inherit (and so hold for
+  # ever) the reports lock.
+  bazel test --test_summary=short "$@" 9>&- 2>&1 | tee "$pass_log"
   rc=${PIPESTATUS[0]}
   # Bazel's summary lines look like "//pkg:target   (cached) PASSED in 0.4s".
   passed=$(grep -cE '^//[^ ]+ +(\(cached\) +)?PASSED' "$pass_log")
