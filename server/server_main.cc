@@ -25,7 +25,7 @@
 #include "server/auth/bootstrap_token.h"
 #include "server/auth/grpc_auth.h"
 #include "server/embedded_postgres/embedded_postgres.h"
-#include "server/health/periodic.h"
+#include "common/periodic.h"
 #include "server/health/site_refresher.h"
 #include "server/service/admin_service.h"
 #include "server/service/agent_service.h"

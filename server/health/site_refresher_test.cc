@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/health/periodic.h"
+#include "common/periodic.h"
 #include "server/store/memory_store.h"
 
 namespace natscope::server {

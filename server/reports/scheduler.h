@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
-#include "server/health/periodic.h"
+#include "common/periodic.h"
 #include "server/reports/producer.h"
 #include "server/store/store.h"
 

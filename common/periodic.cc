@@ -1,8 +1,8 @@
-#include "server/health/periodic.h"
+#include "common/periodic.h"
 
 #include <utility>
 
-namespace natscope::server {
+namespace natscope {
 
 Periodic::Periodic(std::string name, absl::Duration first_delay,
                    absl::Duration interval, std::function<absl::Duration()> fn)
@@ -41,4 +41,4 @@ void Periodic::Loop(absl::Duration wait) {
   }
 }
 
-}  // namespace natscope::server
+}  // namespace natscope

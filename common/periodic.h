@@ -1,8 +1,8 @@
 // A background thread that runs a function every `interval` until stopped.
 // Stop() (or the destructor) wakes it at once and joins it, so shutdown
 // never waits out an interval.
-#ifndef NATSCOPE_SERVER_HEALTH_PERIODIC_H_
-#define NATSCOPE_SERVER_HEALTH_PERIODIC_H_
+#ifndef NATSCOPE_COMMON_PERIODIC_H_
+#define NATSCOPE_COMMON_PERIODIC_H_
 
 #include <functional>
 #include <string>
@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace natscope::server {
+namespace natscope {
 
 class Periodic {
  public:
@@ -42,6 +42,6 @@ class Periodic {
   std::thread thread_;
 };
 
-}  // namespace natscope::server
+}  // namespace natscope
 
-#endif  // NATSCOPE_SERVER_HEALTH_PERIODIC_H_
+#endif  // NATSCOPE_COMMON_PERIODIC_H_
