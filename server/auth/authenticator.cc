@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 
 namespace natscope::server::auth {
 

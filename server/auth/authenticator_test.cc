@@ -4,7 +4,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 #include "server/store/memory_store.h"
 
 namespace natscope::server::auth {

@@ -11,7 +11,7 @@
 #include "common/secret_file.h"
 #include "common/status_macros.h"
 #include "server/auth/authenticator.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 
 namespace natscope::server::auth {
 namespace {

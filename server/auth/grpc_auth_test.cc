@@ -10,7 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/auth/fake_token_store.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 
 namespace natscope::server::auth {
 namespace {

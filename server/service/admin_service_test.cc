@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "server/store/memory_store.h"
 #include "server/service/agent_service.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 
 namespace natscope::server {
 namespace {

@@ -13,7 +13,7 @@
 #include "common/zlib_codec.h"
 #include "re2/re2.h"
 #include "server/auth/grpc_auth.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 
 namespace natscope::server {
 

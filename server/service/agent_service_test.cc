@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "server/auth/fake_token_store.h"
 #include "common/zlib_codec.h"
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 #include "server/store/memory_store.h"
 
 namespace natscope::server {

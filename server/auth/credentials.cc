@@ -1,4 +1,4 @@
-#include "server/service/credentials.h"
+#include "server/auth/credentials.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>

@@ -1,7 +1,7 @@
 // Agent credentials: random secrets handed out once at enrolment; the
 // server keeps only their SHA-256, so a database leak reveals none.
-#ifndef NATSCOPE_SERVER_SERVICE_CREDENTIALS_H_
-#define NATSCOPE_SERVER_SERVICE_CREDENTIALS_H_
+#ifndef NATSCOPE_SERVER_AUTH_CREDENTIALS_H_
+#define NATSCOPE_SERVER_AUTH_CREDENTIALS_H_
 
 #include <string>
 
@@ -26,4 +26,4 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
 
 }  // namespace natscope::server
 
-#endif  // NATSCOPE_SERVER_SERVICE_CREDENTIALS_H_
+#endif  // NATSCOPE_SERVER_AUTH_CREDENTIALS_H_
