@@ -37,6 +37,16 @@ std::map<std::string, std::string> JsonFields(
 
 }  // namespace
 
+AgentIdentity MemoryStore::StoredIdentity(const AgentIdentity& agent) {
+  AgentIdentity stored;
+  stored.set_agent_id(agent.agent_id());
+  stored.set_site(agent.site());
+  stored.set_role(agent.role());
+  stored.set_hostname(SanitizeText(agent.hostname()));
+  stored.set_version(SanitizeText(agent.version()));
+  return stored;
+}
+
 absl::Time MemoryStore::StoredTime(absl::Time t) {
   const absl::TimeZone utc = absl::UTCTimeZone();
   static const absl::Time earliest =
@@ -87,11 +97,7 @@ absl::Status MemoryStore::UpsertAgent(const AgentIdentity& agent,
   }
   AgentRow& row = agents_[agent.agent_id()];
   if (!row.credential_hash.empty()) agent_by_hash_.erase(row.credential_hash);
-  row.identity.set_agent_id(agent.agent_id());
-  row.identity.set_site(agent.site());
-  row.identity.set_role(agent.role());
-  row.identity.set_hostname(SanitizeText(agent.hostname()));
-  row.identity.set_version(SanitizeText(agent.version()));
+  row.identity = StoredIdentity(agent);
   row.credential_hash = hash;
   agent_by_hash_[hash] = agent.agent_id();
   // An agent that moved to another site leaves its old state behind.

@@ -148,6 +148,9 @@ class MemoryStore : public Store {
   // `t` as a timestamptz column keeps it: clamped to the years 1..9999 and
   // truncated to the microsecond. Every stored time goes through here.
   static absl::Time StoredTime(absl::Time t);
+  // `agent` as the agents table keeps it (hostname and version sanitised).
+  static natscope::v1::AgentIdentity StoredIdentity(
+      const natscope::v1::AgentIdentity& agent);
   // Sets `out` to StoredTime(t).
   static void SetStoredTime(absl::Time t, google::protobuf::Timestamp* out);
 

@@ -55,11 +55,7 @@ absl::Status MemoryStore::EnrollAgent(const AgentIdentity& agent,
     agent_by_hash_.erase(row.credential_hash);
     ++auth_generation_;
   }
-  row.identity.set_agent_id(agent.agent_id());
-  row.identity.set_site(agent.site());
-  row.identity.set_role(agent.role());
-  row.identity.set_hostname(SanitizeText(agent.hostname()));
-  row.identity.set_version(SanitizeText(agent.version()));
+  row.identity = StoredIdentity(agent);
   row.credential_hash = hash;
   agent_by_hash_[hash] = agent.agent_id();
   MarkDirty(agent.site(), StoredTime(absl::Now()));

@@ -99,10 +99,7 @@ absl::Status PostgresStore::EnrollAgent(const AgentIdentity& agent,
     }
     tx.commit();
     pqxx::nontransaction mark(conn);
-    mark.exec_params(
-        "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
-        "ON CONFLICT DO NOTHING",
-        agent.site());
+    MarkSiteDirty(mark, agent.site());
     return absl::OkStatus();
   });
 }
@@ -147,10 +144,7 @@ absl::StatusOr<AgentIdentity> PostgresStore::RemoveAgent(
         tx.exec_params("DELETE FROM agent_activity WHERE agent_id = $1",
                        std::string(agent_id));
         BumpAuthGeneration(tx);
-        tx.exec_params(
-            "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
-            "ON CONFLICT DO NOTHING",
-            agent.site());
+        MarkSiteDirty(tx, agent.site());
         tx.commit();
         return absl::OkStatus();
       }));

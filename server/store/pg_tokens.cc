@@ -71,6 +71,13 @@ void BumpAuthGeneration(pqxx::transaction_base& tx) {
   tx.exec("UPDATE auth_generation SET generation = generation + 1");
 }
 
+void MarkSiteDirty(pqxx::transaction_base& tx, const std::string& site) {
+  tx.exec_params(
+      "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
+      "ON CONFLICT DO NOTHING",
+      site);
+}
+
 absl::Status PostgresStore::CreateApiToken(const ApiTokenInfo& info,
                                            absl::string_view token_hash) {
   if (info.token_id().empty() || token_hash.empty() || info.name().empty() ||

@@ -9,6 +9,7 @@
 #include "analyzer/reported_nat_type.h"
 #include "common/status_macros.h"
 #include "server/store/migrations.h"
+#include "server/store/pg_auth.h"
 #include "server/store/pg_connection_pool.h"
 #include "server/store/pg_encoding.h"
 #include "server/store/pg_ingest.h"
@@ -165,10 +166,7 @@ absl::Status PostgresStore::UpsertAgent(const AgentIdentity& agent,
     tx.commit();
     // After the commit, so that the refresher sees the agent (as Ingest).
     pqxx::nontransaction mark(conn);
-    mark.exec_params(
-        "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
-        "ON CONFLICT DO NOTHING",
-        agent.site());
+    MarkSiteDirty(mark, agent.site());
     return absl::OkStatus();
   });
 }
@@ -224,10 +222,7 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
           // duplicate marks too: its first delivery may have committed
           // and then lost its mark with the connection.
           pqxx::nontransaction mark(conn);
-          mark.exec_params(
-              "INSERT INTO site_dirty (site, since) VALUES ($1, now()) "
-              "ON CONFLICT DO NOTHING",
-              agent.site());
+          MarkSiteDirty(mark, agent.site());
         }
         return absl::OkStatus();
       }));
