@@ -4,7 +4,8 @@
 #    (a 64 KiB one, the agent's own limit, is stored);
 #  - an oversize hostname in a batch is refused the same way;
 #  - errors quoting user input stay short: a 10 KB agent id is refused
-#    with a message under 1 KiB.
+#    with a message under 1 KiB;
+#  - Enroll's current_credential and ResetAgent's agent id are bounded.
 # Usage: field_bounds_test.sh AGENT SERVER CLI HOSTILE
 common="${TEST_SRCDIR:-/nonexistent}/${TEST_WORKSPACE:-natscope}/tests/security/common.sh"
 [[ -f "$common" ]] || common="$(dirname "$0")/common.sh"
@@ -29,4 +30,11 @@ expect_code INVALID_ARGUMENT "$out" "a 300-byte hostname"
 out=$(hostile enroll --token="$ENROLL_TOKEN" --agent_id="$(head -c 10000 /dev/zero | tr '\0' a)")
 expect_code INVALID_ARGUMENT "$out" "a 10 KB agent id"
 ((${#out} < 1024)) || fail "the refusal of a 10 KB agent id is ${#out} bytes long"
+out=$(hostile enroll --token="$ENROLL_TOKEN" --agent_id=big-2 \
+  --current_credential="$(head -c 300 /dev/zero | tr '\0' c)")
+expect_code INVALID_ARGUMENT "$out" "a 300-byte current_credential"
+
+out=$(admin agents reset "$(head -c 200 /dev/zero | tr '\0' a)" 2>&1 || true)
+[[ "$out" == *"agent_id must be 1 to 128 characters"* ]] ||
+  fail "an oversize agent id to agents reset is not refused: $out"
 log "PASS"
