@@ -22,19 +22,6 @@ using natscope::v1::LogEvent;
 using natscope::v1::ProbeReport;
 using natscope::v1::SiteSummary;
 
-// `fields` as the jsonb column holds them (see JsonObject): sanitised, and
-// of keys equal once sanitised, the last in key order.
-std::map<std::string, std::string> JsonFields(
-    const google::protobuf::Map<std::string, std::string>& fields) {
-  const std::map<std::string, std::string> sorted(fields.begin(), fields.end());
-  std::map<std::string, std::string> json;
-  for (const auto& [key, value] : sorted) {
-    json[SanitizeText(key)] = SanitizeText(value);
-  }
-  return json;
-}
-
-
 }  // namespace
 
 AgentIdentity MemoryStore::StoredIdentity(const AgentIdentity& agent) {
@@ -176,14 +163,7 @@ void MemoryStore::StoreBatch(const AgentIdentity& agent,
       analyzer::SummarizeBatch(batch, received);
   History& history = history_[agent.agent_id()];
   for (const natscope::v1::Record& record : batch.records()) {
-    if (record.has_log()) {
-      const LogEvent& event = record.log();
-      const absl::Time time =
-          analyzer::RecordTime(event.time(), event.has_time(), received);
-      history.logs.push_back(
-          LogRow{agent.site(), next_log_id_++, StoredTime(time), received_at,
-                 SanitizeText(event.kind()), JsonFields(event.fields())});
-    }
+    if (record.has_log()) history.logs.push_back(LogRow{agent.site(), received_at});
     if (record.has_probe()) {
       const ProbeReport& report = record.probe();
       const absl::Time time =

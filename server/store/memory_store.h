@@ -176,14 +176,11 @@ class MemoryStore : public Store {
     absl::Time received;
     std::string digest;  // BatchDigest.
   };
-  // What is kept of a log event: what some method reads.
+  // What is kept of a log event: what some method reads (CountRecords,
+  // retention); what it means was summarised at ingest.
   struct LogRow {
     std::string site;
-    int64_t id;  // Arrival order.
-    absl::Time event_time;
-    absl::Time received;
-    std::string kind;                           // Sanitised.
-    std::map<std::string, std::string> fields;  // Sanitised, as jsonb.
+    absl::Time received;  // Retention goes by arrival, as partitions do.
   };
   struct ProbeRow {
     std::string site;
@@ -271,7 +268,6 @@ class MemoryStore : public Store {
       activity_ ABSL_GUARDED_BY(mu_);
   int64_t auth_generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, History> history_ ABSL_GUARDED_BY(mu_);
-  int64_t next_log_id_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t next_probe_id_ ABSL_GUARDED_BY(mu_) = 1;
 
   // Start of each UTC day that has a partition, and the horizon below
