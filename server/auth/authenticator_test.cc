@@ -4,24 +4,12 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "common/sim_clock.h"
 #include "server/auth/credentials.h"
 #include "server/store/memory_store.h"
 
 namespace natscope::server::auth {
 namespace {
-
-class ManualClock final : public Clock {
- public:
-  absl::Time Now() const override {
-    return absl::FromUnixNanos(nanos_.load());
-  }
-  void Advance(absl::Duration d) {
-    nanos_ += absl::ToInt64Nanoseconds(d);
-  }
-
- private:
-  std::atomic<int64_t> nanos_{absl::ToUnixNanos(absl::FromUnixSeconds(1e9))};
-};
 
 class AuthenticatorTest : public ::testing::Test {
  protected:
@@ -42,7 +30,7 @@ class AuthenticatorTest : public ::testing::Test {
   }
 
   MemoryStore store_;
-  ManualClock clock_;
+  SimClock clock_{absl::FromUnixSeconds(1e9)};
 };
 
 TEST_F(AuthenticatorTest, ReleasedCredentialStopsWorkingWithinThePoll) {

@@ -7,17 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "common/sim_clock.h"
 #include "common/periodic.h"
 #include "server/store/memory_store.h"
 
 namespace natscope::server {
 namespace {
-
-class FixedClock final : public Clock {
- public:
-  absl::Time Now() const override { return now; }
-  absl::Time now = absl::FromUnixSeconds(1700000000);
-};
 
 // A store on which one site's log activity cannot be read.
 class OneBadSite final : public MemoryStore {
@@ -41,7 +36,7 @@ TEST(SiteRefresherTest, EveryMarkedSiteGetsItsHealthWithComputedAt) {
   MemoryStore store;
   ASSERT_TRUE(store.Migrate().ok());
   for (int i = 0; i < 12; ++i) AddAgent(store, absl::StrCat("site-", i), absl::StrCat("a", i));
-  FixedClock clock;
+  SimClock clock{absl::FromUnixSeconds(1700000000)};
   SiteRefresherOptions options;
   options.batch = 5;
   SiteRefresher refresher(&store, &clock, options);
@@ -60,7 +55,7 @@ TEST(SiteRefresherTest, AFailingSiteDoesNotHoldBackItsBatch) {
   ASSERT_TRUE(store.Migrate().ok());
   AddAgent(store, "bad", "b0");
   for (int i = 0; i < 9; ++i) AddAgent(store, absl::StrCat("good-", i), absl::StrCat("g", i));
-  FixedClock clock;
+  SimClock clock{absl::FromUnixSeconds(1700000000)};
   SiteRefresherOptions options;
   options.batch = 5;
   SiteRefresher refresher(&store, &clock, options);
@@ -71,7 +66,7 @@ TEST(SiteRefresherTest, AFailingSiteDoesNotHoldBackItsBatch) {
     if (!stored.ok()) {
       EXPECT_EQ(stored.status().code(), absl::StatusCode::kUnavailable);
     }
-    clock.now += absl::Seconds(2);
+    clock.Advance(absl::Seconds(2));
   }
   auto sites = store.ListSiteHealth(true);
   ASSERT_TRUE(sites.ok());

@@ -5,6 +5,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "common/sim_clock.h"
 #include "server/auth/fake_token_store.h"
 #include "common/zlib_codec.h"
 #include "server/auth/credentials.h"
@@ -16,22 +17,6 @@ namespace {
 using auth::FakeTokenStore;
 
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
-
-class FixedClock final : public Clock {
- public:
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Set(absl::Time t) {
-    absl::MutexLock lock(&mu_);
-    now_ = t;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ = kNow;
-};
 
 v1::AgentIdentity Identity(const std::string& id, const std::string& site) {
   v1::AgentIdentity identity;
@@ -105,7 +90,7 @@ class EnrollTest : public ::testing::Test {
     return response.status().code();
   }
 
-  FixedClock clock_;
+  SimClock clock_{kNow};
   MemoryStore store_;
   AgentServiceOptions options_;
   std::unique_ptr<AgentServiceCore> core_;
@@ -182,7 +167,7 @@ class IngestCoreTest : public ::testing::Test {
     return request;
   }
 
-  FixedClock clock_;
+  SimClock clock_{kNow};
   MemoryStore store_;
   AgentServiceOptions options_;
   std::unique_ptr<AgentServiceCore> core_;
@@ -328,7 +313,7 @@ class AgentServiceRpcTest : public ::testing::Test {
     return {status, delay};
   }
 
-  FixedClock clock_;
+  SimClock clock_{kNow};
   FakeTokenStore store_;
   auth::Authenticator auth_{&store_};
   uint64_t sequence_ = 0;

@@ -10,18 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/clock.h"
+#include "common/sim_clock.h"
 #include "gtest/gtest.h"
 #include "server/health/site_refresher.h"
 #include "server/store/pg_test_env.h"
 
 namespace natscope::server {
 namespace {
-
-class FixedClock final : public Clock {
- public:
-  absl::Time Now() const override { return now; }
-  absl::Time now = absl::Now();
-};
 
 class QueryServiceTest : public ::testing::Test {
  protected:
@@ -44,7 +39,7 @@ class QueryServiceTest : public ::testing::Test {
     batch.set_epoch(1);
     batch.set_sequence(1);
     v1::ProbeReport* probe = batch.add_records()->mutable_probe();
-    probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.now));
+    probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
     probe->set_udp_reachable(!udp_blocked);
     if (udp_blocked) {
       v1::Finding* finding = probe->add_findings();
@@ -55,7 +50,7 @@ class QueryServiceTest : public ::testing::Test {
       probe->set_filtering_behavior(v1::FILTERING_ENDPOINT_INDEPENDENT);
       probe->set_public_address("203.0.113.9:4000");
     }
-    auto result = store_->Ingest(agent, batch, clock_.now);
+    auto result = store_->Ingest(agent, batch, clock_.Now());
     ASSERT_TRUE(result.ok()) << result.status();
   }
 
@@ -80,7 +75,7 @@ class QueryServiceTest : public ::testing::Test {
     return ids;
   }
 
-  FixedClock clock_;
+  SimClock clock_{absl::Now()};
   std::unique_ptr<Store> store_;
   QueryServiceCore core_{nullptr};
 };
@@ -166,7 +161,7 @@ TEST_F(QueryServiceTest, SitesComeFromStoredHealthWorstFirst) {
   AddAgent("good", "good-client-2", v1::ROLE_CLIENT, false);
   v1::GetSiteHealthRequest good;
   good.set_site("good");
-  auto health = core_.GetSiteHealth(good, clock_.now);
+  auto health = core_.GetSiteHealth(good, clock_.Now());
   ASSERT_TRUE(health.ok()) << health.status();
   EXPECT_EQ(health->summary().clients(), 2u);
 }
@@ -212,7 +207,7 @@ TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
   AddAgent("b", "b1", v1::ROLE_CLIENT, true);
   AddAgent("c", "c1", v1::ROLE_CLIENT, false);
   Refresh();
-  auto fleet = core_.ListFindings(v1::ListFindingsRequest(), clock_.now);
+  auto fleet = core_.ListFindings(v1::ListFindingsRequest(), clock_.Now());
   ASSERT_TRUE(fleet.ok()) << fleet.status();
   ASSERT_GE(fleet->fleet_size(), 1);
   const v1::FleetFinding& udp = fleet->fleet(0);
@@ -226,7 +221,7 @@ TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
 
   v1::ListFindingsRequest one;
   one.set_site("a");
-  auto site = core_.ListFindings(one, clock_.now);
+  auto site = core_.ListFindings(one, clock_.Now());
   ASSERT_TRUE(site.ok());
   // Both probes' UDP_BLOCKED, and the analyzer's own finding for the
   // connector whose STUN discovery cannot work.
@@ -241,7 +236,7 @@ TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
   EXPECT_EQ(derived, 1);
   EXPECT_TRUE(site->fleet().empty());
   one.set_site("nowhere");
-  EXPECT_EQ(core_.ListFindings(one, clock_.now).status().code(),
+  EXPECT_EQ(core_.ListFindings(one, clock_.Now()).status().code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -252,7 +247,7 @@ TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
   Refresh();
   v1::GetTrendRequest request;
   request.set_site("a");
-  auto trend = core_.GetTrend(request, clock_.now);
+  auto trend = core_.GetTrend(request, clock_.Now());
   ASSERT_TRUE(trend.ok()) << trend.status();
   ASSERT_EQ(trend->points_size(), 1);
   EXPECT_EQ(trend->points(0).clients(), 1u);
@@ -260,17 +255,17 @@ TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
   EXPECT_EQ(trend->granularity(), v1::TREND_GRANULARITY_HOURLY);
 
   request.set_granularity(v1::TREND_GRANULARITY_DAILY);
-  trend = core_.GetTrend(request, clock_.now);
+  trend = core_.GetTrend(request, clock_.Now());
   ASSERT_TRUE(trend.ok());
   EXPECT_EQ(trend->points_size(), 1);
 
   request.set_site("nowhere");
-  EXPECT_EQ(core_.GetTrend(request, clock_.now).status().code(),
+  EXPECT_EQ(core_.GetTrend(request, clock_.Now()).status().code(),
             absl::StatusCode::kNotFound);
   request.set_site("a");
   request.mutable_from()->set_seconds(2000000000);
   request.mutable_to()->set_seconds(1000000000);
-  EXPECT_EQ(core_.GetTrend(request, clock_.now).status().code(),
+  EXPECT_EQ(core_.GetTrend(request, clock_.Now()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -290,14 +285,14 @@ TEST_F(QueryServiceTest, RelayedTunnelsDespiteCompatibleNatsAreFound) {
   for (int i = 0; i < 3; ++i) {
     v1::LogEvent* line = batch.add_records()->mutable_log();
     line->set_kind("analytics");
-    line->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.now) - 60 * i);
+    line->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()) - 60 * i);
     (*line->mutable_fields())["tunnel_path"] = "relayed";
   }
-  ASSERT_TRUE(store_->Ingest(client, batch, clock_.now).ok());
+  ASSERT_TRUE(store_->Ingest(client, batch, clock_.Now()).ok());
 
   v1::GetSiteHealthRequest request;
   request.set_site("lyon");
-  auto view = core_.GetSiteAnalysis(request, clock_.now);
+  auto view = core_.GetSiteAnalysis(request, clock_.Now());
   ASSERT_TRUE(view.ok()) << view.status();
   bool found = false;
   for (const v1::SiteFinding& f : view->findings()) {
@@ -314,10 +309,10 @@ TEST_F(QueryServiceTest, RelayedTunnelsDespiteCompatibleNatsAreFound) {
 TEST_F(QueryServiceTest, SiteErrorsSayWhatToDo) {
   core_ = QueryServiceCore(store_.get());
   v1::GetSiteHealthRequest request;
-  auto empty = core_.GetSiteAnalysis(request, clock_.now);
+  auto empty = core_.GetSiteAnalysis(request, clock_.Now());
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
   request.set_site("nowhere");
-  auto missing = core_.GetSiteHealth(request, clock_.now);
+  auto missing = core_.GetSiteHealth(request, clock_.Now());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(absl::StrContains(missing.status().message(), "natscope sites"));
 }

@@ -1,0 +1,56 @@
+// A simulated clock for tests: time moves only when the test moves it,
+// and threads sleeping on it wake when it passes their deadline. A test of
+// multi-threaded code runs simulated hours in milliseconds by waiting
+// until every participating thread sleeps and then jumping to the earliest
+// deadline (AdvanceToNextWake): a discrete-event simulation of the real
+// schedule, with no wall-clock dependence.
+#ifndef NATSCOPE_COMMON_SIM_CLOCK_H_
+#define NATSCOPE_COMMON_SIM_CLOCK_H_
+
+#include <atomic>
+#include <set>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+
+namespace natscope {
+
+// Thread-safe.
+class SimClock final : public Clock {
+ public:
+  // Starts at `start` (default: 2026-01-01T00:00:00Z).
+  explicit SimClock(absl::Time start = absl::FromUnixSeconds(1767225600));
+
+  absl::Time Now() const override;
+  bool SleepUntil(absl::Time deadline,
+                  const std::atomic<bool>* stop = nullptr) const override;
+
+  // Moves the time (backwards too, for tests of clock steps) and wakes the
+  // sleepers whose deadline it reached.
+  void Set(absl::Time now);
+  void Advance(absl::Duration d);
+
+  // Threads blocked in SleepUntil with a deadline still ahead.
+  int Sleepers() const;
+  // Waits, up to `real_timeout` of real time, until at least `sleepers`
+  // threads sleep with deadlines ahead (every participant is idle), then
+  // sets the time to the earliest of those deadlines, but no later than
+  // `limit`. Returns false (time unchanged) on timeout.
+  bool AdvanceToNextWake(int sleepers, absl::Time limit,
+                         absl::Duration real_timeout = absl::Seconds(10));
+
+ private:
+  int SleepersLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  mutable absl::CondVar moved_;     // Signalled when the time moves.
+  mutable absl::CondVar sleeping_;  // Signalled when a thread starts sleeping.
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+  mutable std::multiset<absl::Time> deadlines_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace natscope
+
+#endif  // NATSCOPE_COMMON_SIM_CLOCK_H_
