@@ -124,6 +124,11 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
   flags.Duration("report_retention", &f->report_retention,
                  "How long report runs (with their stored content) are "
                  "kept in the database.");
+  flags.String("aws_ip_ranges", &f->aws_ip_ranges,
+               "AWS's ip-ranges.json with which the server re-decides every "
+               "stored probe's AWS NAT gateway finding (default: the copy "
+               "built in). Agents' own verdicts are kept beside the "
+               "server's.");
   flags.String("log_format", &f->log_format,
                "Format of the server's log lines on stderr: text, or json "
                "(one object per line, for log shippers).");

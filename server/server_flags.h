@@ -39,6 +39,7 @@ struct ServerFlags {
   absl::Duration trend_retention = absl::Hours(24 * 400);
   absl::Duration report_retention = absl::Hours(24 * 400);
   std::string log_format = "text";
+  std::string aws_ip_ranges;
 };
 
 // Registers every flag of natscope-server on `flags`, bound to `*f`.

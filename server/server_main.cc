@@ -26,7 +26,7 @@
 #include "server/auth/grpc_auth.h"
 #include "server/embedded_postgres/embedded_postgres.h"
 #include "common/periodic.h"
-#include "server/health/site_refresher.h"
+#include "server/analysis/site_refresher.h"
 #include "server/service/admin_service.h"
 #include "server/service/agent_service.h"
 #include "server/service/query_service.h"
@@ -35,6 +35,7 @@
 #include "server/reports/scheduler.h"
 #include "server/server_flags.h"
 #include "server/store/postgres_store.h"
+#include "ingest/evidence/aws_ranges_source.h"
 #include "server/stun/responder.h"
 #include "server/stun/responder_flags.h"
 
@@ -58,7 +59,8 @@ constexpr char kUsage[] =
 
 // Drops history older than the retention settings, hourly, and keeps the
 // next days' partitions ready.
-absl::Duration MaintainHistory(Store& store, const Flags& flags) {
+absl::Duration MaintainHistory(Maintenance& store, ReportStore& reports,
+                               const Flags& flags) {
   const absl::Time now = absl::Now();
   absl::Status ready = store.EnsurePartitions(now, now + absl::Hours(48));
   if (!ready.ok()) {
@@ -83,7 +85,7 @@ absl::Duration MaintainHistory(Store& store, const Flags& flags) {
   // Report runs past --report_retention, with their stored content. Only
   // the database's copies: files written to a schedule's output directory
   // are the operator's to keep or remove.
-  auto runs = store.DeleteRunsBefore(now - flags.report_retention);
+  auto runs = reports.DeleteRunsBefore(now - flags.report_retention);
   if (!runs.ok()) {
     LogEvent(LogLevel::kWarning, "report retention failed; retrying",
              {{"error", std::string(runs.status().message())}});
@@ -160,7 +162,13 @@ int Serve(const Flags& flags) {
   // Background work starts once the server is serving (below), so that a
   // server that fails to start never applies retention or sends a report.
   std::unique_ptr<Periodic> maintenance;
-  SiteRefresher refresher(store->get(), &RealClock::Get());
+  PostgresStore* const db = store->get();
+  // The server's own rules and ranges decide every stored probe.
+  auto aws_ranges = ingest::LoadAwsRanges(flags.aws_ip_ranges);
+  if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
+  SiteRefresherOptions refresher_options;
+  refresher_options.aws_ranges = &*aws_ranges;
+  SiteRefresher refresher(db, db, &RealClock::Get(), refresher_options);
 
   std::unique_ptr<StunResponder> stun;
   auto stun_options = ParseStunFlags(flags.stun);
@@ -194,29 +202,29 @@ int Serve(const Flags& flags) {
   auth_options.failures.rate_per_second =
       static_cast<double>(flags.auth_failure_rate);
   auth_options.failures.burst = static_cast<double>(flags.auth_failure_burst);
-  auth::Authenticator authenticator(store->get(), auth_options);
+  auth::Authenticator authenticator(db, db, auth_options);
   AgentServiceOptions agent_options;
   agent_options.enrollment_token = flags.enrollment_token;
   agent_options.ingest_rate.rate_per_second = static_cast<double>(flags.ingest_rate);
   agent_options.ingest_rate.burst = static_cast<double>(flags.ingest_burst);
   agent_options.max_batch_bytes = static_cast<size_t>(flags.max_batch_bytes);
   agent_options.time_window.past = flags.retention;
-  AgentServiceCore agent_core(store->get(), agent_options);
+  AgentServiceCore agent_core(db, db, db, agent_options);
   AgentServiceImpl agent_service(&agent_core, &authenticator);
-  QueryServiceCore query_core(store->get());
+  QueryServiceCore query_core(db, db, db, &*aws_ranges);
   QueryServiceImpl query_service_unchecked(&query_core);
   auth::AuthorizingQueryService query_service(&query_service_unchecked,
                                               &authenticator);
-  AdminServiceCore admin_core(store->get(), &RealClock::Get());
+  AdminServiceCore admin_core(db, db, &RealClock::Get());
   AdminServiceImpl admin_service(&admin_core, &authenticator);
   // Reports: several servers may run the scheduler; each run is claimed
   // once in the database (server/reports/producer.h).
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
-  ReportProducer producer(store->get(), &RealClock::Get(),
+  ReportProducer producer(db, db, &RealClock::Get(),
                           absl::StrCat(host, ":", getpid()));
-  ReportScheduler scheduler(store->get(), &RealClock::Get(), &producer);
-  ReportServiceCore report_core(store->get(), &RealClock::Get(), &producer,
+  ReportScheduler scheduler(db, &RealClock::Get(), &producer);
+  ReportServiceCore report_core(db, &RealClock::Get(), &producer,
                                 &scheduler);
   ReportServiceImpl report_service(&report_core, &authenticator);
   auto credentials = tls::MakeServerCredentials(flags.tls, flags.listen);
@@ -258,7 +266,7 @@ int Serve(const Flags& flags) {
   }
   maintenance = std::make_unique<Periodic>(
       "history", absl::ZeroDuration(), absl::Hours(1),
-      [&] { return MaintainHistory(**store, flags); });
+      [&] { return MaintainHistory(*db, *db, flags); });
   refresher.Start();
   scheduler.Start();
   Log(absl::StrCat("serving gRPC (",

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/batch_summary.h"
+#include "analyzer/site/probe_verdicts.h"
 #include "analyzer/reported_nat_type.h"
 #include "analyzer/site/agent_findings.h"
 #include "analyzer/site/proto_time.h"
@@ -19,77 +19,14 @@ bool HasFinding(const v1::ProbeSummary& probe, v1::FindingCode code) {
   return false;
 }
 
-v1::ProbeSummary Summarize(const v1::ProbeReport& report) {
-  v1::ProbeSummary out;
-  *out.mutable_time() = report.time();
-  out.set_mapping_behavior(report.mapping_behavior());
-  out.set_filtering_behavior(report.filtering_behavior());
-  out.set_classic_nat_type(
-      report.classic_nat_type().empty()
-          ? std::string(ClassicNatName(report.mapping_behavior(),
-                                       report.filtering_behavior()))
-          : report.classic_nat_type());
-  out.set_udp_reachable(report.udp_reachable());
-  if (report.has_quic_reachable()) {
-    out.set_quic_reachable(report.quic_reachable());
-  }
-  out.set_public_address(report.public_address());
-  *out.mutable_findings() = report.findings();
-  return out;
-}
-
-// The newest event of `kind` (later element wins ties), or nullptr.
-const v1::LogEvent* NewestEvent(absl::Span<const v1::LogEvent> events,
-                                LogKind kind) {
-  const v1::LogEvent* best = nullptr;
-  for (const v1::LogEvent& e : events) {
-    if (KindOf(e.kind()) != kind) continue;
-    if (best == nullptr ||
-        FromProtoTime(e.time()) >= FromProtoTime(best->time())) {
-      best = &e;
-    }
-  }
-  return best;
-}
-
-std::string Field(const v1::LogEvent& e, const std::string& key) {
-  auto it = e.fields().find(key);
-  return it == e.fields().end() ? "" : it->second;
-}
-
-void CountWindow(const AgentFacts& facts, absl::Time now,
-                 const AgentViewOptions& options, v1::AgentView* view) {
-  const absl::Time since = now - options.tunnel_window;
-  absl::Time last = absl::InfinitePast();
+void CountWindow(const AgentFacts& facts, v1::AgentView* view) {
+  const AgentActivity& a = facts.activity;
   v1::TunnelCounts* tunnels = view->mutable_tunnels();
-  if (facts.window != nullptr) {
-    tunnels->set_direct(facts.window->direct);
-    tunnels->set_relayed(facts.window->relayed);
-    view->set_relay_unavailable_events(facts.window->relay_unavailable);
-    last = facts.window->last_tunnel;
-  }
-  for (const v1::LogEvent& e : facts.events) {
-    if (facts.window != nullptr) break;
-    const absl::Time t = FromProtoTime(e.time());
-    if (t < since) continue;
-    const LogKind kind = KindOf(e.kind());
-    if (kind == LogKind::kRelayUnavailable) {
-      view->set_relay_unavailable_events(view->relay_unavailable_events() + 1);
-      continue;
-    }
-    if (kind != LogKind::kAnalytics) continue;
-    const std::string path = Field(e, "tunnel_path");
-    if (path == "direct") {
-      tunnels->set_direct(tunnels->direct() + 1);
-    } else if (path == "relayed") {
-      tunnels->set_relayed(tunnels->relayed() + 1);
-    } else {
-      continue;
-    }
-    last = std::max(last, t);
-  }
-  if (last != absl::InfinitePast()) {
-    *tunnels->mutable_last_tunnel() = ToProtoTime(last);
+  tunnels->set_direct(a.direct);
+  tunnels->set_relayed(a.relayed);
+  view->set_relay_unavailable_events(a.relay_unavailable);
+  if (a.last_tunnel != absl::InfinitePast()) {
+    *tunnels->mutable_last_tunnel() = ToProtoTime(a.last_tunnel);
   }
 }
 
@@ -98,9 +35,9 @@ absl::Time LastSeen(const AgentFacts& facts) {
   if (facts.latest_probe != nullptr && facts.latest_probe->has_time()) {
     last = std::max(last, FromProtoTime(facts.latest_probe->time()));
   }
-  for (const v1::LogEvent& e : facts.events) {
-    last = std::max(last, FromProtoTime(e.time()));
-  }
+  last = std::max(last, facts.log_nat_type_time);
+  last = std::max(last, facts.activity.last_tunnel);
+  last = std::max(last, facts.activity.sdwan_state_time);
   return last;
 }
 
@@ -183,18 +120,24 @@ v1::AgentView BuildAgentView(const AgentFacts& facts, absl::Time now,
   v1::AgentView view;
   *view.mutable_identity() = facts.identity;
   if (facts.latest_probe != nullptr) {
-    *view.mutable_probe() = Summarize(*facts.latest_probe);
+    *view.mutable_probe() = SummarizeProbe(*facts.latest_probe);
+    *view.mutable_agent_probe() =
+        facts.agent_verdict == nullptr ? view.probe() : *facts.agent_verdict;
+    for (std::string& line :
+         VerdictDifferences(view.agent_probe(), view.probe())) {
+      view.add_verdict_differences(std::move(line));
+    }
   }
-  if (const v1::LogEvent* e = NewestEvent(facts.events, LogKind::kStunNatType)) {
-    view.set_log_nat_type(Field(*e, "nat_type"));
-    *view.mutable_log_nat_type_time() = e->time();
+  if (!facts.log_nat_type.empty()) {
+    view.set_log_nat_type(facts.log_nat_type);
+    if (facts.log_nat_type_time != absl::InfinitePast()) {
+      *view.mutable_log_nat_type_time() = ToProtoTime(facts.log_nat_type_time);
+    }
   }
-  if (const v1::LogEvent* e = NewestEvent(facts.events, LogKind::kSdwanState)) {
-    view.set_sdwan_state(Field(*e, "state"));
-  }
+  view.set_sdwan_state(facts.activity.sdwan_state);
   view.set_reported_nat_type(
       ReportedNatType(view.log_nat_type(), facts.latest_probe));
-  CountWindow(facts, now, options, &view);
+  CountWindow(facts, &view);
   const absl::Time last_seen = LastSeen(facts);
   if (last_seen != absl::InfinitePast()) {
     *view.mutable_last_seen() = ToProtoTime(last_seen);

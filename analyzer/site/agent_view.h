@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "absl/types/span.h"
+#include "analyzer/agent_activity.h"
 #include "natscope/v1/agent.pb.h"
 #include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/probe.pb.h"
@@ -21,37 +21,31 @@ struct AgentViewOptions {
   absl::Duration stale_after = absl::Minutes(15);
   absl::Duration silent_after = absl::Hours(24);
   // Analytics and relay_unavailable lines older than this before `now` are
-  // not counted.
+  // not counted (the store counts them: FactStore::RecentActivity).
   absl::Duration tunnel_window = absl::Hours(24);
 };
 
-// Tunnel and relay lines of one agent already counted over the tunnel
-// window by the store, which keeps every line but should not ship them all
-// here.
-struct WindowCounts {
-  uint32_t direct = 0;             // analytics lines, tunnel_path "direct"
-  uint32_t relayed = 0;            // analytics lines, tunnel_path "relayed"
-  uint32_t relay_unavailable = 0;  // relay_unavailable lines
-  absl::Time last_tunnel = absl::InfinitePast();  // newest counted analytics line
-};
-
-// What the store knows about one agent.
+// What the server knows about one agent: typed facts, as the stores keep
+// them.
 struct AgentFacts {
   v1::AgentIdentity identity;
-  // The latest probe report; nullptr when there is none. Not owned; must
-  // outlive the BuildAgentView call.
+  // The latest probe report with the server's verdicts (Reclassify,
+  // probe_verdicts.h); nullptr when there is none. Not owned; must outlive
+  // the BuildAgentView call.
   const v1::ProbeReport* latest_probe = nullptr;
-  // Recent log events in any order. Kinds used: "stun_nat_type" (field
-  // nat_type), "analytics" (tunnel_path), "relay_unavailable",
-  // "sdwan_state" (state); others are ignored. Ties in time: the later
-  // element wins.
-  absl::Span<const v1::LogEvent> events;
-  // When set, the tunnel window's counts; "analytics" and
-  // "relay_unavailable" events are then not counted again. Not owned.
-  const WindowCounts* window = nullptr;
+  // The agent's own verdict on that probe (SummarizeProbe of the report as
+  // it sent it); nullptr when it is latest_probe's. Not owned.
+  const v1::ProbeSummary* agent_verdict = nullptr;
+  // The product's newest stun_nat_type line: its nat_type field verbatim
+  // (empty when none) and when it was written.
+  std::string log_nat_type;
+  absl::Time log_nat_type_time = absl::InfinitePast();
+  // Tunnel and relay lines counted over the tunnel window, and the newest
+  // sdwan_state line.
+  AgentActivity activity;
   // When the newest fact arrived at the server, or InfinitePast() when
-  // unknown. last_seen is the newest of this, the probe time and the event
-  // times.
+  // unknown. last_seen is the newest of this, the probe time and the log
+  // lines' times.
   absl::Time last_arrival = absl::InfinitePast();
 };
 

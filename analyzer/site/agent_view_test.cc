@@ -13,15 +13,6 @@ namespace {
 
 const absl::Time kNow = absl::FromUnixSeconds(1800000000);
 
-v1::LogEvent Event(const std::string& kind, absl::Duration ago,
-                   std::map<std::string, std::string> fields = {}) {
-  v1::LogEvent e;
-  e.set_kind(kind);
-  *e.mutable_time() = ToProtoTime(kNow - ago);
-  for (const auto& [k, v] : fields) (*e.mutable_fields())[k] = v;
-  return e;
-}
-
 v1::ProbeReport Probe(absl::Duration ago, v1::MappingBehavior m,
                       v1::FilteringBehavior f, bool udp = true) {
   v1::ProbeReport p;
@@ -100,54 +91,24 @@ TEST(NatClassOfTest, Table) {
   EXPECT_EQ(c.label(), "unknown (unknown mapping, unknown filtering)");
 }
 
-TEST(BuildAgentViewTest, StoreCountedWindowReplacesCountingEvents) {
-  const std::vector<v1::LogEvent> events = {
-      Event("analytics", absl::Minutes(1), {{"tunnel_path", "direct"}}),
-      Event("sdwan_state", absl::Minutes(7), {{"state", "Online"}}),
-  };
-  WindowCounts window;
-  window.direct = 3;
-  window.relayed = 40;
-  window.relay_unavailable = 2;
-  window.last_tunnel = kNow - absl::Minutes(9);
-  AgentFacts facts;
-  facts.identity.set_agent_id("laptop-1");
-  facts.events = events;
-  facts.window = &window;
-  const v1::AgentView view = BuildAgentView(facts, kNow);
-  EXPECT_EQ(view.tunnels().direct(), 3u);  // Not 4: the event is not recounted.
-  EXPECT_EQ(view.tunnels().relayed(), 40u);
-  EXPECT_EQ(view.relay_unavailable_events(), 2u);
-  EXPECT_EQ(FromProtoTime(view.tunnels().last_tunnel()), kNow - absl::Minutes(9));
-  EXPECT_EQ(view.sdwan_state(), "Online");  // Other kinds still come from events.
-}
-
-TEST(BuildAgentViewTest, CombinesProbeAndLogs) {
+TEST(BuildAgentViewTest, CombinesProbeAndLogFacts) {
   v1::ProbeReport probe =
       Probe(absl::Minutes(5), v1::MAPPING_ENDPOINT_INDEPENDENT,
             v1::FILTERING_ADDRESS_DEPENDENT);
   *probe.add_findings() = Finding(v1::FINDING_CGNAT);
-  const std::vector<v1::LogEvent> events = {
-      Event("stun_nat_type", absl::Minutes(2),
-            {{"nat_type", "endpoint-independent"}}),
-      Event("stun_nat_type", absl::Hours(3),  // Older: ignored.
-            {{"nat_type", "endpoint-dependent"}}),
-      Event("analytics", absl::Minutes(1), {{"tunnel_path", "direct"}}),
-      Event("analytics", absl::Minutes(3), {{"tunnel_path", "relayed"}}),
-      Event("analytics", absl::Minutes(4), {{"tunnel_path", "relayed"}}),
-      Event("analytics", absl::Hours(30),  // Outside the window.
-            {{"tunnel_path", "relayed"}}),
-      Event("analytics", absl::Minutes(1), {{"tunnel_proto", "udp"}}),
-      Event("relay_unavailable", absl::Minutes(6), {{"relay", "1.2.3.4"}}),
-      Event("sdwan_state", absl::Minutes(7), {{"state", "Offline User"}}),
-      Event("sdwan_state", absl::Minutes(6), {{"state", "Online"}}),
-      Event("something_else", absl::Seconds(10)),
-  };
   AgentFacts facts;
   facts.identity.set_agent_id("laptop-1");
   facts.identity.set_role(v1::ROLE_CLIENT);
   facts.latest_probe = &probe;
-  facts.events = events;
+  facts.log_nat_type = "endpoint-independent";
+  facts.log_nat_type_time = kNow - absl::Minutes(2);
+  facts.activity.direct = 1;
+  facts.activity.relayed = 2;
+  facts.activity.relay_unavailable = 1;
+  facts.activity.last_tunnel = kNow - absl::Minutes(1);
+  facts.activity.sdwan_state = "Online";
+  facts.activity.sdwan_state_time = kNow - absl::Minutes(6);
+  facts.last_arrival = kNow - absl::Seconds(10);
   v1::AgentView view = BuildAgentView(facts, kNow);
 
   EXPECT_EQ(view.identity().agent_id(), "laptop-1");
@@ -156,6 +117,7 @@ TEST(BuildAgentViewTest, CombinesProbeAndLogs) {
   EXPECT_EQ(view.probe().public_address(), "203.0.113.7:40000");
   ASSERT_EQ(view.probe().findings_size(), 1);
   EXPECT_EQ(view.log_nat_type(), "endpoint-independent");
+  // The log line's own time, not the arrival's.
   EXPECT_EQ(FromProtoTime(view.log_nat_type_time()), kNow - absl::Minutes(2));
   EXPECT_EQ(view.reported_nat_type(), "endpoint-independent");
   EXPECT_EQ(view.tunnels().direct(), 1u);
@@ -168,6 +130,46 @@ TEST(BuildAgentViewTest, CombinesProbeAndLogs) {
   EXPECT_EQ(view.freshness(), v1::FRESHNESS_FRESH);
   EXPECT_EQ(view.nat_class().filtering(), v1::FILTERING_ADDRESS_DEPENDENT);
   EXPECT_EQ(view.derived_findings_size(), 0);
+  // No verdict of its own given: the agent's view is the probe's.
+  EXPECT_EQ(view.agent_probe().mapping_behavior(),
+            v1::MAPPING_ENDPOINT_INDEPENDENT);
+  EXPECT_EQ(view.verdict_differences_size(), 0);
+}
+
+TEST(BuildAgentViewTest, LastSeenIsTheNewestOfAllFacts) {
+  AgentFacts facts;
+  facts.identity.set_agent_id("laptop-1");
+  facts.last_arrival = kNow - absl::Hours(3);
+  facts.log_nat_type = "endpoint-independent";
+  facts.log_nat_type_time = kNow - absl::Hours(2);
+  facts.activity.last_tunnel = kNow - absl::Minutes(30);
+  EXPECT_EQ(FromProtoTime(BuildAgentView(facts, kNow).last_seen()),
+            kNow - absl::Minutes(30));
+}
+
+TEST(BuildAgentViewTest, ServerVerdictWinsAndTheDifferenceIsShown) {
+  const v1::ProbeReport server =
+      Probe(absl::Minutes(5), v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT,
+            v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+  v1::ProbeSummary agent;
+  agent.set_udp_reachable(true);
+  agent.set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
+  agent.set_filtering_behavior(v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+  agent.set_public_address("203.0.113.7:40000");
+  AgentFacts facts;
+  facts.identity.set_agent_id("laptop-1");
+  facts.latest_probe = &server;
+  facts.agent_verdict = &agent;
+  const v1::AgentView view = BuildAgentView(facts, kNow);
+  EXPECT_EQ(view.probe().mapping_behavior(),
+            v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT);
+  EXPECT_EQ(view.reported_nat_type(), "endpoint-dependent");
+  EXPECT_EQ(view.agent_probe().mapping_behavior(),
+            v1::MAPPING_ENDPOINT_INDEPENDENT);
+  EXPECT_THAT(view.verdict_differences(),
+              ::testing::ElementsAre(
+                  "mapping: agent said endpoint-independent, server says "
+                  "address-and-port-dependent"));
 }
 
 TEST(BuildAgentViewTest, NothingKnownIsSilentAndUnknown) {

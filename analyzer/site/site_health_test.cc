@@ -58,35 +58,40 @@ class Site {
     roles_[id] = role;
     return *this;
   }
-  Site& Log(const std::string& id, const std::string& kind,
-            std::map<std::string, std::string> fields,
-            absl::Duration ago = absl::Minutes(2)) {
-    v1::LogEvent e;
-    e.set_kind(kind);
-    *e.mutable_time() = ToProtoTime(kNow - ago);
-    for (const auto& [k, v] : fields) (*e.mutable_fields())[k] = v;
-    events_[id].push_back(e);
+  // The product's newest stun_nat_type line.
+  Site& NatType(const std::string& id, const std::string& nat_type,
+                absl::Duration ago = absl::Minutes(2)) {
+    AgentFacts& facts = facts_[id];
+    facts.log_nat_type = nat_type;
+    facts.log_nat_type_time = kNow - ago;
     return *this;
   }
+  // The product's newest sdwan_state line.
+  Site& SdwanState(const std::string& id, const std::string& state,
+                   absl::Duration ago = absl::Minutes(2)) {
+    AgentActivity& activity = facts_[id].activity;
+    activity.sdwan_state = state;
+    activity.sdwan_state_time = kNow - ago;
+    return *this;
+  }
+  // Tunnel lines counted over the window, the newest two minutes ago.
   Site& Tunnels(const std::string& id, int direct, int relayed) {
-    for (int i = 0; i < direct; ++i)
-      Log(id, "analytics", {{"tunnel_path", "direct"}});
-    for (int i = 0; i < relayed; ++i) {
-      Log(id, "analytics", {{"tunnel_path", "relayed"}});
-    }
+    AgentActivity& activity = facts_[id].activity;
+    activity.direct += direct;
+    activity.relayed += relayed;
+    activity.last_tunnel = kNow - absl::Minutes(2);
     return *this;
   }
   v1::SiteHealthView Health(v1::PairPolicy policy) const {
     std::vector<v1::AgentView> views;
     for (const auto& [id, role] : roles_) {
-      AgentFacts facts;
+      auto known = facts_.find(id);
+      AgentFacts facts = known == facts_.end() ? AgentFacts() : known->second;
       facts.identity.set_agent_id(id);
       facts.identity.set_site("paris");
       facts.identity.set_role(role);
       auto p = probes_.find(id);
       if (p != probes_.end()) facts.latest_probe = &p->second;
-      auto e = events_.find(id);
-      if (e != events_.end()) facts.events = e->second;
       views.push_back(BuildAgentView(facts, kNow));
     }
     SiteHealthOptions options;
@@ -97,7 +102,7 @@ class Site {
  private:
   std::map<std::string, v1::ProbeReport> probes_;
   std::map<std::string, v1::Role> roles_;
-  std::map<std::string, std::vector<v1::LogEvent>> events_;
+  std::map<std::string, AgentFacts> facts_;  // Log facts by agent.
 };
 
 Site Office() {
@@ -209,11 +214,11 @@ TEST(BuildSiteHealthTest, FindingsAggregatedInTroubleshootingOrder) {
 TEST(BuildSiteHealthTest, LogProbeDisagreement) {
   Site s;
   s.Agent("c1", kConnector, kEim, kApdf)
-      .Log("c1", "stun_nat_type", {{"nat_type", "endpoint-dependent"}})
+      .NatType("c1", "endpoint-dependent")
       .Agent("l1", kClient, kApdm, kApdf)
-      .Log("l1", "stun_nat_type", {{"nat_type", "endpoint-independent"}})
+      .NatType("l1", "endpoint-independent")
       .Agent("l2", kClient, kEim, kApdf)
-      .Log("l2", "stun_nat_type", {{"nat_type", "endpoint-independent"}});
+      .NatType("l2", "endpoint-independent");
   v1::SiteHealthView h = s.Health(v1::PAIR_POLICY_PRODUCT_STRICT);
   ASSERT_EQ(h.findings_size(), 1);
   EXPECT_EQ(h.findings(0).code(), v1::FINDING_LOG_PROBE_DISAGREE);
@@ -283,11 +288,11 @@ TEST(BuildSiteHealthTest, StunDiscoveryStatus) {
   Site s;
   s.Agent("s1", kConnector, kEim, kEif, /*udp=*/false)
       .LogOnly("s2", kConnector)
-      .Log("s2", "stun_nat_type", {{"nat_type", "unknown(7)"}})
+      .NatType("s2", "unknown(7)")
       .Agent("s3", kConnector, kEim, kEif)
       .LogOnly("s4", kConnector)
       .LogOnly("s5", kConnector)
-      .Log("s5", "stun_nat_type", {{"nat_type", "endpoint-independent"}});
+      .NatType("s5", "endpoint-independent");
   v1::SiteHealthView h = s.Health(v1::PAIR_POLICY_PRODUCT_STRICT);
   EXPECT_EQ(h.stun_discovery().available(), 2u);
   EXPECT_EQ(h.stun_discovery().unavailable(), 2u);
@@ -307,7 +312,7 @@ TEST(BuildSiteHealthTest, FreshnessCounts) {
   Site s;
   s.LogOnly("silent", kClient)
       .LogOnly("stale", kClient)
-      .Log("stale", "sdwan_state", {{"state", "Online"}}, absl::Hours(2))
+      .SdwanState("stale", "Online", absl::Hours(2))
       .Agent("fresh", kConnector, kEim, kEif);
   v1::SiteHealthView h = s.Health(v1::PAIR_POLICY_PRODUCT_STRICT);
   std::vector<std::string> got;

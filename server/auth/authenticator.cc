@@ -59,8 +59,12 @@ std::string SourceKeyOfPeer(absl::string_view peer) {
   return std::string(peer);
 }
 
-Authenticator::Authenticator(Store* store, AuthenticatorOptions options)
-    : store_(store), options_(std::move(options)), failures_(options_.failures) {}
+Authenticator::Authenticator(AgentRegistry* agents, TokenStore* tokens,
+                             AuthenticatorOptions options)
+    : agents_(agents),
+      tokens_(tokens),
+      options_(std::move(options)),
+      failures_(options_.failures) {}
 
 absl::Status Authenticator::CheckFailures(absl::string_view source) {
   const absl::Duration wait = failures_.Peek(source, options_.clock->Now());
@@ -80,7 +84,7 @@ void Authenticator::RefreshGeneration() {
   // older than the poll interval.
   absl::MutexLock poll(&poll_mu_);
   if (now < next_poll_) return;
-  absl::StatusOr<int64_t> generation = store_->AuthGeneration();
+  absl::StatusOr<int64_t> generation = agents_->AuthGeneration();
   next_poll_ = now + options_.generation_poll;
   absl::MutexLock lock(&mu_);
   // Unreadable (database down): start over, as after a change.
@@ -133,7 +137,7 @@ absl::StatusOr<Authenticator::Cached> Authenticator::Lookup(
   Cached cached;
   Caller& caller = cached.caller;
   absl::StatusOr<v1::AgentIdentity> identity =
-      store_->AgentByCredentialHash(hash);
+      agents_->AgentByCredentialHash(hash);
   if (identity.ok()) {
     caller.kind = CallerKind::kAgent;
     caller.agent_id = identity->agent_id();
@@ -142,7 +146,7 @@ absl::StatusOr<Authenticator::Cached> Authenticator::Lookup(
     return cached;
   }
   if (!absl::IsNotFound(identity.status())) return identity.status();
-  absl::StatusOr<v1::ApiTokenInfo> token = store_->ApiTokenByHash(hash);
+  absl::StatusOr<v1::ApiTokenInfo> token = tokens_->ApiTokenByHash(hash);
   if (absl::IsNotFound(token.status())) {
     return absl::UnauthenticatedError(
         "unknown token: it is neither an agent credential nor an API token "

@@ -30,7 +30,8 @@
 #include "natscope/v1/agent.pb.h"
 #include "server/auth/policy.h"
 #include "server/auth/rate_limiter.h"
-#include "server/store/store.h"
+#include "server/store/agent_registry.h"
+#include "server/store/token_store.h"
 
 namespace natscope::server::auth {
 
@@ -66,7 +67,9 @@ struct AuthenticatorOptions {
 
 class Authenticator {
  public:
-  explicit Authenticator(Store* store, AuthenticatorOptions options = {});
+  // `agents` and `tokens` are not owned and must outlive this object.
+  Authenticator(AgentRegistry* agents, TokenStore* tokens,
+                AuthenticatorOptions options = {});
 
   // The caller presenting `authorization` (the metadata value, "" when
   // absent: anonymous) from `source` (SourceKeyOfPeer; "" for none).
@@ -99,7 +102,8 @@ class Authenticator {
   // options_.generation_poll.
   void RefreshGeneration() ABSL_LOCKS_EXCLUDED(mu_);
 
-  Store* store_;
+  AgentRegistry* agents_;
+  TokenStore* tokens_;
   const AuthenticatorOptions options_;
   KeyedRateLimiter failures_;
   absl::Mutex poll_mu_ ABSL_ACQUIRED_BEFORE(mu_);

@@ -34,7 +34,7 @@ class AuthenticatorTest : public ::testing::Test {
 };
 
 TEST_F(AuthenticatorTest, ReleasedCredentialStopsWorkingWithinThePoll) {
-  Authenticator authenticator(&store_, Options());
+  Authenticator authenticator(&store_, &store_, Options());
   ASSERT_TRUE(authenticator.Identify("Bearer good").ok());
   ASSERT_TRUE(store_.ReleaseAgent("paris-1").ok());
   // Served from the cache until the next poll of the auth generation...
@@ -46,7 +46,7 @@ TEST_F(AuthenticatorTest, ReleasedCredentialStopsWorkingWithinThePoll) {
 }
 
 TEST_F(AuthenticatorTest, SourceOverItsFailureLimitIsRefusedBeforeLookup) {
-  Authenticator authenticator(&store_, Options());
+  Authenticator authenticator(&store_, &store_, Options());
   ASSERT_TRUE(authenticator.Identify("Bearer good", nullptr, "10.0.0.1").ok());
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(absl::IsUnauthenticated(

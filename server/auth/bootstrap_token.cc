@@ -62,7 +62,7 @@ absl::StatusOr<std::string> ReadOrCreate(const std::string& path,
 }  // namespace
 
 absl::StatusOr<BootstrapResult> EnsureBootstrapAdminToken(
-    Store& store, const std::string& path, absl::Time now) {
+    TokenStore& store, const std::string& path, absl::Time now) {
   BootstrapResult result;
   ASSIGN_OR_RETURN(std::string secret, ReadOrCreate(path, &result.created_file));
   const std::string hash = HashCredential(secret);

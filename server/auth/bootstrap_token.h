@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/store/store.h"
+#include "server/store/token_store.h"
 
 namespace natscope::server::auth {
 
@@ -34,7 +34,7 @@ struct BootstrapResult {
 // ResourceExhausted when it is over 64 KiB; Unavailable when it cannot be
 // created or written; the Store's errors otherwise.
 absl::StatusOr<BootstrapResult> EnsureBootstrapAdminToken(
-    Store& store, const std::string& path, absl::Time now);
+    TokenStore& store, const std::string& path, absl::Time now);
 
 }  // namespace natscope::server::auth
 

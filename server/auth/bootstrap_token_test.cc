@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "server/auth/authenticator.h"
-#include "server/auth/fake_token_store.h"
+#include "server/store/memory_store.h"
 
 namespace natscope::server::auth {
 namespace {
@@ -24,7 +24,7 @@ std::string TempPath(const std::string& name) {
 TEST(BootstrapTokenTest, MissingFileIsCreated0600AndTokenIsAnAdmin) {
   const std::string path = TempPath("admin_token_new");
   std::remove(path.c_str());
-  FakeTokenStore store;
+  MemoryStore store;
   auto result = EnsureBootstrapAdminToken(store, path, kNow);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_TRUE(result->created_file);
@@ -34,7 +34,7 @@ TEST(BootstrapTokenTest, MissingFileIsCreated0600AndTokenIsAnAdmin) {
   std::ifstream in(path);
   std::string secret;
   in >> secret;
-  Authenticator authenticator(&store);
+  Authenticator authenticator(&store, &store);
   auto caller = authenticator.Identify("Bearer " + secret);
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->kind, CallerKind::kAdmin);
@@ -49,7 +49,7 @@ TEST(BootstrapTokenTest, MissingFileIsCreated0600AndTokenIsAnAdmin) {
 TEST(BootstrapTokenTest, RevokedOrShortTokenRefusesToStart) {
   const std::string path = TempPath("admin_token_revoked");
   std::remove(path.c_str());
-  FakeTokenStore store;
+  MemoryStore store;
   auto result = EnsureBootstrapAdminToken(store, path, kNow);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_TRUE(store.RevokeApiToken(result->token_id, kNow).ok());
@@ -64,7 +64,7 @@ TEST(BootstrapTokenTest, RevokedOrShortTokenRefusesToStart) {
 }
 
 // A token file made by an earlier start (mode 0600, ours).
-std::string ExistingTokenFile(const std::string& name, FakeTokenStore& store) {
+std::string ExistingTokenFile(const std::string& name, MemoryStore& store) {
   const std::string path = TempPath(name);
   std::remove(path.c_str());
   EXPECT_TRUE(EnsureBootstrapAdminToken(store, path, kNow).ok());
@@ -72,7 +72,7 @@ std::string ExistingTokenFile(const std::string& name, FakeTokenStore& store) {
 }
 
 TEST(BootstrapTokenTest, TokenFileOthersMayReadStopsTheStartWithChmodAdvice) {
-  FakeTokenStore store;
+  MemoryStore store;
   const std::string path = ExistingTokenFile("admin_token_open", store);
   for (mode_t mode : {0640, 0604, 0660}) {
     ASSERT_EQ(chmod(path.c_str(), mode), 0);
@@ -86,7 +86,7 @@ TEST(BootstrapTokenTest, TokenFileOthersMayReadStopsTheStartWithChmodAdvice) {
 }
 
 TEST(BootstrapTokenTest, SymlinkedTokenFileIsRefusedNotFollowed) {
-  FakeTokenStore store;
+  MemoryStore store;
   const std::string target = ExistingTokenFile("admin_token_target", store);
   const std::string link = TempPath("admin_token_link");
   std::remove(link.c_str());
@@ -97,7 +97,7 @@ TEST(BootstrapTokenTest, SymlinkedTokenFileIsRefusedNotFollowed) {
 }
 
 TEST(BootstrapTokenTest, AnotherUsersTokenFileStopsTheStartWithChownAdvice) {
-  FakeTokenStore store;
+  MemoryStore store;
   const std::string path = ExistingTokenFile("admin_token_theirs", store);
   if (chown(path.c_str(), 65534, 65534) != 0) {
     GTEST_SKIP() << "chown needs root outside a user namespace";

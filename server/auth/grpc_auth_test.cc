@@ -9,7 +9,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "server/auth/fake_token_store.h"
+#include "server/store/memory_store.h"
 #include "server/auth/credentials.h"
 
 namespace natscope::server::auth {
@@ -51,7 +51,8 @@ class GrpcAuthTest : public ::testing::Test {
     v1::AgentIdentity agent;
     agent.set_agent_id("paris-1");
     agent.set_site("paris");
-    ASSERT_TRUE(store_.UpsertAgent(agent, HashCredential("agent-secret")).ok());
+    ASSERT_TRUE(
+        store_.EnrollAgent(agent, HashCredential("agent-secret"), "", "").ok());
 
     grpc::ServerBuilder builder;
     int port = 0;
@@ -86,8 +87,8 @@ class GrpcAuthTest : public ::testing::Test {
     return stub_->ListSites(&context, v1::ListSitesRequest(), &response);
   }
 
-  FakeTokenStore store_;
-  Authenticator authenticator_{&store_};
+  MemoryStore store_;
+  Authenticator authenticator_{&store_, &store_};
   OpenQueryService inner_;
   AuthorizingQueryService service_{&inner_, &authenticator_};
   std::unique_ptr<grpc::Server> server_;

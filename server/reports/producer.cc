@@ -70,7 +70,7 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
     absl::StatusOr<v1::ReportData> loaded;
     for (int attempt = 0; attempt < 4; ++attempt) {
       if (attempt > 0) absl::SleepFor(absl::Seconds(2 << attempt));
-      loaded = LoadReportData(*store_, title, schedule.scope(), started);
+      loaded = LoadReportData(*health_, title, schedule.scope(), started);
       if (loaded.ok() || !(absl::IsUnavailable(loaded.status()) ||
                            absl::IsAborted(loaded.status()) ||
                            absl::IsUnknown(loaded.status()))) {

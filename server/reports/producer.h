@@ -1,4 +1,4 @@
-// Produces one report run: claims it in the Store (so that a scheduled run
+// Produces one report run: claims it in the ReportStore (so that a scheduled run
 // happens once however many servers see it due), assembles the data,
 // renders it, writes it to the schedule's directory (report_file.h: a
 // checked directory, a new file, nothing overwritten or followed), POSTs
@@ -13,7 +13,8 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "natscope/v1/reports.pb.h"
-#include "server/store/store.h"
+#include "server/store/report_store.h"
+#include "server/store/site_health_store.h"
 
 namespace natscope::server {
 
@@ -21,21 +22,26 @@ class ReportProducer {
  public:
   // `store` and `clock` must outlive this object. `server_id` names this
   // server in the runs it claims (host:pid).
-  ReportProducer(Store* store, const Clock* clock, std::string server_id)
-      : store_(store), clock_(clock), server_id_(std::move(server_id)) {}
+  ReportProducer(ReportStore* store, SiteHealthStore* health,
+                 const Clock* clock, std::string server_id)
+      : store_(store),
+        health_(health),
+        clock_(clock),
+        server_id_(std::move(server_id)) {}
 
   // Produces `schedule` (its id empty for a report without schedule) for
   // the firing `scheduled_for`. Returns nullopt when the run was claimed
   // before (by this or another server): nothing is done then. A run that
   // cannot be written or delivered is stored FAILED with the reason, and
   // returned (not an error): the error is about the report, not the call.
-  // Errors: the Store's.
+  // Errors: the stores'.
   absl::StatusOr<std::optional<StoredReportRun>> Produce(
       const v1::ReportSchedule& schedule, absl::Time scheduled_for,
       bool on_demand);
 
  private:
-  Store* store_;
+  ReportStore* store_;
+  SiteHealthStore* health_;
   const Clock* clock_;
   const std::string server_id_;
 };

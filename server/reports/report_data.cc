@@ -85,7 +85,7 @@ v1::ReportData AssembleReport(const std::string& title,
   return data;
 }
 
-absl::StatusOr<v1::ReportData> LoadReportData(Store& store,
+absl::StatusOr<v1::ReportData> LoadReportData(SiteHealthStore& store,
                                               const std::string& title,
                                               const v1::ReportScope& scope,
                                               absl::Time now) {

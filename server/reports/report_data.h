@@ -1,5 +1,5 @@
 // What a report shows, assembled from the sites' stored health and trend.
-// AssembleReport is pure; LoadReportData reads the Store.
+// AssembleReport is pure; LoadReportData reads the SiteHealthStore.
 #ifndef NATSCOPE_SERVER_REPORTS_REPORT_DATA_H_
 #define NATSCOPE_SERVER_REPORTS_REPORT_DATA_H_
 
@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "natscope/v1/query.pb.h"
 #include "natscope/v1/reports.pb.h"
-#include "server/store/store.h"
+#include "server/store/site_health_store.h"
 
 namespace natscope::server {
 
@@ -36,7 +36,7 @@ v1::ReportData AssembleReport(const std::string& title,
                               absl::Time now);
 
 // Reads the scope's sites and daily trend from `store` and assembles them.
-absl::StatusOr<v1::ReportData> LoadReportData(Store& store,
+absl::StatusOr<v1::ReportData> LoadReportData(SiteHealthStore& store,
                                               const std::string& title,
                                               const v1::ReportScope& scope,
                                               absl::Time now);

@@ -1,5 +1,5 @@
 // The report scheduler: a background loop that produces every due run of
-// every enabled schedule in the Store (scheduler_core.h decides what is
+// every enabled schedule in the ReportStore (scheduler_core.h decides what is
 // due; ReportProducer claims, so each run happens once across servers).
 #ifndef NATSCOPE_SERVER_REPORTS_SCHEDULER_H_
 #define NATSCOPE_SERVER_REPORTS_SCHEDULER_H_
@@ -11,20 +11,20 @@
 #include "common/clock.h"
 #include "common/periodic.h"
 #include "server/reports/producer.h"
-#include "server/store/store.h"
+#include "server/store/report_store.h"
 
 namespace natscope::server {
 
 class ReportScheduler {
  public:
-  // How often the Store is read for schedules created or changed by
+  // How often the ReportStore is read for schedules created or changed by
   // other servers (a due run is also produced at its time).
   static constexpr absl::Duration kPoll = absl::Seconds(30);
   // A run still RUNNING this long after it started is marked FAILED.
   static constexpr absl::Duration kAbandoned = absl::Hours(1);
 
   // All must outlive this object.
-  ReportScheduler(Store* store, const Clock* clock, ReportProducer* producer)
+  ReportScheduler(ReportStore* store, const Clock* clock, ReportProducer* producer)
       : store_(store), clock_(clock), producer_(producer) {}
   ~ReportScheduler() { Stop(); }
 
@@ -38,7 +38,7 @@ class ReportScheduler {
   void Stop();
 
  private:
-  Store* store_;
+  ReportStore* store_;
   const Clock* clock_;
   ReportProducer* producer_;
   std::unique_ptr<Periodic> loop_;

@@ -59,7 +59,7 @@ AdminServiceCore::CreateEnrollmentToken(
   SetTime(now, info->mutable_created());
   SetTime(expires, info->mutable_expires());
   info->set_max_uses(request.max_uses());
-  RETURN_IF_ERROR(store_->CreateEnrollmentToken(*info, token.hash));
+  RETURN_IF_ERROR(tokens_->CreateEnrollmentToken(*info, token.hash));
   response.set_token(std::move(token.secret));
   return response;
 }
@@ -71,7 +71,7 @@ AdminServiceCore::RevokeEnrollmentToken(
   v1::RevokeEnrollmentTokenResponse response;
   ASSIGN_OR_RETURN(
       *response.mutable_info(),
-      store_->RevokeEnrollmentToken(request.token_id(), clock_->Now()));
+      tokens_->RevokeEnrollmentToken(request.token_id(), clock_->Now()));
   return response;
 }
 
@@ -79,7 +79,7 @@ absl::StatusOr<v1::ListEnrollmentTokensResponse>
 AdminServiceCore::ListEnrollmentTokens(
     const v1::ListEnrollmentTokensRequest& request) {
   ASSIGN_OR_RETURN(std::vector<v1::EnrollmentTokenInfo> tokens,
-                   store_->ListEnrollmentTokens(request.site()));
+                   tokens_->ListEnrollmentTokens(request.site()));
   v1::ListEnrollmentTokensResponse response;
   for (v1::EnrollmentTokenInfo& token : tokens) {
     if (token.has_revoked() && !request.include_revoked()) continue;
@@ -106,7 +106,7 @@ absl::StatusOr<v1::CreateApiTokenResponse> AdminServiceCore::CreateApiToken(
   info->set_name(request.name());
   info->set_role(request.role());
   SetTime(clock_->Now(), info->mutable_created());
-  RETURN_IF_ERROR(store_->CreateApiToken(*info, token.hash));
+  RETURN_IF_ERROR(tokens_->CreateApiToken(*info, token.hash));
   response.set_token(std::move(token.secret));
   return response;
 }
@@ -116,14 +116,14 @@ absl::StatusOr<v1::RevokeApiTokenResponse> AdminServiceCore::RevokeApiToken(
   RETURN_IF_ERROR(NeedTokenId(request.token_id()));
   v1::RevokeApiTokenResponse response;
   ASSIGN_OR_RETURN(*response.mutable_info(),
-                   store_->RevokeApiToken(request.token_id(), clock_->Now()));
+                   tokens_->RevokeApiToken(request.token_id(), clock_->Now()));
   return response;
 }
 
 absl::StatusOr<v1::ListApiTokensResponse> AdminServiceCore::ListApiTokens(
     const v1::ListApiTokensRequest& request) {
   ASSIGN_OR_RETURN(std::vector<v1::ApiTokenInfo> tokens,
-                   store_->ListApiTokens());
+                   tokens_->ListApiTokens());
   v1::ListApiTokensResponse response;
   for (v1::ApiTokenInfo& token : tokens) {
     if (token.has_revoked() && !request.include_revoked()) continue;
@@ -155,7 +155,7 @@ absl::Status AgentNotFound(const absl::Status& status,
 absl::StatusOr<v1::ResetAgentResponse> AdminServiceCore::ResetAgent(
     const v1::ResetAgentRequest& request) {
   RETURN_IF_ERROR(NeedAgentId(request.agent_id()));
-  auto agent = store_->ReleaseAgent(request.agent_id());
+  auto agent = agents_->ReleaseAgent(request.agent_id());
   if (!agent.ok()) return AgentNotFound(agent.status(), request.agent_id());
   v1::ResetAgentResponse response;
   *response.mutable_agent() = *std::move(agent);
@@ -165,7 +165,7 @@ absl::StatusOr<v1::ResetAgentResponse> AdminServiceCore::ResetAgent(
 absl::StatusOr<v1::RemoveAgentResponse> AdminServiceCore::RemoveAgent(
     const v1::RemoveAgentRequest& request) {
   RETURN_IF_ERROR(NeedAgentId(request.agent_id()));
-  auto agent = store_->RemoveAgent(request.agent_id());
+  auto agent = agents_->RemoveAgent(request.agent_id());
   if (!agent.ok()) return AgentNotFound(agent.status(), request.agent_id());
   v1::RemoveAgentResponse response;
   *response.mutable_agent() = *std::move(agent);

@@ -1,7 +1,7 @@
 // AdminService: admins create, list and revoke API tokens and per-site
 // enrollment tokens (proto/natscope/v1/admin.proto). Secrets are returned
-// once by the Create calls; the Store keeps their SHA-256 only.
-// Thread-safe (the Store is).
+// once by the Create calls; the TokenStore keeps their SHA-256 only.
+// Thread-safe (the stores are).
 #ifndef NATSCOPE_SERVER_SERVICE_ADMIN_SERVICE_H_
 #define NATSCOPE_SERVER_SERVICE_ADMIN_SERVICE_H_
 
@@ -9,18 +9,20 @@
 #include "common/clock.h"
 #include "natscope/v1/admin.grpc.pb.h"
 #include "server/auth/authenticator.h"
-#include "server/store/store.h"
+#include "server/store/agent_registry.h"
+#include "server/store/token_store.h"
 
 namespace natscope::server {
 
 // The transport-free core; callers have been authorised as admins.
 // InvalidArgument for a bad site, name, role or expiry; NotFound for an
-// unknown token_id; the Store's errors otherwise.
+// unknown token_id; the stores' errors otherwise.
 class AdminServiceCore {
  public:
-  // Both must outlive this object.
-  AdminServiceCore(Store* store, const Clock* clock)
-      : store_(store), clock_(clock) {}
+  // Not owned; all must outlive this object.
+  AdminServiceCore(AgentRegistry* agents, TokenStore* tokens,
+                   const Clock* clock)
+      : agents_(agents), tokens_(tokens), clock_(clock) {}
 
   absl::StatusOr<v1::CreateEnrollmentTokenResponse> CreateEnrollmentToken(
       const v1::CreateEnrollmentTokenRequest& request);
@@ -34,7 +36,8 @@ class AdminServiceCore {
       const v1::RevokeApiTokenRequest& request);
   absl::StatusOr<v1::ListApiTokensResponse> ListApiTokens(
       const v1::ListApiTokensRequest& request);
-  // NotFound for an unknown agent_id (Store::ReleaseAgent, RemoveAgent).
+  // NotFound for an unknown agent_id (AgentRegistry::ReleaseAgent,
+  // RemoveAgent).
   absl::StatusOr<v1::ResetAgentResponse> ResetAgent(
       const v1::ResetAgentRequest& request);
   absl::StatusOr<v1::RemoveAgentResponse> RemoveAgent(
@@ -47,7 +50,8 @@ class AdminServiceCore {
   static constexpr absl::Duration kMaxEnrollmentExpiry = absl::Hours(24 * 366);
 
  private:
-  Store* store_;
+  AgentRegistry* agents_;
+  TokenStore* tokens_;
   const Clock* clock_;
 };
 

@@ -24,7 +24,8 @@ class AdminServiceTest : public ::testing::Test {
     agent.set_agent_id("paris-1");
     agent.set_site("paris");
     agent.set_role(v1::ROLE_CLIENT);
-    ASSERT_TRUE(store_.UpsertAgent(agent, HashCredential("agent-cred")).ok());
+    ASSERT_TRUE(
+        store_.EnrollAgent(agent, HashCredential("agent-cred"), "", "").ok());
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -68,7 +69,7 @@ class AdminServiceTest : public ::testing::Test {
   }
 
   absl::StatusCode Enroll(const std::string& token, const std::string& site) {
-    AgentServiceCore agents(&store_, AgentServiceOptions());
+    AgentServiceCore agents(&store_, &store_, &store_, AgentServiceOptions());
     v1::EnrollRequest request;
     request.set_enrollment_token(token);
     request.mutable_identity()->set_agent_id("new-" + site);
@@ -84,8 +85,8 @@ class AdminServiceTest : public ::testing::Test {
   }
 
   MemoryStore store_;
-  auth::Authenticator authenticator_{&store_, PollEveryCall()};
-  AdminServiceCore core_{&store_, &RealClock::Get()};
+  auth::Authenticator authenticator_{&store_, &store_, PollEveryCall()};
+  AdminServiceCore core_{&store_, &store_, &RealClock::Get()};
   AdminServiceImpl service_{&core_, &authenticator_};
   std::string admin_, viewer_;
   std::unique_ptr<grpc::Server> server_;

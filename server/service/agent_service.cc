@@ -51,8 +51,11 @@ std::optional<absl::Duration> RetryDelayFor(
   return std::nullopt;
 }
 
-AgentServiceCore::AgentServiceCore(Store* store, AgentServiceOptions options)
-    : store_(store),
+AgentServiceCore::AgentServiceCore(AgentRegistry* agents, TokenStore* tokens,
+                                   FactStore* facts, AgentServiceOptions options)
+    : agents_(agents),
+      tokens_(tokens),
+      facts_(facts),
       options_(std::move(options)),
       ingest_limiter_(options_.ingest_rate) {}
 
@@ -74,7 +77,7 @@ absl::Status AgentServiceCore::CheckEnrollmentToken(
   }
   // Looked up by hash: the secret is never compared byte by byte.
   const std::string hash = HashCredential(token);
-  auto found = store_->EnrollmentTokenByHash(hash);
+  auto found = tokens_->EnrollmentTokenByHash(hash);
   if (absl::IsNotFound(found.status())) {
     return absl::PermissionDeniedError(
         absl::StrCat("enrollment token rejected (unknown)", ask));
@@ -122,7 +125,7 @@ absl::StatusOr<v1::EnrollResponse> AgentServiceCore::Enroll(
       request.current_credential().empty()
           ? std::string()
           : HashCredential(request.current_credential());
-  absl::Status enrolled = store_->EnrollAgent(
+  absl::Status enrolled = agents_->EnrollAgent(
       identity, HashCredential(credential), current_hash, token_hash);
   if (absl::IsAlreadyExists(enrolled)) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -147,18 +150,6 @@ absl::StatusOr<v1::EnrollResponse> AgentServiceCore::Enroll(
   response.set_agent_id(identity.agent_id());
   response.set_credential(std::move(credential));
   return response;
-}
-
-absl::StatusOr<v1::IngestResponse> AgentServiceCore::Ingest(
-    absl::string_view credential, const v1::IngestRequest& request) {
-  auto agent = store_->AgentByCredentialHash(HashCredential(credential));
-  if (absl::IsNotFound(agent.status())) {
-    return absl::UnauthenticatedError(
-        "unknown agent credential: enroll the agent again "
-        "(natscope-agent enroll)");
-  }
-  if (!agent.ok()) return agent.status();
-  return IngestAs(*agent, request);
 }
 
 absl::StatusOr<const v1::IngestRequest*> AgentServiceCore::PrepareBatch(
@@ -235,7 +226,7 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
   v1::IngestRequest owned;
   ASSIGN_OR_RETURN(const v1::IngestRequest* batch,
                    PrepareBatch(request, now, &owned));
-  ASSIGN_OR_RETURN(IngestResult result, store_->Ingest(*agent, *batch, now));
+  ASSIGN_OR_RETURN(IngestResult result, facts_->Ingest(*agent, *batch, now));
   v1::IngestResponse response;
   response.set_epoch(request.epoch());
   response.set_sequence(request.sequence());

@@ -7,7 +7,7 @@
 // through AdminService), or the global --enrollment_token; the credential
 // it issues is bound to that site. Ingest is rate-limited per agent.
 // Thread-safe: gRPC's synchronous server calls it from its own pool, and the
-// Store is thread-safe.
+// stores are thread-safe.
 //
 // Retry delay: when Ingest fails with UNAVAILABLE (the store is down) or
 // RESOURCE_EXHAUSTED (the agent is over its rate), the gRPC error carries
@@ -28,13 +28,15 @@
 #include "server/auth/authenticator.h"
 #include "server/auth/rate_limiter.h"
 #include "server/service/batch_limits.h"
-#include "server/store/store.h"
+#include "server/store/agent_registry.h"
+#include "server/store/fact_store.h"
+#include "server/store/token_store.h"
 
 namespace natscope::server {
 
 struct AgentServiceOptions {
   // When non-empty, a global enrollment token valid for every site, besides
-  // the per-site tokens in the Store (--enrollment_token; kept for existing
+  // the per-site tokens of the TokenStore (--enrollment_token; kept for existing
   // deployments, prefer per-site tokens).
   std::string enrollment_token;
   // Per-agent Ingest rate (rate 0: no limit).
@@ -67,25 +69,23 @@ std::optional<absl::Duration> RetryDelayFor(const absl::Status& status,
 // The transport-free core, for tests: takes the credential explicitly.
 class AgentServiceCore {
  public:
-  // `store` must outlive this object.
-  AgentServiceCore(Store* store, AgentServiceOptions options);
+  // The stores are not owned and must outlive this object.
+  AgentServiceCore(AgentRegistry* agents, TokenStore* tokens, FactStore* facts,
+                   AgentServiceOptions options);
 
   // PermissionDenied when the enrollment token is missing, unknown,
   // revoked, expired, used up or of another site, or when the agent id is
   // taken by an agent of another site; AlreadyExists when the agent id is
-  // enrolled and the request carries no valid current_credential (Store::
-  // EnrollAgent); InvalidArgument for a bad identity or an oversize field.
+  // enrolled and the request carries no valid current_credential
+  // (AgentRegistry::EnrollAgent); InvalidArgument for a bad identity or an oversize field.
   absl::StatusOr<v1::EnrollResponse> Enroll(const v1::EnrollRequest& request);
-  // Looks the agent up by `credential`, then IngestAs.
-  absl::StatusOr<v1::IngestResponse> Ingest(absl::string_view credential,
-                                            const v1::IngestRequest& request);
   // Ingest for `agent`, already authenticated. PermissionDenied when the
   // payload names another agent or site; ResourceExhausted (with a retry
   // delay payload) when the agent is over its rate, and (without) when the
   // compressed records inflate past max_batch_bytes; InvalidArgument
   // naming the field when one is over its bound (FieldLimits) or the
   // compressed records are corrupt; AlreadyExists for a conflicting batch
-  // (Store::Ingest). Records dated outside the time window are re-dated.
+  // (FactStore::Ingest). Records dated outside the time window are re-dated.
   absl::StatusOr<v1::IngestResponse> IngestAs(const v1::AgentIdentity& agent,
                                               const v1::IngestRequest& request);
 
@@ -103,7 +103,9 @@ class AgentServiceCore {
       const v1::IngestRequest& request, absl::Time received,
       v1::IngestRequest* owned);
 
-  Store* store_;
+  AgentRegistry* agents_;
+  TokenStore* tokens_;
+  FactStore* facts_;
   AgentServiceOptions options_;
   auth::KeyedRateLimiter ingest_limiter_;
 };

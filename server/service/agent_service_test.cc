@@ -6,7 +6,6 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "common/sim_clock.h"
-#include "server/auth/fake_token_store.h"
 #include "common/zlib_codec.h"
 #include "server/auth/credentials.h"
 #include "server/store/memory_store.h"
@@ -14,7 +13,6 @@
 namespace natscope::server {
 namespace {
 
-using auth::FakeTokenStore;
 
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
@@ -27,7 +25,7 @@ v1::AgentIdentity Identity(const std::string& id, const std::string& site) {
 }
 
 // Stores an enrollment token `secret` of `site`; returns its id.
-std::string AddEnrollmentToken(Store& store, const std::string& secret,
+std::string AddEnrollmentToken(TokenStore& store, const std::string& secret,
                                const std::string& site,
                                absl::Time expires = absl::InfiniteFuture(),
                                uint32_t max_uses = 0) {
@@ -66,7 +64,7 @@ class EnrollTest : public ::testing::Test {
   EnrollTest() {
     EXPECT_TRUE(store_.Migrate().ok());
     options_.clock = &clock_;
-    core_ = std::make_unique<AgentServiceCore>(&store_, options_);
+    core_ = std::make_unique<AgentServiceCore>(&store_, &store_, &store_, options_);
   }
   absl::StatusCode Enroll(const std::string& token, const std::string& id,
                           const std::string& site,
@@ -155,7 +153,7 @@ class IngestCoreTest : public ::testing::Test {
     EXPECT_TRUE(store_.EnrollAgent(Identity("p1", "paris"), "h", "", "").ok());
     options_.clock = &clock_;
     options_.max_batch_bytes = 1 << 20;
-    core_ = std::make_unique<AgentServiceCore>(&store_, options_);
+    core_ = std::make_unique<AgentServiceCore>(&store_, &store_, &store_, options_);
   }
   v1::IngestRequest Compressed(const v1::RecordBatch& records) {
     v1::IngestRequest request;
@@ -182,7 +180,7 @@ TEST_F(IngestCoreTest, CompressedRecordsAreStored) {
   auto response = core_->IngestAs(Identity("p1", "paris"), Compressed(records));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->records_committed(), 1u);
-  EXPECT_EQ(store_.CountRecords("p1").value(), 1);
+  EXPECT_EQ(store_.CountRecordsForTest("p1"), 1);
 }
 
 TEST_F(IngestCoreTest, RecordsInflatingPastTheLimitAreResourceExhausted) {
@@ -192,7 +190,7 @@ TEST_F(IngestCoreTest, RecordsInflatingPastTheLimitAreResourceExhausted) {
   auto response = core_->IngestAs(Identity("p1", "paris"), Compressed(records));
   EXPECT_TRUE(absl::IsResourceExhausted(response.status()))
       << response.status();
-  EXPECT_EQ(store_.CountRecords("p1").value(), 0);
+  EXPECT_EQ(store_.CountRecordsForTest("p1"), 0);
 }
 
 TEST_F(IngestCoreTest, CorruptCompressedRecordsAreInvalid) {
@@ -246,22 +244,65 @@ TEST_F(EnrollTest, SiteTokenCannotTakeOverAnAgentIdOfAnotherSite) {
 
 TEST_F(EnrollTest, GlobalFlagTokenEnrollsAnySite) {
   options_.enrollment_token = "global-secret";
-  core_ = std::make_unique<AgentServiceCore>(&store_, options_);
+  core_ = std::make_unique<AgentServiceCore>(&store_, &store_, &store_, options_);
   EXPECT_EQ(Enroll("global-secret", "p1", "paris"), absl::StatusCode::kOk);
   EXPECT_EQ(Enroll("global-secret", "l1", "lyon"), absl::StatusCode::kOk);
   EXPECT_EQ(Enroll("other", "l2", "lyon"), absl::StatusCode::kPermissionDenied);
 }
 
+// A FactStore that answers Ingest with a chosen error, and otherwise
+// records the identity each batch was stored under before storing it.
+class IngestFaults final : public FactStore {
+ public:
+  explicit IngestFaults(FactStore* inner) : inner_(inner) {}
+  void set_ingest_status(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    status_ = std::move(status);
+  }
+  std::vector<v1::AgentIdentity> ingested_as() {
+    absl::MutexLock lock(&mu_);
+    return ingested_as_;
+  }
+  absl::StatusOr<IngestResult> Ingest(const v1::AgentIdentity& agent,
+                                      const v1::IngestRequest& batch,
+                                      absl::Time received) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!status_.ok()) return status_;
+      ingested_as_.push_back(agent);
+    }
+    return inner_->Ingest(agent, batch, received);
+  }
+  absl::StatusOr<std::vector<v1::AgentState>> ListAgents(
+      absl::string_view site, absl::string_view after, int limit) override {
+    return inner_->ListAgents(site, after, limit);
+  }
+  absl::StatusOr<std::vector<v1::ProbeReport>> ProbeHistory(
+      absl::string_view agent_id, int limit) override {
+    return inner_->ProbeHistory(agent_id, limit);
+  }
+  absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
+  RecentActivity(absl::string_view site, absl::Time since) override {
+    return inner_->RecentActivity(site, since);
+  }
+
+ private:
+  FactStore* inner_;
+  absl::Mutex mu_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::AgentIdentity> ingested_as_ ABSL_GUARDED_BY(mu_);
+};
+
 class AgentServiceRpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(store_
-                    .UpsertAgent(Identity("paris-1", "paris"),
-                                 HashCredential("paris-credential"))
+                    .EnrollAgent(Identity("paris-1", "paris"),
+                                 HashCredential("paris-credential"), "", "")
                     .ok());
     ASSERT_TRUE(store_
-                    .UpsertAgent(Identity("lyon-1", "lyon"),
-                                 HashCredential("lyon-credential"))
+                    .EnrollAgent(Identity("lyon-1", "lyon"),
+                                 HashCredential("lyon-credential"), "", "")
                     .ok());
     for (auto [secret, role] : {std::pair<std::string, v1::ApiTokenRole>{
                                     "admin-token", v1::API_TOKEN_ROLE_ADMIN},
@@ -276,7 +317,7 @@ class AgentServiceRpcTest : public ::testing::Test {
     options.unavailable_retry_delay = absl::Milliseconds(4200);
     options.ingest_rate = {/*rate_per_second=*/1, /*burst=*/3};
     options.clock = &clock_;
-    core_ = std::make_unique<AgentServiceCore>(&store_, options);
+    core_ = std::make_unique<AgentServiceCore>(&store_, &store_, &faults_, options);
     service_ = std::make_unique<AgentServiceImpl>(core_.get(), &auth_);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -314,8 +355,9 @@ class AgentServiceRpcTest : public ::testing::Test {
   }
 
   SimClock clock_{kNow};
-  FakeTokenStore store_;
-  auth::Authenticator auth_{&store_};
+  MemoryStore store_;
+  IngestFaults faults_{&store_};
+  auth::Authenticator auth_{&store_, &store_};
   uint64_t sequence_ = 0;
   std::unique_ptr<AgentServiceCore> core_;
   std::unique_ptr<AgentServiceImpl> service_;
@@ -324,14 +366,14 @@ class AgentServiceRpcTest : public ::testing::Test {
 };
 
 TEST_F(AgentServiceRpcTest, StoreDownAnswersUnavailableWithRetryAfter) {
-  store_.set_ingest_status(absl::UnavailableError("database unreachable"));
+  faults_.set_ingest_status(absl::UnavailableError("database unreachable"));
   auto [status, delay] = Send();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(delay, "4200");
 }
 
 TEST_F(AgentServiceRpcTest, RateExceededAnswersWithRetryAfter) {
-  store_.set_ingest_status(absl::ResourceExhaustedError("too many batches"));
+  faults_.set_ingest_status(absl::ResourceExhaustedError("too many batches"));
   auto [status, delay] = Send();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(delay, "1000");
@@ -341,7 +383,7 @@ TEST_F(AgentServiceRpcTest, SuccessAndOtherErrorsCarryNoDelay) {
   auto [ok, none] = Send();
   EXPECT_TRUE(ok.ok()) << ok.error_message();
   EXPECT_EQ(none, "");
-  store_.set_ingest_status(absl::InternalError("SQLSTATE XX000"));
+  faults_.set_ingest_status(absl::InternalError("SQLSTATE XX000"));
   auto [internal, delay] = Send();
   EXPECT_EQ(internal.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_EQ(delay, "");
@@ -349,9 +391,9 @@ TEST_F(AgentServiceRpcTest, SuccessAndOtherErrorsCarryNoDelay) {
 
 TEST_F(AgentServiceRpcTest, StoredUnderTheCredentialsIdentity) {
   ASSERT_TRUE(Send("lyon-credential", Identity("lyon-1", "lyon")).first.ok());
-  ASSERT_EQ(store_.ingested_as().size(), 1u);
-  EXPECT_EQ(store_.ingested_as()[0].agent_id(), "lyon-1");
-  EXPECT_EQ(store_.ingested_as()[0].site(), "lyon");
+  ASSERT_EQ(faults_.ingested_as().size(), 1u);
+  EXPECT_EQ(faults_.ingested_as()[0].agent_id(), "lyon-1");
+  EXPECT_EQ(faults_.ingested_as()[0].site(), "lyon");
 }
 
 TEST_F(AgentServiceRpcTest, ForgedSiteInPayloadIsRefused) {
@@ -359,7 +401,7 @@ TEST_F(AgentServiceRpcTest, ForgedSiteInPayloadIsRefused) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_NE(status.error_message().find("credential belongs to"),
             std::string::npos);
-  EXPECT_TRUE(store_.ingested_as().empty());
+  EXPECT_TRUE(faults_.ingested_as().empty());
 }
 
 TEST_F(AgentServiceRpcTest, ClaimingAnotherAgentIsRefused) {
@@ -368,7 +410,7 @@ TEST_F(AgentServiceRpcTest, ClaimingAnotherAgentIsRefused) {
   std::tie(status, delay) =
       Send("paris-credential", Identity("paris-2", "paris"));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(store_.ingested_as().empty());
+  EXPECT_TRUE(faults_.ingested_as().empty());
 }
 
 TEST_F(AgentServiceRpcTest, ApiTokensAndStrangersCannotIngest) {
@@ -378,7 +420,7 @@ TEST_F(AgentServiceRpcTest, ApiTokensAndStrangersCannotIngest) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Send("made-up").first.error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_TRUE(store_.ingested_as().empty());
+  EXPECT_TRUE(faults_.ingested_as().empty());
 }
 
 TEST_F(AgentServiceRpcTest, OverTheRateIsResourceExhaustedWithTheWait) {

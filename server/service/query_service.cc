@@ -13,7 +13,9 @@
 #include "common/grpc_status.h"
 #include "analyzer/site/proto_time.h"
 #include "analyzer/site/site_findings.h"
-#include "server/health/site_analysis.h"
+#include "analyzer/site/probe_verdicts.h"
+#include "server/analysis/agent_analysis.h"
+#include "server/analysis/site_analysis.h"
 #include "server/reports/report_data.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
@@ -108,7 +110,7 @@ absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
   v1::ListSitesResponse response;
   const bool by_name = request.sort_by_name();
   if (request.page_size() == 0 && request.page_token().empty()) {
-    ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSiteHealth(by_name));
+    ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, health_->ListSiteHealth(by_name));
     response.mutable_sites()->Reserve(static_cast<int>(sites.size()));
     for (v1::SiteSummary& site : sites) *response.add_sites() = std::move(site);
     return response;
@@ -122,7 +124,7 @@ absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
   }
   ASSIGN_OR_RETURN(SiteCursor after, SiteCursorFromToken(request.page_token(), by_name));
   ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites,
-                   store_->ListSiteHealthPage(by_name, after, page_size + 1));
+                   health_->ListSiteHealthPage(by_name, after, page_size + 1));
   const bool more = sites.size() > static_cast<size_t>(page_size);
   if (more) sites.resize(page_size);
   for (v1::SiteSummary& site : sites) *response.add_sites() = std::move(site);
@@ -138,7 +140,7 @@ absl::StatusOr<SiteFacts> QueryServiceCore::SiteFactsOf(absl::string_view site,
   if (site.empty()) {
     return absl::InvalidArgumentError("site is empty: name the site to show");
   }
-  ASSIGN_OR_RETURN(SiteFacts facts, LoadSiteFacts(*store_, site, now));
+  ASSIGN_OR_RETURN(SiteFacts facts, LoadSiteFacts(*facts_, site, now, aws_ranges_));
   if (facts.agents.empty()) {
     return absl::NotFoundError(absl::StrCat(
         "no site \"", site, "\": no agent of that site has enrolled "
@@ -153,11 +155,11 @@ absl::StatusOr<v1::SiteHealth> QueryServiceCore::GetSiteHealth(
   // very latest ingest.
   ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
   v1::SiteHealth health;
-  *health.mutable_summary() =
-      SummarizeSite(request.site(), facts.agents, AnalyseSite(request.site(), facts, now));
+  *health.mutable_summary() = AnalyseAndSummarize(request.site(), facts, now);
   *health.mutable_summary()->mutable_computed_at() = ToProtoTime(now);
   for (const v1::AgentState& agent : facts.agents) {
-    AppendFindings(agent, agent.findings(), health.mutable_findings());
+    AppendFindings(agent, agent.latest_probe().findings(),
+                   health.mutable_findings());
   }
   SortFindings(health.mutable_findings());
   return health;
@@ -184,7 +186,7 @@ bool QueryServiceCore::Matches(const v1::ListAgentsRequest& request,
 }
 
 absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
-    const v1::ListAgentsRequest& request) {
+    const v1::ListAgentsRequest& request, absl::Time now) {
   int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -204,7 +206,7 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
   int scanned = 0;
   while (true) {
     ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
-                     store_->ListAgents(request.site(), cursor, fetch));
+                     facts_->ListAgents(request.site(), cursor, fetch));
     for (v1::AgentState& agent : agents) {
       if (response.agents_size() == page_size) {  // Full, and more follow.
         response.set_next_page_token(PageToken(cursor));
@@ -212,6 +214,7 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
       }
       cursor = agent.identity().agent_id();
       ++scanned;
+      DescribeAgent(&agent, aws_ranges_, now);
       if (Matches(request, agent)) *response.add_agents() = std::move(agent);
     }
     if (agents.size() < static_cast<size_t>(fetch)) return response;
@@ -230,7 +233,8 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
     const std::vector<v1::AgentState>& agents = facts.agents;
     const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
     for (size_t i = 0; i < agents.size(); ++i) {
-      AppendFindings(agents[i], agents[i].findings(), response.mutable_findings());
+      AppendFindings(agents[i], agents[i].latest_probe().findings(),
+                     response.mutable_findings());
       AppendFindings(agents[i], views[i].derived_findings(),
                      response.mutable_findings());
     }
@@ -238,7 +242,7 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
     return response;
   }
   // The fleet: from every site's stored summary, per finding code.
-  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, store_->ListSiteHealth(false));
+  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, health_->ListSiteHealth(false));
   struct Tally {
     uint32_t sites = 0, agents = 0;
     std::vector<std::pair<uint32_t, std::string>> by_site;
@@ -291,10 +295,10 @@ absl::StatusOr<v1::Trend> QueryServiceCore::GetTrend(
         "from is after to: give a window that starts before it ends");
   }
   ASSIGN_OR_RETURN(std::vector<TrendSample> samples,
-                   store_->SiteTrend(request.site(), from, to, daily));
+                   health_->SiteTrend(request.site(), from, to, daily));
   if (samples.empty() && !request.site().empty()) {
     ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
-                     store_->ListAgents(request.site(), "", 1));
+                     facts_->ListAgents(request.site(), "", 1));
     if (agents.empty()) {
       return absl::NotFoundError(absl::StrCat(
           "no site \"", request.site(), "\" (natscope sites lists the known ones)"));
@@ -318,7 +322,7 @@ absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
     return absl::InvalidArgumentError(
         absl::StrCat("limit ", request.limit(), " is out of range 1..1000"));
   }
-  auto identity = store_->AgentById(request.agent_id());
+  auto identity = agents_->AgentById(request.agent_id());
   if (absl::IsNotFound(identity.status())) {
     return absl::NotFoundError(absl::StrCat(
         "no agent \"", request.agent_id(),
@@ -326,10 +330,13 @@ absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
   }
   if (!identity.ok()) return identity.status();
   ASSIGN_OR_RETURN(std::vector<v1::ProbeReport> probes,
-                   store_->ProbeHistory(request.agent_id(), limit));
+                   facts_->ProbeHistory(request.agent_id(), limit));
   v1::AgentHistory history;
   *history.mutable_identity() = *identity;
-  for (v1::ProbeReport& probe : probes) *history.add_probes() = std::move(probe);
+  // Each with the server's verdicts, as everywhere else.
+  for (const v1::ProbeReport& probe : probes) {
+    *history.add_probes() = analyzer::Reclassify(probe, aws_ranges_);
+  }
   return history;
 }
 

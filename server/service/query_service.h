@@ -1,21 +1,32 @@
 // QueryService: what the dashboard backend and the natscope CLI ask.
-// Thread-safe (the Store is).
+// Thread-safe (the stores are).
 #ifndef NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
 #define NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "analyzer/evidence/aws_ranges.h"
 #include "natscope/v1/query.grpc.pb.h"
-#include "server/health/site_analysis.h"
-#include "server/store/store.h"
+#include "server/analysis/site_analysis.h"
+#include "server/store/agent_registry.h"
+#include "server/store/fact_store.h"
+#include "server/store/site_health_store.h"
 
 namespace natscope::server {
 
 // The transport-free core, for tests.
 class QueryServiceCore {
  public:
-  // `store` must outlive this object.
-  explicit QueryServiceCore(Store* store) : store_(store) {}
+  // Not owned; all must outlive this object. `aws_ranges` (may be null:
+  // no AWS detection) are the server's, with which every stored probe is
+  // re-decided (server/analysis/agent_analysis.h).
+  QueryServiceCore(AgentRegistry* agents, FactStore* facts,
+                   SiteHealthStore* health,
+                   const analyzer::AwsRanges* aws_ranges)
+      : agents_(agents),
+        facts_(facts),
+        health_(health),
+        aws_ranges_(aws_ranges) {}
 
   // Every site's stored summary (kept current by the SiteRefresher),
   // worst first unless sort_by_name.
@@ -25,8 +36,10 @@ class QueryServiceCore {
   // InvalidArgument for an empty name.
   absl::StatusOr<v1::SiteHealth> GetSiteHealth(const v1::GetSiteHealthRequest&,
                                                absl::Time now = absl::Now());
-  // InvalidArgument for a bad page token or page size.
-  absl::StatusOr<v1::ListAgentsResponse> ListAgents(const v1::ListAgentsRequest&);
+  // Agents with the server's verdicts (DescribeAgent). InvalidArgument for
+  // a bad page token or page size.
+  absl::StatusOr<v1::ListAgentsResponse> ListAgents(
+      const v1::ListAgentsRequest&, absl::Time now = absl::Now());
   // One site's findings per agent, or the fleet's per code.
   absl::StatusOr<v1::ListFindingsResponse> ListFindings(
       const v1::ListFindingsRequest&, absl::Time now = absl::Now());
@@ -45,7 +58,10 @@ class QueryServiceCore {
   static bool Matches(const v1::ListAgentsRequest& request,
                       const v1::AgentState& agent);
 
-  Store* store_;
+  AgentRegistry* agents_;
+  FactStore* facts_;
+  SiteHealthStore* health_;
+  const analyzer::AwsRanges* aws_ranges_;
 };
 
 class QueryServiceImpl final : public v1::QueryService::Service {

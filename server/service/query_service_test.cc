@@ -12,7 +12,7 @@
 #include "common/clock.h"
 #include "common/sim_clock.h"
 #include "gtest/gtest.h"
-#include "server/health/site_refresher.h"
+#include "server/analysis/site_refresher.h"
 #include "server/store/pg_test_env.h"
 
 namespace natscope::server {
@@ -34,7 +34,7 @@ class QueryServiceTest : public ::testing::Test {
     agent.set_agent_id(id);
     agent.set_site(site);
     agent.set_role(role);
-    ASSERT_TRUE(store_->UpsertAgent(agent, "hash-" + id).ok());
+    ASSERT_TRUE(store_->EnrollAgent(agent, "hash-" + id, "", "").ok());
     v1::IngestRequest batch;
     batch.set_epoch(1);
     batch.set_sequence(1);
@@ -55,7 +55,7 @@ class QueryServiceTest : public ::testing::Test {
   }
 
   void Refresh() {
-    SiteRefresher refresher(store_.get(), &clock_);
+    SiteRefresher refresher(store_.get(), store_.get(), &clock_);
     auto refreshed = refresher.RefreshDirty();
     ASSERT_TRUE(refreshed.ok()) << refreshed.status();
   }
@@ -76,12 +76,12 @@ class QueryServiceTest : public ::testing::Test {
   }
 
   SimClock clock_{absl::Now()};
-  std::unique_ptr<Store> store_;
-  QueryServiceCore core_{nullptr};
+  std::unique_ptr<PostgresStore> store_;
+  QueryServiceCore core_{nullptr, nullptr, nullptr, nullptr};
 };
 
 TEST_F(QueryServiceTest, AgentFiltersPageThroughEveryMatchOnce) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   std::set<std::string> clients, blocked;
   for (int i = 0; i < 30; ++i) {
     const std::string id = absl::StrCat("agent-", i < 10 ? "0" : "", i);
@@ -123,7 +123,7 @@ TEST_F(QueryServiceTest, AgentFiltersPageThroughEveryMatchOnce) {
 }
 
 TEST_F(QueryServiceTest, BadPagingIsInvalidArgumentWithAHint) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   v1::ListAgentsRequest request;
   request.set_page_token("not-a-token");
   auto response = core_.ListAgents(request);
@@ -135,7 +135,7 @@ TEST_F(QueryServiceTest, BadPagingIsInvalidArgumentWithAHint) {
 }
 
 TEST_F(QueryServiceTest, SitesComeFromStoredHealthWorstFirst) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   AddAgent("good", "good-client", v1::ROLE_CLIENT, false);
   AddAgent("good", "good-connector", v1::ROLE_CONNECTOR, false);
   AddAgent("bad", "bad-client", v1::ROLE_CLIENT, true);
@@ -167,7 +167,7 @@ TEST_F(QueryServiceTest, SitesComeFromStoredHealthWorstFirst) {
 }
 
 TEST_F(QueryServiceTest, SitesPageWithTokensInEitherOrder) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   for (int i = 0; i < 7; ++i) {
     AddAgent(absl::StrCat("site-", i), absl::StrCat("c", i), v1::ROLE_CLIENT, i % 2 == 0);
   }
@@ -201,7 +201,7 @@ TEST_F(QueryServiceTest, SitesPageWithTokensInEitherOrder) {
 }
 
 TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   AddAgent("a", "a1", v1::ROLE_CLIENT, true);
   AddAgent("a", "a2", v1::ROLE_CONNECTOR, true);
   AddAgent("b", "b1", v1::ROLE_CLIENT, true);
@@ -241,7 +241,7 @@ TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
 }
 
 TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   AddAgent("a", "a1", v1::ROLE_CLIENT, false);
   AddAgent("a", "a2", v1::ROLE_CONNECTOR, false);
   Refresh();
@@ -272,7 +272,7 @@ TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
 // The product's analytics lines reach the analyzer through the store: a
 // client whose tunnels are relayed although every pair looks compatible.
 TEST_F(QueryServiceTest, RelayedTunnelsDespiteCompatibleNatsAreFound) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   AddAgent("lyon", "lyon-client", v1::ROLE_CLIENT, false);
   AddAgent("lyon", "lyon-connector", v1::ROLE_CONNECTOR, false);
   v1::AgentIdentity client;
@@ -307,7 +307,7 @@ TEST_F(QueryServiceTest, RelayedTunnelsDespiteCompatibleNatsAreFound) {
 }
 
 TEST_F(QueryServiceTest, SiteErrorsSayWhatToDo) {
-  core_ = QueryServiceCore(store_.get());
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
   v1::GetSiteHealthRequest request;
   auto empty = core_.GetSiteAnalysis(request, clock_.Now());
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);

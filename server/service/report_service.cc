@@ -112,7 +112,7 @@ std::string IdFromName(const std::string& name) {
   return id.substr(0, 48);
 }
 
-absl::StatusOr<v1::ReportSchedule> ScheduleById(Store& store, const std::string& id) {
+absl::StatusOr<v1::ReportSchedule> ScheduleById(ReportStore& store, const std::string& id) {
   ASSIGN_OR_RETURN(std::vector<v1::ReportSchedule> schedules, store.ListSchedules());
   for (v1::ReportSchedule& schedule : schedules) {
     if (schedule.id() == id) return std::move(schedule);

@@ -10,7 +10,7 @@
 #include "server/auth/authenticator.h"
 #include "server/reports/producer.h"
 #include "server/reports/scheduler.h"
-#include "server/store/store.h"
+#include "server/store/report_store.h"
 
 namespace natscope::server {
 
@@ -18,8 +18,8 @@ namespace natscope::server {
 class ReportServiceCore {
  public:
   // All must outlive this object; `scheduler` may be null (tests).
-  ReportServiceCore(Store* store, const Clock* clock, ReportProducer* producer,
-                    ReportScheduler* scheduler)
+  ReportServiceCore(ReportStore* store, const Clock* clock,
+                    ReportProducer* producer, ReportScheduler* scheduler)
       : store_(store), clock_(clock), producer_(producer), scheduler_(scheduler) {}
 
   // Validates (every field's length first: name, title 200 bytes, ids 128
@@ -42,7 +42,7 @@ class ReportServiceCore {
   absl::StatusOr<v1::StoredReport> GetReport(const v1::GetReportRequest&);
 
  private:
-  Store* store_;
+  ReportStore* store_;
   const Clock* clock_;
   ReportProducer* producer_;
   ReportScheduler* scheduler_;

@@ -22,7 +22,8 @@ class ReportServiceTest : public ::testing::Test {
     store_ = FreshPostgresStore();
     ASSERT_NE(store_, nullptr);
     ASSERT_TRUE(store_->Migrate().ok());
-    producer_ = std::make_unique<ReportProducer>(store_.get(), &RealClock::Get(), "test");
+    producer_ = std::make_unique<ReportProducer>(store_.get(), store_.get(),
+                                                 &RealClock::Get(), "test");
     core_ = std::make_unique<ReportServiceCore>(store_.get(), &RealClock::Get(),
                                                 producer_.get(), nullptr);
   }
@@ -46,7 +47,7 @@ class ReportServiceTest : public ::testing::Test {
     return core_->CreateSchedule(request).status();
   }
 
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<PostgresStore> store_;
   std::unique_ptr<ReportProducer> producer_;
   std::unique_ptr<ReportServiceCore> core_;
 };

@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "analyzer/batch_summary.h"
-#include "analyzer/reported_nat_type.h"
 #include "server/store/ingest_rules.h"
 #include "server/store/migrations.h"
 #include "server/store/pg_encoding.h"
@@ -65,34 +64,6 @@ absl::Status MemoryStore::Migrate() {
                      "): upgrade natscope-server"));
   }
   schema_version_ = known;
-  return absl::OkStatus();
-}
-
-absl::Status MemoryStore::UpsertAgent(const AgentIdentity& agent,
-                                      absl::string_view credential_hash) {
-  if (agent.agent_id().empty() || credential_hash.empty()) {
-    return absl::InvalidArgumentError(
-        "UpsertAgent needs an agent_id and a credential hash");
-  }
-  const std::string hash(credential_hash);
-  absl::MutexLock lock(&mu_);
-  const auto owner = agent_by_hash_.find(hash);
-  if (owner != agent_by_hash_.end() && owner->second != agent.agent_id()) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "UpsertAgent: agent ", owner->second,
-        " already has this credential hash: issue a new credential"));
-  }
-  AgentRow& row = agents_[agent.agent_id()];
-  if (!row.credential_hash.empty()) agent_by_hash_.erase(row.credential_hash);
-  row.identity = StoredIdentity(agent);
-  row.credential_hash = hash;
-  agent_by_hash_[hash] = agent.agent_id();
-  // An agent that moved to another site leaves its old state behind.
-  const auto state = states_.find(agent.agent_id());
-  if (state != states_.end() && state->second.site != agent.site()) {
-    states_.erase(state);
-  }
-  MarkDirty(agent.site(), StoredTime(absl::Now()));
   return absl::OkStatus();
 }
 
@@ -252,79 +223,24 @@ const MemoryStore::LatestState* MemoryStore::FindState(
   return &state->second;
 }
 
-std::string MemoryStore::NatTypeOf(const LatestState* state) {
-  const std::string log_value =
-      state == nullptr ? "" : state->nat_type.value_or("");
-  if (state == nullptr || !state->probe.has_value()) {
-    return analyzer::ReportedNatType(log_value, nullptr);
-  }
-  // Only what agent_state has columns for, as PostgresStore reads it.
-  ProbeReport columns;
-  columns.set_udp_reachable(state->probe->udp_reachable());
-  columns.set_mapping_behavior(state->probe->mapping_behavior());
-  return analyzer::ReportedNatType(log_value, &columns);
-}
-
 AgentState MemoryStore::StateOf(const AgentRow& agent) const {
   AgentState state;
   *state.mutable_identity() = agent.identity;
   state.set_batch_conflicts(agent.batch_conflicts);
   const LatestState* latest = FindState(agent.identity);
-  state.set_reported_nat_type(NatTypeOf(latest));
   if (latest == nullptr) return state;
-  if (latest->nat_type.has_value()) state.set_log_nat_type(*latest->nat_type);
+  if (latest->nat_type.has_value()) {
+    state.set_log_nat_type(*latest->nat_type);
+    SetStoredTime(latest->nat_time, state.mutable_log_nat_type_time());
+  }
   if (latest->clock_skew_ms.has_value()) {
     state.set_clock_skew_seconds(*latest->clock_skew_ms / 1000);
   }
   SetStoredTime(latest->last_seen, state.mutable_last_seen());
   if (latest->probe.has_value()) {
-    const ProbeReport& report = *latest->probe;
-    state.set_mapping_behavior(report.mapping_behavior());
-    state.set_filtering_behavior(report.filtering_behavior());
-    state.set_public_address(SanitizeText(report.public_address()));
-    *state.mutable_findings() = report.findings();
-    *state.mutable_latest_probe() = report;
+    *state.mutable_latest_probe() = *latest->probe;
   }
   return state;
-}
-
-absl::StatusOr<std::vector<SiteSummary>> MemoryStore::ListSites() {
-  struct Site {
-    SiteSummary summary;
-    std::map<std::pair<int, std::string>, uint32_t> nat_types;
-    absl::Time last_seen = absl::InfinitePast();
-  };
-  absl::MutexLock lock(&mu_);
-  std::map<std::string, Site> by_site;  // Bytewise order, like COLLATE "C".
-  for (const auto& [agent_id, agent] : agents_) {
-    const AgentIdentity& identity = agent.identity;
-    Site& site = by_site[identity.site()];
-    site.summary.set_site(identity.site());
-    if (identity.role() == natscope::v1::ROLE_CLIENT) {
-      site.summary.set_clients(site.summary.clients() + 1);
-    } else if (identity.role() == natscope::v1::ROLE_CONNECTOR) {
-      site.summary.set_connectors(site.summary.connectors() + 1);
-    }
-    const LatestState* state = FindState(identity);
-    ++site.nat_types[{identity.role(), NatTypeOf(state)}];
-    if (state != nullptr) {
-      site.last_seen = std::max(site.last_seen, state->last_seen);
-    }
-  }
-  std::vector<SiteSummary> sites;
-  for (auto& [name, site] : by_site) {
-    for (const auto& [key, agents] : site.nat_types) {
-      natscope::v1::NatTypeCount* count = site.summary.add_nat_types();
-      count->set_role(static_cast<natscope::v1::Role>(key.first));
-      count->set_nat_type(key.second);
-      count->set_agents(agents);
-    }
-    if (site.last_seen != absl::InfinitePast()) {
-      SetStoredTime(site.last_seen, site.summary.mutable_last_seen());
-    }
-    sites.push_back(std::move(site.summary));
-  }
-  return sites;
 }
 
 absl::StatusOr<std::vector<AgentState>> MemoryStore::ListAgents(
@@ -344,12 +260,12 @@ absl::StatusOr<std::vector<AgentState>> MemoryStore::ListAgents(
   return agents;
 }
 
-absl::StatusOr<int64_t> MemoryStore::CountRecords(absl::string_view agent_id) {
+int64_t MemoryStore::CountRecordsForTest(const std::string& agent_id) {
   absl::MutexLock lock(&mu_);
-  const auto history = history_.find(std::string(agent_id));
-  const auto agent = agents_.find(std::string(agent_id));
+  const auto history = history_.find(agent_id);
+  const auto agent = agents_.find(agent_id);
   if (history == history_.end() || agent == agents_.end()) return 0;
-  // The agent's current site only, as PostgresStore reads it.
+  // The agent's current site only, as the PostgreSQL count reads it.
   const std::string& site = agent->second.identity.site();
   int64_t count = 0;
   for (const auto& row : history->second.logs) count += row.site == site;

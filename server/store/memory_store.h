@@ -14,7 +14,7 @@
 //   - A negative limit is InvalidArgument (PostgreSQL: Internal).
 //   - EnsurePartitions only keeps the list of daily partitions that
 //     ApplyRetention counts; an Ingest never fails for want of one.
-//   - Times PostgreSQL takes from now() (the dirty mark of UpsertAgent)
+//   - Times PostgreSQL takes from now() (the dirty mark of EnrollAgent)
 //     come from absl::Now().
 //
 // Thread-safe: one mutex serialises every method. Never returns
@@ -42,7 +42,7 @@
 
 namespace natscope::server {
 
-class MemoryStore : public Store {
+class MemoryStore : public ServerStore {
  public:
   MemoryStore() = default;
   MemoryStore(const MemoryStore&) = delete;
@@ -52,20 +52,19 @@ class MemoryStore : public Store {
   // would: the next Migrate() then fails with FailedPrecondition when
   // `version` is beyond the migrations this binary knows.
   void SetSchemaVersionForTest(int version);
+  // Log events plus probe reports held for `agent_id` at its current site
+  // (0 when unknown), for the conformance suite's count_records.
+  int64_t CountRecordsForTest(const std::string& agent_id);
 
   absl::Status Migrate() override;
-  absl::Status UpsertAgent(const natscope::v1::AgentIdentity& agent,
-                           absl::string_view credential_hash) override;
   absl::StatusOr<natscope::v1::AgentIdentity> AgentByCredentialHash(
       absl::string_view credential_hash) override;
   absl::StatusOr<IngestResult> Ingest(const natscope::v1::AgentIdentity& agent,
                                       const natscope::v1::IngestRequest& batch,
                                       absl::Time received) override;
-  absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSites() override;
   absl::StatusOr<std::vector<natscope::v1::AgentState>> ListAgents(
       absl::string_view site, absl::string_view after_agent_id,
       int limit) override;
-  absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) override;
   absl::StatusOr<std::vector<natscope::v1::ProbeReport>> ProbeHistory(
       absl::string_view agent_id, int limit) override;
   absl::StatusOr<natscope::v1::AgentIdentity> AgentById(
@@ -110,13 +109,15 @@ class MemoryStore : public Store {
   absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
                               absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit) override;
-  absl::StatusOr<std::map<std::string, AgentActivity>> RecentActivity(
-      absl::string_view site, absl::Time since) override;
+  absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
+  RecentActivity(absl::string_view site, absl::Time since) override;
   absl::Status PutSiteHealth(
       const std::vector<natscope::v1::SiteSummary>& summaries,
       absl::Time computed) override;
   absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSiteHealth(
       bool by_name) override;
+  absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSiteHealthPage(
+      bool by_name, const SiteCursor& after, int limit) override;
   absl::StatusOr<std::vector<TrendSample>> SiteTrend(absl::string_view site,
                                                      absl::Time from,
                                                      absl::Time to,
@@ -176,8 +177,8 @@ class MemoryStore : public Store {
     absl::Time received;
     std::string digest;  // BatchDigest.
   };
-  // What is kept of a log event: what some method reads (CountRecords,
-  // retention); what it means was summarised at ingest.
+  // What is kept of a log event: what retention reads; what it means was
+  // summarised at ingest.
   struct LogRow {
     std::string site;
     absl::Time received;  // Retention goes by arrival, as partitions do.
@@ -246,8 +247,6 @@ class MemoryStore : public Store {
   // The agent's latest state at its current site; nullptr when none.
   const LatestState* FindState(const natscope::v1::AgentIdentity& identity)
       const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // analyzer::ReportedNatType of `state` (nullptr: nothing sent yet).
-  static std::string NatTypeOf(const LatestState* state);
   void MarkDirty(const std::string& site, absl::Time since)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static StoredReportRun ToStoredRun(int64_t run_id, const RunRow& row);
@@ -257,8 +256,8 @@ class MemoryStore : public Store {
 
   std::map<std::string, AgentRow> agents_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> agent_by_hash_ ABSL_GUARDED_BY(mu_);
-  // By agent_id: an agent has state at one site at most, as UpsertAgent
-  // drops it when the agent moves.
+  // By agent_id: an agent has state at one site at most, as RemoveAgent
+  // drops it.
   std::map<std::string, LatestState> states_ ABSL_GUARDED_BY(mu_);
   std::map<LedgerKey, LedgerRow> ledger_ ABSL_GUARDED_BY(mu_);
   // Tunnel and relay lines per (site, agent_id) and UTC hour, counted at

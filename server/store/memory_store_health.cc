@@ -124,16 +124,16 @@ absl::StatusOr<std::vector<std::string>> MemoryStore::ClaimDirtySites(
   return sites;
 }
 
-absl::StatusOr<std::map<std::string, AgentActivity>>
+absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
 MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
   // Counted per hour at ingest, as PostgresStore reads agent_activity;
   // sdwan_state: the newest of any age, from the latest state.
   const absl::Time first = StoredTime(StartOfUtcHour(since));
   absl::MutexLock lock(&mu_);
-  std::map<std::string, AgentActivity> activity;
+  std::map<std::string, analyzer::AgentActivity> activity;
   for (const auto& [key, hours] : activity_) {
     if (key.first != site) continue;
-    AgentActivity sum;
+    analyzer::AgentActivity sum;
     for (auto hour = hours.lower_bound(first); hour != hours.end(); ++hour) {
       sum.direct += hour->second.direct;
       sum.relayed += hour->second.relayed;
@@ -146,7 +146,7 @@ MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
   }
   for (const auto& [agent_id, state] : states_) {
     if (state.site != site || !state.sdwan_state.has_value()) continue;
-    AgentActivity& agent = activity[agent_id];
+    analyzer::AgentActivity& agent = activity[agent_id];
     agent.sdwan_state = *state.sdwan_state;
     agent.sdwan_state_time = state.sdwan_time;
   }
@@ -191,6 +191,30 @@ absl::StatusOr<std::vector<SiteSummary>> MemoryStore::ListSiteHealth(
                      });
   }
   return sites;
+}
+
+absl::StatusOr<std::vector<SiteSummary>> MemoryStore::ListSiteHealthPage(
+    bool by_name, const SiteCursor& after, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ListSiteHealthPage limit must be at least 1, not ", limit));
+  }
+  absl::StatusOr<std::vector<SiteSummary>> all = ListSiteHealth(by_name);
+  if (!all.ok()) return all.status();
+  // Keyset paging over the listing's order, as PostgresStore pages in SQL.
+  const auto past = [&](const SiteSummary& site) {
+    if (after.site.empty()) return true;
+    if (by_name) return site.site() > after.site;
+    return site.severity_score() < after.severity_score ||
+           (site.severity_score() == after.severity_score &&
+            site.site() > after.site);
+  };
+  std::vector<SiteSummary> page;
+  for (SiteSummary& site : *all) {
+    if (static_cast<int>(page.size()) == limit) break;
+    if (past(site)) page.push_back(std::move(site));
+  }
+  return page;
 }
 
 absl::StatusOr<std::vector<TrendSample>> MemoryStore::SiteTrend(

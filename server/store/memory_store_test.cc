@@ -1,4 +1,4 @@
-// Runs the Store conformance suite against MemoryStore, and checks what
+// Runs the store conformance suite against MemoryStore, and checks what
 // MemoryStore adds of its own.
 #include "server/store/memory_store.h"
 
@@ -16,7 +16,7 @@ namespace {
 // The store the factory made last; the fixture owns it.
 MemoryStore* last_store = nullptr;
 
-std::unique_ptr<Store> FreshStore() {
+std::unique_ptr<ServerStore> FreshStore() {
   auto store = std::make_unique<MemoryStore>();
   last_store = store.get();
   return store;
@@ -27,10 +27,13 @@ absl::Status SetSchemaVersion(int version) {
   return absl::OkStatus();
 }
 
-INSTANTIATE_TEST_SUITE_P(Memory, StoreConformanceTest,
-                         ::testing::Values(StoreConformanceParams{
-                             "Memory", &FreshStore, &SetSchemaVersion}),
-                         StoreConformanceTestName);
+int64_t CountRecords(const std::string& agent_id) {
+  return last_store->CountRecordsForTest(agent_id);
+}
+
+NATSCOPE_INSTANTIATE_STORE_CONFORMANCE(
+    Memory, (StoreConformanceParams{"Memory", &FreshStore, &SetSchemaVersion,
+                                    &CountRecords}));
 
 TEST(MemoryStoreTest, NewerSchemaMessageNamesTheKnownVersion) {
   MemoryStore store;
@@ -50,12 +53,10 @@ TEST(MemoryStoreTest, DuplicateCredentialHashIsAlreadyExists) {
   natscope::v1::AgentIdentity a, b;
   a.set_agent_id("a");
   b.set_agent_id("b");
-  ASSERT_TRUE(store.UpsertAgent(a, "same").ok());
-  EXPECT_EQ(store.UpsertAgent(b, "same").code(),
+  ASSERT_TRUE(store.EnrollAgent(a, "same", "", "").ok());
+  EXPECT_EQ(store.EnrollAgent(b, "same", "", "").code(),
             absl::StatusCode::kAlreadyExists);
-  // The same agent may present its own hash again.
-  EXPECT_TRUE(store.UpsertAgent(a, "same").ok());
-  EXPECT_EQ(store.UpsertAgent(a, "").code(),
+  EXPECT_EQ(store.EnrollAgent(b, "", "", "").code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -65,7 +66,7 @@ TEST(MemoryStoreTest, TimesAreKeptToTheMicrosecondAsPostgresKeepsThem) {
   natscope::v1::AgentIdentity agent;
   agent.set_agent_id("a1");
   agent.set_site("paris");
-  ASSERT_TRUE(store.UpsertAgent(agent, "h").ok());
+  ASSERT_TRUE(store.EnrollAgent(agent, "h", "", "").ok());
   const absl::Time received =
       absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(1999);
   natscope::v1::IngestRequest batch;

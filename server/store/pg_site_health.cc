@@ -67,9 +67,10 @@ absl::StatusOr<std::vector<std::string>> PostgresStore::ClaimDirtySites(
   return sites;
 }
 
-absl::StatusOr<std::map<std::string, AgentActivity>> PostgresStore::RecentActivity(
+absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
+PostgresStore::RecentActivity(
     absl::string_view site, absl::Time since) {
-  std::map<std::string, AgentActivity> activity;
+  std::map<std::string, analyzer::AgentActivity> activity;
   // Counted per hour at ingest (agent_activity), so this reads about 24
   // rows an agent whatever the log volume.
   RETURN_IF_ERROR(pool_->Run("RecentActivity", [&](pqxx::connection& conn) {
@@ -87,7 +88,7 @@ absl::StatusOr<std::map<std::string, AgentActivity>> PostgresStore::RecentActivi
       const uint32_t relayed = row[2].as<uint32_t>();
       const uint32_t relay_unavailable = row[3].as<uint32_t>();
       if (direct == 0 && relayed == 0 && relay_unavailable == 0) continue;
-      AgentActivity& a = activity[row[0].as<std::string>()];
+      analyzer::AgentActivity& a = activity[row[0].as<std::string>()];
       a.direct = direct;
       a.relayed = relayed;
       a.relay_unavailable = relay_unavailable;
@@ -98,7 +99,7 @@ absl::StatusOr<std::map<std::string, AgentActivity>> PostgresStore::RecentActivi
                      " FROM agent_state WHERE site = $1 AND sdwan_state IS NOT NULL"),
         std::string(site));
     for (const pqxx::row& row : states) {
-      AgentActivity& a = activity[row[0].as<std::string>()];
+      analyzer::AgentActivity& a = activity[row[0].as<std::string>()];
       a.sdwan_state = row[1].as<std::string>();
       a.sdwan_state_time = absl::FromUnixMicros(row[2].as<int64_t>());
     }

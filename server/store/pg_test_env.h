@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/embedded_postgres/embedded_postgres.h"
 #include "server/embedded_postgres/test_scratch_dir.h"
-#include "server/store/store.h"
+#include "server/store/postgres_store.h"
 
 namespace natscope::server {
 
@@ -64,7 +64,7 @@ PostgresEnvironment* PgTestEnv();
 
 // A PostgresStore over a new empty database (not migrated),
 // or nullptr (with a test failure) when the cluster did not start.
-std::unique_ptr<Store> FreshPostgresStore(int pool_size = 4);
+std::unique_ptr<PostgresStore> FreshPostgresStore(int pool_size = 4);
 
 }  // namespace natscope::server
 

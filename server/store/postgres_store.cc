@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/reported_nat_type.h"
 #include "common/status_macros.h"
 #include "server/store/migrations.h"
 #include "server/store/pg_auth.h"
@@ -28,10 +27,8 @@ constexpr char kMigrationLock[] = "7953766774541184869";
 // below read them.
 const std::string& AgentColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
-      "a.agent_id, a.site, a.role, a.hostname, a.version, s.stun_nat_type, "
-      "s.probe_time IS NOT NULL, s.udp_reachable, s.mapping, s.filtering, "
-      "s.public_address, ",
-      UnixMicrosSql("s.last_seen"),
+      "a.agent_id, a.site, a.role, a.hostname, a.version, s.stun_nat_type, ",
+      UnixMicrosSql("s.stun_nat_type_time"), ", ", UnixMicrosSql("s.last_seen"),
       ", s.probe_report, s.clock_skew_ms, a.batch_conflicts"));
   return *columns;
 }
@@ -46,48 +43,31 @@ AgentIdentity IdentityFromRow(const pqxx::row& row) {
   return identity;
 }
 
-// ReportedNatType of an AgentColumns() row, from its latest-state columns.
-std::string NatTypeFromRow(const pqxx::row& row) {
-  const std::string log_value =
-      row[5].is_null() ? "" : row[5].as<std::string>();
-  if (!row[6].as<bool>(false)) {
-    return analyzer::ReportedNatType(log_value, nullptr);
-  }
-  natscope::v1::ProbeReport probe;
-  probe.set_udp_reachable(row[7].as<bool>(false));
-  probe.set_mapping_behavior(
-      static_cast<natscope::v1::MappingBehavior>(row[8].as<int>(0)));
-  return analyzer::ReportedNatType(log_value, &probe);
-}
-
 absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
   AgentState state;
   *state.mutable_identity() = IdentityFromRow(row);
-  state.set_reported_nat_type(NatTypeFromRow(row));
-  if (!row[5].is_null()) state.set_log_nat_type(row[5].as<std::string>());
-  if (!row[13].is_null()) {
-    state.set_clock_skew_seconds(row[13].as<int64_t>() / 1000);
+  if (!row[5].is_null()) {
+    state.set_log_nat_type(row[5].as<std::string>());
+    if (!row[6].is_null()) {
+      MicrosToProto(row[6].as<int64_t>(), state.mutable_log_nat_type_time());
+    }
   }
-  state.set_batch_conflicts(row[14].as<uint64_t>());
-  if (!row[11].is_null()) {
-    MicrosToProto(row[11].as<int64_t>(), state.mutable_last_seen());
+  if (!row[7].is_null()) {
+    MicrosToProto(row[7].as<int64_t>(), state.mutable_last_seen());
   }
-  if (row[6].as<bool>(false)) {
-    state.set_mapping_behavior(
-        static_cast<natscope::v1::MappingBehavior>(row[8].as<int>(0)));
-    state.set_filtering_behavior(
-        static_cast<natscope::v1::FilteringBehavior>(row[9].as<int>(0)));
-    state.set_public_address(row[10].as<std::string>(""));
-    const pqxx::binarystring bytes(row[12]);
-    natscope::v1::ProbeReport report;
-    if (!report.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  if (!row[8].is_null()) {
+    const pqxx::binarystring bytes(row[8]);
+    if (!state.mutable_latest_probe()->ParseFromArray(
+            bytes.data(), static_cast<int>(bytes.size()))) {
       return absl::DataLossError(absl::StrCat(
           "stored probe report of agent ", state.identity().agent_id(),
           " does not parse: the database was altered outside natscope"));
     }
-    *state.mutable_findings() = report.findings();
-    *state.mutable_latest_probe() = std::move(report);
   }
+  if (!row[9].is_null()) {
+    state.set_clock_skew_seconds(row[9].as<int64_t>() / 1000);
+  }
+  state.set_batch_conflicts(row[10].as<uint64_t>());
   return state;
 }
 
@@ -98,11 +78,11 @@ PostgresStore::PostgresStore(std::unique_ptr<PgConnectionPool> pool)
 
 PostgresStore::~PostgresStore() = default;
 
-absl::StatusOr<std::unique_ptr<Store>> PostgresStore::Connect(
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Connect(
     const std::string& conninfo, int pool_size) {
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnectionPool> pool,
                    PgConnectionPool::Create(conninfo, pool_size));
-  return std::unique_ptr<Store>(new PostgresStore(std::move(pool)));
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
 }
 
 absl::Status PostgresStore::Migrate() {
@@ -138,35 +118,6 @@ absl::Status PostgresStore::Migrate() {
           migration.version);
     }
     tx.commit();
-    return absl::OkStatus();
-  });
-}
-
-absl::Status PostgresStore::UpsertAgent(const AgentIdentity& agent,
-                                        absl::string_view credential_hash) {
-  if (agent.agent_id().empty() || credential_hash.empty()) {
-    return absl::InvalidArgumentError(
-        "UpsertAgent needs an agent_id and a credential hash");
-  }
-  return pool_->Run("UpsertAgent", [&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    tx.exec_params(
-        "INSERT INTO agents (agent_id, site, role, hostname, version, "
-        "credential_hash) VALUES ($1, $2, $3, $4, $5, $6) "
-        "ON CONFLICT (agent_id) DO UPDATE SET site = EXCLUDED.site, "
-        "role = EXCLUDED.role, hostname = EXCLUDED.hostname, "
-        "version = EXCLUDED.version, "
-        "credential_hash = EXCLUDED.credential_hash, updated_at = now()",
-        agent.agent_id(), agent.site(), static_cast<int>(agent.role()),
-        SanitizeText(agent.hostname()), SanitizeText(agent.version()),
-        std::string(credential_hash));
-    // An agent that moved to another site leaves its old state behind.
-    tx.exec_params("DELETE FROM agent_state WHERE agent_id = $1 AND site <> $2",
-                   agent.agent_id(), agent.site());
-    tx.commit();
-    // After the commit, so that the refresher sees the agent (as Ingest).
-    pqxx::nontransaction mark(conn);
-    MarkSiteDirty(mark, agent.site());
     return absl::OkStatus();
   });
 }
@@ -230,52 +181,6 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
   return result;
 }
 
-absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSites() {
-  std::vector<SiteSummary> sites;
-  RETURN_IF_ERROR(pool_->Run("ListSites", [&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    const pqxx::result rows = tx.exec(absl::StrCat(
-        "SELECT ", AgentColumns(),
-        " FROM agents a LEFT JOIN agent_state s "
-        "ON s.site = a.site AND s.agent_id = a.agent_id"));
-    struct Site {
-      SiteSummary summary;
-      std::map<std::pair<int, std::string>, uint32_t> nat_types;
-      int64_t last_seen = INT64_MIN;
-    };
-    std::map<std::string, Site> by_site;  // Bytewise order, like COLLATE "C".
-    for (const pqxx::row& row : rows) {
-      const AgentIdentity identity = IdentityFromRow(row);
-      Site& site = by_site[identity.site()];
-      site.summary.set_site(identity.site());
-      if (identity.role() == natscope::v1::ROLE_CLIENT) {
-        site.summary.set_clients(site.summary.clients() + 1);
-      } else if (identity.role() == natscope::v1::ROLE_CONNECTOR) {
-        site.summary.set_connectors(site.summary.connectors() + 1);
-      }
-      ++site.nat_types[{identity.role(), NatTypeFromRow(row)}];
-      if (!row[11].is_null()) {
-        site.last_seen = std::max(site.last_seen, row[11].as<int64_t>());
-      }
-    }
-    sites.clear();
-    for (auto& [name, site] : by_site) {
-      for (const auto& [key, agents] : site.nat_types) {
-        natscope::v1::NatTypeCount* count = site.summary.add_nat_types();
-        count->set_role(static_cast<natscope::v1::Role>(key.first));
-        count->set_nat_type(key.second);
-        count->set_agents(agents);
-      }
-      if (site.last_seen != INT64_MIN) {
-        MicrosToProto(site.last_seen, site.summary.mutable_last_seen());
-      }
-      sites.push_back(std::move(site.summary));
-    }
-    return absl::OkStatus();
-  }));
-  return sites;
-}
-
 absl::StatusOr<std::vector<AgentState>> PostgresStore::ListAgents(
     absl::string_view site, absl::string_view after_agent_id, int limit) {
   if (limit < 1) {
@@ -300,24 +205,6 @@ absl::StatusOr<std::vector<AgentState>> PostgresStore::ListAgents(
         return absl::OkStatus();
       }));
   return agents;
-}
-
-absl::StatusOr<int64_t> PostgresStore::CountRecords(
-    absl::string_view agent_id) {
-  int64_t count = 0;
-  RETURN_IF_ERROR(pool_->Run("CountRecords", [&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    count = tx.exec_params1(
-                  "SELECT (SELECT count(*) FROM log_events WHERE agent_id = "
-                  "$1 AND site = (SELECT site FROM agents WHERE agent_id = "
-                  "$1)) + (SELECT count(*) FROM probe_reports WHERE "
-                  "agent_id = $1 AND site = (SELECT site FROM agents WHERE "
-                  "agent_id = $1))",
-                  std::string(agent_id))[0]
-                .as<int64_t>();
-    return absl::OkStatus();
-  }));
-  return count;
 }
 
 absl::StatusOr<std::vector<natscope::v1::ProbeReport>>

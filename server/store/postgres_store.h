@@ -1,4 +1,4 @@
-// The Store on PostgreSQL (libpqxx), for the embedded cluster and for
+// Every store role (store.h) on PostgreSQL (libpqxx), for the embedded cluster and for
 // --postgres=URI alike.
 #ifndef NATSCOPE_SERVER_STORE_POSTGRES_STORE_H_
 #define NATSCOPE_SERVER_STORE_POSTGRES_STORE_H_
@@ -22,31 +22,27 @@ class PgConnectionPool;
 
 // Thread-safe: up to `pool_size` calls run at once, each on a connection of
 // its own; further calls wait. No libpqxx exception leaves this class.
-class PostgresStore final : public Store {
+class PostgresStore final : public ServerStore {
  public:
   // Connects to `conninfo` (a libpq URI or key=value string) and returns a
   // store that uses up to `pool_size` connections. Does not migrate: call
   // Migrate(). Errors: Unavailable "cannot connect to PostgreSQL at
   // <conninfo without password>: <reason>: ..." when the first connection
   // fails; InvalidArgument for a malformed conninfo or pool_size < 1.
-  static absl::StatusOr<std::unique_ptr<Store>> Connect(
+  static absl::StatusOr<std::unique_ptr<PostgresStore>> Connect(
       const std::string& conninfo, int pool_size);
 
   ~PostgresStore() override;
 
   absl::Status Migrate() override;
-  absl::Status UpsertAgent(const natscope::v1::AgentIdentity& agent,
-                           absl::string_view credential_hash) override;
   absl::StatusOr<natscope::v1::AgentIdentity> AgentByCredentialHash(
       absl::string_view credential_hash) override;
   absl::StatusOr<IngestResult> Ingest(const natscope::v1::AgentIdentity& agent,
                                       const natscope::v1::IngestRequest& batch,
                                       absl::Time received) override;
-  absl::StatusOr<std::vector<natscope::v1::SiteSummary>> ListSites() override;
   absl::StatusOr<std::vector<natscope::v1::AgentState>> ListAgents(
       absl::string_view site, absl::string_view after_agent_id,
       int limit) override;
-  absl::StatusOr<int64_t> CountRecords(absl::string_view agent_id) override;
   absl::StatusOr<std::vector<natscope::v1::ProbeReport>> ProbeHistory(
       absl::string_view agent_id, int limit) override;
 
@@ -93,8 +89,8 @@ class PostgresStore final : public Store {
   absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
                               absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit) override;
-  absl::StatusOr<std::map<std::string, AgentActivity>> RecentActivity(
-      absl::string_view site, absl::Time since) override;
+  absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
+  RecentActivity(absl::string_view site, absl::Time since) override;
   absl::Status PutSiteHealth(
       const std::vector<natscope::v1::SiteSummary>& summaries,
       absl::Time computed) override;

@@ -1,4 +1,4 @@
-// Runs the Store conformance suite, and PostgreSQL-specific tests, against
+// Runs the store conformance suite, and PostgreSQL-specific tests, against
 // a real cluster started with EmbeddedPostgres (one database per test).
 #include "server/store/postgres_store.h"
 
@@ -18,7 +18,7 @@ namespace {
 
 PostgresEnvironment* const env = PgTestEnv();
 
-std::unique_ptr<Store> FreshStore() { return FreshPostgresStore(4); }
+std::unique_ptr<ServerStore> FreshStore() { return FreshPostgresStore(4); }
 
 absl::Status SetSchemaVersion(int version) {
   pqxx::connection conn(env->last_conninfo());
@@ -30,13 +30,25 @@ absl::Status SetSchemaVersion(int version) {
   return absl::OkStatus();
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest,
-                         ::testing::Values(StoreConformanceParams{
-                             "Postgres", &FreshStore, &SetSchemaVersion}),
-                         StoreConformanceTestName);
+int64_t CountRecords(const std::string& agent_id) {
+  pqxx::connection conn(env->last_conninfo());
+  pqxx::read_transaction tx(conn);
+  return tx
+      .exec_params1(
+          "SELECT (SELECT count(*) FROM log_events WHERE agent_id = $1 AND "
+          "site = (SELECT site FROM agents WHERE agent_id = $1)) + (SELECT "
+          "count(*) FROM probe_reports WHERE agent_id = $1 AND site = "
+          "(SELECT site FROM agents WHERE agent_id = $1))",
+          agent_id)[0]
+      .as<int64_t>();
+}
+
+NATSCOPE_INSTANTIATE_STORE_CONFORMANCE(
+    Postgres, (StoreConformanceParams{"Postgres", &FreshStore,
+                                      &SetSchemaVersion, &CountRecords}));
 
 TEST(PostgresStoreTest, ConnectFailureIsOneLineNamingTheServerNotPassword) {
-  absl::StatusOr<std::unique_ptr<Store>> store = PostgresStore::Connect(
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Connect(
       "host=/nonexistent-natscope-dir port=5432 dbname=db user=u "
       "password=s3cret",
       2);
@@ -65,10 +77,10 @@ TEST(PostgresStoreTest, MalformedConninfoIsInvalidArgument) {
 }
 
 TEST(PostgresStoreTest, BrokenConnectionsAreReplacedOnNextUse) {
-  std::unique_ptr<Store> store = FreshStore();
+  std::unique_ptr<ServerStore> store = FreshStore();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Migrate().ok());
-  ASSERT_TRUE(store->CountRecords("a").ok());
+  ASSERT_TRUE(store->ProbeHistory("a", 1).ok());
   {
     pqxx::connection admin(env->pg()->ConnectionUri());
     pqxx::nontransaction tx(admin);
@@ -78,26 +90,26 @@ TEST(PostgresStoreTest, BrokenConnectionsAreReplacedOnNextUse) {
         env->last_database());
     ASSERT_GE(killed.size(), 1u);
   }
-  absl::StatusOr<int64_t> count = store->CountRecords("a");
-  EXPECT_TRUE(count.ok()) << count.status();
+  const auto history = store->ProbeHistory("a", 1);
+  EXPECT_TRUE(history.ok()) << history.status();
   EXPECT_EQ(store->AgentByCredentialHash("x").status().code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST(PostgresStoreTest, DuplicateCredentialHashIsAlreadyExists) {
-  std::unique_ptr<Store> store = FreshStore();
+  std::unique_ptr<ServerStore> store = FreshStore();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Migrate().ok());
   natscope::v1::AgentIdentity a, b;
   a.set_agent_id("a");
   b.set_agent_id("b");
-  ASSERT_TRUE(store->UpsertAgent(a, "same").ok());
-  EXPECT_EQ(store->UpsertAgent(b, "same").code(),
+  ASSERT_TRUE(store->EnrollAgent(a, "same", "", "").ok());
+  EXPECT_EQ(store->EnrollAgent(b, "same", "", "").code(),
             absl::StatusCode::kAlreadyExists);
 }
 
 TEST(PostgresStoreTest, FailedMigrationIsInternalWithSqlstate) {
-  std::unique_ptr<Store> store = FreshStore();
+  std::unique_ptr<ServerStore> store = FreshStore();
   ASSERT_NE(store, nullptr);
   {
     pqxx::connection conn(env->last_conninfo());
@@ -115,7 +127,7 @@ TEST(PostgresStoreTest, FailedMigrationIsInternalWithSqlstate) {
 // A database at schema 2 holding data upgrades to 3 with nothing lost: the
 // events move into daily partitions and take their agent's site.
 TEST(PostgresStoreTest, UpgradeFromSchema2KeepsEveryRow) {
-  std::unique_ptr<Store> store = FreshStore();
+  std::unique_ptr<ServerStore> store = FreshStore();
   ASSERT_NE(store, nullptr);
   {
     pqxx::connection conn(env->last_conninfo());
@@ -146,7 +158,7 @@ TEST(PostgresStoreTest, UpgradeFromSchema2KeepsEveryRow) {
   }
   const absl::Status migrated = store->Migrate();
   ASSERT_TRUE(migrated.ok()) << migrated;
-  EXPECT_EQ(*store->CountRecords("a1"), 3);
+  EXPECT_EQ(CountRecords("a1"), 3);
   pqxx::connection conn(env->last_conninfo());
   pqxx::read_transaction tx(conn);
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM ingest_ledger WHERE site = 'paris'")[0]
@@ -173,7 +185,7 @@ TEST(PostgresStoreTest, UpgradeFromSchema2KeepsEveryRow) {
 
 // Retention drops whole partitions (no row-by-row DELETE).
 TEST(PostgresStoreTest, RetentionDropsDailyPartitions) {
-  std::unique_ptr<Store> store = FreshStore();
+  std::unique_ptr<ServerStore> store = FreshStore();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Migrate().ok());
   const absl::Time day = absl::FromCivil(absl::CivilDay(2024, 5, 1), absl::UTCTimeZone());

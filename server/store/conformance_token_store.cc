@@ -1,42 +1,24 @@
-// The conformance suite's tests of the access-token methods and AgentById.
+// The conformance suite's TokenStore tests: API and enrollment tokens, and their uses.
+#include <algorithm>
+#include <atomic>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/store/store_conformance.h"
+#include "server/store/store_conformance_util.h"
 
 namespace natscope::server {
 namespace {
 
-using natscope::v1::ApiTokenInfo;
-using natscope::v1::EnrollmentTokenInfo;
+using namespace conformance;  // NOLINT: the suite's builders.
 
-const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  out->set_seconds(absl::ToUnixSeconds(t));
-}
-
-ApiTokenInfo Api(const std::string& id, natscope::v1::ApiTokenRole role,
-                 absl::Time created) {
-  ApiTokenInfo info;
-  info.set_token_id(id);
-  info.set_name("token " + id);
-  info.set_role(role);
-  SetTime(created, info.mutable_created());
-  return info;
-}
-
-EnrollmentTokenInfo Enrollment(const std::string& id, const std::string& site,
-                               absl::Time created) {
-  EnrollmentTokenInfo info;
-  info.set_token_id(id);
-  info.set_site(site);
-  SetTime(created, info.mutable_created());
-  return info;
-}
-
-TEST_P(StoreConformanceTest, ApiTokenIsFoundByItsHashUntilRevoked) {
+TEST_P(TokenStoreConformance, ApiTokenIsFoundByItsHashUntilRevoked) {
   ASSERT_TRUE(store_
                   ->CreateApiToken(
                       Api("t1", natscope::v1::API_TOKEN_ROLE_VIEWER, kT0), "h1")
@@ -62,14 +44,14 @@ TEST_P(StoreConformanceTest, ApiTokenIsFoundByItsHashUntilRevoked) {
   EXPECT_TRUE(found->has_revoked());
 }
 
-TEST_P(StoreConformanceTest, UnknownApiTokenIsNotFound) {
+TEST_P(TokenStoreConformance, UnknownApiTokenIsNotFound) {
   EXPECT_EQ(store_->ApiTokenByHash("nope").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->RevokeApiToken("nope", kT0).status().code(),
             absl::StatusCode::kNotFound);
 }
 
-TEST_P(StoreConformanceTest, DuplicateApiTokenIdOrHashIsAlreadyExists) {
+TEST_P(TokenStoreConformance, DuplicateApiTokenIdOrHashIsAlreadyExists) {
   const auto admin = natscope::v1::API_TOKEN_ROLE_ADMIN;
   ASSERT_TRUE(store_->CreateApiToken(Api("t1", admin, kT0), "h1").ok());
   EXPECT_EQ(store_->CreateApiToken(Api("t1", admin, kT0), "h2").code(),
@@ -84,7 +66,7 @@ TEST_P(StoreConformanceTest, DuplicateApiTokenIdOrHashIsAlreadyExists) {
       absl::StatusCode::kInvalidArgument);
 }
 
-TEST_P(StoreConformanceTest, ListApiTokensIsByCreationTime) {
+TEST_P(TokenStoreConformance, ListApiTokensIsByCreationTime) {
   const auto admin = natscope::v1::API_TOKEN_ROLE_ADMIN;
   ASSERT_TRUE(
       store_->CreateApiToken(Api("b", admin, kT0 + absl::Seconds(5)), "hb")
@@ -100,7 +82,7 @@ TEST_P(StoreConformanceTest, ListApiTokensIsByCreationTime) {
   EXPECT_FALSE((*tokens)[1].has_revoked());
 }
 
-TEST_P(StoreConformanceTest, EnrollmentTokenKeepsSiteExpiryAndRevocation) {
+TEST_P(TokenStoreConformance, EnrollmentTokenKeepsSiteExpiryAndRevocation) {
   EnrollmentTokenInfo expiring = Enrollment("e1", "paris", kT0);
   SetTime(kT0 + absl::Hours(24), expiring.mutable_expires());
   ASSERT_TRUE(store_->CreateEnrollmentToken(expiring, "eh1").ok());
@@ -130,7 +112,7 @@ TEST_P(StoreConformanceTest, EnrollmentTokenKeepsSiteExpiryAndRevocation) {
       absl::StatusCode::kAlreadyExists);
 }
 
-TEST_P(StoreConformanceTest, ListEnrollmentTokensFiltersBySite) {
+TEST_P(TokenStoreConformance, ListEnrollmentTokensFiltersBySite) {
   ASSERT_TRUE(
       store_->CreateEnrollmentToken(Enrollment("p1", "paris", kT0), "h1").ok());
   ASSERT_TRUE(
@@ -152,18 +134,24 @@ TEST_P(StoreConformanceTest, ListEnrollmentTokensFiltersBySite) {
   EXPECT_EQ((*paris)[0].token_id(), "p1");
 }
 
-TEST_P(StoreConformanceTest, AgentByIdFindsRegisteredAgents) {
-  natscope::v1::AgentIdentity agent;
-  agent.set_agent_id("a1");
-  agent.set_site("paris");
-  agent.set_role(natscope::v1::ROLE_CONNECTOR);
-  ASSERT_TRUE(store_->UpsertAgent(agent, "hash-a1").ok());
-  absl::StatusOr<natscope::v1::AgentIdentity> found = store_->AgentById("a1");
-  ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_EQ(found->site(), "paris");
-  EXPECT_EQ(found->role(), natscope::v1::ROLE_CONNECTOR);
-  EXPECT_EQ(store_->AgentById("a2").status().code(),
-            absl::StatusCode::kNotFound);
+TEST_P(TokenStoreConformance, EnrollmentTokenUsesAreCountedToTheLimit) {
+  natscope::v1::EnrollmentTokenInfo info;
+  info.set_token_id("e1");
+  info.set_site("paris");
+  info.set_max_uses(2);
+  conformance::SetTime(kT0, info.mutable_created());
+  ASSERT_TRUE(store_->CreateEnrollmentToken(info, "eh1").ok());
+  auto first = store_->UseEnrollmentToken("eh1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->uses(), 1u);
+  EXPECT_EQ(first->max_uses(), 2u);
+  ASSERT_TRUE(store_->UseEnrollmentToken("eh1").ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      store_->UseEnrollmentToken("eh1").status()));
+  auto listed = store_->EnrollmentTokenByHash("eh1");
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->uses(), 2u);
+  EXPECT_TRUE(absl::IsNotFound(store_->UseEnrollmentToken("none").status()));
 }
 
 }  // namespace

@@ -1,36 +1,41 @@
-// The conformance suite's tests of report schedules and runs: above all,
-// that a scheduled run can be claimed once, whoever asks.
+// The conformance suite's ReportStore tests: report schedules and runs: above all, that a scheduled run is claimed once, whoever asks.
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "server/store/store_conformance.h"
 #include "server/store/store_conformance_util.h"
 
 namespace natscope::server {
 namespace {
 
-using conformance::kT0;
-using natscope::v1::ReportRun;
-using natscope::v1::ReportSchedule;
+using namespace conformance;  // NOLINT: the suite's builders.
 
-ReportSchedule Schedule(const std::string& id) {
-  ReportSchedule schedule;
-  schedule.set_id(id);
-  schedule.set_name("weekly " + id);
-  schedule.set_cron("0 8 * * MON");
-  schedule.set_time_zone("Europe/Paris");
-  schedule.mutable_scope()->set_fleet(true);
-  schedule.set_format(natscope::v1::REPORT_FORMAT_MARKDOWN);
-  schedule.set_output_directory("/tmp/reports");
-  schedule.set_enabled(true);
-  conformance::SetTime(kT0, schedule.mutable_created_at());
-  return schedule;
+// Claims a run that starts at `started` and, unless `running`, finishes
+// with content; returns its id.
+int64_t AddRun(ReportStore& store, const std::string& schedule_id,
+               absl::Time scheduled_for, bool on_demand, absl::Time started,
+               bool running = false) {
+  int64_t id = 0;
+  auto claimed = store.ClaimRun(schedule_id, scheduled_for, on_demand,
+                                natscope::v1::REPORT_FORMAT_MARKDOWN, "a", started, &id);
+  EXPECT_TRUE(claimed.ok() && *claimed) << schedule_id;
+  if (running) return id;
+  ReportRun run;
+  run.set_status(natscope::v1::REPORT_RUN_STATUS_SUCCEEDED);
+  SetTime(started + absl::Seconds(1), run.mutable_finished_at());
+  EXPECT_TRUE(store.FinishRun(id, run, "# old report\n").ok());
+  return id;
 }
 
-TEST_P(StoreConformanceTest, SchedulesAreCreatedListedAndDeleted) {
+TEST_P(ReportStoreConformance, SchedulesAreCreatedListedAndDeleted) {
   ASSERT_TRUE(store_->CreateSchedule(Schedule("s2")).ok());
   ASSERT_TRUE(store_->CreateSchedule(Schedule("s1")).ok());
   EXPECT_EQ(store_->CreateSchedule(Schedule("s1")).code(),
@@ -46,7 +51,7 @@ TEST_P(StoreConformanceTest, SchedulesAreCreatedListedAndDeleted) {
   EXPECT_EQ(store_->ListSchedules()->size(), 1u);
 }
 
-TEST_P(StoreConformanceTest, AScheduledRunIsClaimedOnceOnDemandRunsAlways) {
+TEST_P(ReportStoreConformance, AScheduledRunIsClaimedOnceOnDemandRunsAlways) {
   ASSERT_TRUE(store_->CreateSchedule(Schedule("s1")).ok());
   EXPECT_EQ(*store_->LastScheduledRun("s1"), absl::InfinitePast());
   int64_t first = 0, second = 0;
@@ -69,7 +74,7 @@ TEST_P(StoreConformanceTest, AScheduledRunIsClaimedOnceOnDemandRunsAlways) {
   EXPECT_EQ(*store_->LastScheduledRun("s1"), kT0);
 }
 
-TEST_P(StoreConformanceTest, ConcurrentClaimsOfOneRunHaveOneWinner) {
+TEST_P(ReportStoreConformance, ConcurrentClaimsOfOneRunHaveOneWinner) {
   std::atomic<int> winners{0}, errors{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
@@ -87,7 +92,7 @@ TEST_P(StoreConformanceTest, ConcurrentClaimsOfOneRunHaveOneWinner) {
   EXPECT_EQ(winners.load(), 1);
 }
 
-TEST_P(StoreConformanceTest, FinishedRunKeepsItsContentAndOutcome) {
+TEST_P(ReportStoreConformance, FinishedRunKeepsItsContentAndOutcome) {
   int64_t id = 0;
   ASSERT_TRUE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
                                 "server-a", kT0, &id));
@@ -109,7 +114,7 @@ TEST_P(StoreConformanceTest, FinishedRunKeepsItsContentAndOutcome) {
   EXPECT_EQ(store_->GetRun(id + 1000).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_P(StoreConformanceTest, RunsAreListedNewestFirstBySchedule) {
+TEST_P(ReportStoreConformance, RunsAreListedNewestFirstBySchedule) {
   int64_t id = 0;
   ASSERT_TRUE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
                                 "a", kT0, &id));
@@ -138,7 +143,7 @@ TEST_P(StoreConformanceTest, RunsAreListedNewestFirstBySchedule) {
   EXPECT_EQ((*on_demand)[1].run.format(), natscope::v1::REPORT_FORMAT_JSON);
 }
 
-TEST_P(StoreConformanceTest, AbandonedRunsFailAndAreNotRunAgain) {
+TEST_P(ReportStoreConformance, AbandonedRunsFailAndAreNotRunAgain) {
   int64_t id = 0;
   ASSERT_TRUE(*store_->ClaimRun("s1", kT0, false, natscope::v1::REPORT_FORMAT_MARKDOWN,
                                 "dead", kT0, &id));
@@ -153,23 +158,7 @@ TEST_P(StoreConformanceTest, AbandonedRunsFailAndAreNotRunAgain) {
                                  "b", kT0, &id));
 }
 
-// Claims a run that starts at `started` and, unless `running`, finishes
-// with content; returns its id.
-int64_t AddRun(Store& store, const std::string& schedule_id, absl::Time scheduled_for,
-            bool on_demand, absl::Time started, bool running = false) {
-  int64_t id = 0;
-  auto claimed = store.ClaimRun(schedule_id, scheduled_for, on_demand,
-                                natscope::v1::REPORT_FORMAT_MARKDOWN, "a", started, &id);
-  EXPECT_TRUE(claimed.ok() && *claimed) << schedule_id;
-  if (running) return id;
-  ReportRun run;
-  run.set_status(natscope::v1::REPORT_RUN_STATUS_SUCCEEDED);
-  conformance::SetTime(started + absl::Seconds(1), run.mutable_finished_at());
-  EXPECT_TRUE(store.FinishRun(id, run, "# old report\n").ok());
-  return id;
-}
-
-TEST_P(StoreConformanceTest, RetentionDeletesOldFinishedRunsButNotTheLastClaim) {
+TEST_P(ReportStoreConformance, RetentionDeletesOldFinishedRunsButNotTheLastClaim) {
   const absl::Time cutoff = kT0 + absl::Hours(24);
   const int64_t old_scheduled = AddRun(*store_, "s1", kT0, false, kT0);
   const int64_t newest_claim = AddRun(*store_, "s1", kT0 + absl::Hours(1), false,

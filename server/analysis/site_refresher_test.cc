@@ -1,6 +1,6 @@
 // SiteRefresher on the in-memory store: every marked site gets its health,
 // and one site that cannot be analysed does not hold back the others.
-#include "server/health/site_refresher.h"
+#include "server/analysis/site_refresher.h"
 
 #include <atomic>
 #include <string>
@@ -17,19 +17,19 @@ namespace {
 // A store on which one site's log activity cannot be read.
 class OneBadSite final : public MemoryStore {
  public:
-  absl::StatusOr<std::map<std::string, AgentActivity>> RecentActivity(
+  absl::StatusOr<std::map<std::string, analyzer::AgentActivity>> RecentActivity(
       absl::string_view site, absl::Time since) override {
     if (site == "bad") return absl::UnavailableError("disk on fire");
     return MemoryStore::RecentActivity(site, since);
   }
 };
 
-void AddAgent(Store& store, const std::string& site, const std::string& id) {
+void AddAgent(AgentRegistry& store, const std::string& site, const std::string& id) {
   v1::AgentIdentity agent;
   agent.set_agent_id(id);
   agent.set_site(site);
   agent.set_role(v1::ROLE_CLIENT);
-  ASSERT_TRUE(store.UpsertAgent(agent, "hash-" + id).ok());
+  ASSERT_TRUE(store.EnrollAgent(agent, "hash-" + id, "", "").ok());
 }
 
 TEST(SiteRefresherTest, EveryMarkedSiteGetsItsHealthWithComputedAt) {
@@ -39,7 +39,7 @@ TEST(SiteRefresherTest, EveryMarkedSiteGetsItsHealthWithComputedAt) {
   SimClock clock{absl::FromUnixSeconds(1700000000)};
   SiteRefresherOptions options;
   options.batch = 5;
-  SiteRefresher refresher(&store, &clock, options);
+  SiteRefresher refresher(&store, &store, &clock, options);
   auto stored = refresher.RefreshDirty();
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(*stored, 12);
@@ -58,7 +58,7 @@ TEST(SiteRefresherTest, AFailingSiteDoesNotHoldBackItsBatch) {
   SimClock clock{absl::FromUnixSeconds(1700000000)};
   SiteRefresherOptions options;
   options.batch = 5;
-  SiteRefresher refresher(&store, &clock, options);
+  SiteRefresher refresher(&store, &store, &clock, options);
   // Each call stops at the batch with the failure; a few calls store every
   // good site although "bad" keeps failing.
   for (int round = 0; round < 4; ++round) {

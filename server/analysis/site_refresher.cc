@@ -1,4 +1,4 @@
-#include "server/health/site_refresher.h"
+#include "server/analysis/site_refresher.h"
 
 #include <string>
 #include <vector>
@@ -7,13 +7,14 @@
 #include "analyzer/site/proto_time.h"
 #include "common/log.h"
 #include "common/status_macros.h"
-#include "server/health/site_analysis.h"
+#include "server/analysis/site_analysis.h"
 
 namespace natscope::server {
 
-SiteRefresher::SiteRefresher(Store* store, const Clock* clock,
+SiteRefresher::SiteRefresher(SiteHealthStore* health, FactStore* facts,
+                             const Clock* clock,
                              SiteRefresherOptions options)
-    : store_(store), clock_(clock), options_(options) {}
+    : health_(health), facts_(facts), clock_(clock), options_(options) {}
 
 SiteRefresher::~SiteRefresher() { Stop(); }
 
@@ -21,7 +22,7 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
   int stored = 0;
   while (!stopping_.load()) {
     ASSIGN_OR_RETURN(std::vector<std::string> sites,
-                     store_->ClaimDirtySites(options_.batch));
+                     health_->ClaimDirtySites(options_.batch));
     if (sites.empty()) return stored;
     const absl::Time now = clock_->Now();
     std::vector<v1::SiteSummary> summaries;
@@ -30,28 +31,28 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
     absl::Status first_error;
     // One site's failure must not hold back the others claimed with it.
     for (const std::string& site : sites) {
-      auto facts = LoadSiteFacts(*store_, site, now);
+      auto facts = LoadSiteFacts(*facts_, site, now, options_.aws_ranges);
       if (!facts.ok()) {
         failed.push_back(site);
         if (first_error.ok()) first_error = facts.status();
         continue;
       }
-      v1::SiteSummary& summary = summaries.emplace_back(
-          SummarizeSite(site, facts->agents, AnalyseSite(site, *facts, now)));
+      v1::SiteSummary& summary =
+          summaries.emplace_back(AnalyseAndSummarize(site, *facts, now));
       *summary.mutable_computed_at() = analyzer::ToProtoTime(now);
     }
-    absl::Status put = store_->PutSiteHealth(summaries, now);
+    absl::Status put = health_->PutSiteHealth(summaries, now);
     if (!put.ok()) {
       // Claimed sites must not be forgotten: mark them again (best effort;
       // the sweep catches them otherwise).
-      store_->MarkSitesDirty(sites, now).IgnoreError();
+      health_->MarkSitesDirty(sites, now).IgnoreError();
       return put;
     }
     stored += static_cast<int>(summaries.size());
     if (!failed.empty()) {
       // Behind the others, so that a site that keeps failing is retried
       // without starving the rest.
-      store_->MarkSitesDirty(failed, now + options_.retry_failed_after).IgnoreError();
+      health_->MarkSitesDirty(failed, now + options_.retry_failed_after).IgnoreError();
       return first_error;
     }
     if (sites.size() < static_cast<size_t>(options_.batch)) return stored;
@@ -76,7 +77,7 @@ absl::Duration SiteRefresher::RefreshTick() {
 absl::Duration SiteRefresher::SweepTick() {
   // Marked a little in the future, so that sites whose agents just sent
   // something (marked now) are refreshed before the sweep's 10,000.
-  absl::Status marked = store_->MarkSitesDirty({}, clock_->Now() + absl::Minutes(1));
+  absl::Status marked = health_->MarkSitesDirty({}, clock_->Now() + absl::Minutes(1));
   if (!marked.ok()) {
     LogEvent(LogLevel::kWarning, "site health sweep failed; retrying in a minute",
              {{"error", std::string(marked.message())}});

@@ -1,4 +1,4 @@
-// Keeps every site's stored health (Store::PutSiteHealth) current, so that
+// Keeps every site's stored health (SiteHealthStore::PutSiteHealth) current, so that
 // listing sites reads one row per site instead of analysing every agent.
 //
 // A site is re-analysed when it is marked dirty: by every ingest of one of
@@ -7,8 +7,8 @@
 // (agents turn stale, then silent) and because the sweep leaves one trend
 // point per site and hour. Several servers may refresh at once: each claims
 // different sites (Store::ClaimDirtySites).
-#ifndef NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
-#define NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
+#ifndef NATSCOPE_SERVER_ANALYSIS_SITE_REFRESHER_H_
+#define NATSCOPE_SERVER_ANALYSIS_SITE_REFRESHER_H_
 
 #include <atomic>
 #include <memory>
@@ -17,11 +17,16 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/periodic.h"
-#include "server/store/store.h"
+#include "analyzer/evidence/aws_ranges.h"
+#include "server/store/fact_store.h"
+#include "server/store/site_health_store.h"
 
 namespace natscope::server {
 
 struct SiteRefresherOptions {
+  // The server's AWS ranges, for re-deciding stored probes (null: no AWS
+  // detection). Not owned; must outlive the refresher.
+  const analyzer::AwsRanges* aws_ranges = nullptr;
   // How often dirty sites are looked for.
   absl::Duration interval = absl::Seconds(2);
   // How often every site is marked dirty. At most an hour, or the trend
@@ -36,8 +41,9 @@ struct SiteRefresherOptions {
 
 class SiteRefresher {
  public:
-  // `store` and `clock` must outlive this object.
-  SiteRefresher(Store* store, const Clock* clock, SiteRefresherOptions options = {});
+  // Not owned; all must outlive this object.
+  SiteRefresher(SiteHealthStore* health, FactStore* facts, const Clock* clock,
+                SiteRefresherOptions options = {});
   ~SiteRefresher();
 
   // Analyses and stores every site marked dirty, until none is left (or
@@ -57,7 +63,8 @@ class SiteRefresher {
   absl::Duration RefreshTick();
   absl::Duration SweepTick();
 
-  Store* store_;
+  SiteHealthStore* health_;
+  FactStore* facts_;
   const Clock* clock_;
   std::atomic<bool> stopping_{false};
   const SiteRefresherOptions options_;
@@ -67,4 +74,4 @@ class SiteRefresher {
 
 }  // namespace natscope::server
 
-#endif  // NATSCOPE_SERVER_HEALTH_SITE_REFRESHER_H_
+#endif  // NATSCOPE_SERVER_ANALYSIS_SITE_REFRESHER_H_

@@ -1,9 +1,9 @@
-#include "server/health/site_analysis.h"
+#include "server/analysis/site_analysis.h"
 
 #include <map>
 #include <utility>
 
-#include "analyzer/batch_summary.h"
+#include "server/analysis/agent_analysis.h"
 #include "analyzer/site/agent_view.h"
 #include "analyzer/site/site_health.h"
 #include "common/status_macros.h"
@@ -15,7 +15,7 @@ constexpr int kPage = 1000;
 using google::protobuf::util::TimeUtil;
 }  // namespace
 
-absl::StatusOr<std::vector<v1::AgentState>> AllAgentsOf(Store& store,
+absl::StatusOr<std::vector<v1::AgentState>> AllAgentsOf(FactStore& store,
                                                         absl::string_view site) {
   std::vector<v1::AgentState> all;
   std::string after;
@@ -31,10 +31,14 @@ absl::StatusOr<std::vector<v1::AgentState>> AllAgentsOf(Store& store,
   return all;
 }
 
-absl::StatusOr<SiteFacts> LoadSiteFacts(Store& store, absl::string_view site,
-                                        absl::Time now) {
+absl::StatusOr<SiteFacts> LoadSiteFacts(FactStore& store, absl::string_view site,
+                                        absl::Time now,
+                                        const analyzer::AwsRanges* aws_ranges) {
   SiteFacts facts;
   ASSIGN_OR_RETURN(facts.agents, AllAgentsOf(store, site));
+  for (v1::AgentState& agent : facts.agents) {
+    ApplyServerVerdict(&agent, aws_ranges);
+  }
   ASSIGN_OR_RETURN(facts.activity,
                    store.RecentActivity(site, now - analyzer::AgentViewOptions().tunnel_window));
   return facts;
@@ -44,41 +48,19 @@ std::vector<v1::AgentView> AgentViewsOf(const SiteFacts& site_facts, absl::Time 
   std::vector<v1::AgentView> views;
   views.reserve(site_facts.agents.size());
   for (const v1::AgentState& agent : site_facts.agents) {
-    // The store keeps the latest log-reported NAT type, not every event:
-    // hand it to the analyzer as the one event it stands for.
-    std::vector<v1::LogEvent> events;
-    if (!agent.log_nat_type().empty()) {
-      v1::LogEvent& event = events.emplace_back();
-      event.set_kind(analyzer::KindName(analyzer::LogKind::kStunNatType));
-      (*event.mutable_fields())["nat_type"] = agent.log_nat_type();
-      *event.mutable_time() = agent.last_seen();
-    }
-    analyzer::WindowCounts window;
     const auto activity = site_facts.activity.find(agent.identity().agent_id());
-    if (activity != site_facts.activity.end()) {
-      const AgentActivity& a = activity->second;
-      window.direct = a.direct;
-      window.relayed = a.relayed;
-      window.relay_unavailable = a.relay_unavailable;
-      window.last_tunnel = a.last_tunnel;
-      if (!a.sdwan_state.empty()) {
-        v1::LogEvent& event = events.emplace_back();
-        event.set_kind(analyzer::KindName(analyzer::LogKind::kSdwanState));
-        (*event.mutable_fields())["state"] = a.sdwan_state;
-        *event.mutable_time() =
-            TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(a.sdwan_state_time));
-      }
-    }
-    analyzer::AgentFacts facts;
-    facts.window = &window;
-    facts.identity = agent.identity();
-    facts.latest_probe = agent.has_latest_probe() ? &agent.latest_probe() : nullptr;
-    facts.events = events;
-    facts.last_arrival = absl::FromUnixMicros(
-        TimeUtil::TimestampToMicroseconds(agent.last_seen()));
-    views.push_back(analyzer::BuildAgentView(facts, now));
+    views.push_back(analyzer::BuildAgentView(
+        FactsOf(agent, activity == site_facts.activity.end() ? nullptr
+                                                             : &activity->second),
+        now));
   }
   return views;
+}
+
+v1::SiteSummary AnalyseAndSummarize(absl::string_view site,
+                                    const SiteFacts& facts, absl::Time now) {
+  const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
+  return SummarizeSite(site, views, analyzer::BuildSiteHealth(site, views));
 }
 
 v1::SiteHealthView AnalyseSite(absl::string_view site, const SiteFacts& facts,
@@ -87,13 +69,13 @@ v1::SiteHealthView AnalyseSite(absl::string_view site, const SiteFacts& facts,
 }
 
 v1::SiteSummary SummarizeSite(absl::string_view site,
-                              const std::vector<v1::AgentState>& agents,
+                              const std::vector<v1::AgentView>& agents,
                               const v1::SiteHealthView& view) {
   v1::SiteSummary summary;
   summary.set_site(std::string(site));
   std::map<std::pair<int, std::string>, uint32_t> nat_types;
   int64_t last_seen = INT64_MIN;
-  for (const v1::AgentState& agent : agents) {
+  for (const v1::AgentView& agent : agents) {
     const v1::Role role = agent.identity().role();
     if (role == v1::ROLE_CLIENT) summary.set_clients(summary.clients() + 1);
     if (role == v1::ROLE_CONNECTOR) {
