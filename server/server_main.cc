@@ -212,9 +212,7 @@ int Serve(const Flags& flags) {
   AgentServiceCore agent_core(db, db, db, agent_options);
   AgentServiceImpl agent_service(&agent_core, &authenticator);
   QueryServiceCore query_core(db, db, db, &*aws_ranges);
-  QueryServiceImpl query_service_unchecked(&query_core);
-  auth::AuthorizingQueryService query_service(&query_service_unchecked,
-                                              &authenticator);
+  QueryServiceImpl query_service(&query_core, &authenticator);
   AdminServiceCore admin_core(db, db, &RealClock::Get());
   AdminServiceImpl admin_service(&admin_core, &authenticator);
   // Reports: several servers may run the scheduler; each run is claimed

@@ -1,18 +1,28 @@
-// The gRPC edge of access control: every natscope service calls
-// AuthorizeCall first thing in each method.
+// The gRPC edge of access control, and the one way every natscope RPC is
+// served: ServeAuthorized (or CallAuthorized, when the method adds to the
+// answer's metadata) identifies the caller from its "authorization"
+// metadata, asks the policy (policy.h) whether it may call
+// "/<service>/<method>", and only then runs the method's transport-free
+// core with the authorised caller (and, for an agent, its identity).
 //
 // gRPC 1.51's experimental server interceptors cannot refuse a call before
 // its handler runs (they can only observe or cancel), so the check is a
-// call at the top of each method instead: AgentService and AdminService
-// make it themselves, and QueryService is wrapped in
-// AuthorizingQueryService so that its own code stays free of it.
+// call at the top of each method; a method the proto gains and a service
+// does not implement answers UNIMPLEMENTED (fails closed), and
+// server/service/authorization_test.cc checks every method of every
+// service against anonymous and wrong-kind callers.
 #ifndef NATSCOPE_SERVER_AUTH_GRPC_AUTH_H_
 #define NATSCOPE_SERVER_AUTH_GRPC_AUTH_H_
 
+#include <string>
+#include <utility>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
-#include "natscope/v1/query.grpc.pb.h"
+#include "natscope/v1/agent.pb.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/policy.h"
 
@@ -21,49 +31,55 @@ namespace natscope::server::auth {
 // The "authorization" metadata value of `context` ("" when absent).
 absl::string_view AuthorizationOf(const grpc::ServerContext& context);
 
-// Identifies the caller of `context` and checks it may call `full_method`.
-// Errors as Authenticator::Identify and Authorize.
-absl::StatusOr<Caller> AuthorizeCall(Authenticator& authenticator,
-                                     const grpc::ServerContext& context,
-                                     absl::string_view full_method,
-                                     v1::AgentIdentity* agent = nullptr);
-
-// QueryService with AuthorizeCall in front of each method of `inner`.
-// Both pointers must outlive this object. A method the proto gains and
-// this class does not forward answers UNIMPLEMENTED (fails closed);
-// grpc_auth_test checks that every method is forwarded.
-class AuthorizingQueryService final : public v1::QueryService::Service {
- public:
-  AuthorizingQueryService(v1::QueryService::Service* inner,
-                          Authenticator* authenticator)
-      : inner_(inner), authenticator_(authenticator) {}
-
-  grpc::Status ListSites(grpc::ServerContext*, const v1::ListSitesRequest*,
-                         v1::ListSitesResponse*) override;
-  grpc::Status GetSiteHealth(grpc::ServerContext*,
-                             const v1::GetSiteHealthRequest*,
-                             v1::SiteHealth*) override;
-  grpc::Status ListAgents(grpc::ServerContext*, const v1::ListAgentsRequest*,
-                          v1::ListAgentsResponse*) override;
-  grpc::Status ListFindings(grpc::ServerContext*,
-                            const v1::ListFindingsRequest*,
-                            v1::ListFindingsResponse*) override;
-  grpc::Status GetAgentHistory(grpc::ServerContext*,
-                               const v1::GetAgentHistoryRequest*,
-                               v1::AgentHistory*) override;
-  grpc::Status GetSiteAnalysis(grpc::ServerContext*,
-                               const v1::GetSiteHealthRequest*,
-                               v1::SiteHealthView*) override;
-  grpc::Status GetTrend(grpc::ServerContext*, const v1::GetTrendRequest*,
-                        v1::Trend*) override;
-
- private:
-  grpc::Status Check(const grpc::ServerContext& context,
-                     absl::string_view method);
-
-  v1::QueryService::Service* inner_;
-  Authenticator* authenticator_;
+// A caller the policy let through.
+struct AuthorizedCall {
+  Caller caller;
+  // kAgent: the agent its credential is registered to.
+  v1::AgentIdentity agent;
 };
+
+// Identifies the caller of `context` and checks it may call `full_method`.
+// On a method open to anyone (OpenToAnyone: Enroll, health), a credential
+// that does not identify anyone leaves the caller anonymous instead of
+// failing (the request itself carries the proof). Errors as
+// Authenticator::Identify and Authorize.
+absl::StatusOr<AuthorizedCall> AuthorizeCall(Authenticator& authenticator,
+                                             const grpc::ServerContext& context,
+                                             absl::string_view full_method);
+
+// Authorises `context` for `service`/`method` (e.g.
+// v1::ReportService::service_full_name(), "RunReport"), then answers
+// `serve(call, request)`, which returns absl::StatusOr<Response>.
+template <typename Request, typename Serve>
+auto CallAuthorized(Authenticator& authenticator, grpc::ServerContext& context,
+                    absl::string_view service, absl::string_view method,
+                    const Request& request, Serve serve)
+    -> decltype(serve(std::declval<const AuthorizedCall&>(), request)) {
+  absl::StatusOr<AuthorizedCall> call = AuthorizeCall(
+      authenticator, context, absl::StrCat("/", service, "/", method));
+  if (!call.ok()) return call.status();
+  return serve(*call, request);
+}
+
+// `result` as the RPC's answer.
+template <typename Response>
+grpc::Status Reply(absl::StatusOr<Response> result, Response* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+// CallAuthorized, answered.
+template <typename Request, typename Response, typename Serve>
+grpc::Status ServeAuthorized(Authenticator& authenticator,
+                             grpc::ServerContext& context,
+                             absl::string_view service, absl::string_view method,
+                             const Request& request, Response* response,
+                             Serve serve) {
+  return Reply(CallAuthorized(authenticator, context, service, method,
+                              request, std::move(serve)),
+               response);
+}
 
 }  // namespace natscope::server::auth
 

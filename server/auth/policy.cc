@@ -78,14 +78,17 @@ std::string Describe(const Caller& caller) {
   return "unknown caller";
 }
 
+bool OpenToAnyone(absl::string_view full_method) {
+  return full_method == kAgentEnroll || IsHealth(Split(full_method).service);
+}
+
 absl::Status Authorize(const Caller& caller, absl::string_view full_method) {
   const MethodName m = Split(full_method);
   if (m.service.empty()) {
     return absl::PermissionDeniedError(
         absl::StrCat("malformed method name \"", full_method, "\""));
   }
-  if (IsHealth(m.service)) return absl::OkStatus();
-  if (full_method == kAgentEnroll) return absl::OkStatus();
+  if (OpenToAnyone(full_method)) return absl::OkStatus();
   switch (caller.kind) {
     case CallerKind::kAnonymous:
       return absl::UnauthenticatedError(absl::StrCat(

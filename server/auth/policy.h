@@ -52,6 +52,10 @@ std::string Describe(const Caller& caller);
 // message names the caller, the method and who may call it).
 absl::Status Authorize(const Caller& caller, absl::string_view full_method);
 
+// True for the methods anyone may call, identified or not: health checks,
+// and Enroll (its request carries the enrollment token).
+bool OpenToAnyone(absl::string_view full_method);
+
 }  // namespace natscope::server::auth
 
 #endif  // NATSCOPE_SERVER_AUTH_POLICY_H_

@@ -82,5 +82,14 @@ TEST(PolicyTest, MalformedMethodNamesAreDenied) {
   }
 }
 
+TEST(PolicyTest, OnlyEnrollAndHealthAreOpenToAnyone) {
+  EXPECT_TRUE(OpenToAnyone(kAgentEnroll));
+  EXPECT_TRUE(OpenToAnyone("/grpc.health.v1.Health/Check"));
+  EXPECT_FALSE(OpenToAnyone(kAgentIngest));
+  EXPECT_FALSE(OpenToAnyone("/natscope.v1.QueryService/ListSites"));
+  EXPECT_FALSE(OpenToAnyone("/natscope.v1.AdminService/CreateApiToken"));
+  EXPECT_FALSE(OpenToAnyone("malformed"));
+}
+
 }  // namespace
 }  // namespace natscope::server::auth

@@ -1,6 +1,5 @@
 #include "server/service/admin_service.h"
 
-#include "server/service/serve_authorized.h"
 
 #include <string>
 #include <utility>
@@ -172,25 +171,92 @@ absl::StatusOr<v1::RemoveAgentResponse> AdminServiceCore::RemoveAgent(
   return response;
 }
 
-#define NATSCOPE_ADMIN_RPC(Name)                                        \
-  grpc::Status AdminServiceImpl::Name(grpc::ServerContext* context,     \
-                                      const v1::Name##Request* request, \
-                                      v1::Name##Response* response) {   \
-    return ServeAuthorized(                                             \
-        *authenticator_, *context, v1::AdminService::service_full_name(), \
-        #Name, *request, response,                                      \
-        [this](const v1::Name##Request& r) { return core_->Name(r); }); \
-  }
+grpc::Status AdminServiceImpl::CreateEnrollmentToken(grpc::ServerContext* context,
+                                  const v1::CreateEnrollmentTokenRequest* request,
+                                  v1::CreateEnrollmentTokenResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "CreateEnrollmentToken",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::CreateEnrollmentTokenRequest& r) {
+        return core_->CreateEnrollmentToken(r);
+      });
+}
 
-NATSCOPE_ADMIN_RPC(CreateEnrollmentToken)
-NATSCOPE_ADMIN_RPC(RevokeEnrollmentToken)
-NATSCOPE_ADMIN_RPC(ListEnrollmentTokens)
-NATSCOPE_ADMIN_RPC(CreateApiToken)
-NATSCOPE_ADMIN_RPC(RevokeApiToken)
-NATSCOPE_ADMIN_RPC(ListApiTokens)
-NATSCOPE_ADMIN_RPC(ResetAgent)
-NATSCOPE_ADMIN_RPC(RemoveAgent)
+grpc::Status AdminServiceImpl::RevokeEnrollmentToken(grpc::ServerContext* context,
+                                  const v1::RevokeEnrollmentTokenRequest* request,
+                                  v1::RevokeEnrollmentTokenResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "RevokeEnrollmentToken",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::RevokeEnrollmentTokenRequest& r) {
+        return core_->RevokeEnrollmentToken(r);
+      });
+}
 
-#undef NATSCOPE_ADMIN_RPC
+grpc::Status AdminServiceImpl::ListEnrollmentTokens(grpc::ServerContext* context,
+                                  const v1::ListEnrollmentTokensRequest* request,
+                                  v1::ListEnrollmentTokensResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "ListEnrollmentTokens",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::ListEnrollmentTokensRequest& r) {
+        return core_->ListEnrollmentTokens(r);
+      });
+}
+
+grpc::Status AdminServiceImpl::CreateApiToken(grpc::ServerContext* context,
+                                  const v1::CreateApiTokenRequest* request,
+                                  v1::CreateApiTokenResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "CreateApiToken",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::CreateApiTokenRequest& r) {
+        return core_->CreateApiToken(r);
+      });
+}
+
+grpc::Status AdminServiceImpl::RevokeApiToken(grpc::ServerContext* context,
+                                  const v1::RevokeApiTokenRequest* request,
+                                  v1::RevokeApiTokenResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "RevokeApiToken",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::RevokeApiTokenRequest& r) {
+        return core_->RevokeApiToken(r);
+      });
+}
+
+grpc::Status AdminServiceImpl::ListApiTokens(grpc::ServerContext* context,
+                                  const v1::ListApiTokensRequest* request,
+                                  v1::ListApiTokensResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "ListApiTokens",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::ListApiTokensRequest& r) {
+        return core_->ListApiTokens(r);
+      });
+}
+
+grpc::Status AdminServiceImpl::ResetAgent(grpc::ServerContext* context,
+                                  const v1::ResetAgentRequest* request,
+                                  v1::ResetAgentResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "ResetAgent",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::ResetAgentRequest& r) {
+        return core_->ResetAgent(r);
+      });
+}
+
+grpc::Status AdminServiceImpl::RemoveAgent(grpc::ServerContext* context,
+                                  const v1::RemoveAgentRequest* request,
+                                  v1::RemoveAgentResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(), "RemoveAgent",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::RemoveAgentRequest& r) {
+        return core_->RemoveAgent(r);
+      });
+}
 
 }  // namespace natscope::server

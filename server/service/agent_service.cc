@@ -238,60 +238,58 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
 grpc::Status AgentServiceImpl::Enroll(grpc::ServerContext* context,
                                       const v1::EnrollRequest* request,
                                       v1::EnrollResponse* response) {
-  // Anyone may try; the enrollment token in the request is the proof.
-  // Refusals count as failed authentications of the caller's address.
   const std::string source = auth::SourceKeyOfPeer(context->peer());
-  absl::Status throttled = authenticator_->CheckFailures(source);
-  if (!throttled.ok()) return ToGrpcStatus(throttled);
-  auto caller =
-      auth::AuthorizeCall(*authenticator_, *context, auth::kAgentEnroll);
-  if (!caller.ok() && !absl::IsUnauthenticated(caller.status())) {
-    return ToGrpcStatus(caller.status());
-  }
-  auto result = core_->Enroll(*request);
-  if (absl::IsPermissionDenied(result.status()) ||
-      absl::IsAlreadyExists(result.status())) {
-    authenticator_->RecordFailure(source);
-    LogEvent(LogLevel::kWarning, "enrolment refused",
-             {{"agent_id", Abbreviate(request->identity().agent_id())},
-              {"site", Abbreviate(request->identity().site())},
-              {"peer", Abbreviate(context->peer(), 80)},
-              {"error", std::string(result.status().message())}});
-  }
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = std::move(result).value();
-  return grpc::Status::OK;
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AgentService::service_full_name(),
+      "Enroll", *request, response,
+      [&](const auth::AuthorizedCall&, const v1::EnrollRequest& r)
+          -> absl::StatusOr<v1::EnrollResponse> {
+        // Anyone may try; the enrollment token in the request is the
+        // proof. Refusals count as failed authentications of the caller's
+        // address.
+        RETURN_IF_ERROR(authenticator_->CheckFailures(source));
+        absl::StatusOr<v1::EnrollResponse> result = core_->Enroll(r);
+        if (absl::IsPermissionDenied(result.status()) ||
+            absl::IsAlreadyExists(result.status())) {
+          authenticator_->RecordFailure(source);
+          LogEvent(LogLevel::kWarning, "enrolment refused",
+                   {{"agent_id", Abbreviate(r.identity().agent_id())},
+                    {"site", Abbreviate(r.identity().site())},
+                    {"peer", Abbreviate(context->peer(), 80)},
+                    {"error", std::string(result.status().message())}});
+        }
+        return result;
+      });
 }
 
 grpc::Status AgentServiceImpl::Ingest(grpc::ServerContext* context,
                                       const v1::IngestRequest* request,
                                       v1::IngestResponse* response) {
-  v1::AgentIdentity agent;
-  auto caller = auth::AuthorizeCall(*authenticator_, *context,
-                                    auth::kAgentIngest, &agent);
-  absl::StatusOr<v1::IngestResponse> result =
-      caller.ok() ? core_->IngestAs(agent, *request)
-                  : absl::StatusOr<v1::IngestResponse>(caller.status());
-  if (absl::IsAlreadyExists(result.status())) {
-    LogEvent(LogLevel::kWarning,
-             "batch conflict: the same (epoch, sequence) with other records; "
-             "the agent looks cloned or restored",
-             {{"agent_id", agent.agent_id()},
-              {"site", agent.site()},
-              {"epoch", absl::StrCat(request->epoch())},
-              {"sequence", absl::StrCat(request->sequence())}});
-  }
+  absl::StatusOr<v1::IngestResponse> result = auth::CallAuthorized(
+      *authenticator_, *context, v1::AgentService::service_full_name(),
+      "Ingest", *request,
+      [&](const auth::AuthorizedCall& call, const v1::IngestRequest& r) {
+        absl::StatusOr<v1::IngestResponse> stored = core_->IngestAs(call.agent, r);
+        if (absl::IsAlreadyExists(stored.status())) {
+          LogEvent(LogLevel::kWarning,
+                   "batch conflict: the same (epoch, sequence) with other "
+                   "records; the agent looks cloned or restored",
+                   {{"agent_id", call.agent.agent_id()},
+                    {"site", call.agent.site()},
+                    {"epoch", absl::StrCat(r.epoch())},
+                    {"sequence", absl::StrCat(r.sequence())}});
+        }
+        return stored;
+      });
+  // Tell the agent when to come back rather than letting it guess.
   if (!result.ok()) {
-    // Tell the agent when to come back rather than letting it guess.
     if (auto delay = RetryDelayFor(result.status(), core_->options())) {
       context->AddTrailingMetadata(
           kRetryAfterMetadataKey,
           std::to_string(absl::ToInt64Milliseconds(*delay)));
     }
-    return ToGrpcStatus(result.status());
   }
-  *response = std::move(result).value();
-  return grpc::Status::OK;
+  return auth::Reply(std::move(result), response);
 }
 
 }  // namespace natscope::server

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "analyzer/evidence/aws_ranges.h"
 #include "natscope/v1/query.grpc.pb.h"
+#include "server/auth/authenticator.h"
 #include "server/analysis/site_analysis.h"
 #include "server/store/agent_registry.h"
 #include "server/store/fact_store.h"
@@ -66,7 +67,9 @@ class QueryServiceCore {
 
 class QueryServiceImpl final : public v1::QueryService::Service {
  public:
-  explicit QueryServiceImpl(QueryServiceCore* core) : core_(core) {}
+  // Both must outlive this object.
+  QueryServiceImpl(QueryServiceCore* core, auth::Authenticator* authenticator)
+      : core_(core), authenticator_(authenticator) {}
 
   grpc::Status ListSites(grpc::ServerContext*, const v1::ListSitesRequest*,
                          v1::ListSitesResponse*) override;
@@ -89,6 +92,7 @@ class QueryServiceImpl final : public v1::QueryService::Service {
 
  private:
   QueryServiceCore* core_;
+  auth::Authenticator* authenticator_;
 };
 
 }  // namespace natscope::server

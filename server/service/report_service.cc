@@ -15,7 +15,6 @@
 #include "server/reports/cron.h"
 #include "server/reports/webhook.h"
 #include "server/service/batch_limits.h"
-#include "server/service/serve_authorized.h"
 
 namespace natscope::server {
 namespace {
@@ -264,39 +263,75 @@ absl::StatusOr<v1::StoredReport> ReportServiceCore::GetReport(
   return ToProto(std::move(run));
 }
 
-#define NATSCOPE_REPORT_RPC(Method, Request, Response)                         \
-  grpc::Status ReportServiceImpl::Method(grpc::ServerContext* context,         \
-                                         const v1::Request* request,           \
-                                         v1::Response* response) {             \
-    return ServeAuthorized(*authenticator_, *context,                          \
-                           v1::ReportService::service_full_name(), #Method,    \
-                           *request, response,                                 \
-                           [this](const v1::Request& r) { return core_->Method(r); }); \
-  }
+grpc::Status ReportServiceImpl::CreateSchedule(grpc::ServerContext* context,
+                                   const v1::CreateScheduleRequest* request,
+                                   v1::ReportSchedule* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::ReportService::service_full_name(), "CreateSchedule",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::CreateScheduleRequest& r) {
+        return core_->CreateSchedule(r);
+      });
+}
 
-NATSCOPE_REPORT_RPC(CreateSchedule, CreateScheduleRequest, ReportSchedule)
-NATSCOPE_REPORT_RPC(DeleteSchedule, DeleteScheduleRequest, DeleteScheduleResponse)
-NATSCOPE_REPORT_RPC(RunReport, RunReportRequest, StoredReport)
-NATSCOPE_REPORT_RPC(ListReports, ListReportsRequest, ListReportsResponse)
-NATSCOPE_REPORT_RPC(GetReport, GetReportRequest, StoredReport)
+grpc::Status ReportServiceImpl::DeleteSchedule(grpc::ServerContext* context,
+                                   const v1::DeleteScheduleRequest* request,
+                                   v1::DeleteScheduleResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::ReportService::service_full_name(), "DeleteSchedule",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::DeleteScheduleRequest& r) {
+        return core_->DeleteSchedule(r);
+      });
+}
 
-#undef NATSCOPE_REPORT_RPC
+grpc::Status ReportServiceImpl::RunReport(grpc::ServerContext* context,
+                                   const v1::RunReportRequest* request,
+                                   v1::StoredReport* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::ReportService::service_full_name(), "RunReport",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::RunReportRequest& r) {
+        return core_->RunReport(r);
+      });
+}
 
-grpc::Status ReportServiceImpl::ListSchedules(grpc::ServerContext* context,
-                                              const v1::ListSchedulesRequest* request,
-                                              v1::ListSchedulesResponse* response) {
-  const std::string method =
-      absl::StrCat("/", v1::ReportService::service_full_name(), "/ListSchedules");
-  absl::StatusOr<auth::Caller> caller =
-      auth::AuthorizeCall(*authenticator_, *context, method);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  // A webhook URL often carries a secret (a token in its query string or
-  // userinfo): only admins, who may change schedules anyway, see it whole.
-  absl::StatusOr<v1::ListSchedulesResponse> result = core_->ListSchedules(
-      *request, /*reveal_secrets=*/caller->kind == auth::CallerKind::kAdmin);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
+grpc::Status ReportServiceImpl::ListReports(grpc::ServerContext* context,
+                                   const v1::ListReportsRequest* request,
+                                   v1::ListReportsResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::ReportService::service_full_name(), "ListReports",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::ListReportsRequest& r) {
+        return core_->ListReports(r);
+      });
+}
+
+grpc::Status ReportServiceImpl::GetReport(grpc::ServerContext* context,
+                                   const v1::GetReportRequest* request,
+                                   v1::StoredReport* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::ReportService::service_full_name(), "GetReport",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::GetReportRequest& r) {
+        return core_->GetReport(r);
+      });
+}
+
+grpc::Status ReportServiceImpl::ListSchedules(
+    grpc::ServerContext* context, const v1::ListSchedulesRequest* request,
+    v1::ListSchedulesResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::ReportService::service_full_name(),
+      "ListSchedules", *request, response,
+      [this](const auth::AuthorizedCall& call,
+             const v1::ListSchedulesRequest& r) {
+        // A webhook URL often carries a secret (a token in its query
+        // string or userinfo): only admins, who may change schedules
+        // anyway, see it whole.
+        return core_->ListSchedules(
+            r, /*reveal_secrets=*/call.caller.kind == auth::CallerKind::kAdmin);
+      });
 }
 
 }  // namespace natscope::server
