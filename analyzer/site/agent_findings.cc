@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "analyzer/site/agent_view.h"
 #include "analyzer/site/pair_verdict.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 
 namespace natscope::analyzer {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

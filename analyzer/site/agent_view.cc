@@ -7,7 +7,7 @@
 #include "analyzer/site/probe_verdicts.h"
 #include "analyzer/reported_nat_type.h"
 #include "analyzer/site/agent_findings.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 
 namespace natscope::analyzer {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

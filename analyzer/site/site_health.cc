@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "analyzer/site/agent_findings.h"
 #include "analyzer/site/pair_verdict.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "analyzer/site/site_findings.h"
 
 namespace natscope::analyzer {

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "analyzer/site/probe_verdicts.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 
 namespace natscope::server {
 
@@ -27,11 +27,11 @@ analyzer::AgentFacts FactsOf(const v1::AgentState& state,
   }
   facts.log_nat_type = state.log_nat_type();
   if (state.has_log_nat_type_time()) {
-    facts.log_nat_type_time = analyzer::FromProtoTime(state.log_nat_type_time());
+    facts.log_nat_type_time = FromProtoTime(state.log_nat_type_time());
   }
   if (activity != nullptr) facts.activity = *activity;
   if (state.has_last_seen()) {
-    facts.last_arrival = analyzer::FromProtoTime(state.last_seen());
+    facts.last_arrival = FromProtoTime(state.last_seen());
   }
   return facts;
 }

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "server/analysis/site_analysis.h"
@@ -39,7 +39,7 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
       }
       v1::SiteSummary& summary =
           summaries.emplace_back(AnalyseAndSummarize(site, *facts, now));
-      *summary.mutable_computed_at() = analyzer::ToProtoTime(now);
+      *summary.mutable_computed_at() = ToProtoTime(now);
     }
     absl::Status put = health_->PutSiteHealth(summaries, now);
     if (!put.ok()) {

@@ -1,29 +1,27 @@
 #include "server/auth/rate_limiter.h"
 
-#include <algorithm>
-#include <cmath>
+#include <string>
 
 namespace natscope::server::auth {
 
 KeyedRateLimiter::KeyedRateLimiter(KeyedRateLimiterOptions options)
     : options_(options) {}
 
+TokenBucketRate KeyedRateLimiter::Rate() const {
+  return {options_.rate_per_second, options_.burst};
+}
+
 absl::Duration KeyedRateLimiter::Take(absl::string_view key, absl::Time now) {
   if (options_.rate_per_second <= 0) return absl::ZeroDuration();
-  const double burst = std::max(1.0, options_.burst);
+  const TokenBucketRate rate = Rate();
   absl::MutexLock lock(&mu_);
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
     if (buckets_.size() >= options_.max_keys) SweepLocked(now);
-    it = buckets_.emplace(std::string(key), Bucket{burst, now}).first;
+    it = buckets_.emplace(std::string(key), TokenBucket(rate, now)).first;
   }
-  Bucket& bucket = it->second;
-  RefillLocked(bucket, now);
-  if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
-    return absl::ZeroDuration();
-  }
-  return WaitFor(bucket);
+  if (it->second.TryTake(rate, now)) return absl::ZeroDuration();
+  return it->second.WaitForToken(rate, now);
 }
 
 absl::Duration KeyedRateLimiter::Peek(absl::string_view key, absl::Time now) {
@@ -31,32 +29,13 @@ absl::Duration KeyedRateLimiter::Peek(absl::string_view key, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto it = buckets_.find(key);
   if (it == buckets_.end()) return absl::ZeroDuration();
-  RefillLocked(it->second, now);
-  return it->second.tokens >= 1 ? absl::ZeroDuration() : WaitFor(it->second);
-}
-
-void KeyedRateLimiter::RefillLocked(Bucket& bucket, absl::Time now) const {
-  if (now <= bucket.updated) return;
-  const double burst = std::max(1.0, options_.burst);
-  const double elapsed = absl::ToDoubleSeconds(now - bucket.updated);
-  bucket.tokens =
-      std::min(burst, bucket.tokens + elapsed * options_.rate_per_second);
-  bucket.updated = now;
-}
-
-absl::Duration KeyedRateLimiter::WaitFor(const Bucket& bucket) const {
-  const double wait = (1 - bucket.tokens) / options_.rate_per_second;
-  // Rounded up to the millisecond so that waiting that long is enough.
-  return absl::Milliseconds(std::ceil(wait * 1000));
+  return it->second.WaitForToken(Rate(), now);
 }
 
 void KeyedRateLimiter::SweepLocked(absl::Time now) {
-  const double burst = std::max(1.0, options_.burst);
+  const TokenBucketRate rate = Rate();
   for (auto it = buckets_.begin(); it != buckets_.end();) {
-    const Bucket& b = it->second;
-    const double refilled = b.tokens + absl::ToDoubleSeconds(now - b.updated) *
-                                           options_.rate_per_second;
-    if (refilled >= burst) {
+    if (it->second.FullAt(rate, now)) {
       buckets_.erase(it++);
     } else {
       ++it;

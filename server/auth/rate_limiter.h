@@ -1,4 +1,5 @@
-// Per-key token buckets: natscope-server's per-agent ingest rate limit.
+// Per-key token buckets (common/token_bucket.h): natscope-server's
+// per-agent ingest rate and per-source authentication failure limits.
 //
 // The caller passes the current time; nothing here reads a clock.
 // Thread-safe (one mutex).
@@ -13,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/token_bucket.h"
 
 namespace natscope::server::auth {
 
@@ -41,20 +43,13 @@ class KeyedRateLimiter {
   absl::Duration Peek(absl::string_view key, absl::Time now);
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    absl::Time updated;
-  };
+  TokenBucketRate Rate() const;
+  // Forgets the buckets that are full again (no different from new ones).
   void SweepLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // `bucket` refilled up to `now`.
-  void RefillLocked(Bucket& bucket, absl::Time now) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // How long until `bucket` holds one token.
-  absl::Duration WaitFor(const Bucket& bucket) const;
 
   const KeyedRateLimiterOptions options_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, TokenBucket> buckets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace natscope::server::auth

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "server/reports/render.h"
@@ -58,8 +58,8 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
   run.set_schedule_id(schedule.id());
   run.set_on_demand(on_demand);
   run.set_format(schedule.format());
-  *run.mutable_scheduled_for() = analyzer::ToProtoTime(scheduled_for);
-  *run.mutable_started_at() = analyzer::ToProtoTime(started);
+  *run.mutable_scheduled_for() = ToProtoTime(scheduled_for);
+  *run.mutable_started_at() = ToProtoTime(started);
 
   // Every failure below is the report's: it is stored FAILED with the
   // reason (and never re-run, so nothing is delivered twice).
@@ -97,7 +97,7 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
   run.set_status(outcome.ok() ? v1::REPORT_RUN_STATUS_SUCCEEDED
                               : v1::REPORT_RUN_STATUS_FAILED);
   if (!outcome.ok()) run.set_error(std::string(outcome.message()));
-  *run.mutable_finished_at() = analyzer::ToProtoTime(clock_->Now());
+  *run.mutable_finished_at() = ToProtoTime(clock_->Now());
   RETURN_IF_ERROR(store_->FinishRun(stored.run_id, run, stored.content));
   LogFields fields = {{"run", absl::StrCat(stored.run_id)},
                       {"schedule", schedule.id().empty() ? "-" : schedule.id()}};

@@ -1,5 +1,7 @@
 #include "server/reports/render.h"
 
+#include "server/reports/escape.h"
+
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,45 +18,6 @@ using natscope::v1::ReportFormat;
 using natscope::v1::ReportSiteRow;
 
 namespace {
-
-// Escapes text for a Markdown table cell or heading: HTML metacharacters
-// become entities (Markdown passes raw HTML through) and Markdown
-// punctuation is backslash-escaped; line breaks become spaces.
-std::string MarkdownEscape(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      case '\\':
-      case '|':
-      case '*':
-      case '_':
-      case '`':
-      case '[':
-      case ']':
-      case '#':
-      case '!':
-        out += '\\';
-        out += c;
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Title(const ReportData& data) {
   return data.title().empty() ? "natscope report" : data.title();

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_join.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 
 namespace natscope::server {
@@ -21,7 +21,7 @@ void AddCounts(const google::protobuf::RepeatedPtrField<v1::FindingCount>& count
 
 v1::TrendPoint TrendPointOf(const TrendSample& sample) {
   v1::TrendPoint point;
-  *point.mutable_time() = analyzer::ToProtoTime(sample.bucket);
+  *point.mutable_time() = ToProtoTime(sample.bucket);
   point.set_clients(static_cast<uint32_t>(sample.clients));
   point.set_p2p_capable_clients(static_cast<uint32_t>(sample.p2p_clients));
   point.set_connectors(static_cast<uint32_t>(sample.connectors));
@@ -53,7 +53,7 @@ v1::ReportData AssembleReport(const std::string& title,
                               const std::vector<TrendSample>& trend,
                               absl::Time now) {
   v1::ReportData data;
-  *data.mutable_generated_at() = analyzer::ToProtoTime(now);
+  *data.mutable_generated_at() = ToProtoTime(now);
   data.set_title(title);
   data.set_scope_description(DescribeScope(scope));
   v1::ReportTotals* totals = data.mutable_totals();

@@ -1,5 +1,7 @@
 #include "server/reports/svg_chart.h"
 
+#include "server/reports/escape.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -16,33 +18,6 @@ constexpr int kMaxMarkers = 60;  // Beyond this, dots only clutter the line.
 std::string Coord(double v) { return absl::StrFormat("%.1f", v); }
 
 }  // namespace
-
-std::string HtmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string TrendChartSvg(
     const google::protobuf::RepeatedPtrField<natscope::v1::TrendPoint>& trend) {

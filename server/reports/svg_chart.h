@@ -10,10 +10,6 @@
 
 namespace natscope::server {
 
-// `text` with &, <, >, " and ' replaced by entities, for HTML and SVG text
-// and attribute values.
-std::string HtmlEscape(absl::string_view text);
-
 // A self-contained <svg> element plotting the peer-to-peer-capable share
 // (0-100% on the y axis) against time (x axis, points placed by their
 // timestamps; equal timestamps are spread evenly). No scripts, no external

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "analyzer/site/site_findings.h"
 #include "analyzer/site/probe_verdicts.h"
 #include "server/analysis/agent_analysis.h"
@@ -24,8 +24,6 @@
 namespace natscope::server {
 namespace {
 
-using analyzer::FromProtoTime;
-using analyzer::ToProtoTime;
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;

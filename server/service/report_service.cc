@@ -7,7 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "server/auth/grpc_auth.h"
@@ -170,7 +170,7 @@ absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
   if (!schedule.has_scope()) schedule.mutable_scope()->set_fleet(true);
   RETURN_IF_ERROR(CleanSites(schedule.mutable_scope()));
   schedule.set_enabled(true);
-  *schedule.mutable_created_at() = analyzer::ToProtoTime(clock_->Now());
+  *schedule.mutable_created_at() = ToProtoTime(clock_->Now());
   RETURN_IF_ERROR(CompileSchedule(schedule).status());
   absl::Status created = store_->CreateSchedule(schedule);
   if (absl::IsAlreadyExists(created)) {

@@ -28,17 +28,13 @@ net::SocketAddress RateLimitKey(const net::SocketAddress& address) {
   return net::SocketAddress::IPv6(prefix, 0);
 }
 
+TokenBucketRate RateLimiter::Rate() const {
+  return {options_.rate_per_second, options_.burst};
+}
+
 RateLimiter::RateLimiter(RateLimiterOptions options) : options_(options) {
   options_.burst = std::max(options_.burst, 1.0);
   options_.max_sources = std::max<size_t>(options_.max_sources, 1);
-}
-
-void RateLimiter::Refill(Bucket* bucket, absl::Time now) const {
-  if (now <= bucket->updated) return;
-  const double seconds = absl::ToDoubleSeconds(now - bucket->updated);
-  bucket->tokens = std::min(
-      options_.burst, bucket->tokens + seconds * options_.rate_per_second);
-  bucket->updated = now;
 }
 
 RateLimiter::Bucket& RateLimiter::Find(const net::SocketAddress& key,
@@ -53,11 +49,11 @@ RateLimiter::Bucket& RateLimiter::Find(const net::SocketAddress& key,
     // the table is full.
     index_.erase(lru_.back().key);
     lru_.splice(lru_.begin(), lru_, std::prev(lru_.end()));
+    lru_.front() = Bucket{key, TokenBucket(Rate(), now)};
     ++evicted_;
   } else {
-    lru_.emplace_front();
+    lru_.push_front(Bucket{key, TokenBucket(Rate(), now)});
   }
-  lru_.front() = Bucket{key, options_.burst, now};
   index_.emplace(key, lru_.begin());
   return lru_.front();
 }
@@ -65,12 +61,10 @@ RateLimiter::Bucket& RateLimiter::Find(const net::SocketAddress& key,
 bool RateLimiter::Allow(const net::SocketAddress& source, absl::Time now) {
   if (options_.rate_per_second <= 0) return true;
   Bucket& bucket = Find(RateLimitKey(source), now);
-  Refill(&bucket, now);
-  if (bucket.tokens < 1) {
+  if (!bucket.tokens.TryTake(Rate(), now)) {
     ++dropped_;
     return false;
   }
-  bucket.tokens -= 1;
   return true;
 }
 

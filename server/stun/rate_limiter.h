@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/net/socket_address.h"
+#include "common/token_bucket.h"
 
 namespace natscope::server {
 
@@ -63,12 +64,11 @@ class RateLimiter {
  private:
   struct Bucket {
     net::SocketAddress key;
-    double tokens = 0;
-    absl::Time updated;
+    TokenBucket tokens;
   };
   using Lru = std::list<Bucket>;  // Most recently seen first.
 
-  void Refill(Bucket* bucket, absl::Time now) const;
+  TokenBucketRate Rate() const;
   // The bucket for `key`, moved to the front; a full new one (reusing the
   // least recently seen one's node when the table is full) if absent.
   Bucket& Find(const net::SocketAddress& key, absl::Time now);

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "common/json_string.h"
 
 namespace natscope::bench {
@@ -85,7 +85,7 @@ v1::LogEvent EventOf(const FleetShape& shape, int index, int batch, int record,
       base + absl::Milliseconds(index % 1000) +
       absl::Milliseconds(10 * ((batch - 1) * int64_t{shape.records} + record));
   v1::LogEvent event;
-  *event.mutable_time() = analyzer::ToProtoTime(time);
+  *event.mutable_time() = ToProtoTime(time);
   event.set_source_file(connector ? "/var/log/twingate-connector/connector.log"
                                   : "/var/log/twingate/twingate.log");
   auto& fields = *event.mutable_fields();

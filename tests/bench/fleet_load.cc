@@ -7,7 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "analyzer/site/proto_time.h"
+#include "common/proto_time.h"
 #include "absl/strings/str_format.h"
 #include "tests/bench/bench_records.h"
 
@@ -148,7 +148,7 @@ ProbeReport FleetReportOf(const v1::AgentIdentity& agent, int index,
   const uint64_t h = Mix(index, 3);
   const bool connector = agent.role() == v1::ROLE_CONNECTOR;
   ProbeReport r;
-  *r.mutable_time() = analyzer::ToProtoTime(time);
+  *r.mutable_time() = ToProtoTime(time);
   r.set_duration_micros(350000 + static_cast<int64_t>(h % 200000));
   r.set_local_address(absl::StrFormat("192.168.%d.%d:%d", (h >> 8) % 250,
                                       (h >> 16) % 250 + 2, 40000 + h % 20000));

@@ -1,13 +1,13 @@
 // Conversions between absl::Time and google.protobuf.Timestamp. Header-only.
-#ifndef NATSCOPE_ANALYZER_SITE_PROTO_TIME_H_
-#define NATSCOPE_ANALYZER_SITE_PROTO_TIME_H_
+#ifndef NATSCOPE_COMMON_PROTO_TIME_H_
+#define NATSCOPE_COMMON_PROTO_TIME_H_
 
 #include <string>
 
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 
-namespace natscope::analyzer {
+namespace natscope {
 
 inline google::protobuf::Timestamp ToProtoTime(absl::Time t) {
   google::protobuf::Timestamp out;
@@ -33,6 +33,6 @@ inline std::string FormatProtoTime(const google::protobuf::Timestamp& t) {
                           absl::UTCTimeZone());
 }
 
-}  // namespace natscope::analyzer
+}  // namespace natscope
 
-#endif  // NATSCOPE_ANALYZER_SITE_PROTO_TIME_H_
+#endif  // NATSCOPE_COMMON_PROTO_TIME_H_
