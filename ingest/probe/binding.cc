@@ -53,7 +53,7 @@ struct Pending {
 
 class Runner {
  public:
-  Runner(io::UdpSocket& socket, const std::vector<BindingSpec>& specs,
+  Runner(DatagramSocket& socket, const std::vector<BindingSpec>& specs,
          const net::SocketAddress& local, const RetransmitPolicy& policy,
          const Clock& clock)
       : socket_(socket), policy_(policy), clock_(clock),
@@ -85,7 +85,7 @@ class Runner {
   void Accept(const io::Datagram& datagram, absl::Time now);
   bool AllDone() const;
 
-  io::UdpSocket& socket_;
+  DatagramSocket& socket_;
   const RetransmitPolicy& policy_;
   const Clock& clock_;
   std::vector<absl::Duration> offsets_;
@@ -154,9 +154,9 @@ std::vector<BindingResult> Runner::Run(int* ignored) {
     const absl::Time now = clock_.Now();
     if (now >= start + policy_.timeout) break;
     const absl::Time wake = SendDue(start, now);
-    auto datagram = socket_.Receive(std::max(absl::ZeroDuration(), wake - clock_.Now()));
-    if (!datagram.ok()) break;
-    if (datagram->has_value()) Accept(**datagram, clock_.Now());
+    auto receipt = socket_.ReceiveUntil(wake);
+    if (!receipt.ok()) break;
+    if (receipt->kind == Receipt::Kind::kDatagram) Accept(receipt->datagram, clock_.Now());
   }
   for (size_t i = 0; i < pending_.size(); ++i) {
     v1::StunObservation& obs = results_[i].observation;
@@ -178,7 +178,7 @@ stun::Message NewBindingRequest(std::optional<stun::ChangeRequest> change) {
   return stun::MakeBindingRequest(stun::NewTransactionId(*gen), change);
 }
 
-std::vector<BindingResult> RunBindings(io::UdpSocket& socket,
+std::vector<BindingResult> RunBindings(DatagramSocket& socket,
                                        const std::vector<BindingSpec>& specs,
                                        const net::SocketAddress& local_address,
                                        const RetransmitPolicy& policy,

@@ -1,4 +1,5 @@
-// STUN Binding transactions over a real UDP socket.
+// STUN Binding transactions over one UDP socket (real or simulated, see
+// probe_network.h).
 //
 // RunBindings sends several requests from one socket at once, retransmits
 // each per `policy` until it is answered, and matches responses to requests
@@ -14,9 +15,9 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "common/io/udp_socket.h"
 #include "common/net/socket_address.h"
 #include "common/stun/message.h"
+#include "ingest/probe/probe_network.h"
 #include "ingest/probe/retransmit.h"
 #include "natscope/v1/probe.pb.h"
 
@@ -47,7 +48,7 @@ struct BindingResult {
 // `local_address` is reported as each request's source (the socket may be
 // bound to a wildcard address). Untrusted responses are added to
 // `*ignored` when it is non-null.
-std::vector<BindingResult> RunBindings(io::UdpSocket& socket,
+std::vector<BindingResult> RunBindings(DatagramSocket& socket,
                                        const std::vector<BindingSpec>& specs,
                                        const net::SocketAddress& local_address,
                                        const RetransmitPolicy& policy,

@@ -2,9 +2,11 @@
 
 #include <thread>
 
+#include "common/io/udp_socket.h"
 #include "common/stun/binding.h"
 #include "common/stun/codec.h"
 #include "gtest/gtest.h"
+#include "ingest/probe/real_probe_network.h"
 
 namespace natscope::ingest {
 namespace {
@@ -44,30 +46,32 @@ void HostileServer(io::UdpSocket* server, io::UdpSocket* impostor) {
 TEST(RunBindingsTest, UntrustedResponsesAreIgnoredAndCounted) {
   auto server = io::UdpSocket::Bind(Loopback());
   auto impostor = io::UdpSocket::Bind(Loopback());
-  auto client = io::UdpSocket::Bind(Loopback());
+  RealProbeNetwork network(RealClock::Get());
+  auto client = network.Bind(Loopback());
   ASSERT_TRUE(server.ok() && impostor.ok() && client.ok());
   std::thread thread(HostileServer, &*server, &*impostor);
   const net::SocketAddress to = server->local_address();
   int ignored = 0;
   RetransmitPolicy policy{absl::Seconds(2), 3, absl::Seconds(5)};
-  auto results = RunBindings(*client, {{to, NewBindingRequest(), "binding", to}},
-                             client->local_address(), policy, RealClock::Get(), &ignored);
+  auto results = RunBindings(**client, {{to, NewBindingRequest(), "binding", to}},
+                             (*client)->local_address(), policy, RealClock::Get(), &ignored);
   thread.join();
   ASSERT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0].observation.answered());
-  EXPECT_EQ(results[0].observation.mapped_address(), client->local_address().ToString());
+  EXPECT_EQ(results[0].observation.mapped_address(), (*client)->local_address().ToString());
   EXPECT_EQ(ignored, 4);
 }
 
 TEST(RunBindingsTest, SilenceEndsAtTheTimeoutWithEveryTransmissionCounted) {
   auto silent = io::UdpSocket::Bind(Loopback());
-  auto client = io::UdpSocket::Bind(Loopback());
+  RealProbeNetwork network(RealClock::Get());
+  auto client = network.Bind(Loopback());
   ASSERT_TRUE(silent.ok() && client.ok());
   const net::SocketAddress to = silent->local_address();
   RetransmitPolicy policy{absl::Milliseconds(20), 7, absl::Milliseconds(200)};
   const absl::Time start = absl::Now();
-  auto results = RunBindings(*client, {{to, NewBindingRequest(), "binding", to}},
-                             client->local_address(), policy, RealClock::Get(), nullptr);
+  auto results = RunBindings(**client, {{to, NewBindingRequest(), "binding", to}},
+                             (*client)->local_address(), policy, RealClock::Get(), nullptr);
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
   EXPECT_FALSE(results[0].observation.answered());
   EXPECT_EQ(results[0].observation.transmissions(), 4);  // 0, 20, 60, 140 ms.
@@ -77,7 +81,8 @@ TEST(RunBindingsTest, SilenceEndsAtTheTimeoutWithEveryTransmissionCounted) {
 TEST(RunBindingsTest, SeveralTransactionsShareOneSocket) {
   auto a = io::UdpSocket::Bind(Loopback());
   auto b = io::UdpSocket::Bind(Loopback());
-  auto client = io::UdpSocket::Bind(Loopback());
+  RealProbeNetwork network(RealClock::Get());
+  auto client = network.Bind(Loopback());
   ASSERT_TRUE(a.ok() && b.ok() && client.ok());
   auto answer = [](io::UdpSocket* s) {
     auto d = s->Receive(absl::Seconds(5));
@@ -92,10 +97,10 @@ TEST(RunBindingsTest, SeveralTransactionsShareOneSocket) {
   std::thread ta(answer, &*a), tb(answer, &*b);
   RetransmitPolicy policy{absl::Seconds(2), 3, absl::Seconds(5)};
   auto results = RunBindings(
-      *client,
+      **client,
       {{a->local_address(), NewBindingRequest(), "one", a->local_address()},
        {b->local_address(), NewBindingRequest(), "two", b->local_address()}},
-      client->local_address(), policy, RealClock::Get(), nullptr);
+      (*client)->local_address(), policy, RealClock::Get(), nullptr);
   ta.join();
   tb.join();
   EXPECT_TRUE(results[0].observation.answered());

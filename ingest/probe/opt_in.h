@@ -1,13 +1,16 @@
-// Tests with side effects, run only when asked (RFC 5780 §4.5 and §4.6).
-// Both block the calling thread.
+// Tests with side effects, run only when asked (RFC 5780 §4.5 and §4.6),
+// over sockets `network` opens. Both block the calling thread, waiting on
+// `clock`; neither fails as a whole.
 #ifndef NATSCOPE_INGEST_PROBE_OPT_IN_H_
 #define NATSCOPE_INGEST_PROBE_OPT_IN_H_
 
+#include <cstdint>
 #include <optional>
 
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/net/socket_address.h"
+#include "ingest/probe/probe_network.h"
 #include "ingest/probe/retransmit.h"
 
 namespace natscope::ingest {
@@ -16,7 +19,8 @@ namespace natscope::ingest {
 // (the mapping of a fresh socket that first talks to `server`) and reports
 // whether the NAT loops it back. nullopt when the test could not run (no
 // answer from the server).
-std::optional<bool> TestHairpinning(const net::SocketAddress& server,
+std::optional<bool> TestHairpinning(ProbeNetwork& network,
+                                    const net::SocketAddress& server,
                                     const RetransmitPolicy& policy,
                                     const Clock& clock);
 
@@ -26,7 +30,8 @@ std::optional<bool> TestHairpinning(const net::SocketAddress& server,
 // mapping's port. Returns the longest idle time the mapping survived, in
 // whole seconds (0 when it did not survive 1 s); nullopt when the server
 // does not support RESPONSE-PORT or did not answer.
-std::optional<int64_t> TestBindingLifetime(const net::SocketAddress& server,
+std::optional<int64_t> TestBindingLifetime(ProbeNetwork& network,
+                                           const net::SocketAddress& server,
                                            absl::Duration longest,
                                            const RetransmitPolicy& policy,
                                            const Clock& clock);

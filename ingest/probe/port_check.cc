@@ -1,12 +1,9 @@
 #include "ingest/probe/port_check.h"
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "common/stun/codec.h"
 #include "ingest/probe/binding.h"
@@ -15,7 +12,8 @@ namespace natscope::ingest {
 namespace {
 
 struct Probe {
-  int fd = -1;
+  std::unique_ptr<DatagramSocket> socket;  // Null when it could not open.
+  net::SocketAddress to;
   std::string wire;
   stun::TransactionId id;
   absl::Time sent;
@@ -23,15 +21,12 @@ struct Probe {
 };
 
 // Opens a socket connected to `to` and encodes a fresh request for it.
-Probe Open(const net::SocketAddress& to) {
+Probe Open(ProbeNetwork& network, const net::SocketAddress& to) {
   Probe p;
-  socklen_t len = 0;
-  sockaddr_storage addr = to.ToSockaddr(&len);
-  p.fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (p.fd >= 0 && connect(p.fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    close(p.fd);
-    p.fd = -1;
-  }
+  p.to = to;
+  auto socket = network.Connect(to);
+  if (socket.ok()) p.socket = std::move(socket).value();
+  p.done = p.socket == nullptr;
   stun::Message request = NewBindingRequest();
   p.id = request.transaction_id;
   stun::EncodeOptions options;
@@ -43,18 +38,17 @@ Probe Open(const net::SocketAddress& to) {
 
 // Reads what is waiting on `p`; fills `*check` when it concludes.
 void Read(Probe& p, absl::Time now, v1::PortCheck* check) {
-  char buffer[2048];
   while (!p.done) {
-    const ssize_t n = recv(p.fd, buffer, sizeof(buffer), 0);
-    if (n < 0) {
-      if (errno == ECONNREFUSED) {
-        p.done = true;
-        check->set_not_served(true);
-      }
+    auto receipt = p.socket->ReceiveUntil(absl::InfinitePast());
+    if (!receipt.ok() || receipt->kind == Receipt::Kind::kNothing) return;
+    if (receipt->kind == Receipt::Kind::kRefused) {
+      p.done = true;
+      check->set_not_served(true);
       return;
     }
+    const std::string& payload = receipt->datagram.payload;
     auto decoded = stun::Decode(absl::Span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n)));
+        reinterpret_cast<const uint8_t*>(payload.data()), payload.size()));
     if (decoded.ok() && decoded->transaction_id == p.id &&
         decoded->message_class == stun::MessageClass::kSuccessResponse) {
       p.done = true;
@@ -66,7 +60,8 @@ void Read(Probe& p, absl::Time now, v1::PortCheck* check) {
 
 }  // namespace
 
-std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
+std::vector<v1::PortCheck> CheckPorts(ProbeNetwork& network,
+                                      const net::SocketAddress& server_ip,
                                       const std::vector<int>& ports,
                                       const std::vector<uint16_t>& served,
                                       absl::Duration interval,
@@ -77,37 +72,32 @@ std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
     const net::SocketAddress to = server_ip.WithPort(static_cast<uint16_t>(ports[i]));
     checks[i].set_port(ports[i]);
     checks[i].set_server(to.ToString());
-    probes.push_back(Open(to));
-    if (probes.back().fd < 0) probes.back().done = true;
+    probes.push_back(Open(network, to));
   }
   const absl::Time start = clock.Now();
   absl::Time next_send = start;
   while (clock.Now() < start + wait) {
     const absl::Time now = clock.Now();
-    std::vector<pollfd> fds;
+    std::vector<DatagramSocket*> waiting;
     std::vector<size_t> index;
     for (size_t i = 0; i < probes.size(); ++i) {
       if (probes[i].done) continue;
       if (now >= next_send) {
-        (void)send(probes[i].fd, probes[i].wire.data(), probes[i].wire.size(), 0);
+        (void)probes[i].socket->SendTo(probes[i].wire, probes[i].to);
         probes[i].sent = now;
       }
-      fds.push_back({probes[i].fd, POLLIN | POLLERR, 0});
+      waiting.push_back(probes[i].socket.get());
       index.push_back(i);
     }
-    if (fds.empty()) break;
+    if (waiting.empty()) break;
     if (now >= next_send) next_send = now + interval;
-    const absl::Time wake = std::min(next_send, start + wait);
-    const int ms = static_cast<int>(std::max<int64_t>(
-        1, absl::ToInt64Milliseconds(wake - clock.Now())));
-    if (poll(fds.data(), fds.size(), ms) <= 0) continue;
-    for (size_t k = 0; k < fds.size(); ++k) {
-      if (fds[k].revents != 0) Read(probes[index[k]], clock.Now(), &checks[index[k]]);
-    }
+    auto ready = network.WaitAny(waiting, std::min(next_send, start + wait));
+    if (!ready.ok()) break;
+    if (*ready < 0) continue;
+    const size_t i = index[static_cast<size_t>(*ready)];
+    Read(probes[i], clock.Now(), &checks[i]);
   }
-  for (size_t i = 0; i < probes.size(); ++i) {
-    if (probes[i].fd >= 0) close(probes[i].fd);
-    v1::PortCheck& c = checks[i];
+  for (v1::PortCheck& c : checks) {
     const bool listed = std::find(served.begin(), served.end(), c.port()) != served.end();
     if (!c.passed() && !c.not_served() && !listed) c.set_inconclusive(true);
   }

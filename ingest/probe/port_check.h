@@ -2,12 +2,12 @@
 // destination ports at once, each from its own connected socket.
 //
 // A connected UDP socket learns of an ICMP "port unreachable" from the
-// server's host (ECONNREFUSED): nothing listens there, which says nothing
-// about the firewall, so that port is "not served" rather than blocked.
-// Silence counts as blocked only on a port the server says it serves
-// (`served`, from its NATSCOPE-PORTS attribute); elsewhere it is
+// server's host (Receipt::kRefused): nothing listens there, which says
+// nothing about the firewall, so that port is "not served" rather than
+// blocked. Silence counts as blocked only on a port the server says it
+// serves (`served`, from its NATSCOPE-PORTS attribute); elsewhere it is
 // inconclusive, because hosts rate-limit ICMP and the "port unreachable"
-// may never come. Blocks for at most `wait`.
+// may never come. Blocks the calling thread for at most `wait` on `clock`.
 #ifndef NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
 #define NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
 
@@ -17,13 +17,16 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/net/socket_address.h"
+#include "ingest/probe/probe_network.h"
 #include "natscope/v1/probe.pb.h"
 
 namespace natscope::ingest {
 
-// One PortCheck per port, in order. Retransmits every `interval` until
-// `wait` has passed.
-std::vector<v1::PortCheck> CheckPorts(const net::SocketAddress& server_ip,
+// One PortCheck per port, in order, over sockets `network` opens (a port
+// whose socket cannot be opened ends unanswered). Retransmits every
+// `interval` until `wait` has passed.
+std::vector<v1::PortCheck> CheckPorts(ProbeNetwork& network,
+                                      const net::SocketAddress& server_ip,
                                       const std::vector<int>& ports,
                                       const std::vector<uint16_t>& served,
                                       absl::Duration interval,

@@ -3,64 +3,29 @@
 // outbound port rules and, when asked, QUIC.
 //
 // Measurement only; every verdict comes from analyzer::ClassifyProbe, so
-// the server can re-decide from the same evidence. Independent tests run
-// concurrently, each on its own socket, with waits adapted to the measured
-// round-trip time. Blocking; thread-safe (no shared state).
+// the server can re-decide from the same evidence. The plan is built by
+// pure functions (probe_plan.h) and run by a thin executor
+// (probe_executor.h, which also takes an injected network). Independent
+// tests run concurrently, each on its own socket, with waits adapted to
+// the measured round-trip time. Blocking; thread-safe (no shared state).
 #ifndef NATSCOPE_INGEST_PROBE_PROBER_H_
 #define NATSCOPE_INGEST_PROBE_PROBER_H_
 
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "absl/status/statusor.h"
-#include "analyzer/evidence/aws_ranges.h"
 #include "common/clock.h"
-#include "ingest/probe/retransmit.h"
+#include "ingest/probe/probe_options.h"
+#include "ingest/probe/probe_plan.h"
 #include "natscope/v1/probe.pb.h"
 
 namespace natscope::ingest {
 
-struct ProbeOptions {
-  // STUN servers as HOST:PORT; at least one. The first is the primary: its
-  // OTHER-ADDRESS (RFC 5780) drives the mapping and filtering tests.
-  std::vector<std::string> stun_servers;
-  // QUIC endpoint HOST:PORT for the QUIC check; empty skips it.
-  std::string quic_server;
-  // Destination ports for the outbound-port check, against the primary
-  // server's IP; empty skips it.
-  std::vector<int> ports = {3478, 443, 80, 53, 19302, 50000};
-  // Bounds the first exchange with the servers: a path where nothing
-  // answers is concluded after policy.timeout plus at most a second.
-  RetransmitPolicy policy{absl::Milliseconds(250), 7, absl::Milliseconds(2500)};
-  // AWS's address ranges, for AWS NAT gateway detection; null skips it.
-  std::shared_ptr<const analyzer::AwsRanges> aws_ranges;
-  // Ask the default gateway for its external address (NAT-PMP, PCP, UPnP
-  // IGD; read-only) and trace the first hops toward the primary server.
-  bool gateways = true;
-  bool trace_hops = true;
-  // Opt-in tests with side effects (RFC 5780 §4.5, §4.6): hairpinning, and
-  // binding lifetime up to this long (zero skips it; it takes about twice
-  // this long).
-  bool hairpin = false;
-  absl::Duration lifetime = absl::ZeroDuration();
-  // Local address to probe from, "IP:PORT"; empty picks a free port.
-  std::string local;
-  // Called with a one-line description as each step starts; may be empty.
-  // Called only from the thread that runs Probe.
-  std::function<void(const std::string&)> progress;
-};
-
-// InvalidArgument/NotFound when a server address is bad or does not
-// resolve; FailedPrecondition when no socket can be opened. An unanswered
-// probe is not an error: it is a report with udp_reachable = false.
+// Probes over the host's real sockets, gateway and routers; `clock` times
+// every wait. InvalidArgument/NotFound when a server address is bad or
+// does not resolve; FailedPrecondition when no socket can be opened. An
+// unanswered probe is not an error: it is a report with udp_reachable =
+// false.
 absl::StatusOr<v1::ProbeReport> Probe(const ProbeOptions& options,
                                       const Clock& clock);
-
-// Waits for the later tests, derived from the round-trip time `rtt` of the
-// first exchange: retransmission interval and total wait, both bounded.
-RetransmitPolicy AdaptedPolicy(absl::Duration rtt);
 
 }  // namespace natscope::ingest
 

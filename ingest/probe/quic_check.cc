@@ -7,17 +7,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "common/io/udp_socket.h"
 #include "common/quic/version_negotiation.h"
 
 namespace natscope::ingest {
 
-v1::QuicCheck CheckQuic(const net::SocketAddress& server,
+v1::QuicCheck CheckQuic(ProbeNetwork& network, const net::SocketAddress& server,
                         const RetransmitPolicy& policy, const Clock& clock) {
   v1::QuicCheck check;
   check.set_server(server.ToString());
-  auto socket = io::UdpSocket::Bind(server.is_ipv4() ? net::SocketAddress()
-                                                     : net::SocketAddress::IPv6({}, 0));
+  auto socket = network.Bind(server.is_ipv4() ? net::SocketAddress()
+                                              : net::SocketAddress::IPv6({}, 0));
   if (!socket.ok()) {
     check.set_detail(std::string(socket.status().message()));
     return check;
@@ -33,17 +32,19 @@ v1::QuicCheck CheckQuic(const net::SocketAddress& server,
   while (clock.Now() < start + policy.timeout) {
     const absl::Time now = clock.Now();
     if (sent < offsets.size() && now >= start + offsets[sent]) {
-      (void)socket->SendTo(wire, server);
+      (void)(*socket)->SendTo(wire, server);
       last_sent = now;
       ++sent;
       continue;
     }
     const absl::Time wake = sent < offsets.size() ? start + offsets[sent]
                                                   : start + policy.timeout;
-    auto datagram = socket->Receive(wake - now);
-    if (!datagram.ok()) break;
-    if (!datagram->has_value() || (*datagram)->source != server) continue;
-    const std::string& payload = (*datagram)->payload;
+    auto receipt = (*socket)->ReceiveUntil(wake);
+    if (!receipt.ok()) break;
+    if (receipt->kind != Receipt::Kind::kDatagram || receipt->datagram.source != server) {
+      continue;
+    }
+    const std::string& payload = receipt->datagram.payload;
     auto answer = quic::ParseProbeAnswer(
         absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(payload.data()),
                                   payload.size()),

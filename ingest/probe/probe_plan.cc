@@ -1,0 +1,123 @@
+#include "ingest/probe/probe_plan.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/stun/natscope_ports.h"
+
+namespace natscope::ingest {
+namespace {
+
+// When nothing answered test I: UDP may still pass on other ports; give
+// them a second.
+constexpr RetransmitPolicy kNoAnswerPolicy{absl::Milliseconds(250), 4,
+                                           absl::Seconds(1)};
+
+net::SocketAddress Wildcard(const net::SocketAddress& like) {
+  return like.is_ipv4() ? net::SocketAddress()
+                        : net::SocketAddress::IPv6({}, 0);
+}
+
+StunExchange Plain(std::string test, const net::SocketAddress& server) {
+  return {std::move(test), server, std::nullopt, server};
+}
+
+Rfc5780Plan Rfc5780(const net::SocketAddress& primary,
+                    const net::SocketAddress& other) {
+  Rfc5780Plan rfc;
+  rfc.primary = primary;
+  rfc.other = other;
+  rfc.mapping = {Plain("mapping-II", other.WithPort(primary.port())),
+                 Plain("mapping-III", other)};
+  rfc.rebind = Plain("binding", primary);
+  rfc.filtering_first = Plain("filtering-I", primary);
+  rfc.filtering = {
+      {"filtering-II", primary, stun::ChangeRequest{true, true}, other},
+      {"filtering-III", primary, stun::ChangeRequest{false, true},
+       primary.WithPort(other.port())}};
+  return rfc;
+}
+
+}  // namespace
+
+RetransmitPolicy AdaptedPolicy(absl::Duration rtt) {
+  RetransmitPolicy policy;
+  policy.initial_rto =
+      std::clamp(rtt * 3, absl::Milliseconds(25), absl::Milliseconds(500));
+  policy.max_transmissions = 5;
+  policy.timeout = std::clamp(policy.initial_rto * 8, absl::Milliseconds(250),
+                              absl::Milliseconds(1500));
+  return policy;
+}
+
+absl::StatusOr<ProbePlan> MakeProbePlan(const ProbeOptions& options,
+                                        const ProbeTargets& targets) {
+  if (targets.stun_servers.empty()) {
+    return absl::InvalidArgumentError(
+        "no STUN server to probe: pass --stun=HOST:PORT");
+  }
+  const net::SocketAddress& primary = targets.stun_servers[0];
+  ProbePlan plan;
+  plan.bind = Wildcard(primary);
+  if (!options.local.empty()) {
+    auto local = net::SocketAddress::Parse(options.local);
+    if (!local.ok()) return local.status();
+    plan.bind = *local;
+  }
+  for (const net::SocketAddress& server : targets.stun_servers) {
+    plan.bindings.push_back(Plain("binding", server));
+  }
+  plan.policy = options.policy;
+  if (options.gateways) {
+    plan.gateways =
+        GatewayQuery{absl::Milliseconds(500), absl::Milliseconds(400)};
+  }
+  if (options.trace_hops) plan.trace = TraceQuery{primary};
+  plan.quic = targets.quic;
+  plan.ports = options.ports;
+  plan.hairpin = options.hairpin;
+  plan.lifetime = options.lifetime;
+  return plan;
+}
+
+FirstExchange SummarizeFirstExchange(
+    const std::vector<BindingResult>& results) {
+  FirstExchange first;
+  for (const BindingResult& r : results) {
+    if (!r.observation.answered()) continue;
+    const absl::Duration rtt = absl::Microseconds(r.observation.rtt_micros());
+    first.rtt = first.rtt ? std::min(*first.rtt, rtt) : rtt;
+  }
+  if (!results.empty() && results[0].response) {
+    const stun::Message& response = *results[0].response;
+    first.served_ports =
+        stun::NatscopePorts(response).value_or(std::vector<uint16_t>{});
+    first.other_address = response.other_address;
+  }
+  return first;
+}
+
+FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
+                              const FirstExchange& first) {
+  FollowUpPlan next;
+  const bool answered = first.rtt.has_value();
+  next.policy = answered ? AdaptedPolicy(*first.rtt) : kNoAnswerPolicy;
+  if (plan.bindings.empty()) return next;
+  const net::SocketAddress& primary = plan.bindings[0].server;
+  if (answered && first.other_address &&
+      first.other_address->IpString() != primary.IpString()) {
+    next.rfc5780 = Rfc5780(primary, *first.other_address);
+  }
+  if (!plan.ports.empty()) {
+    next.ports = PortCheckPlan{primary, plan.ports, first.served_ports,
+                               next.policy.initial_rto, next.policy.timeout};
+  }
+  next.quic = plan.quic;
+  if (answered && plan.hairpin) next.hairpin = primary;
+  if (answered && plan.lifetime > absl::ZeroDuration()) {
+    next.lifetime = LifetimePlan{primary, plan.lifetime};
+  }
+  return next;
+}
+
+}  // namespace natscope::ingest

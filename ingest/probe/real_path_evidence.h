@@ -1,0 +1,25 @@
+// The real PathEvidence: NAT-PMP, PCP and UPnP IGD to the host's default
+// gateway (ingest/evidence/port_mapping.h) and TTL-limited probes
+// (ingest/evidence/ttl_probe.h). Thread-safe, stateless.
+#ifndef NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
+#define NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
+
+#include <vector>
+
+#include "ingest/probe/path_evidence.h"
+
+namespace natscope::ingest {
+
+class RealPathEvidence final : public PathEvidence {
+ public:
+  // The gateway is the one of the default route (/proc/net/route); without
+  // one, NAT-PMP and PCP observations say so.
+  std::vector<v1::GatewayObservation> QueryGateways(
+      const GatewayQuery& query) override;
+  std::vector<v1::HopObservation> TraceHops(const TraceQuery& query,
+                                            const Clock& clock) override;
+};
+
+}  // namespace natscope::ingest
+
+#endif  // NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
