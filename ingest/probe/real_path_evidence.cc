@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "ingest/evidence/default_gateway.h"
 #include "ingest/evidence/port_mapping.h"
 #include "ingest/evidence/ttl_probe.h"
 
@@ -13,8 +12,9 @@ std::vector<v1::GatewayObservation> RealPathEvidence::QueryGateways(
   PortMappingOptions options;
   options.timeout = query.timeout;
   options.upnp_discovery = query.upnp_discovery;
-  auto gateway = DefaultGateway();
-  if (gateway.ok()) options.pmp_server = *gateway;
+  // pmp_server left unset: QueryGateways asks the default gateway on the
+  // NAT-PMP/PCP port (5351). (Setting it to DefaultGateway(), whose port
+  // is 0, sent both queries to port 0 of the gateway.)
   return ingest::QueryGateways(options);
 }
 

@@ -15,7 +15,7 @@
 #  3. A scripted NAT-PMP responder on the home router announcing
 #     100.64.0.2 is read by natscope's client via the default gateway, and
 #     by libnatpmp's reference client natpmpc (so the responder speaks the
-#     real wire protocol).
+#     real wire protocol), and by natscope-agent probe (port 5351).
 #  4. UPnP IGD against Debian's miniupnpd on the carrier router: its
 #     external address 203.0.113.1 is a documentation address, which
 #     miniupnpd 2.3.1 treats as reserved, so it reports none; natscope must
@@ -24,6 +24,7 @@ set -euo pipefail
 
 TOOL=$(realpath "$1")
 RESPONDER=$(realpath "$2")
+AGENT=$(realpath "$3")
 ID="nse$$"
 C="$ID-client" H="$ID-home" K="$ID-carrier" S="$ID-server"
 SCRATCH=$(mktemp -d /tmp/natscope-evidence.XXXXXX)
@@ -111,6 +112,14 @@ grep -q 'protocol: "nat-pmp" gateway: "192.168.77.1:5351" answered: true externa
   || fail "NAT-PMP external address not read"
 grep -q 'protocol: "pcp".*answered: true.*NAT-PMP only' <<<"$out" \
   || fail "PCP probe did not recognise a NAT-PMP-only server"
+# The agent's own probe asks the same gateway (its path evidence runs
+# whether or not a STUN server answers; none does here).
+out=$(ip netns exec "$C" "$AGENT" probe --stun=203.0.113.10:3478 --json \
+        --ports= 2>"$SCRATCH/probe.log" || true)
+grep -q '"gateway": "192.168.77.1:5351"' <<<"$out" \
+  || fail "natscope-agent probe did not ask the gateway on port 5351: $out"
+grep -q '"externalAddress": "100.64.0.2"' <<<"$out" \
+  || fail "natscope-agent probe did not read NAT-PMP's external address: $out"
 ref=$(ip netns exec "$C" timeout 10 natpmpc 2>&1 || true)
 echo "$ref" | grep -i "public ip address" || true
 grep -qi "Public IP address : 100.64.0.2" <<<"$ref" \
