@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "analyzer/site/agent_view.h"
+#include "analyzer/verdict_names.h"
 #include "analyzer/site/pair_verdict.h"
 #include "common/proto_time.h"
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "analyzer/site/probe_verdicts.h"
+#include "analyzer/verdict_names.h"
 #include "analyzer/reported_nat_type.h"
 #include "analyzer/site/agent_findings.h"
 #include "common/proto_time.h"
@@ -42,34 +43,6 @@ absl::Time LastSeen(const AgentFacts& facts) {
 }
 
 }  // namespace
-
-const char* MappingName(v1::MappingBehavior mapping) {
-  switch (mapping) {
-    case v1::MAPPING_NO_NAT:
-      return "no NAT";
-    case v1::MAPPING_ENDPOINT_INDEPENDENT:
-      return "endpoint-independent";
-    case v1::MAPPING_ADDRESS_DEPENDENT:
-      return "address-dependent";
-    case v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT:
-      return "address-and-port-dependent";
-    default:
-      return "unknown";
-  }
-}
-
-const char* FilteringName(v1::FilteringBehavior filtering) {
-  switch (filtering) {
-    case v1::FILTERING_ENDPOINT_INDEPENDENT:
-      return "endpoint-independent";
-    case v1::FILTERING_ADDRESS_DEPENDENT:
-      return "address-dependent";
-    case v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT:
-      return "address-and-port-dependent";
-    default:
-      return "unknown";
-  }
-}
 
 v1::Freshness FreshnessOf(absl::Time last_seen, absl::Time now,
                           const AgentViewOptions& options) {

@@ -66,10 +66,6 @@ v1::NatClass NatClassOf(const v1::ProbeSummary* probe);
 // NAT" as they apply.
 std::string NatClassLabel(const v1::NatClass& nat_class);
 
-// Short names for evidence and labels, e.g. "endpoint-independent",
-// "address-and-port-dependent", "no NAT", "unknown".
-const char* MappingName(v1::MappingBehavior mapping);
-const char* FilteringName(v1::FilteringBehavior filtering);
 
 }  // namespace natscope::analyzer
 

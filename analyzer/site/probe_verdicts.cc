@@ -7,7 +7,7 @@
 #include "analyzer/classify_probe.h"
 #include "analyzer/evidence/findings.h"
 #include "analyzer/reported_nat_type.h"
-#include "analyzer/site/agent_view.h"
+#include "analyzer/verdict_names.h"
 
 namespace natscope::analyzer {
 namespace {

@@ -6,21 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analyzer/verdict_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace natscope::server {
 
-std::string RoleName(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_CLIENT:
-      return "client";
-    case v1::ROLE_CONNECTOR:
-      return "connector";
-    default:
-      return "unspecified";
-  }
-}
+using analyzer::RoleName;
 
 std::string ToJson(const google::protobuf::Message& message) {
   std::string out;
@@ -184,8 +176,8 @@ std::string FormatAgents(const v1::ListAgentsResponse& response) {
   for (const v1::AgentState& a : response.agents()) {
     rows.push_back(
         {a.identity().agent_id(), RoleName(a.identity().role()), a.reported_nat_type(),
-         Short(v1::MappingBehavior_Name(a.mapping_behavior()), "MAPPING_"),
-         Short(v1::FilteringBehavior_Name(a.filtering_behavior()), "FILTERING_"),
+         analyzer::MappingToken(a.mapping_behavior()),
+         analyzer::FilteringToken(a.filtering_behavior()),
          a.public_address().empty() ? "-" : a.public_address(),
          absl::StrCat(a.findings_size()),
          a.has_last_seen() ? google::protobuf::util::TimeUtil::ToString(a.last_seen())
@@ -212,8 +204,8 @@ std::string FormatAgentHistory(const v1::AgentHistory& history) {
     }
     rows.push_back({google::protobuf::util::TimeUtil::ToString(p.time()),
                     p.udp_reachable() ? "ok" : "BLOCKED",
-                    Short(v1::MappingBehavior_Name(p.mapping_behavior()), "MAPPING_"),
-                    Short(v1::FilteringBehavior_Name(p.filtering_behavior()), "FILTERING_"),
+                    analyzer::MappingToken(p.mapping_behavior()),
+                    analyzer::FilteringToken(p.filtering_behavior()),
                     p.public_address().empty() ? "-" : p.public_address(),
                     codes.empty() ? "-" : absl::StrJoin(codes, ", ")});
   }

@@ -46,8 +46,6 @@ std::string FormatSchedules(const v1::ListSchedulesResponse& schedules);
 // Report runs, newest first, one line each.
 std::string FormatReports(const v1::ListReportsResponse& reports);
 
-// "client" / "connector" / "unspecified".
-std::string RoleName(v1::Role role);
 
 }  // namespace natscope::server
 

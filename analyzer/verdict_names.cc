@@ -1,0 +1,77 @@
+#include "analyzer/verdict_names.h"
+
+namespace natscope::analyzer {
+namespace {
+
+template <typename Enum>
+struct Words {
+  Enum value;
+  const char* token;
+  const char* name;
+};
+
+constexpr Words<v1::MappingBehavior> kMappings[] = {
+    {v1::MAPPING_NO_NAT, "no-nat", "no NAT"},
+    {v1::MAPPING_ENDPOINT_INDEPENDENT, "endpoint-independent",
+     "endpoint-independent"},
+    {v1::MAPPING_ADDRESS_DEPENDENT, "address-dependent", "address-dependent"},
+    {v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT, "address-and-port-dependent",
+     "address-and-port-dependent"},
+};
+
+constexpr Words<v1::FilteringBehavior> kFilterings[] = {
+    {v1::FILTERING_ENDPOINT_INDEPENDENT, "endpoint-independent",
+     "endpoint-independent"},
+    {v1::FILTERING_ADDRESS_DEPENDENT, "address-dependent", "address-dependent"},
+    {v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT, "address-and-port-dependent",
+     "address-and-port-dependent"},
+};
+
+constexpr Words<v1::Role> kRoles[] = {
+    {v1::ROLE_CLIENT, "client", "client"},
+    {v1::ROLE_CONNECTOR, "connector", "connector"},
+};
+
+template <typename Enum, size_t N>
+const Words<Enum>* Find(const Words<Enum> (&table)[N], Enum value) {
+  for (const Words<Enum>& words : table) {
+    if (words.value == value) return &words;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const char* MappingToken(v1::MappingBehavior mapping) {
+  const auto* words = Find(kMappings, mapping);
+  return words == nullptr ? "unknown" : words->token;
+}
+
+const char* MappingName(v1::MappingBehavior mapping) {
+  const auto* words = Find(kMappings, mapping);
+  return words == nullptr ? "unknown" : words->name;
+}
+
+const char* FilteringToken(v1::FilteringBehavior filtering) {
+  const auto* words = Find(kFilterings, filtering);
+  return words == nullptr ? "unknown" : words->token;
+}
+
+const char* FilteringName(v1::FilteringBehavior filtering) {
+  const auto* words = Find(kFilterings, filtering);
+  return words == nullptr ? "unknown" : words->name;
+}
+
+const char* RoleName(v1::Role role) {
+  const auto* words = Find(kRoles, role);
+  return words == nullptr ? "unspecified" : words->name;
+}
+
+std::optional<v1::Role> ParseRole(absl::string_view name) {
+  for (const Words<v1::Role>& words : kRoles) {
+    if (name == words.name) return words.value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace natscope::analyzer

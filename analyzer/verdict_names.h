@@ -1,0 +1,35 @@
+// The words for the verdict vocabulary's enums: one table per enum, each
+// value with its token (kebab-case, one word: CLI tables, JSON-ish
+// output, NAT type strings) and its name (prose: labels, evidence,
+// reports). Every part of natscope that shows these enums reads them here.
+// Pure; thread-safe.
+#ifndef NATSCOPE_ANALYZER_VERDICT_NAMES_H_
+#define NATSCOPE_ANALYZER_VERDICT_NAMES_H_
+
+#include <optional>
+
+#include "absl/strings/string_view.h"
+#include "natscope/v1/agent.pb.h"
+#include "natscope/v1/verdict.pb.h"
+
+namespace natscope::analyzer {
+
+// "no-nat", "endpoint-independent", "address-dependent",
+// "address-and-port-dependent", "unknown".
+const char* MappingToken(v1::MappingBehavior mapping);
+// "no NAT", "endpoint-independent", ..., "unknown".
+const char* MappingName(v1::MappingBehavior mapping);
+
+// "endpoint-independent", "address-dependent",
+// "address-and-port-dependent", "unknown".
+const char* FilteringToken(v1::FilteringBehavior filtering);
+const char* FilteringName(v1::FilteringBehavior filtering);
+
+// "client", "connector", "unspecified".
+const char* RoleName(v1::Role role);
+// The role named `name` ("client" or "connector"); nullopt for any other.
+std::optional<v1::Role> ParseRole(absl::string_view name);
+
+}  // namespace natscope::analyzer
+
+#endif  // NATSCOPE_ANALYZER_VERDICT_NAMES_H_
