@@ -38,11 +38,7 @@ absl::StatusOr<UdpSocket> UdpSocket::Bind(const net::SocketAddress& local) {
     close(fd);
     return status;
   }
-  sockaddr_storage bound{};
-  len = sizeof(bound);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  auto bound_address = net::SocketAddress::FromSockaddr(
-      reinterpret_cast<sockaddr*>(&bound), len);
+  auto bound_address = LocalAddressOf(fd);
   if (!bound_address.ok()) {
     close(fd);
     return bound_address.status();
@@ -104,6 +100,16 @@ absl::StatusOr<std::optional<Datagram>> UdpSocket::Receive(
   if (!source.ok()) return source.status();
   return std::optional<Datagram>(
       Datagram{std::string(buffer, static_cast<size_t>(n)), *source});
+}
+
+absl::StatusOr<net::SocketAddress> LocalAddressOf(int fd) {
+  sockaddr_storage bound{};
+  socklen_t len = sizeof(bound);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) {
+    return Errno("cannot read a UDP socket's local address");
+  }
+  return net::SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&bound),
+                                          len);
 }
 
 absl::StatusOr<net::SocketAddress> RouteSourceFor(

@@ -53,6 +53,9 @@ class UdpSocket {
 absl::StatusOr<net::SocketAddress> RouteSourceFor(
     const net::SocketAddress& destination);
 
+// The address socket `fd` is bound to (getsockname).
+absl::StatusOr<net::SocketAddress> LocalAddressOf(int fd);
+
 // Resolves "HOST:PORT" (or "[v6]:PORT") to one address, preferring IPv4.
 // InvalidArgument for bad syntax, NotFound when the name does not resolve.
 absl::StatusOr<net::SocketAddress> Resolve(absl::string_view host_port);

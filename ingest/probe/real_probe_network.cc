@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/io/udp_socket.h"
 
 namespace natscope::ingest {
 namespace {
@@ -150,11 +151,7 @@ absl::StatusOr<std::unique_ptr<DatagramSocket>> RealProbeNetwork::Connect(
     close(fd);
     return status;
   }
-  sockaddr_storage local{};
-  len = sizeof(local);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
-  auto local_address = net::SocketAddress::FromSockaddr(
-      reinterpret_cast<sockaddr*>(&local), len);
+  auto local_address = io::LocalAddressOf(fd);
   if (!local_address.ok()) {
     close(fd);
     return local_address.status();
