@@ -27,35 +27,38 @@ absl::Status ResolveEnrollmentToken(ServerFlags* f) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
-  flags.String("listen", &f->listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
-  flags.String("stun_listen", &f->stun.stun_listen,
+// The UDP responders: STUN (RFC 5780 with a second address), extra
+// plain STUN ports, QUIC version negotiation, and their rate limit.
+void RegisterStunFlags(FlagSet& flags, StunFlagValues* stun) {
+  flags.String("stun_listen", &stun->stun_listen,
                "UDP address of the STUN responder, IP:PORT (A1:P1); empty "
                "turns it off. Port 0 picks a free one (a free pair with "
                "--stun_alt_ip).");
-  flags.String("stun_alt_ip", &f->stun.stun_alt_ip,
+  flags.String("stun_alt_ip", &stun->stun_alt_ip,
                "Second IP of this host (A2) for RFC 5780 NAT behaviour "
                "discovery: STUN then also listens on A1:P2, A2:P1 and A2:P2 "
                "and honours CHANGE-REQUEST. Empty: single-address server.");
-  flags.Int("stun_alt_port", &f->stun.stun_alt_port,
+  flags.Int("stun_alt_port", &stun->stun_alt_port,
             "Alternate STUN port (P2) with --stun_alt_ip; 0 means the "
             "primary port + 1.");
-  flags.String("stun_ports", &f->stun.stun_ports,
+  flags.String("stun_ports", &stun->stun_ports,
                "Extra plain STUN ports on --stun_listen's IP, comma-separated "
                "(e.g. 53,80,443,19302), for the agent's outbound-port test.");
-  flags.String("quic_listen", &f->stun.quic_listen,
+  flags.String("quic_listen", &stun->quic_listen,
                "UDP address, IP:PORT, answering QUIC probes with Version "
                "Negotiation; empty turns it off.");
-  flags.Int("stun_rate_limit", &f->stun.stun_rate_limit,
+  flags.Int("stun_rate_limit", &stun->stun_rate_limit,
             "STUN/QUIC replies per second to one source (an IPv4 address or "
             "an IPv6 /64; refill rate); 0 turns the limit off.");
-  flags.Int("stun_rate_burst", &f->stun.stun_rate_burst,
+  flags.Int("stun_rate_burst", &stun->stun_rate_burst,
             "STUN/QUIC replies one source may get in a burst.");
-  flags.Int("stun_max_sources", &f->stun.stun_max_sources,
+  flags.Int("stun_max_sources", &stun->stun_max_sources,
             "Sources (IPv4 addresses, IPv6 /64s) the STUN/QUIC rate limiter "
             "tracks; when full, the least recently seen is forgotten.");
+}
+
+// Where the data lives: the embedded cluster, or an existing PostgreSQL.
+void RegisterStorageFlags(FlagSet& flags, ServerFlags* f) {
   flags.String("data_dir", &f->data_dir,
                "Directory of the embedded PostgreSQL cluster (default "
                "/var/lib/natscope as root, else ~/.local/share/natscope).");
@@ -71,6 +74,10 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
   flags.String("postgres_bin_dir", &f->postgres_bin_dir,
                "Where initdb and postgres live (default: found via pg_config "
                "or /usr/lib/postgresql/*/bin).");
+}
+
+// The global enrollment token and the bootstrap admin token.
+void RegisterTokenFlags(FlagSet& flags, ServerFlags* f) {
   flags.String("enrollment_token", &f->enrollment_token,
                "A global enrollment token valid for every site, besides the "
                "per-site tokens admins create (natscope tokens enroll "
@@ -83,6 +90,10 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
                "File holding the bootstrap admin token; created (mode 0600, "
                "random token) when missing. Default: admin_token in "
                "--data_dir, unless --postgres is given.");
+}
+
+// What one caller may cost: message sizes, rates, threads and streams.
+void RegisterLimitFlags(FlagSet& flags, ServerFlags* f) {
   flags.Int("max_receive_message_bytes", &f->max_receive_message_bytes,
             "Largest gRPC request accepted, in bytes (as sent: gRPC's own "
             "message compression is refused).");
@@ -106,15 +117,10 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
             "turns the limit off.");
   flags.Int("ingest_burst", &f->ingest_burst,
             "Ingest batches one agent may send in a burst.");
-  flags.String("port_file", &f->port_file,
-               "Write the ports actually bound here (grpc=N, stun=N, and "
-               "stun_alt=N, stun_ports=N,M, quic=N when on).");
-  flags.Int("pool_size", &f->pool_size, "Database connections to keep open.");
-  flags.String("tls_cert", &f->tls.cert_file,
-               "PEM certificate (chain) to serve gRPC over TLS with; needs "
-               "--tls_key. Agents trust it through their tls.ca_file.");
-  flags.String("tls_key", &f->tls.key_file,
-               "PEM private key of --tls_cert (unencrypted; keep it 0600).");
+}
+
+// How long history is kept.
+void RegisterRetentionFlags(FlagSet& flags, ServerFlags* f) {
   flags.Duration("retention", &f->retention,
                  "How long log events, probe reports and the ingest ledger "
                  "are kept (whole UTC days are dropped). Agents' latest "
@@ -124,6 +130,27 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
   flags.Duration("report_retention", &f->report_retention,
                  "How long report runs (with their stored content) are "
                  "kept in the database.");
+}
+
+}  // namespace
+
+void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
+  // --help lists the flags in the order they are registered here.
+  flags.String("listen", &f->listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
+  RegisterStunFlags(flags, &f->stun);
+  RegisterStorageFlags(flags, f);
+  RegisterTokenFlags(flags, f);
+  RegisterLimitFlags(flags, f);
+  flags.String("port_file", &f->port_file,
+               "Write the ports actually bound here (grpc=N, stun=N, and "
+               "stun_alt=N, stun_ports=N,M, quic=N when on).");
+  flags.Int("pool_size", &f->pool_size, "Database connections to keep open.");
+  flags.String("tls_cert", &f->tls.cert_file,
+               "PEM certificate (chain) to serve gRPC over TLS with; needs "
+               "--tls_key. Agents trust it through their tls.ca_file.");
+  flags.String("tls_key", &f->tls.key_file,
+               "PEM private key of --tls_cert (unencrypted; keep it 0600).");
+  RegisterRetentionFlags(flags, f);
   flags.String("aws_ip_ranges", &f->aws_ip_ranges,
                "AWS's ip-ranges.json with which the server re-decides every "
                "stored probe's AWS NAT gateway finding (default: the copy "

@@ -25,6 +25,7 @@
 #include "server/auth/bootstrap_token.h"
 #include "server/auth/grpc_auth.h"
 #include "server/embedded_postgres/embedded_postgres.h"
+#include "server/history_maintenance.h"
 #include "common/periodic.h"
 #include "server/analysis/site_refresher.h"
 #include "server/service/admin_service.h"
@@ -56,47 +57,6 @@ constexpr char kUsage[] =
     "With no --postgres it runs an embedded PostgreSQL cluster of its own in\n"
     "--data_dir (created on first start, Unix socket only, stopped on exit).";
 
-
-// Drops history older than the retention settings, hourly, and keeps the
-// next days' partitions ready.
-absl::Duration MaintainHistory(Maintenance& store, ReportStore& reports,
-                               const Flags& flags) {
-  const absl::Time now = absl::Now();
-  absl::Status ready = store.EnsurePartitions(now, now + absl::Hours(48));
-  if (!ready.ok()) {
-    LogEvent(LogLevel::kWarning, "cannot create event partitions; retrying",
-             {{"error", std::string(ready.message())}});
-    return absl::Minutes(1);
-  }
-  auto dropped = store.ApplyRetention(now - flags.retention,
-                                      now - flags.trend_retention);
-  if (!dropped.ok()) {
-    LogEvent(LogLevel::kWarning, "retention failed; retrying",
-             {{"error", std::string(dropped.status().message())}});
-    return absl::Minutes(1);
-  }
-  if (dropped->partitions_dropped > 0 || dropped->ledger_rows_deleted > 0 ||
-      dropped->trend_rows_deleted > 0) {
-    LogEvent(LogLevel::kInfo, "history past retention removed",
-        {{"partitions", absl::StrCat(dropped->partitions_dropped)},
-         {"ledger_rows", absl::StrCat(dropped->ledger_rows_deleted)},
-         {"trend_rows", absl::StrCat(dropped->trend_rows_deleted)}});
-  }
-  // Report runs past --report_retention, with their stored content. Only
-  // the database's copies: files written to a schedule's output directory
-  // are the operator's to keep or remove.
-  auto runs = reports.DeleteRunsBefore(now - flags.report_retention);
-  if (!runs.ok()) {
-    LogEvent(LogLevel::kWarning, "report retention failed; retrying",
-             {{"error", std::string(runs.status().message())}});
-    return absl::Minutes(1);
-  }
-  if (*runs > 0) {
-    LogEvent(LogLevel::kInfo, "report runs past retention removed",
-             {{"runs", absl::StrCat(*runs)}});
-  }
-  return absl::ZeroDuration();
-}
 
 void Log(const std::string& message, const LogFields& fields = {}) {
   LogEvent(LogLevel::kInfo, message, fields);
@@ -130,16 +90,29 @@ absl::Status WritePortFile(const std::string& path, int grpc_port,
   return absl::OkStatus();
 }
 
-int Serve(const Flags& flags) {
-  // Signals are taken by sigwait() below; every thread started from here
-  // on inherits the mask, so none is interrupted by them.
+// Blocks SIGINT and SIGTERM, to be taken by sigwait() (WaitForStopSignal);
+// every thread started afterwards inherits the mask, so none is
+// interrupted by them. Returns the blocked set.
+sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
-  std::unique_ptr<EmbeddedPostgres> postgres;
+// The database: --postgres, else an embedded cluster of our own. Destroyed
+// in reverse order: the store's connections close before the cluster stops.
+struct Storage {
+  std::unique_ptr<EmbeddedPostgres> postgres;  // Null with --postgres.
+  std::unique_ptr<PostgresStore> store;
+};
+
+// Starts the embedded cluster when there is no --postgres, connects and
+// migrates the schema. What was started stays in `*storage` on failure too,
+// for the caller to stop after logging the error.
+absl::Status OpenStorage(const Flags& flags, Storage* storage) {
   std::string conninfo = flags.postgres;
   if (conninfo.empty()) {
     EmbeddedPostgres::Options options;
@@ -149,95 +122,124 @@ int Serve(const Flags& flags) {
                        "/postgres";
     options.bin_dir = flags.postgres_bin_dir;
     auto started = EmbeddedPostgres::Start(options);
-    if (!started.ok()) return Fail(std::string(started.status().message()));
-    postgres = std::move(started).value();
+    if (!started.ok()) return started.status();
+    storage->postgres = std::move(started).value();
     Log(absl::StrCat("embedded PostgreSQL running in ", options.data_dir));
-    conninfo = postgres->ConnectionUri();
+    conninfo = storage->postgres->ConnectionUri();
   }
   auto store = PostgresStore::Connect(conninfo, static_cast<int>(flags.pool_size));
-  if (!store.ok()) return Fail(std::string(store.status().message()));
-  absl::Status migrated = (*store)->Migrate();
-  if (!migrated.ok()) return Fail(std::string(migrated.message()));
+  if (!store.ok()) return store.status();
+  storage->store = std::move(store).value();
+  return storage->store->Migrate();
+}
 
-  // Background work starts once the server is serving (below), so that a
-  // server that fails to start never applies retention or sends a report.
-  std::unique_ptr<Periodic> maintenance;
-  PostgresStore* const db = store->get();
-  // The server's own rules and ranges decide every stored probe.
-  auto aws_ranges = ingest::LoadAwsRanges(flags.aws_ip_ranges);
-  if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
-  SiteRefresherOptions refresher_options;
-  refresher_options.aws_ranges = &*aws_ranges;
-  SiteRefresher refresher(db, db, &RealClock::Get(), refresher_options);
-
-  std::unique_ptr<StunResponder> stun;
+// Starts the STUN/QUIC responder into `*stun` when a flag turns it on.
+absl::Status StartStun(const Flags& flags, std::unique_ptr<StunResponder>* stun) {
   auto stun_options = ParseStunFlags(flags.stun);
-  if (!stun_options.ok()) {
-    return Fail(std::string(stun_options.status().message()));
-  }
+  if (!stun_options.ok()) return stun_options.status();
   if (AnyResponderOn(*stun_options)) {
     auto responder = StunResponder::Start(*stun_options);
-    if (!responder.ok()) return Fail(std::string(responder.status().message()));
-    stun = std::move(responder).value();
+    if (!responder.ok()) return responder.status();
+    *stun = std::move(responder).value();
   }
+  return absl::OkStatus();
+}
 
-  // Access control: the bootstrap admin token, then every service behind
-  // the Authenticator (see server/auth/policy.h for who may call what).
+// Access control starts with the bootstrap admin token: created in
+// --admin_token_file (default <data_dir>/admin_token without --postgres)
+// when missing.
+absl::Status BootstrapAdminToken(const Flags& flags, TokenStore& tokens) {
   std::string admin_token_file = flags.admin_token_file;
   if (admin_token_file.empty() && flags.postgres.empty()) {
     admin_token_file =
         (flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir) +
         "/admin_token";
   }
-  if (!admin_token_file.empty()) {
-    auto bootstrap = auth::EnsureBootstrapAdminToken(**store, admin_token_file,
-                                                     absl::Now());
-    if (!bootstrap.ok()) return Fail(std::string(bootstrap.status().message()));
-    Log(absl::StrCat(bootstrap->created_file ? "created admin token " : "admin token ",
-                     bootstrap->token_id, " in ", admin_token_file,
-                     bootstrap->created_file ? " (mode 0600; give it to natscope "
-                                               "--token_file)" : ""));
-  }
-  auth::AuthenticatorOptions auth_options;
-  auth_options.failures.rate_per_second =
-      static_cast<double>(flags.auth_failure_rate);
-  auth_options.failures.burst = static_cast<double>(flags.auth_failure_burst);
-  auth::Authenticator authenticator(db, db, auth_options);
-  AgentServiceOptions agent_options;
-  agent_options.enrollment_token = flags.enrollment_token;
-  agent_options.ingest_rate.rate_per_second = static_cast<double>(flags.ingest_rate);
-  agent_options.ingest_rate.burst = static_cast<double>(flags.ingest_burst);
-  agent_options.max_batch_bytes = static_cast<size_t>(flags.max_batch_bytes);
-  agent_options.time_window.past = flags.retention;
-  AgentServiceCore agent_core(db, db, db, agent_options);
-  AgentServiceImpl agent_service(&agent_core, &authenticator);
-  QueryServiceCore query_core(db, db, db, &*aws_ranges);
-  QueryServiceImpl query_service(&query_core, &authenticator);
-  AdminServiceCore admin_core(db, db, &RealClock::Get());
-  AdminServiceImpl admin_service(&admin_core, &authenticator);
-  // Reports: several servers may run the scheduler; each run is claimed
-  // once in the database (server/reports/producer.h).
+  if (admin_token_file.empty()) return absl::OkStatus();
+  auto bootstrap = auth::EnsureBootstrapAdminToken(tokens, admin_token_file,
+                                                   absl::Now());
+  if (!bootstrap.ok()) return bootstrap.status();
+  Log(absl::StrCat(bootstrap->created_file ? "created admin token " : "admin token ",
+                   bootstrap->token_id, " in ", admin_token_file,
+                   bootstrap->created_file ? " (mode 0600; give it to natscope "
+                                             "--token_file)" : ""));
+  return absl::OkStatus();
+}
+
+auth::AuthenticatorOptions AuthenticatorOptionsOf(const Flags& flags) {
+  auth::AuthenticatorOptions options;
+  options.failures.rate_per_second = static_cast<double>(flags.auth_failure_rate);
+  options.failures.burst = static_cast<double>(flags.auth_failure_burst);
+  return options;
+}
+
+AgentServiceOptions AgentServiceOptionsOf(const Flags& flags) {
+  AgentServiceOptions options;
+  options.enrollment_token = flags.enrollment_token;
+  options.ingest_rate.rate_per_second = static_cast<double>(flags.ingest_rate);
+  options.ingest_rate.burst = static_cast<double>(flags.ingest_burst);
+  options.max_batch_bytes = static_cast<size_t>(flags.max_batch_bytes);
+  options.time_window.past = flags.retention;
+  return options;
+}
+
+// Reports: several servers may run the scheduler; each run is claimed
+// once in the database under this name (server/reports/producer.h).
+std::string ProducerName() {
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
-  ReportProducer producer(db, db, &RealClock::Get(),
-                          absl::StrCat(host, ":", getpid()));
-  ReportScheduler scheduler(db, &RealClock::Get(), &producer);
-  ReportServiceCore report_core(db, &RealClock::Get(), &producer,
-                                &scheduler);
-  ReportServiceImpl report_service(&report_core, &authenticator);
+  return absl::StrCat(host, ":", getpid());
+}
+
+// Every gRPC service over `db`, each behind the one Authenticator (see
+// server/auth/policy.h for who may call what). `db` and `aws_ranges` must
+// outlive it; the members are built in order and destroyed in reverse.
+struct Services {
+  Services(PostgresStore* db, const analyzer::AwsRanges* aws_ranges,
+           const Flags& flags)
+      : authenticator(db, db, AuthenticatorOptionsOf(flags)),
+        agent_core(db, db, db, AgentServiceOptionsOf(flags)),
+        agent_service(&agent_core, &authenticator),
+        query_core(db, db, db, aws_ranges),
+        query_service(&query_core, &authenticator),
+        admin_core(db, db, &RealClock::Get()),
+        admin_service(&admin_core, &authenticator),
+        producer(db, db, &RealClock::Get(), ProducerName()),
+        scheduler(db, &RealClock::Get(), &producer),
+        report_core(db, &RealClock::Get(), &producer, &scheduler),
+        report_service(&report_core, &authenticator) {}
+
+  auth::Authenticator authenticator;
+  AgentServiceCore agent_core;
+  AgentServiceImpl agent_service;
+  QueryServiceCore query_core;
+  QueryServiceImpl query_service;
+  AdminServiceCore admin_core;
+  AdminServiceImpl admin_service;
+  ReportProducer producer;
+  ReportScheduler scheduler;
+  ReportServiceCore report_core;
+  ReportServiceImpl report_service;
+};
+
+// Builds and starts the gRPC server on --listen with `services`. On
+// success *port is the port bound. `*server` is set even when the port is
+// not, so that the caller destroys it after logging the error.
+absl::Status StartGrpcServer(const Flags& flags, Services& services,
+                             std::unique_ptr<grpc::Server>* server, int* port) {
   auto credentials = tls::MakeServerCredentials(flags.tls, flags.listen);
-  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  if (!credentials.ok()) return credentials.status();
   // Standard gRPC tooling works against natscope-server: the health
   // service (grpc.health.v1) and server reflection (grpcurl, grpc_cli).
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  int grpc_port = 0;
-  builder.AddListeningPort(flags.listen, *credentials, &grpc_port);
-  builder.RegisterService(&agent_service);
-  builder.RegisterService(&query_service);
-  builder.RegisterService(&admin_service);
-  builder.RegisterService(&report_service);
+  *port = 0;
+  builder.AddListeningPort(flags.listen, *credentials, port);
+  builder.RegisterService(&services.agent_service);
+  builder.RegisterService(&services.query_service);
+  builder.RegisterService(&services.admin_service);
+  builder.RegisterService(&services.report_service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(flags.max_receive_message_bytes));
   // gRPC 1.51 inflates a compressed message whole before checking its size:
   // accept identity encoding only (agents compress their records
@@ -251,11 +253,61 @@ int Serve(const Flags& flags) {
   builder.SetResourceQuota(quota);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(flags.max_concurrent_streams));
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || grpc_port == 0) {
-    return Fail(absl::StrCat("cannot listen for gRPC on ", flags.listen,
-                             " (in use, or not a local address?): choose "
-                             "another with --listen"));
+  *server = builder.BuildAndStart();
+  if (*server == nullptr || *port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", flags.listen,
+                     " (in use, or not a local address?): choose "
+                     "another with --listen"));
+  }
+  return absl::OkStatus();
+}
+
+// Waits for SIGINT or SIGTERM, blocked by BlockStopSignals.
+void WaitForStopSignal(const sigset_t& signals) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  Log(absl::StrCat("signal ", signal_number, ": draining and shutting down"));
+}
+
+// Stops the store's connections, then the embedded cluster if any.
+void CloseStorage(Storage& storage) {
+  storage.store.reset();
+  if (storage.postgres) {
+    absl::Status stopped = storage.postgres->Stop();
+    if (!stopped.ok()) Log(std::string(stopped.message()));
+  }
+}
+
+int Serve(const Flags& flags) {
+  const sigset_t signals = BlockStopSignals();
+  Storage storage;
+  if (absl::Status opened = OpenStorage(flags, &storage); !opened.ok()) {
+    return Fail(std::string(opened.message()));
+  }
+  // Background work starts once the server is serving (below), so that a
+  // server that fails to start never applies retention or sends a report.
+  std::unique_ptr<Periodic> maintenance;
+  PostgresStore* const db = storage.store.get();
+  // The server's own rules and ranges decide every stored probe.
+  auto aws_ranges = ingest::LoadAwsRanges(flags.aws_ip_ranges);
+  if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
+  SiteRefresherOptions refresher_options;
+  refresher_options.aws_ranges = &*aws_ranges;
+  SiteRefresher refresher(db, db, &RealClock::Get(), refresher_options);
+  std::unique_ptr<StunResponder> stun;
+  if (absl::Status started = StartStun(flags, &stun); !started.ok()) {
+    return Fail(std::string(started.message()));
+  }
+  if (absl::Status admin = BootstrapAdminToken(flags, *db); !admin.ok()) {
+    return Fail(std::string(admin.message()));
+  }
+  Services services(db, &*aws_ranges, flags);
+  std::unique_ptr<grpc::Server> server;
+  int grpc_port = 0;
+  if (absl::Status serving = StartGrpcServer(flags, services, &server, &grpc_port);
+      !serving.ok()) {
+    return Fail(std::string(serving.message()));
   }
   if (!flags.port_file.empty()) {
     absl::Status written = WritePortFile(
@@ -266,27 +318,21 @@ int Serve(const Flags& flags) {
       "history", absl::ZeroDuration(), absl::Hours(1),
       [&] { return MaintainHistory(*db, *db, flags); });
   refresher.Start();
-  scheduler.Start();
+  services.scheduler.Start();
   Log(absl::StrCat("serving gRPC (",
                    flags.tls.cert_file.empty() ? "plaintext" : "TLS", ") on port ",
                    grpc_port, ", ",
                    stun ? stun->Describe() : "STUN off",
                    "; stop with Ctrl-C or SIGTERM"));
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  Log(absl::StrCat("signal ", signal_number, ": draining and shutting down"));
+  WaitForStopSignal(signals);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
-  scheduler.Stop();
+  services.scheduler.Stop();
   refresher.Stop();
   maintenance->Stop();
   stun.reset();
-  store->reset();
-  if (postgres) {
-    absl::Status stopped = postgres->Stop();
-    if (!stopped.ok()) Log(std::string(stopped.message()));
-  }
+  CloseStorage(storage);
   Log("stopped");
   return 0;
 }

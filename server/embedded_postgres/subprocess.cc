@@ -7,7 +7,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,38 +18,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/embedded_postgres/subprocess_fds.h"
 
 extern char** environ;
 
 namespace natscope::server {
 namespace {
 
-// Upper bound for the close() loop when close_range(2) is unavailable.
-int MaxFd() {
-  struct rlimit limit;
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-    return 65536;
-  return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
-}
-
-// Closes every descriptor >= `first`. Async-signal-safe.
-void CloseFdsFrom(int first, int max_fd) {
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, unsigned(first), ~0u, 0u) == 0) return;
-#endif
-  for (int fd = first; fd < max_fd; ++fd) close(fd);
-}
-
-// Makes `fd` available as `target` (close-on-exec). Async-signal-safe.
-bool MoveFd(int fd, int target) {
-  return fd == target || dup3(fd, target, O_CLOEXEC) == target;
-}
-
-// Moves `fd` above the standard descriptors so dup2 onto 0-2 cannot clobber
-// it. Async-signal-safe.
-int AboveStdio(int fd) {
-  return fd >= 0 && fd < 3 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
-}
+using subprocess_internal::AboveStdio;
+using subprocess_internal::CloseFdsFrom;
+using subprocess_internal::MaxFd;
+using subprocess_internal::MoveFd;
+using subprocess_internal::PipeHolding;
+using subprocess_internal::ReadFull;
+using subprocess_internal::ReadUntilEof;
 
 // Drops to `user`. Async-signal-safe (plain system calls).
 bool DropPrivileges(const RunAs& user) {
@@ -107,17 +88,6 @@ enum ChildStage : int { kStageSetup = 1, kStagePrivileges = 2, kStageExec = 3 };
   _exit(127);
 }
 
-int ReadFull(int fd, void* buf, size_t len) {
-  size_t done = 0;
-  while (done < len) {
-    ssize_t n = read(fd, static_cast<char*>(buf) + done, len - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += n;
-  }
-  return done;
-}
-
 // Sends `signal` to the target (through its pidfd when there is one) and
 // waits up to a minute for it to exit. Async-signal-safe.
 void SignalAndAwait(pid_t target, int pidfd, int signal) {
@@ -135,57 +105,6 @@ void SignalAndAwait(pid_t target, int pidfd, int signal) {
   const struct timespec tick = {0, 50 * 1000 * 1000};
   for (int i = 0; i < 1200 && kill(target, 0) == 0; ++i)
     nanosleep(&tick, nullptr);
-}
-
-// The read end of a pipe that holds `input` and then end-of-file. Given to
-// `owner` when set: a program may open its stdin by name (/dev/stdin), and
-// the kernel checks that against the pipe's owner, which is us.
-absl::StatusOr<int> PipeHolding(absl::string_view input, const RunAs* owner) {
-  if (input.size() > kMaxInput) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("input of ", input.size(), " bytes exceeds ", kMaxInput));
-  }
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
-  }
-  if (owner != nullptr && fchown(fds[0], owner->uid, owner->gid) != 0) {
-    const int chown_errno = errno;
-    close(fds[0]);
-    close(fds[1]);
-    return absl::InternalError(
-        absl::StrCat("chown pipe: ", strerror(chown_errno)));
-  }
-  // It fits the pipe's buffer (at least a page), so this cannot block.
-  const ssize_t written = write(fds[1], input.data(), input.size());
-  const int write_errno = errno;
-  close(fds[1]);
-  if (written != static_cast<ssize_t>(input.size())) {
-    close(fds[0]);
-    return absl::InternalError(
-        absl::StrCat("write to pipe: ", strerror(write_errno)));
-  }
-  return fds[0];
-}
-
-// Everything readable from `fd` until end-of-file or `deadline`.
-std::string ReadUntilEof(int fd, absl::Time deadline) {
-  std::string output;
-  char buf[4096];
-  while (true) {
-    const int wait_ms =
-        static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
-    if (wait_ms <= 0) break;
-    struct pollfd pfd = {fd, POLLIN, 0};
-    const int ready = poll(&pfd, 1, wait_ms);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) break;
-    const ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    output.append(buf, n);
-  }
-  return output;
 }
 
 }  // namespace

@@ -16,7 +16,6 @@
 #include "analyzer/site/probe_verdicts.h"
 #include "server/analysis/agent_analysis.h"
 #include "server/analysis/site_analysis.h"
-#include "server/auth/grpc_auth.h"
 #include "server/reports/report_data.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
@@ -337,83 +336,6 @@ absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
     *history.add_probes() = analyzer::Reclassify(probe, aws_ranges_);
   }
   return history;
-}
-
-grpc::Status QueryServiceImpl::ListSites(grpc::ServerContext* context,
-                                  const v1::ListSitesRequest* request,
-                                  v1::ListSitesResponse* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "ListSites",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::ListSitesRequest& r) {
-        return core_->ListSites(r);
-      });
-}
-
-grpc::Status QueryServiceImpl::GetSiteHealth(grpc::ServerContext* context,
-                                  const v1::GetSiteHealthRequest* request,
-                                  v1::SiteHealth* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "GetSiteHealth",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::GetSiteHealthRequest& r) {
-        return core_->GetSiteHealth(r, absl::Now());
-      });
-}
-
-grpc::Status QueryServiceImpl::ListAgents(grpc::ServerContext* context,
-                                  const v1::ListAgentsRequest* request,
-                                  v1::ListAgentsResponse* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "ListAgents",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::ListAgentsRequest& r) {
-        return core_->ListAgents(r);
-      });
-}
-
-grpc::Status QueryServiceImpl::GetSiteAnalysis(grpc::ServerContext* context,
-                                  const v1::GetSiteHealthRequest* request,
-                                  v1::SiteHealthView* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "GetSiteAnalysis",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::GetSiteHealthRequest& r) {
-        return core_->GetSiteAnalysis(r, absl::Now());
-      });
-}
-
-grpc::Status QueryServiceImpl::GetAgentHistory(grpc::ServerContext* context,
-                                  const v1::GetAgentHistoryRequest* request,
-                                  v1::AgentHistory* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "GetAgentHistory",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::GetAgentHistoryRequest& r) {
-        return core_->GetAgentHistory(r);
-      });
-}
-
-grpc::Status QueryServiceImpl::ListFindings(grpc::ServerContext* context,
-                                  const v1::ListFindingsRequest* request,
-                                  v1::ListFindingsResponse* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "ListFindings",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::ListFindingsRequest& r) {
-        return core_->ListFindings(r, absl::Now());
-      });
-}
-
-grpc::Status QueryServiceImpl::GetTrend(grpc::ServerContext* context,
-                                  const v1::GetTrendRequest* request,
-                                  v1::Trend* response) {
-  return auth::ServeAuthorized(
-      *authenticator_, *context, v1::QueryService::service_full_name(), "GetTrend",
-      *request, response,
-      [this](const auth::AuthorizedCall&, const v1::GetTrendRequest& r) {
-        return core_->GetTrend(r, absl::Now());
-      });
 }
 
 }  // namespace natscope::server
