@@ -42,7 +42,8 @@ TEST(SimClockTest, SleeperWakesWhenTimeReachesItsDeadline) {
 TEST(SimClockTest, StopWakesASleeperEarly) {
   SimClock clock;
   std::atomic<bool> stop{false};
-  std::thread sleeper([&] { EXPECT_FALSE(clock.SleepFor(absl::Hours(1), &stop)); });
+  std::thread sleeper(
+      [&] { EXPECT_FALSE(clock.SleepFor(absl::Hours(1), &stop)); });
   while (clock.Sleepers() < 1) absl::SleepFor(absl::Milliseconds(1));
   stop = true;
   sleeper.join();
@@ -58,6 +59,53 @@ TEST(SimClockTest, AdvanceStopsAtTheLimit) {
   EXPECT_EQ(clock.Now(), start + absl::Hours(2));
   stop = true;
   sleeper.join();
+}
+
+// A limit before every deadline moves the time there and wakes nobody, so
+// a test can act at a moment of its choosing while every thread sleeps.
+TEST(SimClockTest, LimitBeforeEveryDeadlineWakesNobody) {
+  SimClock clock;
+  const absl::Time start = clock.Now();
+  std::atomic<bool> stop{false};
+  std::atomic<int> wakes{0};
+  std::thread sleeper([&] {
+    while (clock.SleepFor(absl::Hours(1), &stop)) ++wakes;
+  });
+  ASSERT_TRUE(clock.AdvanceToNextWake(1, start + absl::Minutes(10)));
+  EXPECT_EQ(clock.Now(), start + absl::Minutes(10));
+  // The sleeper never left its sleep: the next step finds it at once.
+  ASSERT_TRUE(clock.AdvanceToNextWake(1, absl::InfiniteFuture()));
+  EXPECT_EQ(clock.Now(), start + absl::Hours(1));
+  while (clock.Sleepers() < 1) absl::SleepFor(absl::Milliseconds(1));
+  EXPECT_EQ(wakes, 1);
+  stop = true;
+  clock.Advance(absl::ZeroDuration());
+  sleeper.join();
+}
+
+// Two sleepers with the same deadline wake in the same step; one with a
+// later deadline sleeps on.
+TEST(SimClockTest, EqualDeadlinesWakeInOneStep) {
+  SimClock clock;
+  const absl::Time start = clock.Now();
+  std::atomic<bool> stop{false};
+  std::atomic<int> woke{0};
+  auto sleep = [&](absl::Duration d) {
+    if (clock.SleepFor(d, &stop)) ++woke;
+  };
+  std::thread a(sleep, absl::Minutes(1));
+  std::thread b(sleep, absl::Minutes(1));
+  std::thread c(sleep, absl::Minutes(2));
+  ASSERT_TRUE(clock.AdvanceToNextWake(3, absl::InfiniteFuture()));
+  a.join();
+  b.join();
+  EXPECT_EQ(woke, 2);
+  EXPECT_EQ(clock.Now(), start + absl::Minutes(1));
+  EXPECT_EQ(clock.Sleepers(), 1);
+  stop = true;
+  clock.Advance(absl::ZeroDuration());
+  c.join();
+  EXPECT_EQ(woke, 2);
 }
 
 TEST(SimClockTest, TimesOutWhenTooFewThreadsSleep) {

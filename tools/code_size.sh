@@ -21,7 +21,7 @@ done
 command -v ctags >/dev/null || {
   echo "code_size.sh: needs ctags: apt-get install universal-ctags" >&2; exit 2; }
 
-mapfile -t sources < <(git ls-files '*.cc' '*.h' | grep -v '^third_party/')
+mapfile -t sources < <(git ls-files --cached --others --exclude-standard '*.cc' '*.h' | grep -v '^third_party/')
 excess=0
 for f in "${sources[@]}"; do
   lines=$(wc -l < "$f")

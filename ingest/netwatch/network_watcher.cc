@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -44,11 +45,26 @@ bool NetworkWatcher::Changed(absl::Duration timeout) {
   char buffer[8192];
   while (true) {
     const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;  // EAGAIN: drained. ENOBUFS (overrun) still means change.
+    if (n <= 0)
+      break;  // EAGAIN: drained. ENOBUFS (overrun) still means change.
     changed = true;
   }
   // An overrun drops messages but a change happened all the same.
   return changed || errno == ENOBUFS;
+}
+
+bool NetworkWatcher::WaitForChange(const Clock& clock, absl::Time deadline,
+                                   const std::atomic<bool>* stop) {
+  for (;;) {
+    if (stop != nullptr && stop->load()) return false;
+    const absl::Duration left = deadline - clock.Now();
+    // Changed(0) when the deadline has passed still consumes what arrived.
+    if (Changed(
+            std::clamp(left, absl::ZeroDuration(), absl::Milliseconds(200)))) {
+      return true;
+    }
+    if (left <= absl::ZeroDuration()) return false;
+  }
 }
 
 }  // namespace natscope::ingest
