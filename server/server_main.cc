@@ -36,7 +36,7 @@
 #include "server/reports/scheduler.h"
 #include "server/server_flags.h"
 #include "server/store/postgres_store.h"
-#include "ingest/evidence/aws_ranges_source.h"
+#include "analyzer/evidence/aws_ranges_source.h"
 #include "server/stun/responder.h"
 #include "server/stun/responder_flags.h"
 
@@ -290,7 +290,7 @@ int Serve(const Flags& flags) {
   std::unique_ptr<Periodic> maintenance;
   PostgresStore* const db = storage.store.get();
   // The server's own rules and ranges decide every stored probe.
-  auto aws_ranges = ingest::LoadAwsRanges(flags.aws_ip_ranges);
+  auto aws_ranges = analyzer::LoadAwsRanges(flags.aws_ip_ranges);
   if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
   SiteRefresherOptions refresher_options;
   refresher_options.aws_ranges = &*aws_ranges;

@@ -1,7 +1,7 @@
 // AWS's published address ranges (ip-ranges.json) as a longest-prefix
 // lookup table, for recognising a public address that belongs to an AWS
 // NAT gateway. Pure: the caller supplies the file's bytes (see
-// ingest/evidence/aws_ranges_source.h for the file and the embedded copy).
+// analyzer/evidence/aws_ranges_source.h for the file and the embedded copy).
 //
 // Only the services that NAT gateway addresses come from are kept: "EC2"
 // and "AMAZON" (AMAZON is the superset tag AWS puts on almost every

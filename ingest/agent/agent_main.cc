@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@
 #include "ingest/config/agent_settings.h"
 #include "ingest/config/config.h"
 #include "ingest/enroll/enroll_command.h"
-#include "ingest/evidence/aws_ranges_source.h"
+#include "analyzer/evidence/aws_ranges_source.h"
+#include "analyzer/verdict_names.h"
 #include "ingest/probe/prober.h"
 #include "ingest/state/agent_status.h"
 
@@ -161,14 +163,12 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
   config.mutable_identity()->set_site(v.site);
   config.mutable_identity()->set_agent_id(v.agent_id);
   config.set_enrollment_token_file(v.token_file);
-  if (v.role == "client") {
-    config.mutable_identity()->set_role(v1::ROLE_CLIENT);
-  } else if (v.role == "connector") {
-    config.mutable_identity()->set_role(v1::ROLE_CONNECTOR);
-  } else {
+  const std::optional<v1::Role> role = analyzer::ParseRole(v.role);
+  if (!role.has_value()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--role must be client or connector, not \"", v.role, "\""));
   }
+  config.mutable_identity()->set_role(*role);
   if (!v.log_file.empty()) {
     v1::LogSource* log = config.add_logs();
     log->set_path(v.log_file);
@@ -251,7 +251,7 @@ int Dispatch(const std::string& command, const std::vector<std::string>& args, F
     absl::Status s = EnrollCommand(*config, v.token, kVersion, std::cout);
     return s.ok() ? 0 : Fail(std::string(s.message()));
   }
-  auto ranges = LoadAwsRanges(v.aws_ip_ranges);
+  auto ranges = analyzer::LoadAwsRanges(v.aws_ip_ranges);
   if (!ranges.ok()) return Fail(std::string(ranges.status().message()));
   auto shared = std::make_shared<const analyzer::AwsRanges>(std::move(ranges).value());
   if (command == "probe") return ProbeCommand(v, shared);

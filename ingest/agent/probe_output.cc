@@ -1,6 +1,7 @@
 #include "ingest/agent/probe_output.h"
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/verdict_names.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
@@ -89,31 +90,27 @@ void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
 }  // namespace
 
 std::string DescribeMapping(v1::MappingBehavior mapping) {
+  const char* why = "needs two STUN servers, or an RFC 5780 server";
   switch (mapping) {
     case v1::MAPPING_NO_NAT:
-      return "no NAT (the public address is the host's own)";
+      why = "the public address is the host's own";
+      break;
     case v1::MAPPING_ENDPOINT_INDEPENDENT:
-      return "endpoint-independent (peer-to-peer friendly)";
+      why = "peer-to-peer friendly";
+      break;
     case v1::MAPPING_ADDRESS_DEPENDENT:
-      return "address-dependent (endpoint-dependent: breaks peer-to-peer)";
     case v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT:
-      return "address-and-port-dependent (endpoint-dependent: breaks peer-to-peer)";
+      why = "endpoint-dependent: breaks peer-to-peer";
+      break;
     default:
-      return "unknown (needs two STUN servers, or an RFC 5780 server)";
+      break;
   }
+  return absl::StrCat(analyzer::MappingName(mapping), " (", why, ")");
 }
 
 std::string DescribeFiltering(v1::FilteringBehavior filtering) {
-  switch (filtering) {
-    case v1::FILTERING_ENDPOINT_INDEPENDENT:
-      return "endpoint-independent";
-    case v1::FILTERING_ADDRESS_DEPENDENT:
-      return "address-dependent";
-    case v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT:
-      return "address-and-port-dependent";
-    default:
-      return "not tested";
-  }
+  if (filtering == v1::FILTERING_UNKNOWN) return "not tested";
+  return analyzer::FilteringName(filtering);
 }
 
 std::string FormatProbeReport(const v1::ProbeReport& report) {

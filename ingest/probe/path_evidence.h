@@ -2,7 +2,7 @@
 // probe can run without the host's gateway and routers (a simulated probe
 // scripts it): the default gateway's port-mapping protocols, asked
 // read-only, and the first hops toward a server. RealPathEvidence
-// (real_path_evidence.h) is the OS adapter over ingest/evidence.
+// (real_path_evidence.h) is the OS adapter over ingest/netpath.
 #ifndef NATSCOPE_INGEST_PROBE_PATH_EVIDENCE_H_
 #define NATSCOPE_INGEST_PROBE_PATH_EVIDENCE_H_
 

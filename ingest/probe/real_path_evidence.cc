@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "ingest/evidence/port_mapping.h"
-#include "ingest/evidence/ttl_probe.h"
+#include "ingest/netpath/port_mapping.h"
+#include "ingest/netpath/ttl_probe.h"
 
 namespace natscope::ingest {
 

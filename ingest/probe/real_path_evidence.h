@@ -1,6 +1,6 @@
 // The real PathEvidence: NAT-PMP, PCP and UPnP IGD to the host's default
-// gateway (ingest/evidence/port_mapping.h) and TTL-limited probes
-// (ingest/evidence/ttl_probe.h). Thread-safe, stateless.
+// gateway (ingest/netpath/port_mapping.h) and TTL-limited probes
+// (ingest/netpath/ttl_probe.h). Thread-safe, stateless.
 #ifndef NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
 #define NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
 

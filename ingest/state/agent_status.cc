@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/verdict_names.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -37,16 +38,6 @@ std::string Bytes(uint64_t n) {
   return absl::StrFormat("%.2f GiB", n / 1073741824.0);
 }
 
-const char* RoleName(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_CLIENT:
-      return "client";
-    case v1::ROLE_CONNECTOR:
-      return "connector";
-    default:
-      return "unknown role";
-  }
-}
 
 void FormatCounters(const v1::AgentCounters& c, std::string* out) {
   const uint64_t cap = c.spool_capacity_bytes();
@@ -167,7 +158,7 @@ std::string FormatStatus(const v1::AgentStatus& s, absl::Time now) {
   }
   const v1::AgentIdentity& id = s.identity();
   absl::StrAppend(&out, "  agent:       ", id.agent_id(), " (site ", id.site(),
-                  ", ", RoleName(id.role()), ")\n");
+                  ", ", analyzer::RoleName(id.role()), ")\n");
   absl::StrAppend(&out, "  server:      ", s.server(), "\n");
   absl::StrAppend(
       &out, "  enrolled:    ",

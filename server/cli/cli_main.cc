@@ -3,12 +3,14 @@
 #include <functional>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "analyzer/verdict_names.h"
 #include "absl/strings/str_join.h"
 #include "common/crash_handler.h"
 #include "common/flags.h"
@@ -113,15 +115,11 @@ int Call(const CliFlags& cli, const Request& request,
   return 0;
 }
 
-// "client" | "connector" -> Role.
+// "client" | "connector" -> Role (analyzer/verdict_names.h).
 bool ParseRole(const std::string& name, v1::Role* role) {
-  if (name == "client") {
-    *role = v1::ROLE_CLIENT;
-  } else if (name == "connector") {
-    *role = v1::ROLE_CONNECTOR;
-  } else {
-    return false;
-  }
+  const std::optional<v1::Role> parsed = analyzer::ParseRole(name);
+  if (!parsed.has_value()) return false;
+  *role = *parsed;
   return true;
 }
 

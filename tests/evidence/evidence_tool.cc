@@ -10,8 +10,8 @@
 
 #include "absl/strings/numbers.h"
 #include "common/clock.h"
-#include "ingest/evidence/port_mapping.h"
-#include "ingest/evidence/ttl_probe.h"
+#include "ingest/netpath/port_mapping.h"
+#include "ingest/netpath/ttl_probe.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The host's IPv4 default gateway, where NAT-PMP, PCP and UPnP requests go.
-#ifndef NATSCOPE_INGEST_EVIDENCE_DEFAULT_GATEWAY_H_
-#define NATSCOPE_INGEST_EVIDENCE_DEFAULT_GATEWAY_H_
+#ifndef NATSCOPE_INGEST_NETPATH_DEFAULT_GATEWAY_H_
+#define NATSCOPE_INGEST_NETPATH_DEFAULT_GATEWAY_H_
 
 #include <string>
 
@@ -24,4 +24,4 @@ absl::StatusOr<net::SocketAddress> DefaultGateway(
 
 }  // namespace natscope::ingest
 
-#endif  // NATSCOPE_INGEST_EVIDENCE_DEFAULT_GATEWAY_H_
+#endif  // NATSCOPE_INGEST_NETPATH_DEFAULT_GATEWAY_H_

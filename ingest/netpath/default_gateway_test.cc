@@ -1,4 +1,4 @@
-#include "ingest/evidence/default_gateway.h"
+#include "ingest/netpath/default_gateway.h"
 
 #include "gtest/gtest.h"
 

@@ -1,4 +1,4 @@
-#include "ingest/evidence/ttl_probe.h"
+#include "ingest/netpath/ttl_probe.h"
 
 #include <future>
 

@@ -1,4 +1,4 @@
-#include "ingest/evidence/port_mapping.h"
+#include "ingest/netpath/port_mapping.h"
 
 #include "common/io/udp_socket.h"
 #include "gtest/gtest.h"

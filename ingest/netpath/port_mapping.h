@@ -8,8 +8,8 @@
 // went wrong is in GatewayObservation.error ("no answer ...", "port 5351
 // closed ...", a result code in words). Thread-safe; the three queries may
 // run concurrently (QueryGateways does so).
-#ifndef NATSCOPE_INGEST_EVIDENCE_PORT_MAPPING_H_
-#define NATSCOPE_INGEST_EVIDENCE_PORT_MAPPING_H_
+#ifndef NATSCOPE_INGEST_NETPATH_PORT_MAPPING_H_
+#define NATSCOPE_INGEST_NETPATH_PORT_MAPPING_H_
 
 #include <optional>
 #include <vector>
@@ -54,4 +54,4 @@ std::vector<v1::GatewayObservation> QueryGateways(
 
 }  // namespace natscope::ingest
 
-#endif  // NATSCOPE_INGEST_EVIDENCE_PORT_MAPPING_H_
+#endif  // NATSCOPE_INGEST_NETPATH_PORT_MAPPING_H_

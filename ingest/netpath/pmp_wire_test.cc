@@ -1,4 +1,4 @@
-#include "ingest/evidence/pmp_wire.h"
+#include "ingest/netpath/pmp_wire.h"
 
 #include <string>
 

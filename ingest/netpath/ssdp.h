@@ -2,8 +2,8 @@
 // needs to find an Internet Gateway Device quickly: an M-SEARCH and the
 // LOCATION of its answer. Pure. (miniupnpc's own discovery waits at least
 // one second, too long for the probe's budget.)
-#ifndef NATSCOPE_INGEST_EVIDENCE_SSDP_H_
-#define NATSCOPE_INGEST_EVIDENCE_SSDP_H_
+#ifndef NATSCOPE_INGEST_NETPATH_SSDP_H_
+#define NATSCOPE_INGEST_NETPATH_SSDP_H_
 
 #include <optional>
 #include <string>
@@ -30,4 +30,4 @@ std::optional<std::string> IgdLocation(absl::string_view answer);
 
 }  // namespace natscope::ingest
 
-#endif  // NATSCOPE_INGEST_EVIDENCE_SSDP_H_
+#endif  // NATSCOPE_INGEST_NETPATH_SSDP_H_

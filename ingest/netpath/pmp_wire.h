@@ -6,8 +6,8 @@
 // a mapping (MAP/PEER do; a MAP with lifetime 0 deletes mappings), so
 // natscope only sends ANNOUNCE: its answer tells that a PCP server exists
 // (and its epoch), not the address.
-#ifndef NATSCOPE_INGEST_EVIDENCE_PMP_WIRE_H_
-#define NATSCOPE_INGEST_EVIDENCE_PMP_WIRE_H_
+#ifndef NATSCOPE_INGEST_NETPATH_PMP_WIRE_H_
+#define NATSCOPE_INGEST_NETPATH_PMP_WIRE_H_
 
 #include <array>
 #include <cstdint>
@@ -65,4 +65,4 @@ std::string PcpResultText(uint8_t code);
 
 }  // namespace natscope::ingest
 
-#endif  // NATSCOPE_INGEST_EVIDENCE_PMP_WIRE_H_
+#endif  // NATSCOPE_INGEST_NETPATH_PMP_WIRE_H_

@@ -1,15 +1,17 @@
-// Where the agent's AWS ranges come from: the copy embedded at build time
-// (EC2/AMAZON prefixes of ingest/evidence/data/aws-ip-ranges.json) or a
-// full ip-ranges.json named by --aws_ip_ranges=FILE. Thread-safe.
-#ifndef NATSCOPE_INGEST_EVIDENCE_AWS_RANGES_SOURCE_H_
-#define NATSCOPE_INGEST_EVIDENCE_AWS_RANGES_SOURCE_H_
+// Where the AWS ranges of the agent and of the server come from: the copy
+// embedded at build time (EC2/AMAZON prefixes of
+// analyzer/evidence/data/aws-ip-ranges.json) or a full ip-ranges.json named
+// by --aws_ip_ranges=FILE. LoadAwsRangesFile is the analyzer's one read of
+// a file: the data its rules decide with. Thread-safe.
+#ifndef NATSCOPE_ANALYZER_EVIDENCE_AWS_RANGES_SOURCE_H_
+#define NATSCOPE_ANALYZER_EVIDENCE_AWS_RANGES_SOURCE_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "analyzer/evidence/aws_ranges.h"
 
-namespace natscope::ingest {
+namespace natscope::analyzer {
 
 // The embedded copy, decoded on every call (about 10 ms; keep the result).
 // Internal only if the build embedded a broken copy, which the build
@@ -25,6 +27,6 @@ absl::StatusOr<analyzer::AwsRanges> LoadAwsRangesFile(const std::string& path);
 // --aws_ip_ranges maps to.
 absl::StatusOr<analyzer::AwsRanges> LoadAwsRanges(const std::string& path);
 
-}  // namespace natscope::ingest
+}  // namespace natscope::analyzer
 
-#endif  // NATSCOPE_INGEST_EVIDENCE_AWS_RANGES_SOURCE_H_
+#endif  // NATSCOPE_ANALYZER_EVIDENCE_AWS_RANGES_SOURCE_H_

@@ -1,4 +1,4 @@
-#include "ingest/evidence/aws_ranges_source.h"
+#include "analyzer/evidence/aws_ranges_source.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -7,10 +7,10 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
-namespace natscope::ingest {
+namespace natscope::analyzer {
 namespace {
 
-constexpr char kFullFile[] = "ingest/evidence/data/aws-ip-ranges.json";
+constexpr char kFullFile[] = "analyzer/evidence/data/aws-ip-ranges.json";
 
 net::SocketAddress Ip(const char* text) {
   return *net::SocketAddress::FromIp(text, 0);
@@ -72,4 +72,4 @@ TEST(AwsRangesSourceTest, TruncatedFileIsInvalidArgumentAndNamesTheFile) {
 }
 
 }  // namespace
-}  // namespace natscope::ingest
+}  // namespace natscope::analyzer

@@ -1,4 +1,4 @@
-#include "ingest/evidence/ssdp.h"
+#include "ingest/netpath/ssdp.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "ingest/evidence/ttl_probe.h"
+#include "ingest/netpath/ttl_probe.h"
 
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>

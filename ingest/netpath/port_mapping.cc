@@ -1,4 +1,4 @@
-#include "ingest/evidence/port_mapping.h"
+#include "ingest/netpath/port_mapping.h"
 
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "ingest/evidence/default_gateway.h"
-#include "ingest/evidence/pmp_wire.h"
-#include "ingest/evidence/ssdp.h"
+#include "ingest/netpath/default_gateway.h"
+#include "ingest/netpath/pmp_wire.h"
+#include "ingest/netpath/ssdp.h"
 
 namespace natscope::ingest {
 namespace {

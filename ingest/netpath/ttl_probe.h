@@ -4,8 +4,8 @@
 // sent at once; the wait is bounded and adapts to an RTT hint.
 //
 // Thin adapter: Linux only, blocking, thread-safe (no shared state).
-#ifndef NATSCOPE_INGEST_EVIDENCE_TTL_PROBE_H_
-#define NATSCOPE_INGEST_EVIDENCE_TTL_PROBE_H_
+#ifndef NATSCOPE_INGEST_NETPATH_TTL_PROBE_H_
+#define NATSCOPE_INGEST_NETPATH_TTL_PROBE_H_
 
 #include <string>
 #include <vector>
@@ -55,4 +55,4 @@ absl::StatusOr<HopTrace> TraceHops(const TtlProbeOptions& options,
 
 }  // namespace natscope::ingest
 
-#endif  // NATSCOPE_INGEST_EVIDENCE_TTL_PROBE_H_
+#endif  // NATSCOPE_INGEST_NETPATH_TTL_PROBE_H_
