@@ -60,9 +60,11 @@ bench_probe() {
   fi
   topologies=${topologies//,/ }
 
-  echo "bench probe: building natscope-agent and natscope-server" >&2
-  bazel build //ingest/agent:natscope-agent //server:natscope-server >&2
-  local agent=bazel-bin/ingest/agent/natscope-agent server=bazel-bin/server/natscope-server
+  echo "bench probe: building natscope-agent and natscope-server (-c opt)" >&2
+  bazel build -c opt //ingest/agent:natscope-agent //server:natscope-server >&2
+  local bin
+  bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+  local agent=$bin/ingest/agent/natscope-agent server=$bin/server/natscope-server
 
   local topology
   BENCH_OUT=$(mktemp -d /tmp/natscope-bench.XXXXXX) BENCH_PIDS=()
