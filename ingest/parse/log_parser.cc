@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "analyzer/batch_summary.h"
 #include "common/utf8.h"
 #include "google/protobuf/util/time_util.h"
 #include "ingest/parse/line_time.h"
@@ -128,19 +129,22 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
 
 }  // namespace
 
+// The kinds are the analyzer's (analyzer/batch_summary.h): what the server
+// makes of a line is decided by the same table that names it here.
 std::vector<RuleSpec> BuiltinRules() {
+  using analyzer::LogKind;
   return {
       // Client: "[INFO] [libsdwan] stun_nat_type: endpoint-independent";
       // any other value ("endpoint-dependent", "unknown(7)") verbatim.
-      {"stun_nat_type",
+      {analyzer::KindName(LogKind::kStunNatType),
        "stun_nat_type:",
        R"(stun_nat_type:\s*(?P<nat_type>\S+))",
        {}},
       // "[INFO] [libsdwan] sdwan_state: Offline User".
-      {"sdwan_state", "sdwan_state:", R"(sdwan_state:\s*(?P<state>.*\S))", {}},
+      {analyzer::KindName(LogKind::kSdwanState), "sdwan_state:", R"(sdwan_state:\s*(?P<state>.*\S))", {}},
       // Connector: "listen::maintain_relay_connectivity: relay 1.2.3.4:443
       // is not available, disconnect".
-      {"relay_unavailable",
+      {analyzer::KindName(LogKind::kRelayUnavailable),
        "maintain_relay_connectivity",
        R"(maintain_relay_connectivity: relay (?P<relay>.+?) is not available)",
        {}},
@@ -149,7 +153,7 @@ std::vector<RuleSpec> BuiltinRules() {
       // relayed) and tunnel_proto.
       // The object runs to the end of the line; a line cut at the length
       // limit still yields the keys before the cut.
-      {"analytics",
+      {analyzer::KindName(LogKind::kAnalytics),
        "ANALYTICS",
        R"(ANALYTICS (?P<json>\{.*))",
        {"tunnel_path", "tunnel_proto"}},
