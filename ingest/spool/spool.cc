@@ -1,3 +1,5 @@
+// Spool: appending, batching, acknowledging and trimming segments. Open
+// (recovery) is in spool_recovery.cc, DeadLetter in spool_dead_letter.cc.
 #include "ingest/spool/spool.h"
 
 #include <algorithm>
@@ -5,32 +7,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "common/status_macros.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace natscope::ingest {
-namespace {
-
-constexpr char kDeadLetterFile[] = "dead-letter.jsonl";
-
-std::string JsonQuote(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-}  // namespace
 
 Spool::Spool(std::string dir, SpoolOptions options, uint64_t epoch)
     : dir_(std::move(dir)),
@@ -365,39 +344,6 @@ absl::Status Spool::Trim() {
     if (!removed.ok() && !absl::IsNotFound(removed)) return Annotate(removed);
     segments_.pop_front();
   }
-  return absl::OkStatus();
-}
-
-absl::Status Spool::DeadLetter(const v1::IngestRequest& batch,
-                               absl::string_view reason) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(batch, &json, print).ok()) {
-    json = "null";
-  }
-  const std::string line = absl::StrCat(
-      "{\"time\":",
-      JsonQuote(absl::FormatTime(absl::RFC3339_sec, absl::Now(),
-                                 absl::UTCTimeZone())),
-      ",\"reason\":", JsonQuote(reason), ",\"batch\":", json, "}\n");
-  absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(WriteDeadLetterLine(line));
-  ++counters_.dead_letters;
-  return AckLocked(batch.sequence());
-}
-
-absl::Status Spool::WriteDeadLetterLine(const std::string& line) {
-  const std::string path = absl::StrCat(dir_, "/", kDeadLetterFile);
-  auto size = fs_->FileSize(path);
-  if (size.ok() && *size + line.size() > options_.dead_letter_max_bytes) {
-    RETURN_IF_ERROR(Annotate(fs_->Rename(path, path + ".1")));
-  }
-  auto file = fs_->OpenAppend(path);
-  if (!file.ok()) return Annotate(file.status());
-  RETURN_IF_ERROR(Annotate((*file)->Append(line)));
-  if (options_.fsync != FsyncPolicy::kNever)
-    RETURN_IF_ERROR(Annotate((*file)->Sync()));
   return absl::OkStatus();
 }
 

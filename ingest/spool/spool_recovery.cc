@@ -69,11 +69,69 @@ constexpr char kSegmentSuffix[] = ".log";
 // batches of at most this many ids.
 constexpr uint64_t kOrphanBatchIds = 1000;
 
+// Open's defaults and clamps: the POSIX file system when none is given, and
+// segments of at least 4 KiB and at most a quarter of the cap.
+void ApplyDefaults(SpoolOptions* options) {
+  if (options->fs == nullptr) options->fs = PosixSpoolFs();
+  options->segment_bytes = std::max<uint64_t>(
+      std::min(options->segment_bytes, options->max_bytes / 4), 4096);
+}
+
+// Creates `dir` when missing and returns the numbers of its segment files,
+// ascending.
+absl::StatusOr<std::vector<uint64_t>> ListSegments(SpoolFs* fs,
+                                                   const std::string& dir) {
+  absl::Status created = fs->CreateDir(dir);
+  if (!created.ok()) {
+    return absl::Status(created.code(),
+                        absl::StrCat("cannot open spool directory ", dir, ": ",
+                                     created.message()));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
+  std::vector<uint64_t> numbers;
+  for (absl::string_view name : names) {
+    uint64_t number;
+    if (absl::ConsumePrefix(&name, kSegmentPrefix) &&
+        absl::ConsumeSuffix(&name, kSegmentSuffix) &&
+        absl::SimpleAtoi(name, &number)) {
+      numbers.push_back(number);
+    }
+  }
+  std::sort(numbers.begin(), numbers.end());
+  return numbers;
+}
+
+// The epoch for a spool that has none (new, or every header damaged):
+// options.new_epoch() when set, else a random nonzero one.
+uint64_t NewEpoch(const SpoolOptions& options) {
+  if (options.new_epoch) return options.new_epoch();
+  absl::BitGen gen;
+  return absl::Uniform<uint64_t>(gen, 1, std::numeric_limits<uint64_t>::max());
+}
+
 }  // namespace
 
 class Spool::Recovery {
  public:
   explicit Recovery(RecoveryReport* report) : report_(report) {}
+
+  // Scans the segments `numbers` (ascending) of `dir`, oldest first.
+  absl::Status ScanAll(SpoolFs* fs, const std::string& dir,
+                       const std::vector<uint64_t>& numbers) {
+    for (size_t i = 0; i < numbers.size(); ++i) {
+      const std::string path =
+          absl::StrCat(dir, "/", kSegmentPrefix,
+                       absl::Dec(numbers[i], absl::kZeroPad20), kSegmentSuffix);
+      absl::Status scanned =
+          Scan(fs, path, numbers[i], i + 1 == numbers.size());
+      if (!scanned.ok()) {
+        return absl::Status(scanned.code(),
+                            absl::StrCat("cannot recover spool ", dir, ": ",
+                                         scanned.message()));
+      }
+    }
+    return absl::OkStatus();
+  }
 
   absl::Status Scan(SpoolFs* fs, const std::string& path, uint64_t number,
                     bool last) {
@@ -142,8 +200,38 @@ class Spool::Recovery {
     spool->counters_.records_dropped = report_->records_dropped;
   }
 
-  // Record ranges whose BATCH entry was lost; Open re-batches them.
-  const std::vector<Interval>& orphans() const { return orphans_; }
+  // After Install, with spool->mu_ held: fsyncs every installed segment
+  // (unless FsyncPolicy::kNever), so that what a killed process left in the
+  // page cache is durable before anything that depends on it is written.
+  static absl::Status SyncInstalled(Spool* spool) {
+    if (spool->options_.fsync == FsyncPolicy::kNever) return absl::OkStatus();
+    for (const Segment& segment : spool->segments_) {
+      auto file = spool->fs_->OpenAppend(spool->SegmentPath(segment.number));
+      absl::Status synced = file.ok() ? (*file)->Sync() : file.status();
+      if (!synced.ok()) return spool->Annotate(synced);
+    }
+    return absl::OkStatus();
+  }
+
+  // After Install and once `spool` has a fresh segment, with spool->mu_
+  // held: writes new BATCH entries for the record ranges whose BATCH entry
+  // was lost, at most kOrphanBatchIds ids each, and keeps spool->pending_
+  // in sequence order.
+  absl::Status RebatchOrphans(Spool* spool) const {
+    for (const Interval& orphan : orphans_) {
+      for (uint64_t first = orphan.first; first <= orphan.second;
+           first += kOrphanBatchIds) {
+        const uint64_t last =
+            std::min(orphan.second, first + kOrphanBatchIds - 1);
+        RETURN_IF_ERROR(spool->WriteBatchEntry(first, last));
+      }
+    }
+    std::sort(
+        spool->pending_.begin(), spool->pending_.end(),
+        [](const Batch& a, const Batch& b) { return a.sequence < b.sequence; });
+    return absl::OkStatus();
+  }
+
   std::optional<uint64_t> epoch() const { return epoch_; }
 
  private:
@@ -224,85 +312,28 @@ absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const std::string& dir,
   RecoveryReport local_report;
   if (report == nullptr) report = &local_report;
   *report = RecoveryReport();
-  if (options.fs == nullptr) options.fs = PosixSpoolFs();
-  options.segment_bytes = std::max<uint64_t>(
-      std::min(options.segment_bytes, options.max_bytes / 4), 4096);
-  SpoolFs* fs = options.fs;
-  absl::Status created = fs->CreateDir(dir);
-  if (!created.ok()) {
-    return absl::Status(created.code(),
-                        absl::StrCat("cannot open spool directory ", dir, ": ",
-                                     created.message()));
-  }
-  ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
-  std::vector<uint64_t> numbers;
-  for (absl::string_view name : names) {
-    uint64_t number;
-    if (absl::ConsumePrefix(&name, kSegmentPrefix) &&
-        absl::ConsumeSuffix(&name, kSegmentSuffix) &&
-        absl::SimpleAtoi(name, &number)) {
-      numbers.push_back(number);
-    }
-  }
-  std::sort(numbers.begin(), numbers.end());
+  ApplyDefaults(&options);
+  ASSIGN_OR_RETURN(std::vector<uint64_t> numbers,
+                   ListSegments(options.fs, dir));
   Recovery recovery(report);
-  for (size_t i = 0; i < numbers.size(); ++i) {
-    const std::string path =
-        absl::StrCat(dir, "/", kSegmentPrefix,
-                     absl::Dec(numbers[i], absl::kZeroPad20), kSegmentSuffix);
-    absl::Status scanned =
-        recovery.Scan(fs, path, numbers[i], i + 1 == numbers.size());
-    if (!scanned.ok()) {
-      return absl::Status(
-          scanned.code(),
-          absl::StrCat("cannot recover spool ", dir, ": ", scanned.message()));
-    }
-  }
+  RETURN_IF_ERROR(recovery.ScanAll(options.fs, dir, numbers));
   report->segments = static_cast<int>(numbers.size());
   std::optional<uint64_t> epoch = recovery.epoch();
   if (!epoch) {
     report->fresh = numbers.empty();
     report->epoch_reset = !numbers.empty();
-    if (options.new_epoch) {
-      epoch = options.new_epoch();
-    } else {
-      absl::BitGen gen;
-      epoch =
-          absl::Uniform<uint64_t>(gen, 1, std::numeric_limits<uint64_t>::max());
-    }
+    epoch = NewEpoch(options);
   }
   std::unique_ptr<Spool> spool(new Spool(dir, std::move(options), *epoch));
   absl::MutexLock lock(&spool->mu_);
   recovery.Install(spool.get());
-  // What a killed process left in the page cache is made durable before
-  // anything that depends on it is written.
-  if (spool->options_.fsync != FsyncPolicy::kNever) {
-    for (const Segment& segment : spool->segments_) {
-      auto file = fs->OpenAppend(spool->SegmentPath(segment.number));
-      absl::Status synced = file.ok() ? (*file)->Sync() : file.status();
-      if (!synced.ok()) return spool->Annotate(synced);
-    }
-  }
+  RETURN_IF_ERROR(Recovery::SyncInstalled(spool.get()));
   // New entries go to a fresh segment: never append after damaged bytes.
   RETURN_IF_ERROR(spool->StartSegment());
-  for (const Interval& orphan : recovery.orphans()) {
-    for (uint64_t first = orphan.first; first <= orphan.second;
-         first += kOrphanBatchIds) {
-      const uint64_t last =
-          std::min(orphan.second, first + kOrphanBatchIds - 1);
-      RETURN_IF_ERROR(spool->WriteBatchEntry(first, last));
-    }
-  }
-  std::sort(
-      spool->pending_.begin(), spool->pending_.end(),
-      [](const Batch& a, const Batch& b) { return a.sequence < b.sequence; });
+  RETURN_IF_ERROR(recovery.RebatchOrphans(spool.get()));
   report->pending_records =
-      spool->next_record_id_ - std::min(spool->next_record_id_, [&] {
-        uint64_t lowest = spool->next_unbatched_id_;
-        for (const Batch& b : spool->pending_)
-          lowest = std::min(lowest, b.first_id);
-        return lowest;
-      }());
+      spool->next_record_id_ -
+      std::min(spool->next_record_id_, spool->LowestLive());
   spool->counters_.pending_records = report->pending_records;
   RETURN_IF_ERROR(spool->Trim());
   return spool;
