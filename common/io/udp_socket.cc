@@ -13,9 +13,7 @@
 #include "absl/strings/str_cat.h"
 
 namespace natscope::io {
-namespace {
-
-absl::Status Errno(absl::string_view what) {
+absl::Status SocketError(absl::string_view what) {
   const int err = errno;
   return absl::Status(err == EADDRINUSE || err == EACCES
                           ? absl::StatusCode::kFailedPrecondition
@@ -23,16 +21,14 @@ absl::Status Errno(absl::string_view what) {
                       absl::StrCat(what, ": ", strerror(err)));
 }
 
-}  // namespace
-
 absl::StatusOr<UdpSocket> UdpSocket::Bind(const net::SocketAddress& local) {
   const int family = local.is_ipv4() ? AF_INET : AF_INET6;
   const int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Errno("cannot create a UDP socket");
+  if (fd < 0) return SocketError("cannot create a UDP socket");
   socklen_t len = 0;
   sockaddr_storage addr = local.ToSockaddr(&len);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    absl::Status status = Errno(absl::StrCat(
+    absl::Status status = SocketError(absl::StrCat(
         "cannot bind UDP ", local.ToString(),
         " (is another process using the port? pick another)"));
     close(fd);
@@ -68,7 +64,7 @@ absl::Status UdpSocket::SendTo(absl::string_view payload,
   sockaddr_storage addr = to.ToSockaddr(&len);
   const ssize_t sent = sendto(fd_, payload.data(), payload.size(), 0,
                               reinterpret_cast<sockaddr*>(&addr), len);
-  if (sent < 0) return Errno(absl::StrCat("cannot send to ", to.ToString()));
+  if (sent < 0) return SocketError(absl::StrCat("cannot send to ", to.ToString()));
   return absl::OkStatus();
 }
 
@@ -80,7 +76,7 @@ absl::StatusOr<std::optional<Datagram>> UdpSocket::Receive(
   const int ready = poll(&pfd, 1, static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
   if (ready < 0) {
     if (errno == EINTR) return std::optional<Datagram>();
-    return Errno("poll on UDP socket failed");
+    return SocketError("poll on UDP socket failed");
   }
   if (ready == 0) return std::optional<Datagram>();
   char buffer[65536];
@@ -93,7 +89,7 @@ absl::StatusOr<std::optional<Datagram>> UdpSocket::Receive(
     if (errno == ECONNREFUSED || errno == EAGAIN || errno == EINTR) {
       return std::optional<Datagram>();
     }
-    return Errno("cannot receive from UDP socket");
+    return SocketError("cannot receive from UDP socket");
   }
   auto source = net::SocketAddress::FromSockaddr(
       reinterpret_cast<sockaddr*>(&from), len);
@@ -106,7 +102,7 @@ absl::StatusOr<net::SocketAddress> LocalAddressOf(int fd) {
   sockaddr_storage bound{};
   socklen_t len = sizeof(bound);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) {
-    return Errno("cannot read a UDP socket's local address");
+    return SocketError("cannot read a UDP socket's local address");
   }
   return net::SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&bound),
                                           len);
@@ -116,11 +112,11 @@ absl::StatusOr<net::SocketAddress> RouteSourceFor(
     const net::SocketAddress& destination) {
   const int fd = socket(destination.is_ipv4() ? AF_INET : AF_INET6,
                         SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Errno("cannot create a UDP socket");
+  if (fd < 0) return SocketError("cannot create a UDP socket");
   socklen_t len = 0;
   sockaddr_storage addr = destination.ToSockaddr(&len);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    absl::Status status = Errno(
+    absl::Status status = SocketError(
         absl::StrCat("no route to ", destination.ToString(),
                      " (check the host's default route)"));
     close(fd);

@@ -53,6 +53,11 @@ class UdpSocket {
 absl::StatusOr<net::SocketAddress> RouteSourceFor(
     const net::SocketAddress& destination);
 
+// `what`: strerror(errno), as the status socket calls fail with:
+// FailedPrecondition for EADDRINUSE and EACCES (pick another address),
+// Unavailable otherwise. Reads errno: call right after the failing call.
+absl::Status SocketError(absl::string_view what);
+
 // The address socket `fd` is bound to (getsockname).
 absl::StatusOr<net::SocketAddress> LocalAddressOf(int fd);
 

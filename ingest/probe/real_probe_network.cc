@@ -16,14 +16,6 @@
 namespace natscope::ingest {
 namespace {
 
-absl::Status Errno(absl::string_view what) {
-  const int err = errno;
-  return absl::Status(err == EADDRINUSE || err == EACCES
-                          ? absl::StatusCode::kFailedPrecondition
-                          : absl::StatusCode::kUnavailable,
-                      absl::StrCat(what, ": ", strerror(err)));
-}
-
 // poll()'s timeout until `deadline`, rounded up to whole milliseconds so
 // that a wait never ends before its deadline.
 int PollMillis(const Clock& clock, absl::Time deadline) {
@@ -84,7 +76,7 @@ class ConnectedSocket final : public RealSocket {
   absl::Status SendTo(absl::string_view payload,
                       const net::SocketAddress& /*to*/) override {
     if (send(fd_, payload.data(), payload.size(), 0) < 0) {
-      return Errno(absl::StrCat("cannot send to ", remote_.ToString()));
+      return io::SocketError(absl::StrCat("cannot send to ", remote_.ToString()));
     }
     return absl::OkStatus();
   }
@@ -102,7 +94,7 @@ absl::StatusOr<Receipt> ConnectedSocket::ReceiveUntil(absl::Time deadline) {
   Receipt receipt;
   pollfd pfd{fd_, POLLIN | POLLERR, 0};
   const int ready = poll(&pfd, 1, PollMillis(clock_, deadline));
-  if (ready < 0 && errno != EINTR) return Errno("poll on UDP socket failed");
+  if (ready < 0 && errno != EINTR) return io::SocketError("poll on UDP socket failed");
   if (ready <= 0) return receipt;
   char buffer[65536];
   const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
@@ -112,7 +104,7 @@ absl::StatusOr<Receipt> ConnectedSocket::ReceiveUntil(absl::Time deadline) {
         errno == EINTR) {
       return receipt;
     }
-    return Errno(absl::StrCat("cannot receive from ", remote_.ToString()));
+    return io::SocketError(absl::StrCat("cannot receive from ", remote_.ToString()));
   }
   receipt.kind = Receipt::Kind::kDatagram;
   receipt.datagram = {std::string(buffer, static_cast<size_t>(n)), remote_};
@@ -144,9 +136,9 @@ absl::StatusOr<std::unique_ptr<DatagramSocket>> RealProbeNetwork::Connect(
   sockaddr_storage addr = remote.ToSockaddr(&len);
   const int fd =
       socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Errno("cannot create a UDP socket");
+  if (fd < 0) return io::SocketError("cannot create a UDP socket");
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    absl::Status status = Errno(
+    absl::Status status = io::SocketError(
         absl::StrCat("cannot connect a UDP socket to ", remote.ToString()));
     close(fd);
     return status;
@@ -171,7 +163,7 @@ absl::StatusOr<int> RealProbeNetwork::WaitAny(
     fds.push_back({real->fd(), POLLIN | POLLERR, 0});
   }
   const int ready = poll(fds.data(), fds.size(), PollMillis(clock_, deadline));
-  if (ready < 0 && errno != EINTR) return Errno("poll on UDP sockets failed");
+  if (ready < 0 && errno != EINTR) return io::SocketError("poll on UDP sockets failed");
   for (size_t i = 0; ready > 0 && i < fds.size(); ++i) {
     if (fds[i].revents != 0) return static_cast<int>(i);
   }
