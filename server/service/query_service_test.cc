@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "analyzer/evidence/aws_ranges.h"
 #include "common/clock.h"
 #include "common/sim_clock.h"
 #include "gtest/gtest.h"
@@ -315,6 +316,72 @@ TEST_F(QueryServiceTest, SiteErrorsSayWhatToDo) {
   auto missing = core_.GetSiteHealth(request, clock_.Now());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(absl::StrContains(missing.status().message(), "natscope sites"));
+}
+
+// An old agent without AWS ranges (and with a broken mapping rule) called
+// a probe behind an AWS NAT gateway endpoint-independent. The server,
+// with its own ranges, decides from the stored evidence: its verdict is
+// shown, the agent's kept beside it, and the difference said.
+TEST_F(QueryServiceTest, TheServerReDecidesStoredProbesWithItsOwnRanges) {
+  absl::StatusOr<analyzer::AwsRanges> ranges = analyzer::AwsRanges::ParseJson(
+      R"json({"createDate": "2026-12-01-00-00-00", "prefixes": [
+        {"ip_prefix": "198.51.100.0/24", "region": "us-east-1",
+         "service": "EC2", "network_border_group": "us-east-1"}],
+       "ipv6_prefixes": []})json",
+      "test ranges");
+  ASSERT_TRUE(ranges.ok()) << ranges.status();
+  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), &*ranges);
+  v1::AgentIdentity agent;
+  agent.set_agent_id("aws-connector");
+  agent.set_site("aws");
+  agent.set_role(v1::ROLE_CONNECTOR);
+  ASSERT_TRUE(store_->EnrollAgent(agent, "hash-aws", "", "").ok());
+  v1::IngestRequest batch;
+  batch.set_epoch(1);
+  batch.set_sequence(1);
+  v1::ProbeReport* probe = batch.add_records()->mutable_probe();
+  probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+  for (const char* mapped : {"198.51.100.7:6000", "198.51.100.7:6001"}) {
+    v1::StunObservation* o = probe->add_observations();
+    o->set_server(probe->observations_size() == 1 ? "192.0.2.1:3478"
+                                                  : "203.0.113.1:3478");
+    o->set_test("binding");
+    o->set_local_address("10.0.0.2:5000");
+    o->set_transmissions(1);
+    o->set_answered(true);
+    o->set_mapped_address(mapped);
+  }
+  probe->set_udp_reachable(true);  // The agent's own (wrong) verdict.
+  probe->set_public_address("198.51.100.7:6000");
+  probe->set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
+  ASSERT_TRUE(store_->Ingest(agent, batch, clock_.Now()).ok());
+
+  v1::ListAgentsRequest request;
+  request.set_site("aws");
+  auto listed = core_.ListAgents(request, clock_.Now());
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->agents_size(), 1);
+  const v1::AgentState& state = listed->agents(0);
+  EXPECT_EQ(state.mapping_behavior(), v1::MAPPING_ADDRESS_DEPENDENT);
+  EXPECT_EQ(state.reported_nat_type(), "endpoint-dependent");
+  EXPECT_EQ(state.agent_verdict().mapping_behavior(),
+            v1::MAPPING_ENDPOINT_INDEPENDENT);
+  const std::string differences = absl::StrJoin(state.verdict_differences(), "; ");
+  EXPECT_TRUE(absl::StrContains(differences, "finding AWS_NAT_GATEWAY: server only"))
+      << differences;
+  EXPECT_TRUE(absl::StrContains(differences, "mapping: agent said endpoint-independent"))
+      << differences;
+
+  // The site analysis uses the server's verdict too.
+  v1::GetSiteHealthRequest site;
+  site.set_site("aws");
+  auto view = core_.GetSiteAnalysis(site, clock_.Now());
+  ASSERT_TRUE(view.ok()) << view.status();
+  bool aws = false;
+  for (const v1::SiteFinding& f : view->findings()) {
+    aws = aws || f.code() == v1::FINDING_AWS_NAT_GATEWAY;
+  }
+  EXPECT_TRUE(aws) << view->DebugString();
 }
 
 }  // namespace
