@@ -1,5 +1,9 @@
 #include "analyzer/verdict_names.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
 namespace natscope::analyzer {
 namespace {
 
@@ -65,6 +69,30 @@ const char* FilteringName(v1::FilteringBehavior filtering) {
 const char* RoleName(v1::Role role) {
   const auto* words = Find(kRoles, role);
   return words == nullptr ? "unspecified" : words->name;
+}
+
+std::string FindingToken(v1::FindingCode code) {
+  std::string name = v1::FindingCode_Name(code);
+  if (name.empty()) return absl::StrCat(static_cast<int>(code));
+  constexpr absl::string_view kPrefix = "FINDING_";
+  if (absl::StartsWith(name, kPrefix)) name.erase(0, kPrefix.size());
+  for (char& c : name) {
+    c = c == '_' ? '-' : absl::ascii_tolower(static_cast<unsigned char>(c));
+  }
+  return name;
+}
+
+std::optional<v1::FindingCode> ParseFindingToken(absl::string_view token) {
+  std::string upper = absl::AsciiStrToUpper(token);
+  for (char& c : upper) {
+    if (c == '-') c = '_';
+  }
+  if (!absl::StartsWith(upper, "FINDING_")) upper = "FINDING_" + upper;
+  v1::FindingCode code;
+  if (!v1::FindingCode_Parse(upper, &code) || code == v1::FINDING_UNSPECIFIED) {
+    return std::nullopt;
+  }
+  return code;
 }
 
 std::optional<v1::Role> ParseRole(absl::string_view name) {

@@ -7,6 +7,7 @@
 #define NATSCOPE_ANALYZER_VERDICT_NAMES_H_
 
 #include <optional>
+#include <string>
 
 #include "absl/strings/string_view.h"
 #include "natscope/v1/agent.pb.h"
@@ -24,6 +25,14 @@ const char* MappingName(v1::MappingBehavior mapping);
 // "address-and-port-dependent", "unknown".
 const char* FilteringToken(v1::FilteringBehavior filtering);
 const char* FilteringName(v1::FilteringBehavior filtering);
+
+// A finding code's token: its enum name without FINDING_, in lower case
+// with dashes ("aws-nat-gateway", "udp-blocked"): how every command, flag
+// and line names a finding.
+std::string FindingToken(v1::FindingCode code);
+// The code a token names (any letter case, dashes or underscores, with or
+// without the finding- prefix); nullopt for anything else.
+std::optional<v1::FindingCode> ParseFindingToken(absl::string_view token);
 
 // "client", "connector", "unspecified".
 const char* RoleName(v1::Role role);

@@ -29,5 +29,18 @@ TEST(VerdictNamesTest, RolesRoundTrip) {
   EXPECT_EQ(ParseRole("Client"), std::nullopt);
 }
 
+TEST(VerdictNamesTest, FindingTokensRoundTrip) {
+  EXPECT_EQ(FindingToken(v1::FINDING_AWS_NAT_GATEWAY), "aws-nat-gateway");
+  for (int i = v1::FindingCode_MIN; i <= v1::FindingCode_MAX; ++i) {
+    if (!v1::FindingCode_IsValid(i) || i == v1::FINDING_UNSPECIFIED) continue;
+    const auto code = static_cast<v1::FindingCode>(i);
+    EXPECT_EQ(ParseFindingToken(FindingToken(code)), code) << FindingToken(code);
+  }
+  EXPECT_EQ(ParseFindingToken("AWS_NAT_GATEWAY"), v1::FINDING_AWS_NAT_GATEWAY);
+  EXPECT_EQ(ParseFindingToken("finding-udp-blocked"), v1::FINDING_UDP_BLOCKED);
+  EXPECT_EQ(ParseFindingToken("unspecified"), std::nullopt);
+  EXPECT_EQ(ParseFindingToken("no-such-finding"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace natscope::analyzer

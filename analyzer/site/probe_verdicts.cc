@@ -25,16 +25,6 @@ std::set<int> Codes(const v1::ProbeSummary& p) {
   return codes;
 }
 
-// "AWS_NAT_GATEWAY" for FINDING_AWS_NAT_GATEWAY.
-std::string CodeName(int code) {
-  std::string name = v1::FindingCode_Name(static_cast<v1::FindingCode>(code));
-  constexpr absl::string_view kPrefix = "FINDING_";
-  if (absl::string_view(name).substr(0, kPrefix.size()) == kPrefix) {
-    name.erase(0, kPrefix.size());
-  }
-  return name.empty() ? absl::StrCat(code) : name;
-}
-
 void Differ(std::vector<std::string>* out, absl::string_view what,
             const std::string& agent, const std::string& server) {
   if (agent == server) return;
@@ -91,12 +81,12 @@ std::vector<std::string> VerdictDifferences(const v1::ProbeSummary& agent,
   const std::set<int> server_codes = Codes(server);
   for (int code : agent_codes) {
     if (server_codes.count(code) == 0) {
-      out.push_back(absl::StrCat("finding ", CodeName(code), ": agent only"));
+      out.push_back(absl::StrCat("finding ", FindingToken(static_cast<v1::FindingCode>(code)), ": agent only"));
     }
   }
   for (int code : server_codes) {
     if (agent_codes.count(code) == 0) {
-      out.push_back(absl::StrCat("finding ", CodeName(code), ": server only"));
+      out.push_back(absl::StrCat("finding ", FindingToken(static_cast<v1::FindingCode>(code)), ": server only"));
     }
   }
   return out;

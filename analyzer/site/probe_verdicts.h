@@ -30,7 +30,7 @@ v1::ProbeSummary SummarizeProbe(const v1::ProbeReport& report);
 // order: UDP, mapping, filtering, QUIC, public address, then each finding
 // code only one of them has, e.g. "mapping: agent said
 // endpoint-independent, server says address-and-port-dependent" or
-// "finding AWS_NAT_GATEWAY: server only". Empty when they agree.
+// "finding aws-nat-gateway: server only". Empty when they agree.
 std::vector<std::string> VerdictDifferences(const v1::ProbeSummary& agent,
                                             const v1::ProbeSummary& server);
 

@@ -64,7 +64,7 @@ TEST(VerdictDifferencesTest, EachDifferenceIsOneLineAndAgreementIsNone) {
   EXPECT_THAT(VerdictDifferences(agent, server),
               ElementsAre("mapping: agent said endpoint-independent, server "
                           "says address-dependent",
-                          "finding ENDPOINT_DEPENDENT_MAPPING: server only"));
+                          "finding endpoint-dependent-mapping: server only"));
   EXPECT_THAT(VerdictDifferences(server, server), IsEmpty());
 }
 

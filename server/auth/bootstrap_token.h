@@ -8,8 +8,8 @@
 // appears meanwhile).
 // Either way the token is registered in the Store as an admin API token
 // named "bootstrap (FILE)" unless its hash is there already. Restarting is
-// therefore harmless; to replace the token, revoke it (natscope tokens
-// revoke) and delete FILE.
+// therefore harmless; to replace the token, revoke it (natscope tokens api
+// revoke ID) and delete FILE.
 #ifndef NATSCOPE_SERVER_AUTH_BOOTSTRAP_TOKEN_H_
 #define NATSCOPE_SERVER_AUTH_BOOTSTRAP_TOKEN_H_
 

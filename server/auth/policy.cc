@@ -94,7 +94,7 @@ absl::Status Authorize(const Caller& caller, absl::string_view full_method) {
       return absl::UnauthenticatedError(absl::StrCat(
           full_method,
           " needs a token: send \"authorization: Bearer <token>\" (an "
-          "admin or viewer token from natscope tokens create, or an agent "
+          "admin or viewer token from natscope tokens api create, or an agent "
           "credential for AgentService)"));
     case CallerKind::kAgent:
       if (full_method == kAgentIngest) return absl::OkStatus();

@@ -37,8 +37,9 @@ constexpr char kUsage[] =
     "              the share that can go peer-to-peer, worst site first\n"
     "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
     "              pairs, findings with the agents they affect and what to do\n"
-    "  agents SITE a site's agents: NAT type, mapping, filtering, findings;\n"
-    "              filter with --role, --nat_type, --finding\n"
+    "  agents [SITE]  a site's agents (without SITE: the fleet's): NAT type,\n"
+    "              mapping, filtering, findings; filter with --role,\n"
+    "              --nat_type, --finding\n"
     "  agent ID    one agent's probe history, newest first\n"
     "  findings [SITE]  without SITE: each finding across the fleet (sites,\n"
     "              agents, what to do); with SITE: per agent, worst first\n"
@@ -125,12 +126,10 @@ bool ParseRole(const std::string& name, v1::Role* role) {
 
 // "aws-nat-gateway", "aws_nat_gateway" or "FINDING_AWS_NAT_GATEWAY".
 bool ParseFinding(const std::string& name, v1::FindingCode* code) {
-  std::string upper = absl::AsciiStrToUpper(name);
-  for (char& c : upper) {
-    if (c == '-') c = '_';
-  }
-  if (!absl::StartsWith(upper, "FINDING_")) upper = "FINDING_" + upper;
-  return v1::FindingCode_Parse(upper, code) && *code != v1::FINDING_UNSPECIFIED;
+  const std::optional<v1::FindingCode> parsed = analyzer::ParseFindingToken(name);
+  if (!parsed.has_value()) return false;
+  *code = *parsed;
+  return true;
 }
 
 // The commands. Each takes the command line's words, its name first, in a
@@ -152,7 +151,7 @@ int Site(const CliFlags& cli, const Words& words) {
 
 int Agents(const CliFlags& cli, const Words& words) {
   v1::ListAgentsRequest request;
-  request.set_site(words[1]);
+  request.set_site(words.size() > 1 ? words[1] : "");  // "": the fleet.
   request.set_page_size(static_cast<int32_t>(cli.page_size));
   request.set_page_token(cli.page_token);
   if (!cli.role.empty()) {
@@ -172,7 +171,8 @@ int Agents(const CliFlags& cli, const Words& words) {
     }
     request.set_finding(code);
   }
-  return Call(cli, request, &v1::QueryService::Stub::ListAgents, &FormatAgents);
+  return Call(cli, request, &v1::QueryService::Stub::ListAgents,
+              words.size() > 1 ? &FormatAgents : &FormatFleetAgents);
 }
 
 int AgentHistory(const CliFlags& cli, const Words& words) {
@@ -244,7 +244,7 @@ constexpr Command kCommands[] = {
     {"sites", 0, 0, &Sites},          {"schedules", 0, kAny, &Reports},
     {"reports", 0, kAny, &Reports},   {"report", 0, kAny, &Reports},
     {"trend", 0, 1, &Trend},          {"tokens", 0, kAny, &Tokens},
-    {"agents", 2, 2, &AgentsAdmin},   {"agents", 1, 1, &Agents},
+    {"agents", 2, 2, &AgentsAdmin},   {"agents", 0, 1, &Agents},
     {"agent", 1, 1, &AgentHistory},   {"findings", 0, 1, &Findings},
     {"site", 1, 1, &Site},
 };

@@ -159,35 +159,40 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
 namespace natscope::server {
 namespace {
 
-// "MAPPING_ENDPOINT_INDEPENDENT" -> "endpoint-independent".
-std::string Short(const std::string& enum_name, absl::string_view prefix) {
-  std::string s = enum_name.substr(prefix.size());
-  for (char& c : s) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
-  return s;
-}
-
-}  // namespace
-
-std::string FormatAgents(const v1::ListAgentsResponse& response) {
+// The agents table; with `with_site`, a SITE column after AGENT.
+std::string AgentsTable(const v1::ListAgentsResponse& response, bool with_site) {
   if (response.agents().empty()) return "no agents\n";
-  std::vector<std::vector<std::string>> rows = {
-      {"AGENT", "ROLE", "NAT TYPE", "MAPPING", "FILTERING", "PUBLIC ADDRESS",
-       "FINDINGS", "LAST SEEN"}};
+  std::vector<std::string> header = {"AGENT", "ROLE", "NAT TYPE", "MAPPING",
+                                     "FILTERING", "PUBLIC ADDRESS", "FINDINGS",
+                                     "LAST SEEN"};
+  if (with_site) header.insert(header.begin() + 1, "SITE");
+  std::vector<std::vector<std::string>> rows = {header};
   for (const v1::AgentState& a : response.agents()) {
-    rows.push_back(
-        {a.identity().agent_id(), RoleName(a.identity().role()), a.reported_nat_type(),
-         analyzer::MappingToken(a.mapping_behavior()),
-         analyzer::FilteringToken(a.filtering_behavior()),
-         a.public_address().empty() ? "-" : a.public_address(),
-         absl::StrCat(a.findings_size()),
-         a.has_last_seen() ? google::protobuf::util::TimeUtil::ToString(a.last_seen())
-                           : "-"});
+    std::vector<std::string>& row = rows.emplace_back(std::vector<std::string>{
+        a.identity().agent_id(), RoleName(a.identity().role()),
+        a.reported_nat_type(), analyzer::MappingToken(a.mapping_behavior()),
+        analyzer::FilteringToken(a.filtering_behavior()),
+        a.public_address().empty() ? "-" : a.public_address(),
+        absl::StrCat(a.findings_size()),
+        a.has_last_seen() ? google::protobuf::util::TimeUtil::ToString(a.last_seen())
+                          : "-"});
+    if (with_site) row.insert(row.begin() + 1, a.identity().site());
   }
   std::string out = RenderTable(rows);
   if (!response.next_page_token().empty()) {
     absl::StrAppend(&out, "(more: --page_token=", response.next_page_token(), ")\n");
   }
   return out;
+}
+
+}  // namespace
+
+std::string FormatAgents(const v1::ListAgentsResponse& response) {
+  return AgentsTable(response, /*with_site=*/false);
+}
+
+std::string FormatFleetAgents(const v1::ListAgentsResponse& response) {
+  return AgentsTable(response, /*with_site=*/true);
 }
 
 std::string FormatAgentHistory(const v1::AgentHistory& history) {
@@ -200,7 +205,7 @@ std::string FormatAgentHistory(const v1::AgentHistory& history) {
   for (const v1::ProbeReport& p : history.probes()) {
     std::vector<std::string> codes;
     for (const v1::Finding& f : p.findings()) {
-      codes.push_back(Short(v1::FindingCode_Name(f.code()), "FINDING_"));
+      codes.push_back(analyzer::FindingToken(f.code()));
     }
     rows.push_back({google::protobuf::util::TimeUtil::ToString(p.time()),
                     p.udp_reachable() ? "ok" : "BLOCKED",
@@ -216,7 +221,7 @@ std::string FormatFindings(const v1::ListFindingsResponse& response) {
   if (!response.fleet().empty()) {
     std::string out = "Findings across the fleet, in the order to troubleshoot:\n";
     for (const v1::FleetFinding& f : response.fleet()) {
-      absl::StrAppend(&out, "  ", Short(v1::FindingCode_Name(f.code()), "FINDING_"), ": ",
+      absl::StrAppend(&out, "  ", analyzer::FindingToken(f.code()), ": ",
                       f.agents(), " agent(s) at ", f.sites(), " site(s)",
                       f.worst_sites().empty() ? "" : " (most: ",
                       absl::StrJoin(f.worst_sites(), ", "),

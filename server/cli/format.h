@@ -29,6 +29,8 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view);
 // A site's agents, one line each: id, role, reported NAT type, mapping,
 // filtering, public address, number of findings, last seen.
 std::string FormatAgents(const v1::ListAgentsResponse& agents);
+// The same with a SITE column: agents of every site.
+std::string FormatFleetAgents(const v1::ListAgentsResponse& agents);
 
 // One agent's probe reports, newest first, one line each.
 std::string FormatAgentHistory(const v1::AgentHistory& history);

@@ -42,4 +42,18 @@ TEST(FormatTest, NoSitesSaysWhy) {
 }
 
 }  // namespace
+TEST(FormatTest, FleetAgentsCarryTheirSite) {
+  v1::ListAgentsResponse response;
+  v1::AgentState* agent = response.add_agents();
+  agent->mutable_identity()->set_agent_id("paris-1");
+  agent->mutable_identity()->set_site("paris");
+  agent->mutable_identity()->set_role(v1::ROLE_CLIENT);
+  agent->set_reported_nat_type("no-nat");
+  agent->set_mapping_behavior(v1::MAPPING_NO_NAT);
+  const std::string fleet = FormatFleetAgents(response);
+  EXPECT_EQ(fleet.substr(0, fleet.find('\n')).find("AGENT    SITE   ROLE"), 0u) << fleet;
+  EXPECT_NE(fleet.find("paris-1  paris  client"), std::string::npos) << fleet;
+  EXPECT_EQ(FormatAgents(response).find("SITE"), std::string::npos);
+}
+
 }  // namespace natscope::server

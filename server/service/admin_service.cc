@@ -20,7 +20,8 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
 absl::Status NeedTokenId(absl::string_view token_id) {
   if (token_id.empty()) {
     return absl::InvalidArgumentError(
-        "token_id is empty: give the id shown by natscope tokens list");
+        "token_id is empty: give the id shown by natscope tokens api list "
+        "or natscope tokens enroll list");
   }
   return absl::OkStatus();
 }

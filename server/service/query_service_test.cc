@@ -367,7 +367,7 @@ TEST_F(QueryServiceTest, TheServerReDecidesStoredProbesWithItsOwnRanges) {
   EXPECT_EQ(state.agent_verdict().mapping_behavior(),
             v1::MAPPING_ENDPOINT_INDEPENDENT);
   const std::string differences = absl::StrJoin(state.verdict_differences(), "; ");
-  EXPECT_TRUE(absl::StrContains(differences, "finding AWS_NAT_GATEWAY: server only"))
+  EXPECT_TRUE(absl::StrContains(differences, "finding aws-nat-gateway: server only"))
       << differences;
   EXPECT_TRUE(absl::StrContains(differences, "mapping: agent said endpoint-independent"))
       << differences;

@@ -64,7 +64,7 @@ absl::StatusOr<ApiTokenInfo> MemoryStore::RevokeApiToken(
   const auto token = api_tokens_.find(std::string(token_id));
   if (token == api_tokens_.end()) {
     return absl::NotFoundError(absl::StrCat("no API token has id \"", token_id,
-                                            "\": see natscope tokens list"));
+                                            "\": see natscope tokens api list"));
   }
   ApiTokenInfo& info = token->second.info;
   if (!info.has_revoked()) {
@@ -133,7 +133,7 @@ absl::StatusOr<EnrollmentTokenInfo> MemoryStore::RevokeEnrollmentToken(
   if (token == enrollment_tokens_.end()) {
     return absl::NotFoundError(
         absl::StrCat("no enrollment token has id \"", token_id,
-                     "\": see natscope tokens list-enrollment"));
+                     "\": see natscope tokens enroll list"));
   }
   EnrollmentTokenInfo& info = token->second.info;
   if (!info.has_revoked()) {

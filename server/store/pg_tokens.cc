@@ -129,7 +129,7 @@ absl::StatusOr<ApiTokenInfo> PostgresStore::RevokeApiToken(
         if (rows.empty()) {
           return absl::NotFoundError(
               absl::StrCat("no API token has id \"", token_id,
-                           "\": see natscope tokens list"));
+                           "\": see natscope tokens api list"));
         }
         info = ApiTokenFromRow(rows[0]);
         BumpAuthGeneration(tx);
@@ -208,7 +208,7 @@ absl::StatusOr<EnrollmentTokenInfo> PostgresStore::RevokeEnrollmentToken(
         if (rows.empty()) {
           return absl::NotFoundError(
               absl::StrCat("no enrollment token has id \"", token_id,
-                           "\": see natscope tokens list-enrollment"));
+                           "\": see natscope tokens enroll list"));
         }
         info = EnrollmentTokenFromRow(rows[0]);
         BumpAuthGeneration(tx);

@@ -67,6 +67,12 @@ agents=$(admin agents lyon)
 echo "$agents"
 grep -qE "^lyon-client-1 +client +endpoint-independent +no-nat" <<<"$agents" || fail "agents: $agents"
 grep -qE "^lyon-connector-1 +connector +no-nat" <<<"$agents" || fail "agents: $agents"
+# Without a site: the fleet, with each agent's site.
+fleet=$(admin agents)
+echo "$fleet"
+grep -qE "^AGENT +SITE +ROLE" <<<"$fleet" || fail "fleet agents: $fleet"
+grep -qE "^lyon-client-1 +lyon +client +endpoint-independent" <<<"$fleet" \
+  || fail "fleet agents: $fleet"
 admin findings | grep -q "no findings" || fail "findings: $(admin findings)"
 history=$(admin agent lyon-connector-1)
 echo "$history"
