@@ -281,6 +281,10 @@ void CloseStorage(Storage& storage) {
 
 int Serve(const Flags& flags) {
   const sigset_t signals = BlockStopSignals();
+  // The server's own rules and ranges decide every stored probe; a bad
+  // ranges file is refused before the database is started.
+  auto aws_ranges = analyzer::LoadAwsRanges(flags.aws_ip_ranges);
+  if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
   Storage storage;
   if (absl::Status opened = OpenStorage(flags, &storage); !opened.ok()) {
     return Fail(std::string(opened.message()));
@@ -289,9 +293,6 @@ int Serve(const Flags& flags) {
   // server that fails to start never applies retention or sends a report.
   std::unique_ptr<Periodic> maintenance;
   PostgresStore* const db = storage.store.get();
-  // The server's own rules and ranges decide every stored probe.
-  auto aws_ranges = analyzer::LoadAwsRanges(flags.aws_ip_ranges);
-  if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
   SiteRefresherOptions refresher_options;
   refresher_options.aws_ranges = &*aws_ranges;
   SiteRefresher refresher(db, db, &RealClock::Get(), refresher_options);

@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
@@ -38,9 +37,16 @@ absl::StatusOr<analyzer::AwsRanges> LoadAwsRangesFile(const std::string& path) {
                      "https://ip-ranges.amazonaws.com/ip-ranges.json or drop "
                      "--aws_ip_ranges to use the built-in copy"));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return analyzer::AwsRanges::ParseJson(text.str(), path);
+  // AWS's own file is about 2 MB; a larger one is not it.
+  std::string text(kMaxAwsRangesFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxAwsRangesFileBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AWS ranges file ", path, " is over ", kMaxAwsRangesFileBytes >> 20,
+        " MiB: not AWS's ip-ranges.json"));
+  }
+  return analyzer::AwsRanges::ParseJson(text, path);
 }
 
 absl::StatusOr<analyzer::AwsRanges> LoadAwsRanges(const std::string& path) {

@@ -6,6 +6,7 @@
 #ifndef NATSCOPE_ANALYZER_EVIDENCE_AWS_RANGES_SOURCE_H_
 #define NATSCOPE_ANALYZER_EVIDENCE_AWS_RANGES_SOURCE_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,8 @@ absl::StatusOr<analyzer::AwsRanges> EmbeddedAwsRanges();
 // Reads and parses the ip-ranges.json at `path`. NotFound or
 // PermissionDenied when it cannot be read, InvalidArgument when it is not
 // AWS's format; every message names the file.
+// InvalidArgument past kMaxAwsRangesFileBytes.
+inline constexpr size_t kMaxAwsRangesFileBytes = size_t{32} << 20;
 absl::StatusOr<analyzer::AwsRanges> LoadAwsRangesFile(const std::string& path);
 
 // `path` empty: the embedded copy; otherwise LoadAwsRangesFile(path). What

@@ -32,6 +32,17 @@ expect_one_line "server: unwritable data directory" "data.*director.*--data_dir"
 expect_one_line "server: missing PostgreSQL binaries" "PostgreSQL.*(tools/setup.sh|--postgres)" \
   "$SERVER" --data_dir="$SCRATCH/data" --postgres_bin_dir="$SCRATCH/no-such-dir" \
   --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+expect_one_line "server: missing AWS ranges file" "cannot read AWS ranges file .*no-such.json" \
+  "$SERVER" --aws_ip_ranges="$SCRATCH/no-such.json" --data_dir="$SCRATCH/data" \
+  --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+head -c $((33 << 20)) /dev/zero >"$SCRATCH/huge.json"
+expect_one_line "server: oversize AWS ranges file" "huge.json is over 32 MiB" \
+  "$SERVER" --aws_ip_ranges="$SCRATCH/huge.json" --data_dir="$SCRATCH/data" \
+  --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+printf '{"nope": 1}' >"$SCRATCH/bad.json"
+expect_one_line "server: not AWS's format" "bad.json" \
+  "$SERVER" --aws_ip_ranges="$SCRATCH/bad.json" --data_dir="$SCRATCH/data" \
+  --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
 expect_one_line "server: unreachable --postgres" "127.0.0.1.*5" \
   "$SERVER" --postgres="host=127.0.0.1 port=5 dbname=x user=x connect_timeout=3" \
   --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
