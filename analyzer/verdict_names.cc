@@ -36,39 +36,43 @@ constexpr Words<v1::Role> kRoles[] = {
     {v1::ROLE_CONNECTOR, "connector", "connector"},
 };
 
+// The entry of `value` in `table`, or the `unknown` entry's words.
 template <typename Enum, size_t N>
-const Words<Enum>* Find(const Words<Enum> (&table)[N], Enum value) {
+const Words<Enum>& Find(const Words<Enum> (&table)[N], Enum value,
+                        const Words<Enum>& unknown) {
   for (const Words<Enum>& words : table) {
-    if (words.value == value) return &words;
+    if (words.value == value) return words;
   }
-  return nullptr;
+  return unknown;
 }
+
+constexpr Words<v1::MappingBehavior> kUnknownMapping = {
+    v1::MAPPING_UNKNOWN, "unknown", "unknown"};
+constexpr Words<v1::FilteringBehavior> kUnknownFiltering = {
+    v1::FILTERING_UNKNOWN, "unknown", "unknown"};
+constexpr Words<v1::Role> kUnknownRole = {v1::ROLE_UNSPECIFIED, "unspecified",
+                                          "unspecified"};
 
 }  // namespace
 
 const char* MappingToken(v1::MappingBehavior mapping) {
-  const auto* words = Find(kMappings, mapping);
-  return words == nullptr ? "unknown" : words->token;
+  return Find(kMappings, mapping, kUnknownMapping).token;
 }
 
 const char* MappingName(v1::MappingBehavior mapping) {
-  const auto* words = Find(kMappings, mapping);
-  return words == nullptr ? "unknown" : words->name;
+  return Find(kMappings, mapping, kUnknownMapping).name;
 }
 
 const char* FilteringToken(v1::FilteringBehavior filtering) {
-  const auto* words = Find(kFilterings, filtering);
-  return words == nullptr ? "unknown" : words->token;
+  return Find(kFilterings, filtering, kUnknownFiltering).token;
 }
 
 const char* FilteringName(v1::FilteringBehavior filtering) {
-  const auto* words = Find(kFilterings, filtering);
-  return words == nullptr ? "unknown" : words->name;
+  return Find(kFilterings, filtering, kUnknownFiltering).name;
 }
 
 const char* RoleName(v1::Role role) {
-  const auto* words = Find(kRoles, role);
-  return words == nullptr ? "unspecified" : words->name;
+  return Find(kRoles, role, kUnknownRole).name;
 }
 
 std::string FindingToken(v1::FindingCode code) {
