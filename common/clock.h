@@ -17,11 +17,15 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual absl::Time Now() const = 0;
-  // Blocks until Now() reaches `deadline` or `*stop` (may be null) becomes
-  // true, whichever comes first; returns false when stopped. A deadline in
-  // the past returns at once. A stop is noticed within 50 ms of real time.
+  // Blocks until Now() reaches `deadline` or `*stop` or `*wake` (either may
+  // be null) becomes true, whichever comes first; returns false when
+  // stopped or woken. `wake` is a second flag for another thread to cut the
+  // sleep short (work arrived) while `stop` ends the caller's loop. A
+  // deadline in the past returns at once. A flag is noticed within 50 ms
+  // of real time.
   virtual bool SleepUntil(absl::Time deadline,
-                          const std::atomic<bool>* stop = nullptr) const = 0;
+                          const std::atomic<bool>* stop = nullptr,
+                          const std::atomic<bool>* wake = nullptr) const = 0;
   bool SleepFor(absl::Duration d,
                 const std::atomic<bool>* stop = nullptr) const {
     return SleepUntil(Now() + d, stop);
@@ -32,10 +36,11 @@ class Clock {
 class RealClock final : public Clock {
  public:
   absl::Time Now() const override { return absl::Now(); }
-  bool SleepUntil(absl::Time deadline,
-                  const std::atomic<bool>* stop = nullptr) const override {
+  bool SleepUntil(absl::Time deadline, const std::atomic<bool>* stop = nullptr,
+                  const std::atomic<bool>* wake = nullptr) const override {
     for (;;) {
       if (stop != nullptr && stop->load()) return false;
+      if (wake != nullptr && wake->load()) return false;
       const absl::Duration left = deadline - absl::Now();
       if (left <= absl::ZeroDuration()) return true;
       absl::SleepFor(std::min(left, absl::Milliseconds(50)));

@@ -27,18 +27,19 @@ absl::Time SimClock::Now() const {
   return now_;
 }
 
-bool SimClock::SleepUntil(absl::Time deadline,
-                          const std::atomic<bool>* stop) const {
+bool SimClock::SleepUntil(absl::Time deadline, const std::atomic<bool>* stop,
+                          const std::atomic<bool>* wake) const {
   absl::MutexLock lock(&mu_);
   if (now_ >= deadline) return true;
   // A condition variable per sleeper: moving the time wakes only the
   // threads it concerns, not every sleeper.
-  absl::CondVar wake;
-  const auto mark = sleepers_.emplace(deadline, &wake);
+  absl::CondVar woken;
+  const auto mark = sleepers_.emplace(deadline, &woken);
   sleeping_.SignalAll();
-  // A stop flag is not under mu_: the timeout re-reads it.
-  while (now_ < deadline && (stop == nullptr || !stop->load())) {
-    wake.WaitWithTimeout(&mu_, absl::Milliseconds(50));
+  // The flags are not under mu_: the timeout re-reads them.
+  while (now_ < deadline && (stop == nullptr || !stop->load()) &&
+         (wake == nullptr || !wake->load())) {
+    woken.WaitWithTimeout(&mu_, absl::Milliseconds(50));
   }
   sleepers_.erase(mark);
   return now_ >= deadline;

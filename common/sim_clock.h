@@ -24,8 +24,8 @@ class SimClock final : public Clock {
   explicit SimClock(absl::Time start = absl::FromUnixSeconds(1767225600));
 
   absl::Time Now() const override;
-  bool SleepUntil(absl::Time deadline,
-                  const std::atomic<bool>* stop = nullptr) const override;
+  bool SleepUntil(absl::Time deadline, const std::atomic<bool>* stop = nullptr,
+                  const std::atomic<bool>* wake = nullptr) const override;
 
   // Moves the time (backwards too, for tests of clock steps) and wakes the
   // sleepers whose deadline it reached. Every other sleeper re-checks its

@@ -130,6 +130,11 @@ void RegisterRetentionFlags(FlagSet& flags, ServerFlags* f) {
   flags.Duration("report_retention", &f->report_retention,
                  "How long report runs (with their stored content) are "
                  "kept in the database.");
+  flags.Duration("forget_after", &f->forget_after,
+                 "Agents silent (no batch, no check-in) for longer leave "
+                 "every count, site summary, analysis, finding and report; "
+                 "natscope agents --all still lists them, and they come "
+                 "back when they report again.");
 }
 
 }  // namespace
@@ -137,17 +142,23 @@ void RegisterRetentionFlags(FlagSet& flags, ServerFlags* f) {
 void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
   // --help lists the flags in the order they are registered here.
   flags.String("listen", &f->listen, "gRPC address to serve on, HOST:PORT (port 0 picks one).");
+  flags.String("http_listen", &f->http_listen,
+               "HTTP address to serve the dashboard (/), the JSON API (/v1/, "
+               "docs/http-api.md), /metrics, /healthz and /readyz on, "
+               "HOST:PORT; off unless given. HTTPS with --tls_cert/--tls_key; "
+               "plaintext only on loopback or with --plaintext.");
   RegisterStunFlags(flags, &f->stun);
   RegisterStorageFlags(flags, f);
   RegisterTokenFlags(flags, f);
   RegisterLimitFlags(flags, f);
   flags.String("port_file", &f->port_file,
                "Write the ports actually bound here (grpc=N, stun=N, and "
-               "stun_alt=N, stun_ports=N,M, quic=N when on).");
+               "http=N, stun_alt=N, stun_ports=N,M, quic=N when on).");
   flags.Int("pool_size", &f->pool_size, "Database connections to keep open.");
   flags.String("tls_cert", &f->tls.cert_file,
-               "PEM certificate (chain) to serve gRPC over TLS with; needs "
-               "--tls_key. Agents trust it through their tls.ca_file.");
+               "PEM certificate (chain) to serve gRPC (and --http_listen) over "
+               "TLS with; needs --tls_key. Agents trust it through their "
+               "tls.ca_file.");
   flags.String("tls_key", &f->tls.key_file,
                "PEM private key of --tls_cert (unencrypted; keep it 0600).");
   RegisterRetentionFlags(flags, f);
@@ -160,9 +171,20 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
                "Format of the server's log lines on stderr: text, or json "
                "(one object per line, for log shippers).");
   flags.Bool("plaintext", &f->tls.plaintext,
-             "Serve gRPC without TLS on a non-loopback --listen address. "
-             "Agent credentials then cross the network in the clear; "
-             "without TLS flags, plaintext is allowed only on loopback.");
+             "Serve gRPC (and HTTP) without TLS on a non-loopback --listen "
+             "(--http_listen) address. Agent credentials and API tokens then "
+             "cross the network in the clear; without TLS flags, plaintext "
+             "is allowed only on loopback.");
+}
+
+natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f) {
+  natscope::http::ListenerOptions options;
+  options.listen = f.http_listen;
+  options.tls = f.tls;
+  options.flag_name = "--http_listen";
+  options.max_body_bytes = 1 << 20;  // JSON bodies are small (a schedule).
+  options.threads = 8;
+  return options;
 }
 
 absl::Status FinishServerFlags(ServerFlags* f) {
@@ -174,6 +196,10 @@ absl::Status FinishServerFlags(ServerFlags* f) {
       f->report_retention < absl::Hours(24)) {
     return Bad("--retention, --trend_retention and --report_retention must be "
                "at least 24h");
+  }
+  if (f->forget_after < absl::Hours(1)) {
+    return Bad("--forget_after must be at least 1h (agents check in every "
+               "5 minutes by default)");
   }
   if (f->max_receive_message_bytes < 1024 ||
       f->max_receive_message_bytes > (1 << 30)) {

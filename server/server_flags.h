@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/flags.h"
+#include "common/http/http.h"
 #include "common/tls/tls.h"
 #include "server/stun/responder_flags.h"
 
@@ -16,6 +17,8 @@ namespace natscope::server {
 
 struct ServerFlags {
   std::string listen = "127.0.0.1:7700";
+  // Off when empty.
+  std::string http_listen;
   StunFlagValues stun;
   std::string data_dir;
   std::string postgres;
@@ -38,12 +41,16 @@ struct ServerFlags {
   absl::Duration retention = absl::Hours(24 * 30);
   absl::Duration trend_retention = absl::Hours(24 * 400);
   absl::Duration report_retention = absl::Hours(24 * 400);
+  absl::Duration forget_after = absl::Hours(24 * 30);
   std::string log_format = "text";
   std::string aws_ip_ranges;
 };
 
 // Registers every flag of natscope-server on `flags`, bound to `*f`.
 void RegisterServerFlags(FlagSet& flags, ServerFlags* f);
+
+// The HTTP listener's options from --http_listen and the TLS flags.
+natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f);
 
 // Checks ranges and combinations, sets the log format, reads
 // --enrollment_token_file into f->enrollment_token, and points libpq at

@@ -15,6 +15,8 @@
 #include "common/clock.h"
 #include "common/crash_handler.h"
 #include "common/flags.h"
+#include "common/http/http.h"
+#include "common/metrics/metrics.h"
 #include "common/log.h"
 #include "common/net/socket_address.h"
 #include "common/tls/tls.h"
@@ -26,6 +28,8 @@
 #include "server/auth/grpc_auth.h"
 #include "server/embedded_postgres/embedded_postgres.h"
 #include "server/history_maintenance.h"
+#include "server/http/frontend.h"
+#include "server/http/json_api.h"
 #include "common/periodic.h"
 #include "server/analysis/site_refresher.h"
 #include "server/service/admin_service.h"
@@ -34,6 +38,7 @@
 #include "server/service/report_service.h"
 #include "server/reports/producer.h"
 #include "server/reports/scheduler.h"
+#include "server/port_file.h"
 #include "server/server_flags.h"
 #include "server/store/postgres_store.h"
 #include "analyzer/evidence/aws_ranges_source.h"
@@ -71,23 +76,6 @@ std::string DefaultDataDir() {
   if (geteuid() == 0) return "/var/lib/natscope";
   const char* home = std::getenv("HOME");
   return absl::StrCat(home ? home : ".", "/.local/share/natscope");
-}
-
-// Writes "grpc=PORT\n" and the responder's lines ("stun=PORT\n", and
-// stun_alt=, stun_ports=, quic= when on) atomically, for scripts and tests
-// that asked for port 0.
-absl::Status WritePortFile(const std::string& path, int grpc_port,
-                           const std::string& responder_lines) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "grpc=" << grpc_port << "\n" << responder_lines;
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot rename ", tmp, " to ", path));
-  }
-  return absl::OkStatus();
 }
 
 // Blocks SIGINT and SIGTERM, to be taken by sigwait() (WaitForStopSignal);
@@ -200,11 +188,14 @@ struct Services {
       : authenticator(db, db, AuthenticatorOptionsOf(flags)),
         agent_core(db, db, db, AgentServiceOptionsOf(flags)),
         agent_service(&agent_core, &authenticator),
-        query_core(db, db, db, aws_ranges),
+        query_core(db, db, db, aws_ranges, flags.forget_after),
         query_service(&query_core, &authenticator),
-        admin_core(db, db, &RealClock::Get()),
+        admin_core(db, db, &RealClock::Get(), flags.forget_after),
         admin_service(&admin_core, &authenticator),
-        producer(db, db, &RealClock::Get(), ProducerName()),
+        // Reports analyse each site as GetSiteAnalysis does: findings
+        // with their hosts, evidence and remediation.
+        producer(db, db, &RealClock::Get(), ProducerName(),
+                 ReportAnalysis{db, SiteFactsOptions{aws_ranges, flags.forget_after}}),
         scheduler(db, &RealClock::Get(), &producer),
         report_core(db, &RealClock::Get(), &producer, &scheduler),
         report_service(&report_core, &authenticator) {}
@@ -263,6 +254,21 @@ absl::Status StartGrpcServer(const Flags& flags, Services& services,
   return absl::OkStatus();
 }
 
+// Starts --http_listen, when given, serving `api`, the dashboard, /metrics
+// and the probes; ready while `db` answers.
+absl::Status StartHttp(const Flags& flags, const server::http::JsonApi* api,
+                       PostgresStore* db,
+                       std::unique_ptr<natscope::http::Listener>* listener) {
+  if (flags.http_listen.empty()) return absl::OkStatus();
+  auto started = natscope::http::Listener::Start(
+      HttpListenerOptionsOf(flags),
+      server::http::FrontendHandler({api, &metrics::DefaultRegistry(),
+                                     [db] { return db->AuthGeneration().status(); }}));
+  if (!started.ok()) return started.status();
+  *listener = *std::move(started);
+  return absl::OkStatus();
+}
+
 // Waits for SIGINT or SIGTERM, blocked by BlockStopSignals.
 void WaitForStopSignal(const sigset_t& signals) {
   int signal_number = 0;
@@ -295,6 +301,7 @@ int Serve(const Flags& flags) {
   PostgresStore* const db = storage.store.get();
   SiteRefresherOptions refresher_options;
   refresher_options.aws_ranges = &*aws_ranges;
+  refresher_options.forget_after = flags.forget_after;
   SiteRefresher refresher(db, db, &RealClock::Get(), refresher_options);
   std::unique_ptr<StunResponder> stun;
   if (absl::Status started = StartStun(flags, &stun); !started.ok()) {
@@ -310,9 +317,20 @@ int Serve(const Flags& flags) {
       !serving.ok()) {
     return Fail(std::string(serving.message()));
   }
+  const server::http::JsonApi api(
+      server::http::ApiRoutes(&services.query_core, &services.admin_core,
+                              &services.report_core),
+      &services.authenticator);
+  std::unique_ptr<natscope::http::Listener> http_listener;
+  if (absl::Status serving = StartHttp(flags, &api, db, &http_listener);
+      !serving.ok()) {
+    return Fail(std::string(serving.message()));
+  }
+  const int http_port = http_listener ? http_listener->port() : 0;
   if (!flags.port_file.empty()) {
     absl::Status written = WritePortFile(
-        flags.port_file, grpc_port, stun ? stun->PortFileLines() : "stun=0\n");
+        flags.port_file, grpc_port, http_port,
+        stun ? stun->PortFileLines() : "stun=0\n");
     if (!written.ok()) return Fail(std::string(written.message()));
   }
   maintenance = std::make_unique<Periodic>(
@@ -323,10 +341,15 @@ int Serve(const Flags& flags) {
   Log(absl::StrCat("serving gRPC (",
                    flags.tls.cert_file.empty() ? "plaintext" : "TLS", ") on port ",
                    grpc_port, ", ",
+                   http_listener ? absl::StrCat(http_listener->tls() ? "HTTPS" : "HTTP",
+                                                " (dashboard, /v1 API, /metrics) on port ",
+                                                http_port, ", ")
+                                 : std::string(),
                    stun ? stun->Describe() : "STUN off",
                    "; stop with Ctrl-C or SIGTERM"));
 
   WaitForStopSignal(signals);
+  if (http_listener) http_listener->Stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
   services.scheduler.Stop();
@@ -355,6 +378,10 @@ int Main(int argc, char** argv) {
   // TLS and STUN/QUIC flag mistakes surface before PostgreSQL starts.
   auto credentials = tls::MakeServerCredentials(f.tls, f.listen);
   if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  if (!f.http_listen.empty()) {
+    absl::Status http_ok = natscope::http::CheckListenerOptions(HttpListenerOptionsOf(f));
+    if (!http_ok.ok()) return Fail(std::string(http_ok.message()));
+  }
   auto stun_options = ParseStunFlags(f.stun);
   if (!stun_options.ok()) {
     return Fail(std::string(stun_options.status().message()));

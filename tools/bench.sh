@@ -247,7 +247,7 @@ source_file, severity, component, kind, fields, raw_line, received_at) FROM '$SC
 bench_server_queries() {
   local db=bench_fleet uri="host=$PG_SOCK dbname=bench_fleet user=natscope"
   psql_q "CREATE DATABASE $db" >/dev/null
-  start_server fleet --postgres="$uri" --plaintext \
+  start_server fleet --postgres="$uri" --plaintext --http_listen=127.0.0.1:0 \
     --admin_token_file="$SCRATCH/fleet-admin_token"
   local addr=127.0.0.1:$GRPC_PORT
   log "loading $fleet_sites sites and $fleet_agents agents (COPY)"
@@ -272,7 +272,8 @@ bench_server_queries() {
   done
   health_seconds=$((SECONDS - start))
   log "every site analysed in ${health_seconds}s; timing queries"
-  "$LOAD" query --server="$addr" --token_file="$SCRATCH/fleet-admin_token" \
+  "$LOAD" query --server="$addr" --http_server="127.0.0.1:$HTTP_PORT" \
+    --token_file="$SCRATCH/fleet-admin_token" \
     --list_iterations="$list_iterations" --site_iterations="$site_iterations" \
     >"$SCRATCH/query.out" || fail "the query load failed: $(cat "$SCRATCH/query.out")"
   kill -TERM "$SERVER_PID"
@@ -343,8 +344,10 @@ bench_server() {
     awk 'BEGIN { printf "%-18s %7s %7s %9s %9s %9s %11s\n", "", "calls", "errors", "p50 ms", "p99 ms", "max ms", "mean bytes" }
       { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         printf "%-18s %7d %7d %9.2f %9.2f %9.2f %11d\n", $1, v["count"], v["errors"], v["p50_ms"], v["p99_ms"], v["max_ms"], v["mean_bytes"]
-        if (v["p99_ms"] >= 50 || v["errors"] > 0) bad = 1 }
-      END { print "target: p99 < 50 ms"; exit bad }' "$SCRATCH/query.out" || failed=1
+        if (v["errors"] > 0) bad = 1
+        # The target is for gRPC; the JSON API is shown beside it.
+        if ($1 !~ /^HTTP:/ && v["p99_ms"] >= 50) bad = 1 }
+      END { print "target: p99 < 50 ms over gRPC (HTTP rows: the same ListSites as JSON over the HTTP API, one kept-alive connection)"; exit bad }' "$SCRATCH/query.out" || failed=1
   fi
   ((failed == 0)) || echo "bench server: a target was missed" >&2
   return "$failed"

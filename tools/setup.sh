@@ -10,6 +10,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libre2-dev libpqxx-dev libpq-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev
+  # HTTP: the server's dashboard, JSON API and /metrics; webhooks over HTTPS.
+  libcpp-httplib-dev libcurl4-openssl-dev
   # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev
   # The embedded database and real peers for tests.
@@ -20,6 +22,8 @@ PACKAGES=(
   miniupnpd-nftables
   # Process and network tools used by the scripts and tests.
   procps util-linux iproute2 nftables openssl
+  # Real checks: the dashboard in a headless browser, /metrics by promtool.
+  chromium fonts-dejavu-core prometheus
   # Baselines and meters for tools/bench.sh.
   ripgrep time
 )

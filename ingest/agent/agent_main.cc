@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@
 #include "common/clock.h"
 #include "common/crash_handler.h"
 #include "common/flags.h"
+#include "common/http/http.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_http.h"
 #include "ingest/agent/parse_command.h"
 #include "ingest/agent/probe_output.h"
 #include "ingest/agent/runner.h"
@@ -47,6 +51,8 @@ constexpr char kUsage[] =
     "           natscope-agent run --config=FILE\n"
     "           (or, for a quick try: --server --site --role --log_file\n"
     "            --stun --state_dir --plaintext)\n"
+    "           --metrics_listen=127.0.0.1:9464 serves Prometheus metrics\n"
+    "           at /metrics (see docs/metrics.md)\n"
     "  status   what the running agent is doing (from its state directory)\n"
     "           natscope-agent status --config=FILE [--json]\n"
     "  parse    print the records the agent would ship from log files, one\n"
@@ -85,9 +91,11 @@ struct Flags {
   // run without --config.
   std::string server, site, role = "client", agent_id, log_file, state_dir;
   std::string token, token_file, log_format = "text";
+  std::string metrics_listen, metrics_tls_cert, metrics_tls_key;
   bool from_start = true, plaintext = false;
   absl::Duration probe_interval = absl::Minutes(5);
   absl::Duration poll_interval = absl::Milliseconds(250);
+  absl::Duration checkin_interval = absl::ZeroDuration();  // Zero: config's.
 };
 
 void Register(FlagSet& f, Flags& v) {
@@ -137,6 +145,40 @@ void Register(FlagSet& f, Flags& v) {
          "run without --config: talk to the server without TLS (loopback, tests).");
   f.Duration("probe_interval", &v.probe_interval, "run without --config: time between probes.");
   f.Duration("poll_interval", &v.poll_interval, "run without --config: time between log reads.");
+  f.Duration("checkin_interval", &v.checkin_interval,
+             "run: with nothing to send for this long, check in with the "
+             "server anyway, to hear requests to probe now (natscope probe); "
+             "0: the config's checkin_interval (default 5m).");
+  f.String("metrics_listen", &v.metrics_listen,
+           "run: serve Prometheus metrics at http://HOST:PORT/metrics "
+           "(port 0 picks a free one, logged). Plaintext only on loopback "
+           "unless --metrics_tls_cert/--metrics_tls_key are given. Off by "
+           "default.");
+  f.String("metrics_tls_cert", &v.metrics_tls_cert,
+           "run: PEM certificate chain for HTTPS on --metrics_listen.");
+  f.String("metrics_tls_key", &v.metrics_tls_key,
+           "run: PEM private key for HTTPS on --metrics_listen.");
+}
+
+// --metrics_listen: GET /metrics on a listener of its own; null when off.
+absl::StatusOr<std::unique_ptr<http::Listener>> StartMetrics(const Flags& v) {
+  if (v.metrics_listen.empty()) return std::unique_ptr<http::Listener>();
+  http::ListenerOptions options;
+  options.listen = v.metrics_listen;
+  options.tls.cert_file = v.metrics_tls_cert;
+  options.tls.key_file = v.metrics_tls_key;
+  options.flag_name = "--metrics_listen";
+  options.threads = 2;  // Scrapes are rare and cheap.
+  auto listener = http::Listener::Start(
+      options, metrics::MetricsHandler(metrics::DefaultRegistry()));
+  if (!listener.ok()) return listener.status();
+  const std::string host =
+      v.metrics_listen.substr(0, v.metrics_listen.rfind(':'));
+  LogEvent(LogLevel::kInfo, "serving metrics",
+           {{"url", absl::StrCat((*listener)->tls() ? "https://" : "http://",
+                                 host, ":", (*listener)->port(),
+                                 "/metrics")}});
+  return listener;
 }
 
 std::string DurationText(absl::Duration d) { return absl::FormatDuration(d); }
@@ -153,6 +195,13 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
     if (config.ok() && !v.state_dir.empty()) config->set_state_dir(v.state_dir);
     if (config.ok() && !v.token_file.empty()) {
       config->set_enrollment_token_file(v.token_file);
+    }
+    if (config.ok() && v.checkin_interval != absl::ZeroDuration()) {
+      config->set_checkin_interval(DurationText(v.checkin_interval));
+      if (absl::Status valid = ValidateConfig(*config); !valid.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--checkin_interval: ", valid.message()));
+      }
     }
     return config;
   }
@@ -177,6 +226,9 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
   for (const std::string& s : v.stun) config.mutable_probe()->add_stun_servers(s);
   config.mutable_probe()->set_interval(DurationText(v.probe_interval));
   config.set_poll_interval(DurationText(v.poll_interval));
+  if (v.checkin_interval != absl::ZeroDuration()) {
+    config.set_checkin_interval(DurationText(v.checkin_interval));
+  }
   ApplyDefaults(LocalHostname(), &config);
   absl::Status valid = ValidateConfig(config);
   if (!valid.ok()) {
@@ -216,7 +268,10 @@ int RunCommand(const Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges
   action.sa_handler = OnSignal;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  auto metrics = StartMetrics(v);
+  if (!metrics.ok()) return Fail(std::string(metrics.status().message()));
   absl::Status status = RunAgent(options, &g_stop);
+  if (*metrics) (*metrics)->Stop();
   if (!status.ok()) return Fail(std::string(status.message()));
   LogEvent(LogLevel::kInfo, "stopped");
   return 0;

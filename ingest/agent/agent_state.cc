@@ -12,7 +12,27 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
       absl::ToUnixMicros(t));
 }
 
-AgentState::AgentState(const Clock& clock) : clock_(clock) {}
+AgentState::AgentState(const Clock& clock)
+    : clock_(clock), backlog_(0, clock.Now()) {}
+
+void AgentState::AddRecordSpooled() {
+  ++records_spooled_;
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&backlog_mu_);
+  backlog_.Appended(now);
+}
+
+void AgentState::SetBacklogAtStart(uint64_t pending) {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&backlog_mu_);
+  backlog_ = BacklogAge(pending, now);
+}
+
+absl::Duration AgentState::OldestUnshippedAge(uint64_t acked) {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&backlog_mu_);
+  return backlog_.OldestAge(acked, now);
+}
 
 void AgentState::SetError(const std::string& message) {
   LogEvent(LogLevel::kWarning, message);

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ingest/agent/backlog_age.h"
 #include "ingest/spool/spool.h"
 #include "ingest/upload/delivery.h"
 #include "natscope/v1/agent.pb.h"
@@ -59,7 +60,8 @@ class AgentState {
   // Reading and probing.
   void AddLinesRead(uint64_t n) { lines_read_ += n; }
   void SetLinesTruncated(uint64_t n) { lines_truncated_.store(n); }
-  void AddRecordSpooled() { ++records_spooled_; }
+  // One record appended to the spool, now.
+  void AddRecordSpooled();
   void AddProbe() { ++probes_; }
   void AddPause() { ++pauses_; }
 
@@ -71,6 +73,12 @@ class AgentState {
   void SetAgentId(const std::string& agent_id);
   // Empty until enrolled.
   std::string agent_id() const;
+
+  // The spool held `pending` unacknowledged records when it was opened.
+  void SetBacklogAtStart(uint64_t pending);
+  // How long the oldest unacknowledged record has waited, given the
+  // spool's records_acked (see BacklogAge).
+  absl::Duration OldestUnshippedAge(uint64_t acked);
 
   // The counters sent with every batch and written to the status file:
   // this run's, completed with the spool's.
@@ -88,6 +96,9 @@ class AgentState {
   DeliveryCounters delivery_ ABSL_GUARDED_BY(mu_);
   v1::BatchAck last_ack_ ABSL_GUARDED_BY(mu_);
   v1::AgentError last_error_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex backlog_mu_;
+  BacklogAge backlog_ ABSL_GUARDED_BY(backlog_mu_);
 };
 
 }  // namespace natscope::ingest

@@ -13,6 +13,12 @@
 // same (epoch, sequence, records) until it is: exactly-once delivery
 // (ingest/spool/README.md) needs nothing more of this loop.
 //
+// With nothing to send for `checkin_interval` since its last contact with
+// the server, the driver checks in (DeliveryLoop::CheckIn: no records, no
+// sequence, the spool untouched), failed or not once per interval. When an
+// answer (to a batch or a check-in) carries a probe request it has not
+// seen before (by its time), it calls `request_probe` once.
+//
 // Reads and sleeps only on the injected Clock. Not thread-safe: Run on one
 // thread; the spool and the state may be shared with other threads.
 #ifndef NATSCOPE_INGEST_AGENT_DELIVERY_DRIVER_H_
@@ -46,6 +52,11 @@ struct DeliveryDriverOptions {
   absl::Duration idle = absl::Milliseconds(250);
   // The wait after an error that is not a server's retryable answer.
   absl::Duration error_wait = absl::Seconds(5);
+  // Check in after this long without contact while idle; infinite: never.
+  absl::Duration checkin_interval = absl::Minutes(5);
+  // Called on the delivery thread when the server asks for a probe
+  // (ProbeLoop::RequestProbe); may be empty.
+  std::function<void()> request_probe;
 };
 
 class DeliveryDriver {
@@ -75,6 +86,11 @@ class DeliveryDriver {
   bool StepFailed(const absl::Status& error, const std::atomic<bool>* stop);
   void Handle(const DeliveryLoop::Result& result,
               const std::atomic<bool>* stop);
+  // A check-in, when one is due; false when the run must end.
+  bool CheckIn(DeliveryLoop& loop, const std::atomic<bool>* stop);
+  // The server answered (a batch or a check-in): note the contact, and
+  // pass on a probe request not seen before.
+  void Answered(const DeliveryLoop::Result& result);
 
   const DeliveryDriverOptions options_;
   Spool* const spool_;
@@ -84,6 +100,10 @@ class DeliveryDriver {
   const std::function<double()> uniform_;
   const Clock& clock_;
   AgentState* const state_;
+  // The last answer from the server, or check-in attempt.
+  absl::Time last_contact_ = absl::InfinitePast();
+  // The time of the last probe request passed on.
+  absl::Time last_request_ = absl::InfinitePast();
 };
 
 }  // namespace natscope::ingest

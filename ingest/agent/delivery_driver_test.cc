@@ -36,11 +36,21 @@ class FakeTransport final : public IngestTransport {
     }
     v1::IngestResponse response;
     response.set_sequence(batch.sequence());
+    if (probe_request) {
+      const absl::Time requested = probe_request(clock_.Now());
+      if (requested != absl::InfinitePast()) {
+        response.set_probe_requested(true);
+        response.mutable_probe_requested_at()->set_seconds(
+            absl::ToUnixSeconds(requested));
+      }
+    }
     return response;
   }
   std::string credential;
   std::string accepted = "secret-1";
   std::function<absl::Status(absl::Time)> failure;
+  // The pending probe request at a time; InfinitePast: none.
+  std::function<absl::Time(absl::Time)> probe_request;
   std::vector<Call> calls;
 
  private:
@@ -69,12 +79,16 @@ class DeliveryDriverTest : public ::testing::Test {
           return credential;
         },
         [] { return 0.0; }, clock_, &state_);
-    DeliveryDriverOptions options;
-    options.state_dir = state_dir_;
-    options.server = "server.example:8443";
-    options.idle = absl::Seconds(10);
+    options_.state_dir = state_dir_;
+    options_.server = "server.example:8443";
+    options_.idle = absl::Seconds(10);
+    options_.request_probe = [this] { probe_requests_.push_back(clock_.Now()); };
+    MakeDriver();
+  }
+  // The driver with options_.
+  void MakeDriver() {
     driver_ = std::make_unique<DeliveryDriver>(
-        options, spool_.get(), &transport_,
+        options_, spool_.get(), &transport_,
         [this](const std::string& secret) { transport_.credential = secret; },
         enrollment_.get(), [] { return 0.0; }, clock_, &state_);
   }
@@ -105,7 +119,9 @@ class DeliveryDriverTest : public ::testing::Test {
   std::unique_ptr<Spool> spool_;
   FakeTransport transport_{clock_};
   std::unique_ptr<EnrollmentRetry> enrollment_;
+  DeliveryDriverOptions options_;
   std::unique_ptr<DeliveryDriver> driver_;
+  std::vector<absl::Time> probe_requests_;  // When request_probe was called.
   std::atomic<bool> stop_{false};
   absl::Status enroll_error_;
   int enrollments_ = 0;
@@ -212,6 +228,68 @@ TEST_F(DeliveryDriverTest, NonRetryableServerStatusIsTriedAgainAfterAWait) {
   EXPECT_EQ(transport_.calls[1].time, start_ + absl::Seconds(5));
   EXPECT_EQ(state_.last_error().message(), "delivery: site disabled");
   EXPECT_FALSE(state_.halted());
+}
+
+// Nothing to send: a check-in (no records, sequence 0) every 5 minutes,
+// the spool untouched; a batch counts as contact and postpones it.
+TEST_F(DeliveryDriverTest, IdleAgentChecksInEveryInterval) {
+  StoreCredential("secret-1");
+  Append(1);
+  RunFor(absl::Minutes(16));
+  const std::vector<FakeTransport::Call>& calls = transport_.calls;
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0].sequence, 1u);
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_EQ(calls[i].time, start_ + absl::Minutes(5 * i)) << i;
+    EXPECT_EQ(calls[i].sequence, 0u) << i;
+    EXPECT_EQ(calls[i].records, 0) << i;
+  }
+  EXPECT_EQ(state_.last_ack().sequence(), 1u) << "a check-in acks nothing";
+  EXPECT_EQ(state_.Counters(spool_->counters()).records_shipped(), 1u);
+  Append(1);
+  auto next = spool_->NextBatch(10, 1 << 20);
+  ASSERT_TRUE(next.ok() && next->has_value());
+  EXPECT_EQ((*next)->sequence(), 2u) << "check-ins take no sequence";
+}
+
+TEST_F(DeliveryDriverTest, FailedCheckInWaitsAnotherInterval) {
+  StoreCredential("secret-1");
+  transport_.failure = [](absl::Time) {
+    return absl::UnavailableError("server down");
+  };
+  RunFor(absl::Minutes(11));
+  ASSERT_EQ(transport_.calls.size(), 2u);
+  EXPECT_EQ(transport_.calls[0].time, start_ + absl::Minutes(5));
+  // Five minutes after the attempt, on the next idle look after the
+  // error's 5 s wait.
+  EXPECT_EQ(transport_.calls[1].time,
+            start_ + absl::Minutes(10) + absl::Seconds(5));
+  EXPECT_EQ(state_.last_error().message(), "delivery: server down");
+}
+
+// The server repeats a request in every answer until it is met: each
+// request (by its time) is passed on once, from a batch or a check-in.
+TEST_F(DeliveryDriverTest, EachProbeRequestIsPassedOnOnce) {
+  StoreCredential("secret-1");
+  Append(1);
+  const absl::Time first = start_ - absl::Minutes(1);
+  const absl::Time second = start_ + absl::Minutes(7);
+  transport_.probe_request = [&](absl::Time now) {
+    return now >= second ? second : first;
+  };
+  RunFor(absl::Minutes(21));
+  ASSERT_EQ(transport_.calls.size(), 5u);  // The batch, then 4 check-ins.
+  const std::vector<absl::Time> expected = {start_,
+                                            start_ + absl::Minutes(10)};
+  EXPECT_EQ(probe_requests_, expected);
+}
+
+TEST_F(DeliveryDriverTest, InfiniteCheckInIntervalNeverChecksIn) {
+  options_.checkin_interval = absl::InfiniteDuration();
+  MakeDriver();
+  StoreCredential("secret-1");
+  RunFor(absl::Hours(2));
+  EXPECT_TRUE(transport_.calls.empty());
 }
 
 }  // namespace

@@ -1,13 +1,15 @@
 // The agent's probe thread: probes on the schedule of ProbeSchedule (every
-// interval with jitter, the first at once, and again shortly after the
-// host's network changed) and spools each report as a record. A failed
+// interval with jitter, the first at once, again shortly after the host's
+// network changed, and when the server asks: RequestProbe) and spools each
+// report as a record. A failed
 // probe is logged and kept as the last error; while the spool is full the
 // report waits (re-tried every second) so that none is dropped.
 //
 // The probe itself is injected (ingest/probe's Probe in production), and
 // the loop reads and sleeps only on the injected Clock, so a test runs a
 // day of probes on a SimClock in milliseconds. Not thread-safe: Run on one
-// thread; the spool and the state may be shared with other threads.
+// thread; RequestProbe from any; the spool and the state may be shared
+// with other threads.
 #ifndef NATSCOPE_INGEST_AGENT_PROBE_LOOP_H_
 #define NATSCOPE_INGEST_AGENT_PROBE_LOOP_H_
 
@@ -48,6 +50,11 @@ class ProbeLoop {
   // the first probe runs at once.
   void Run(const std::atomic<bool>* stop);
 
+  // Thread-safe: the server asked for a probe. Run probes as soon as the
+  // probe in progress (if any) is over and the schedule's request_gap
+  // since the last one allows (ProbeSchedule::Requested).
+  void RequestProbe();
+
  private:
   // Waits for the next probe or a network change; true when a probe is due.
   bool WaitForProbe(ProbeSchedule& schedule, const std::atomic<bool>* stop);
@@ -60,6 +67,10 @@ class ProbeLoop {
   const std::function<double()> uniform_;
   const Clock& clock_;
   AgentState* const state_;
+  // RequestProbe sets both; Run consumes `requested_` and sleeps on
+  // `wake_`, which cuts its sleep short.
+  std::atomic<bool> requested_{false};
+  std::atomic<bool> wake_{false};
 };
 
 }  // namespace natscope::ingest

@@ -1,6 +1,7 @@
 #include "ingest/agent/probe_loop.h"
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -29,6 +30,10 @@ class ProbeLoopTest : public ::testing::Test {
   // The fake probe: a report stamped with the probe's (simulated) time.
   absl::StatusOr<v1::ProbeReport> Probe() {
     probe_times_.push_back(clock_.Now());
+    if (request_during_probe_) {
+      request_during_probe_ = false;
+      loop_->RequestProbe();
+    }
     if (!probe_error_.ok()) return probe_error_;
     v1::ProbeReport report;
     report.mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
@@ -59,6 +64,8 @@ class ProbeLoopTest : public ::testing::Test {
   std::atomic<bool> stop_{false};
   absl::Status probe_error_;
   std::vector<absl::Time> probe_times_;
+  // The next probe asks for another while it runs (as the server may).
+  bool request_during_probe_ = false;
 };
 
 TEST_F(ProbeLoopTest, ProbesAtOnceThenEveryInterval) {
@@ -71,6 +78,36 @@ TEST_F(ProbeLoopTest, ProbesAtOnceThenEveryInterval) {
   const v1::AgentCounters counters = state_.Counters(spool_->counters());
   EXPECT_EQ(counters.probes(), 13u);
   EXPECT_EQ(counters.records_spooled(), 13u);
+}
+
+TEST_F(ProbeLoopTest, RequestWakesTheLoopToProbeAtOnce) {
+  std::thread thread([this] { loop_->Run(&stop_); });
+  // The first probe at once; then asleep until 5 min.
+  ASSERT_TRUE(clock_.AdvanceToNextWake(1, start_ + absl::Minutes(2)));
+  ASSERT_EQ(clock_.Now(), start_ + absl::Minutes(2));
+  loop_->RequestProbe();
+  clock_.Advance(absl::ZeroDuration());
+  // The clock stands still meanwhile: the probe can only be at 2 min.
+  for (int i = 0; i < 1000 && state_.Counters(spool_->counters()).probes() < 2;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  // Then the schedule counts the interval from the requested probe.
+  const absl::Time end = start_ + absl::Minutes(8);
+  while (clock_.Now() < end) ASSERT_TRUE(clock_.AdvanceToNextWake(1, end));
+  stop_ = true;
+  clock_.Advance(absl::ZeroDuration());
+  thread.join();
+  const std::vector<absl::Time> expected = {start_, start_ + absl::Minutes(2),
+                                            start_ + absl::Minutes(7)};
+  EXPECT_EQ(probe_times_, expected);
+}
+
+TEST_F(ProbeLoopTest, RequestDuringAProbeWaitsAMinuteAfterIt) {
+  request_during_probe_ = true;
+  RunFor(absl::Minutes(3));
+  const std::vector<absl::Time> expected = {start_, start_ + absl::Minutes(1)};
+  EXPECT_EQ(probe_times_, expected);
 }
 
 class ProbeLoopNetworkTest : public ProbeLoopTest {

@@ -19,4 +19,11 @@ void ProbeSchedule::NetworkChanged(absl::Time now) {
   next_ = std::min(next_, std::max(now + options_.settle, earliest));
 }
 
+void ProbeSchedule::Requested(absl::Time now) {
+  const absl::Time earliest = last_ == absl::InfinitePast()
+                                  ? now
+                                  : std::max(now, last_ + options_.request_gap);
+  next_ = std::min(next_, earliest);
+}
+
 }  // namespace natscope::ingest

@@ -1,7 +1,8 @@
 // When the agent probes next: every `interval` with random jitter (so a
-// fleet restarted together does not probe in lockstep), and again shortly
-// after the host's network changed, debounced. Pure: time and randomness
-// are passed in. Not thread-safe.
+// fleet restarted together does not probe in lockstep), again shortly
+// after the host's network changed, debounced, and at once when the server
+// asks, at most once a `request_gap`. Pure: time and randomness are passed
+// in. Not thread-safe.
 #ifndef NATSCOPE_INGEST_AGENT_PROBE_SCHEDULE_H_
 #define NATSCOPE_INGEST_AGENT_PROBE_SCHEDULE_H_
 
@@ -18,6 +19,9 @@ struct ProbeScheduleOptions {
   absl::Duration settle = absl::Seconds(5);
   // Never probe more often than this, whatever the network does.
   absl::Duration min_gap = absl::Seconds(30);
+  // A probe the server asks for (AdminService.RequestProbe) runs at once,
+  // but at least this long after the previous probe started.
+  absl::Duration request_gap = absl::Minutes(1);
 };
 
 class ProbeSchedule {
@@ -34,6 +38,10 @@ class ProbeSchedule {
   // The network changed at `now`: move the next probe earlier (never
   // before last probe + min_gap).
   void NetworkChanged(absl::Time now);
+  // The server asked for a probe at `now`: move the next probe to now, or
+  // to last probe + request_gap when that is later (never later than it
+  // was).
+  void Requested(absl::Time now);
 
  private:
   ProbeScheduleOptions options_;

@@ -33,5 +33,22 @@ TEST(ProbeScheduleTest, ChangesRightAfterAProbeWaitForTheMinimumGap) {
   EXPECT_EQ(s.next(), kT0 + absl::Seconds(30));
 }
 
+TEST(ProbeScheduleTest, RequestedProbeRunsAtOnceButAtMostOnceAMinute) {
+  ProbeScheduleOptions options;
+  options.interval = absl::Hours(1);
+  options.jitter = 0.0;
+  ProbeSchedule s(options, kT0);
+  s.Requested(kT0 - absl::Seconds(1));  // Before the first: at once.
+  EXPECT_TRUE(s.Due(kT0 - absl::Seconds(1)));
+  s.Probed(kT0, 0.5);
+  s.Requested(kT0 + absl::Minutes(10));
+  EXPECT_EQ(s.next(), kT0 + absl::Minutes(10));
+  s.Probed(kT0 + absl::Minutes(10), 0.5);
+  s.Requested(kT0 + absl::Minutes(10) + absl::Seconds(5));
+  EXPECT_EQ(s.next(), kT0 + absl::Minutes(11)) << "a minute after the last";
+  s.Requested(kT0 + absl::Minutes(10) + absl::Seconds(50));
+  EXPECT_EQ(s.next(), kT0 + absl::Minutes(11)) << "never later than asked";
+}
+
 }  // namespace
 }  // namespace natscope::ingest

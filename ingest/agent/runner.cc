@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/tls/tls.h"
+#include "ingest/agent/agent_metrics.h"
 #include "ingest/agent/agent_state.h"
 #include "ingest/agent/delivery_driver.h"
 #include "ingest/agent/reader_loop.h"
@@ -81,6 +82,7 @@ absl::Status Agent::Setup() {
                                        spool_options, &report));
   LogEvent(LogLevel::kInfo,
            absl::StrCat("spool ", spool_->dir(), ": ", report.ToString()));
+  state_.SetBacklogAtStart(spool_->counters().pending_records);
   std::vector<RuleSpec> rules = BuiltinRules();
   for (RuleSpec& r : OperatorRules(config_)) rules.push_back(std::move(r));
   ASSIGN_OR_RETURN(parser_, LogParser::Create(std::move(rules)));
@@ -117,6 +119,7 @@ DeliveryDriverOptions Agent::DeliveryOptions() const {
       static_cast<int>(config_.batch().max_records());
   delivery.delivery.max_batch_bytes = config_.batch().max_bytes();
   delivery.idle = ConfigDuration(config_.poll_interval());
+  delivery.checkin_interval = ConfigDuration(config_.checkin_interval());
   return delivery;
 }
 
@@ -136,9 +139,6 @@ absl::Status Agent::Run(const std::atomic<bool>* stop) {
   RETURN_IF_ERROR(Setup());
   EnrollmentRetry enrollment(EnrollmentOptions(), parts_.enroll, Uniform(),
                              clock_, &state_);
-  DeliveryDriver delivery(DeliveryOptions(), spool_.get(), parts_.transport,
-                          parts_.set_credential, &enrollment, Uniform(), clock_,
-                          &state_);
   std::optional<ProbeLoop> probes;
   if (parts_.probe && !config_.probe().stun_servers().empty()) {
     ProbeLoopOptions probe_options;
@@ -147,6 +147,14 @@ absl::Status Agent::Run(const std::atomic<bool>* stop) {
     probes.emplace(probe_options, parts_.probe, parts_.network, spool_.get(),
                    Uniform(), clock_, &state_);
   }
+  DeliveryDriverOptions delivery_options = DeliveryOptions();
+  // The server's requests to probe now, heard by the delivery thread.
+  if (probes) {
+    delivery_options.request_probe = [&probes] { probes->RequestProbe(); };
+  }
+  DeliveryDriver delivery(std::move(delivery_options), spool_.get(),
+                          parts_.transport, parts_.set_credential, &enrollment,
+                          Uniform(), clock_, &state_);
   StatusSink sink = parts_.write_status;
   if (!sink) {
     sink = [this](const v1::AgentStatus& s) {
@@ -157,6 +165,9 @@ absl::Status Agent::Run(const std::atomic<bool>* stop) {
       StatusOptions(started), sink,
       [this] { return state_.Counters(spool_->counters()); },
       [this] { return reader_->FilePositions(); }, clock_, &state_);
+  // Read at scrape time (--metrics_listen); unregistered before the spool
+  // and the state go.
+  const AgentMetrics metrics(&state_, spool_.get());
 
   // The reader runs on this thread and watches `stop`; the others sleep on
   // the state's halt flag, which a fatal error or the end of reading sets.

@@ -102,6 +102,7 @@ void ApplyDefaults(const std::string& hostname, v1::AgentConfig* c,
   Default<std::string>(c->mutable_status_interval(), "10s");
   Default<std::string>(c->mutable_poll_interval(), "250ms");
   Default<std::string>(c->mutable_rpc_deadline(), "10s");
+  Default<std::string>(c->mutable_checkin_interval(), "5m");
   if (c->max_line_bytes() == 0) c->set_max_line_bytes(65536);
 }
 

@@ -46,6 +46,7 @@ TEST(ConfigTest, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(config->batch().max_bytes(), uint64_t{1} << 20);
   EXPECT_EQ(config->status_interval(), "10s");
   EXPECT_EQ(ConfigDuration(config->poll_interval()), absl::Milliseconds(250));
+  EXPECT_EQ(ConfigDuration(config->checkin_interval()), absl::Minutes(5));
   EXPECT_EQ(config->max_line_bytes(), 65536u);
 }
 
@@ -172,6 +173,7 @@ TEST(ConfigTest, LimitsAreChecked) {
     batch { max_bytes: 10485760 max_delay: "2m" }
     poll_interval: "1ms"
     rpc_deadline: "1h"
+    checkin_interval: "1s"
     max_line_bytes: 10
     state_dir: "state"
     enrollment_token_file: "token"
@@ -182,6 +184,7 @@ TEST(ConfigTest, LimitsAreChecked) {
            "batch.max_delay: must be at most 1m",
            "poll_interval: must be at least 10ms",
            "rpc_deadline: must be at most 5m",
+           "checkin_interval: must be at least 5s",
            "max_line_bytes: 10 is out of range",
            "state_dir: \"state\" must be an absolute path",
            "enrollment_token_file: \"token\" must be an absolute path",

@@ -226,6 +226,8 @@ absl::Status ValidateConfig(const v1::AgentConfig& c) {
                 absl::Seconds(10), &p);
   CheckDuration("rpc_deadline", c.rpc_deadline(), absl::Seconds(1),
                 absl::Minutes(5), &p);
+  CheckDuration("checkin_interval", c.checkin_interval(), absl::Seconds(5),
+                absl::Hours(1), &p);
   CheckRange("max_line_bytes", c.max_line_bytes(), 256, 1 << 20, &p);
   return p.ToStatus();
 }

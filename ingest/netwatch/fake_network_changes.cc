@@ -20,9 +20,10 @@ absl::Time FakeNetworkChanges::NextChange() const {
 }
 
 bool FakeNetworkChanges::WaitForChange(const Clock& clock, absl::Time deadline,
-                                       const std::atomic<bool>* stop) {
+                                       const std::atomic<bool>* stop,
+                                       const std::atomic<bool>* wake) {
   // Not under mu_: the sleep may last as long as the test likes.
-  clock.SleepUntil(std::min(deadline, NextChange()), stop);
+  clock.SleepUntil(std::min(deadline, NextChange()), stop, wake);
   const absl::Time now = clock.Now();
   absl::MutexLock lock(&mu_);
   if (changes_.empty() || *changes_.begin() > now) return false;

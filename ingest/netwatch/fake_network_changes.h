@@ -27,7 +27,8 @@ class FakeNetworkChanges final : public NetworkChanges {
   int reported() const;
 
   bool WaitForChange(const Clock& clock, absl::Time deadline,
-                     const std::atomic<bool>* stop) override;
+                     const std::atomic<bool>* stop,
+                     const std::atomic<bool>* wake = nullptr) override;
 
  private:
   absl::Time NextChange() const;

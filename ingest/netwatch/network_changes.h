@@ -18,12 +18,14 @@ class NetworkChanges {
   virtual ~NetworkChanges() = default;
 
   // Waits until the network changes, `clock` reaches `deadline`, or
-  // `*stop` (may be null) becomes true. True when a change arrived: every
-  // change pending so far is consumed, so a burst reports once. A change
-  // that arrived before the call (while the caller was busy) returns true
-  // at once, even when `deadline` has passed.
+  // `*stop` or `*wake` (either may be null; see Clock::SleepUntil) becomes
+  // true. True when a change arrived: every change pending so far is
+  // consumed, so a burst reports once. A change that arrived before the
+  // call (while the caller was busy) returns true at once, even when
+  // `deadline` has passed.
   virtual bool WaitForChange(const Clock& clock, absl::Time deadline,
-                             const std::atomic<bool>* stop) = 0;
+                             const std::atomic<bool>* stop,
+                             const std::atomic<bool>* wake = nullptr) = 0;
 };
 
 }  // namespace natscope::ingest

@@ -54,9 +54,11 @@ bool NetworkWatcher::Changed(absl::Duration timeout) {
 }
 
 bool NetworkWatcher::WaitForChange(const Clock& clock, absl::Time deadline,
-                                   const std::atomic<bool>* stop) {
+                                   const std::atomic<bool>* stop,
+                                   const std::atomic<bool>* wake) {
   for (;;) {
     if (stop != nullptr && stop->load()) return false;
+    if (wake != nullptr && wake->load()) return false;
     const absl::Duration left = deadline - clock.Now();
     // Changed(0) when the deadline has passed still consumes what arrived.
     if (Changed(

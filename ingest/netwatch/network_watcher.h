@@ -28,9 +28,11 @@ class NetworkWatcher final : public NetworkChanges {
   // pending notifications are consumed).
   bool Changed(absl::Duration timeout);
 
-  // Waits in slices of at most 200 ms, so a stop is noticed that soon.
+  // Waits in slices of at most 200 ms, so a stop or wake is noticed that
+  // soon.
   bool WaitForChange(const Clock& clock, absl::Time deadline,
-                     const std::atomic<bool>* stop) override;
+                     const std::atomic<bool>* stop,
+                     const std::atomic<bool>* wake = nullptr) override;
 
  private:
   explicit NetworkWatcher(int fd) : fd_(fd) {}

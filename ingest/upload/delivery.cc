@@ -8,6 +8,16 @@
 
 namespace natscope::ingest {
 
+namespace {
+
+std::optional<absl::Time> ProbeRequestOf(const v1::IngestResponse& response) {
+  if (!response.probe_requested()) return std::nullopt;
+  return absl::FromUnixSeconds(response.probe_requested_at().seconds()) +
+         absl::Nanoseconds(response.probe_requested_at().nanos());
+}
+
+}  // namespace
+
 DeliveryLoop::DeliveryLoop(Spool* spool, IngestTransport* transport,
                            v1::AgentIdentity identity, DeliveryOptions options,
                            std::function<double()> uniform)
@@ -26,17 +36,7 @@ absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::Step(
   if (!batch) return result;
   result.sequence = batch->sequence();
   result.records = batch->records_size();
-  *batch->mutable_agent() = identity_;
-  v1::AgentCounters* sent = batch->mutable_counters();
-  *sent = counters;
-  const SpoolCounters spool = spool_->counters();
-  sent->set_spool_bytes(spool.bytes);
-  sent->set_spool_capacity_bytes(spool.capacity_bytes);
-  sent->set_records_dropped(counters.records_dropped() + spool.records_dropped);
-  sent->set_records_shipped(counters_.records_shipped);
-  sent->set_retries(counters_.retries);
-  sent->set_dead_letters(counters_.dead_letters);
-  sent->set_batch_conflicts(counters_.batch_conflicts);
+  Complete(counters, &*batch);
 
   absl::StatusOr<v1::IngestResponse> response = transport_->Ingest(*batch);
   if (response.ok()) {
@@ -46,6 +46,7 @@ absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::Step(
     counters_.records_shipped += batch->records_size();
     result.outcome = Outcome::kDelivered;
     result.duplicate = response->duplicate();
+    result.probe_requested = ProbeRequestOf(*response);
     return result;
   }
   result.error = response.status();
@@ -77,6 +78,34 @@ absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::Step(
     return result;
   }
   return response.status();
+}
+
+void DeliveryLoop::Complete(const v1::AgentCounters& counters,
+                            v1::IngestRequest* request) {
+  *request->mutable_agent() = identity_;
+  v1::AgentCounters* sent = request->mutable_counters();
+  *sent = counters;
+  const SpoolCounters spool = spool_->counters();
+  sent->set_spool_bytes(spool.bytes);
+  sent->set_spool_capacity_bytes(spool.capacity_bytes);
+  sent->set_records_dropped(counters.records_dropped() + spool.records_dropped);
+  sent->set_records_shipped(counters_.records_shipped);
+  sent->set_retries(counters_.retries);
+  sent->set_dead_letters(counters_.dead_letters);
+  sent->set_batch_conflicts(counters_.batch_conflicts);
+}
+
+absl::StatusOr<DeliveryLoop::Result> DeliveryLoop::CheckIn(
+    const v1::AgentCounters& counters) {
+  v1::IngestRequest request;
+  request.set_epoch(spool_->epoch());
+  request.set_sequence(0);  // No batch: nothing of the spool is named.
+  Complete(counters, &request);
+  ASSIGN_OR_RETURN(v1::IngestResponse response, transport_->Ingest(request));
+  Result result;
+  result.outcome = Outcome::kCheckedIn;
+  result.probe_requested = ProbeRequestOf(response);
+  return result;
 }
 
 }  // namespace natscope::ingest

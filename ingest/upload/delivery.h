@@ -9,6 +9,11 @@
 // state was cloned or restored) moves the spool to a new epoch, is counted,
 // and goes again at once, so its records are kept.
 //
+// CheckIn sends a request with no records instead (sequence 0, outside the
+// spool), for an agent that had nothing to send for a while: it hears the
+// server's probe requests, and the server sees it alive. Either answer may
+// carry a probe request (Result::probe_requested).
+//
 // The loop never sleeps or reads a clock: Step says how long to wait, and
 // the caller waits (and can stop meanwhile). Not thread-safe: call from one
 // delivery thread; other threads may Append to the spool meanwhile.
@@ -17,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "absl/random/random.h"
 #include "absl/status/statusor.h"
@@ -53,6 +59,7 @@ class DeliveryLoop {
     kRetryLater,    // failed; the same batch goes again after `wait`
     kDeadLettered,  // rejected as malformed, dead-lettered and acked
     kNewEpoch,      // conflict: the spool moved to a new epoch; go on
+    kCheckedIn,     // CheckIn answered
   };
   struct Result {
     Outcome outcome = Outcome::kIdle;
@@ -61,6 +68,10 @@ class DeliveryLoop {
     int records = 0;
     bool duplicate = false;  // the server had it already
     absl::Status error;      // why it was retried or dead-lettered
+    // kDelivered, kCheckedIn: when an admin asked this agent to probe, if
+    // the server says the request is pending (its time, the server's
+    // clock); unset when none.
+    std::optional<absl::Time> probe_requested;
   };
 
   // `spool` and `transport` must outlive the loop. `uniform` is the
@@ -77,12 +88,22 @@ class DeliveryLoop {
   // I/O errors.
   absl::StatusOr<Result> Step(const v1::AgentCounters& counters);
 
+  // A check-in: a request with no records under the spool's epoch and
+  // sequence 0, with `counters` as Step sends them; the spool is left as it
+  // is. kCheckedIn, or the server's status unchanged (no retry, no dead
+  // letter: the caller checks in again later).
+  absl::StatusOr<Result> CheckIn(const v1::AgentCounters& counters);
+
   const DeliveryCounters& counters() const { return counters_; }
   void set_identity(v1::AgentIdentity identity) {
     identity_ = std::move(identity);
   }
 
  private:
+  // `counters` completed with the spool's and this loop's, and the
+  // identity, set on `request`.
+  void Complete(const v1::AgentCounters& counters, v1::IngestRequest* request);
+
   Spool* spool_;
   IngestTransport* transport_;
   v1::AgentIdentity identity_;

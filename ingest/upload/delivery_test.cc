@@ -25,10 +25,15 @@ class FakeTransport final : public IngestTransport {
     }
     v1::IngestResponse response;
     response.set_sequence(batch.sequence());
+    if (probe_requested_at > 0) {
+      response.set_probe_requested(true);
+      response.mutable_probe_requested_at()->set_seconds(probe_requested_at);
+    }
     return response;
   }
   std::deque<absl::Status> replies;
   std::vector<v1::IngestRequest> sent;
+  int64_t probe_requested_at = 0;  // Unix seconds; 0: no request.
 };
 
 class DeliveryTest : public ::testing::Test {
@@ -71,6 +76,34 @@ class DeliveryTest : public ::testing::Test {
 TEST_F(DeliveryTest, IdleWhenNothingIsSpooled) {
   EXPECT_EQ(Step().outcome, DeliveryLoop::Outcome::kIdle);
   EXPECT_TRUE(transport_.sent.empty());
+}
+
+TEST_F(DeliveryTest, CheckInSendsNoRecordsAndLeavesTheSpoolAlone) {
+  Append(2);
+  counters_.set_lines_read(7);
+  transport_.probe_requested_at = 1800000000;
+  auto result = loop_->CheckIn(counters_);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->outcome, DeliveryLoop::Outcome::kCheckedIn);
+  EXPECT_EQ(result->probe_requested, absl::FromUnixSeconds(1800000000));
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  const v1::IngestRequest& sent = transport_.sent[0];
+  EXPECT_EQ(sent.epoch(), spool_->epoch());
+  EXPECT_EQ(sent.sequence(), 0u);
+  EXPECT_EQ(sent.records_size(), 0);
+  EXPECT_EQ(sent.agent().agent_id(), "host-1");
+  EXPECT_EQ(sent.counters().lines_read(), 7u);
+  EXPECT_GT(sent.counters().spool_bytes(), 0u);
+  // The spooled batch is still first in line, as sequence 1.
+  const DeliveryLoop::Result step = Step();
+  EXPECT_EQ(step.outcome, DeliveryLoop::Outcome::kDelivered);
+  EXPECT_EQ(step.sequence, 1u);
+  EXPECT_EQ(step.records, 2);
+  EXPECT_EQ(step.probe_requested, absl::FromUnixSeconds(1800000000));
+
+  transport_.replies.push_back(absl::UnavailableError("down"));
+  EXPECT_TRUE(absl::IsUnavailable(loop_->CheckIn(counters_).status()));
+  EXPECT_EQ(loop_->counters().retries, 0u) << "a check-in is not retried";
 }
 
 TEST_F(DeliveryTest, DeliversAcksAndFillsCounters) {

@@ -71,7 +71,9 @@ absl::StatusOr<v1::IngestRequest> ToWire(const v1::IngestRequest& batch,
   *request.mutable_agent() = batch.agent();
   *request.mutable_counters() = batch.counters();
   request.mutable_sent()->set_seconds(absl::ToUnixSeconds(now));
-  if (!compress) {
+  // A check-in has no records: nothing to compress, and the server tells
+  // it from a batch by its empty records.
+  if (!compress || batch.records().empty()) {
     *request.mutable_records() = batch.records();
     return request;
   }

@@ -68,7 +68,8 @@ class Uploader : public IngestTransport {
 
 // What Uploader sends for `batch` at `now`: its key, identity and counters,
 // the send time, and its records zlib-compressed in compressed_records
-// (or as they are, without `compress`). Internal when zlib fails.
+// (or as they are, without `compress` or records: a check-in). Internal
+// when zlib fails.
 absl::StatusOr<v1::IngestRequest> ToWire(const v1::IngestRequest& batch,
                                          bool compress, absl::Time now);
 

@@ -121,6 +121,17 @@ TEST(ToWireTest, CompressedRecordsInflateToTheBatchsRecords) {
   }
 }
 
+TEST(ToWireTest, CheckInGoesWithoutRecordsCompressedOrNot) {
+  v1::IngestRequest check_in;
+  check_in.set_epoch(9);
+  auto wire = ToWire(check_in, true, absl::FromUnixSeconds(1800000000));
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  EXPECT_EQ(wire->sequence(), 0u);
+  EXPECT_TRUE(wire->compressed_records().empty());
+  EXPECT_EQ(wire->records_encoding(), v1::RECORD_ENCODING_NONE);
+  EXPECT_EQ(wire->records_size(), 0);
+}
+
 TEST_F(UploaderTest, CarriesTheServersRetryDelay) {
   {
     absl::MutexLock lock(&service_.mu_);

@@ -3,7 +3,9 @@
 #include <map>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "server/analysis/agent_analysis.h"
+#include "server/analysis/agent_health.h"
 #include "analyzer/site/agent_view.h"
 #include "analyzer/site/site_health.h"
 #include "common/status_macros.h"
@@ -31,13 +33,52 @@ absl::StatusOr<std::vector<v1::AgentState>> AllAgentsOf(FactStore& store,
   return all;
 }
 
+absl::StatusOr<v1::AgentState> OneAgentOf(FactStore& store,
+                                          const v1::AgentIdentity& agent) {
+  const std::string& id = agent.agent_id();
+  // ListAgents lists ids after a cursor. The id less its last byte sorts
+  // before it, and only ids with that prefix lie between: few, if any.
+  std::string after = id.substr(0, id.empty() ? 0 : id.size() - 1);
+  constexpr int kProbe = 16;
+  while (!id.empty()) {
+    ASSIGN_OR_RETURN(std::vector<v1::AgentState> page,
+                     store.ListAgents(agent.site(), after, kProbe));
+    for (v1::AgentState& state : page) {
+      if (state.identity().agent_id() == id) return std::move(state);
+      if (state.identity().agent_id() > id) break;
+    }
+    if (page.size() < static_cast<size_t>(kProbe) ||
+        page.back().identity().agent_id() > id) {
+      break;
+    }
+    after = page.back().identity().agent_id();
+  }
+  return absl::NotFoundError(absl::StrCat("no agent \"", id, "\" at site \"",
+                                          agent.site(), "\""));
+}
+
+bool IsForgotten(const v1::AgentState& agent, absl::Time now,
+                 absl::Duration forget_after) {
+  if (!agent.has_last_seen() || forget_after == absl::InfiniteDuration()) {
+    return false;
+  }
+  const absl::Time last_seen =
+      absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(agent.last_seen()));
+  return now - last_seen > forget_after;
+}
+
 absl::StatusOr<SiteFacts> LoadSiteFacts(FactStore& store, absl::string_view site,
                                         absl::Time now,
-                                        const analyzer::AwsRanges* aws_ranges) {
+                                        const SiteFactsOptions& options) {
   SiteFacts facts;
-  ASSIGN_OR_RETURN(facts.agents, AllAgentsOf(store, site));
-  for (v1::AgentState& agent : facts.agents) {
-    ApplyServerVerdict(&agent, aws_ranges);
+  ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgentsOf(store, site));
+  for (v1::AgentState& agent : agents) {
+    if (IsForgotten(agent, now, options.forget_after)) {
+      ++facts.forgotten;
+      continue;
+    }
+    ApplyServerVerdict(&agent, options.aws_ranges);
+    facts.agents.push_back(std::move(agent));
   }
   ASSIGN_OR_RETURN(facts.activity,
                    store.RecentActivity(site, now - analyzer::AgentViewOptions().tunnel_window));
@@ -60,7 +101,14 @@ std::vector<v1::AgentView> AgentViewsOf(const SiteFacts& site_facts, absl::Time 
 v1::SiteSummary AnalyseAndSummarize(absl::string_view site,
                                     const SiteFacts& facts, absl::Time now) {
   const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
-  return SummarizeSite(site, views, analyzer::BuildSiteHealth(site, views));
+  v1::SiteSummary summary =
+      SummarizeSite(site, views, analyzer::BuildSiteHealth(site, views));
+  uint32_t unhealthy = 0;
+  for (const v1::AgentState& agent : facts.agents) {
+    if (!AgentProblems(agent, now).empty()) ++unhealthy;
+  }
+  summary.set_unhealthy_agents(unhealthy);
+  return summary;
 }
 
 v1::SiteHealthView AnalyseSite(absl::string_view site, const SiteFacts& facts,

@@ -10,6 +10,17 @@
 #include "server/analysis/site_analysis.h"
 
 namespace natscope::server {
+namespace {
+
+metrics::CounterFamily& SitesCounter() {
+  static metrics::CounterFamily& sites = metrics::DefaultRegistry().Counter(
+      "natscope_site_refresh_sites_total",
+      "Sites re-analysed by the refresher, by result (stored, failed).",
+      {"result"});
+  return sites;
+}
+
+}  // namespace
 
 SiteRefresher::SiteRefresher(SiteHealthStore* health, FactStore* facts,
                              const Clock* clock,
@@ -23,7 +34,10 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
   while (!stopping_.load()) {
     ASSIGN_OR_RETURN(std::vector<std::string> sites,
                      health_->ClaimDirtySites(options_.batch));
-    if (sites.empty()) return stored;
+    if (sites.empty()) {
+      drained_at_ns_ = absl::ToUnixNanos(clock_->Now());
+      return stored;
+    }
     const absl::Time now = clock_->Now();
     std::vector<v1::SiteSummary> summaries;
     summaries.reserve(sites.size());
@@ -31,7 +45,9 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
     absl::Status first_error;
     // One site's failure must not hold back the others claimed with it.
     for (const std::string& site : sites) {
-      auto facts = LoadSiteFacts(*facts_, site, now, options_.aws_ranges);
+      auto facts = LoadSiteFacts(
+          *facts_, site, now,
+          SiteFactsOptions{options_.aws_ranges, options_.forget_after});
       if (!facts.ok()) {
         failed.push_back(site);
         if (first_error.ok()) first_error = facts.status();
@@ -49,13 +65,18 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
       return put;
     }
     stored += static_cast<int>(summaries.size());
+    SitesCounter().With({"stored"}).Increment(summaries.size());
     if (!failed.empty()) {
+      SitesCounter().With({"failed"}).Increment(failed.size());
       // Behind the others, so that a site that keeps failing is retried
       // without starving the rest.
       health_->MarkSitesDirty(failed, now + options_.retry_failed_after).IgnoreError();
       return first_error;
     }
-    if (sites.size() < static_cast<size_t>(options_.batch)) return stored;
+    if (sites.size() < static_cast<size_t>(options_.batch)) {
+      drained_at_ns_ = absl::ToUnixNanos(now);
+      return stored;
+    }
   }
   return stored;  // Stopping: the marks left are another server's, or the next start's.
 }
@@ -63,6 +84,15 @@ absl::StatusOr<int> SiteRefresher::RefreshDirty() {
 absl::Duration SiteRefresher::RefreshTick() {
   const absl::Time start = clock_->Now();
   absl::StatusOr<int> stored = RefreshDirty();
+  // What is left for the next tick (sites marked meanwhile, or by other
+  // servers): one count of a small table a tick.
+  static metrics::GaugeFamily& pending = metrics::DefaultRegistry().Gauge(
+      "natscope_site_refresh_sites_pending",
+      "Sites marked for a new analysis and not yet taken by a refresher, "
+      "as of this server's last refresh.");
+  if (absl::StatusOr<int64_t> count = health_->CountDirtySites(); count.ok()) {
+    pending.With({}).Set(static_cast<double>(*count));
+  }
   if (!stored.ok()) {
     LogEvent(LogLevel::kWarning, "site health refresh failed; retrying",
              {{"error", std::string(stored.status().message())}});
@@ -88,6 +118,15 @@ absl::Duration SiteRefresher::SweepTick() {
 }
 
 void SiteRefresher::Start() {
+  drained_at_ns_ = absl::ToUnixNanos(clock_->Now());
+  lag_metric_ = metrics::DefaultRegistry().AddGauge(
+      "natscope_site_refresh_lag_seconds",
+      "Seconds since the site refresher last found no site waiting for a "
+      "new analysis (about its interval when it keeps up).",
+      [this] {
+        return absl::ToDoubleSeconds(clock_->Now() -
+                                     absl::FromUnixNanos(drained_at_ns_));
+      });
   refresh_ = std::make_unique<Periodic>(
       "site-refresh", options_.interval, options_.interval,
       [this] { return RefreshTick(); });
@@ -97,6 +136,7 @@ void SiteRefresher::Start() {
 }
 
 void SiteRefresher::Stop() {
+  lag_metric_.Reset();
   stopping_ = true;
   if (sweep_) sweep_->Stop();
   if (refresh_) refresh_->Stop();

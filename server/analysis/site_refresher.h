@@ -4,8 +4,8 @@
 // A site is re-analysed when it is marked dirty: by every ingest of one of
 // its agents and every enrollment (the Store does that), and by a sweep
 // that marks every site, because time alone changes a site's health
-// (agents turn stale, then silent) and because the sweep leaves one trend
-// point per site and hour. Several servers may refresh at once: each claims
+// (agents turn stale, silent, then forgotten) and because the sweep leaves
+// one trend point per site and hour. Several servers may refresh at once: each claims
 // different sites (Store::ClaimDirtySites).
 #ifndef NATSCOPE_SERVER_ANALYSIS_SITE_REFRESHER_H_
 #define NATSCOPE_SERVER_ANALYSIS_SITE_REFRESHER_H_
@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/metrics/metrics.h"
 #include "common/periodic.h"
 #include "analyzer/evidence/aws_ranges.h"
 #include "server/store/fact_store.h"
@@ -27,6 +28,9 @@ struct SiteRefresherOptions {
   // The server's AWS ranges, for re-deciding stored probes (null: no AWS
   // detection). Not owned; must outlive the refresher.
   const analyzer::AwsRanges* aws_ranges = nullptr;
+  // Agents silent for longer leave the summaries (SiteFactsOptions,
+  // --forget_after); the sweep notices an agent turning forgotten.
+  absl::Duration forget_after = absl::InfiniteDuration();
   // How often dirty sites are looked for.
   absl::Duration interval = absl::Seconds(2);
   // How often every site is marked dirty. At most an hour, or the trend
@@ -70,6 +74,10 @@ class SiteRefresher {
   const SiteRefresherOptions options_;
   std::unique_ptr<Periodic> refresh_;
   std::unique_ptr<Periodic> sweep_;
+  // When the dirty set was last seen empty (Unix ns), for
+  // natscope_site_refresh_lag_seconds, registered while started.
+  std::atomic<int64_t> drained_at_ns_{0};
+  metrics::CallbackHandle lag_metric_;
 };
 
 }  // namespace natscope::server

@@ -8,10 +8,24 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/metrics/metrics.h"
 #include "common/status_macros.h"
 #include "server/auth/credentials.h"
 
 namespace natscope::server::auth {
+namespace {
+
+// reason: malformed, unknown, revoked, no_role, rate_limited.
+void CountFailure(const char* reason) {
+  static metrics::CounterFamily& failures = metrics::DefaultRegistry().Counter(
+      "natscope_auth_failures_total",
+      "Refused authentications by reason (rate_limited: the source was over "
+      "its failure limit).",
+      {"reason"});
+  failures.With({reason}).Increment();
+}
+
+}  // namespace
 
 absl::StatusOr<IssuedToken> IssueToken() {
   IssuedToken token;
@@ -69,6 +83,7 @@ Authenticator::Authenticator(AgentRegistry* agents, TokenStore* tokens,
 absl::Status Authenticator::CheckFailures(absl::string_view source) {
   const absl::Duration wait = failures_.Peek(source, options_.clock->Now());
   if (wait == absl::ZeroDuration()) return absl::OkStatus();
+  CountFailure("rate_limited");
   return absl::ResourceExhaustedError(absl::StrCat(
       "too many failed authentications from this address: retry after ",
       absl::FormatDuration(wait), " with a valid token or credential"));
@@ -100,6 +115,7 @@ absl::StatusOr<Caller> Authenticator::Identify(absl::string_view authorization,
   if (authorization.empty()) return Caller();  // Anonymous.
   absl::StatusOr<std::string> secret = BearerToken(authorization);
   if (!secret.ok()) {
+    CountFailure("malformed");
     RecordFailure(source);
     return absl::UnauthenticatedError(
         "malformed authorization metadata: send \"authorization: Bearer "
@@ -148,12 +164,14 @@ absl::StatusOr<Authenticator::Cached> Authenticator::Lookup(
   if (!absl::IsNotFound(identity.status())) return identity.status();
   absl::StatusOr<v1::ApiTokenInfo> token = tokens_->ApiTokenByHash(hash);
   if (absl::IsNotFound(token.status())) {
+    CountFailure("unknown");
     return absl::UnauthenticatedError(
         "unknown token: it is neither an agent credential nor an API token "
         "(enroll the agent again, or ask an admin for a token)");
   }
   if (!token.ok()) return token.status();
   if (token->has_revoked()) {
+    CountFailure("revoked");
     return absl::UnauthenticatedError(
         absl::StrCat("token ", token->token_id(), " (\"", token->name(),
                      "\") was revoked: ask an admin for a new one"));
@@ -166,6 +184,7 @@ absl::StatusOr<Authenticator::Cached> Authenticator::Lookup(
       caller.kind = CallerKind::kViewer;
       break;
     default:
+      CountFailure("no_role");
       return absl::UnauthenticatedError(
           absl::StrCat("token ", token->token_id(), " has no role: revoke it"));
   }

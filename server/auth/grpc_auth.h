@@ -14,6 +14,7 @@
 #ifndef NATSCOPE_SERVER_AUTH_GRPC_AUTH_H_
 #define NATSCOPE_SERVER_AUTH_GRPC_AUTH_H_
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -24,6 +25,7 @@
 #include "grpcpp/grpcpp.h"
 #include "natscope/v1/agent.pb.h"
 #include "server/auth/authenticator.h"
+#include "server/auth/authorize.h"
 #include "server/auth/policy.h"
 
 namespace natscope::server::auth {
@@ -31,21 +33,26 @@ namespace natscope::server::auth {
 // The "authorization" metadata value of `context` ("" when absent).
 absl::string_view AuthorizationOf(const grpc::ServerContext& context);
 
-// A caller the policy let through.
-struct AuthorizedCall {
-  Caller caller;
-  // kAgent: the agent its credential is registered to.
-  v1::AgentIdentity agent;
-};
-
-// Identifies the caller of `context` and checks it may call `full_method`.
-// On a method open to anyone (OpenToAnyone: Enroll, health), a credential
-// that does not identify anyone leaves the caller anonymous instead of
-// failing (the request itself carries the proof). Errors as
-// Authenticator::Identify and Authorize.
+// AuthorizeRequest (authorize.h) with the call's "authorization" metadata
+// and its peer's address.
 absl::StatusOr<AuthorizedCall> AuthorizeCall(Authenticator& authenticator,
                                              const grpc::ServerContext& context,
                                              absl::string_view full_method);
+
+// Counts one RPC of `full_method` and its latency from construction to
+// Done (natscope_rpc_requests_total, natscope_rpc_duration_seconds).
+class RpcMeter {
+ public:
+  explicit RpcMeter(std::string full_method)
+      : full_method_(std::move(full_method)),
+        start_(std::chrono::steady_clock::now()) {}
+  const std::string& full_method() const { return full_method_; }
+  void Done(const absl::Status& status) const;
+
+ private:
+  const std::string full_method_;
+  const std::chrono::steady_clock::time_point start_;
+};
 
 // Authorises `context` for `service`/`method` (e.g.
 // v1::ReportService::service_full_name(), "RunReport"), then answers
@@ -55,10 +62,16 @@ auto CallAuthorized(Authenticator& authenticator, grpc::ServerContext& context,
                     absl::string_view service, absl::string_view method,
                     const Request& request, Serve serve)
     -> decltype(serve(std::declval<const AuthorizedCall&>(), request)) {
-  absl::StatusOr<AuthorizedCall> call = AuthorizeCall(
-      authenticator, context, absl::StrCat("/", service, "/", method));
-  if (!call.ok()) return call.status();
-  return serve(*call, request);
+  const RpcMeter meter(absl::StrCat("/", service, "/", method));
+  absl::StatusOr<AuthorizedCall> call =
+      AuthorizeCall(authenticator, context, meter.full_method());
+  if (!call.ok()) {
+    meter.Done(call.status());
+    return call.status();
+  }
+  auto result = serve(*call, request);
+  meter.Done(result.status());
+  return result;
 }
 
 // `result` as the RPC's answer.

@@ -27,6 +27,15 @@ void RegisterQueryFlags(FlagSet& flags, CliFlags* f) {
                "endpoint-independent, no-nat, udp-blocked, unknown).");
   flags.String("finding", &f->finding,
                "agents: only agents with this finding (e.g. aws-nat-gateway).");
+  flags.Bool("unhealthy", &f->unhealthy,
+             "agents: only agents that are unhealthy themselves (silent, spool "
+             "filling, records lost, clock off...), with their problems.");
+  flags.Bool("all", &f->all,
+             "agents: also agents silent for longer than the server's "
+             "--forget_after (30 days by default), which counts leave out.");
+  flags.Duration("wait", &f->probe.wait,
+                 "probe: wait this long for the agents' fresh probes and "
+                 "print them; --wait alone waits 10m (default: do not wait).");
   flags.Bool("daily", &f->daily, "trend: one point per UTC day instead of per hour.");
   flags.Int("days", &f->days, "trend: how many days back (default 7 hourly, 90 daily).");
 }
@@ -46,7 +55,20 @@ void RegisterReportFlags(FlagSet& flags, ReportFlags* report) {
   flags.String("output_dir", &report->output_dir,
                "schedules create: directory on the SERVER host reports are written to.");
   flags.String("webhook", &report->webhook,
-               "schedules create: http:// URL each report is POSTed to.");
+               "schedules create: https:// URL each report is POSTed to "
+               "(http:// only to loopback, or with --webhook_plaintext).");
+  flags.String("webhook_format", &report->webhook_format,
+               "schedules create: what the webhook receives: report (the "
+               "rendered report) or slack ({\"text\": summary}).");
+  flags.String("webhook_secret_file", &report->webhook_secret_file,
+               "schedules create: file on the SERVER host (mode 0600) whose "
+               "first line signs each POST (X-Natscope-Signature, HMAC-SHA256).");
+  flags.String("webhook_ca_file", &report->webhook_ca_file,
+               "schedules create: PEM CA file on the SERVER host to verify the "
+               "webhook's certificate with, instead of the system's CAs.");
+  flags.Bool("webhook_plaintext", &report->webhook_plaintext,
+             "schedules create: allow an http:// webhook on a host that is "
+             "not loopback (the report crosses the network in the clear).");
   flags.String("sites", &report->sites,
                "schedules create, report run: comma-separated sites (default: the fleet).");
   flags.String("title", &report->title, "report run: title of an unscheduled report.");

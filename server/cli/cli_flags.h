@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/flags.h"
 #include "common/tls/tls.h"
+#include "server/cli/probe_command.h"
 #include "server/cli/report_commands.h"
 #include "server/cli/tokens_command.h"
 
@@ -34,6 +35,10 @@ struct CliFlags {
   std::string role;
   std::string nat_type;
   std::string finding;
+  bool unhealthy = false;
+  bool all = false;  // Forgotten agents too.
+  // probe.
+  ProbeFlags probe;
   // trend.
   bool daily = false;
   int64_t days = 0;

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "analyzer/verdict_names.h"
 #include "absl/strings/str_join.h"
+#include "common/clock.h"
 #include "common/crash_handler.h"
 #include "common/flags.h"
 #include "common/grpc_status.h"
@@ -21,6 +23,7 @@
 #include "common/tls/tls.h"
 #include "server/cli/cli_flags.h"
 #include "server/cli/format.h"
+#include "server/cli/probe_command.h"
 #include "server/cli/report_commands.h"
 #include "server/cli/tokens_command.h"
 
@@ -33,17 +36,23 @@ constexpr char kUsage[] =
     "Asks a natscope-server which sites can go peer-to-peer, and why not.\n"
     "\n"
     "Commands:\n"
-    "  sites       per site, clients and connectors by reported NAT type, and\n"
-    "              the share that can go peer-to-peer, worst site first\n"
+    "  sites       per site, clients and connectors by reported NAT type,\n"
+    "              unhealthy agents, and the share that can go peer-to-peer,\n"
+    "              worst site first\n"
     "  site SITE   one site analysed: peer-to-peer share, client x connector\n"
     "              pairs, findings with the agents they affect and what to do\n"
     "  agents [SITE]  a site's agents (without SITE: the fleet's): NAT type,\n"
-    "              mapping, filtering, findings; filter with --role,\n"
-    "              --nat_type, --finding\n"
-    "  agent ID    one agent's probe history, newest first\n"
+    "              mapping, filtering, findings, health; filter with --role,\n"
+    "              --nat_type, --finding; --unhealthy: only agents that are\n"
+    "              unhealthy themselves (silent, spool filling, records lost,\n"
+    "              clock off, ...), with their problems; --all: also agents\n"
+    "              silent past the server's --forget_after (30 days)\n"
+    "  agent ID    one agent's health (version, last batch and probe, spool,\n"
+    "              counters, problems) and probe history, newest first\n"
     "  findings [SITE]  without SITE: each finding across the fleet (sites,\n"
     "              agents, what to do); with SITE: per agent, worst first\n"
-    "  trend [SITE]  peer-to-peer-capable share over time, hourly (--daily)\n"
+    "  trend [SITE]  peer-to-peer-capable share and agents per finding over\n"
+    "              time, hourly (--daily)\n"
     "  schedules   report schedules: schedules [list] | schedules create\n"
     "              --name=N --cron='0 8 * * MON' [--time_zone=Europe/Paris]\n"
     "              [--format=markdown|html|json] --output_dir=DIR [--webhook=URL]\n"
@@ -60,6 +69,9 @@ constexpr char kUsage[] =
     "              working and the next enrolment of its site takes the id\n"
     "              (a reinstalled host that lost its state directory)\n"
     "  agents remove ID  remove an agent and its latest state (admin)\n"
+    "  probe SITE|AGENT  ask a site's agents (or one agent) to probe at their\n"
+    "              next contact (admin); --wait[=10m] prints each fresh\n"
+    "              result (mapping, filtering) as it arrives\n"
     "\n"
     "Human tables by default; --json prints the server's reply as proto3 JSON.";
 
@@ -75,7 +87,29 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-std::string Describe(const grpc::Status& status, const std::string& server) {
+// What to do about a server that did not answer. A connection the server
+// accepted and then closed, while we spoke plaintext, is a TLS server
+// (gRPC says "Socket closed"); a failed handshake while we spoke TLS is a
+// plaintext server; a refused connection is nothing listening.
+std::string UnreachableHint(absl::string_view error, bool plaintext) {
+  const bool refused = absl::StrContains(error, "Connection refused");
+  if (plaintext && !refused &&
+      (absl::StrContains(error, "Socket closed") ||
+       absl::StrContains(error, "Connection reset"))) {
+    return "the server seems to speak TLS: pass --ca_file=FILE with the CA "
+           "that signed its --tls_cert";
+  }
+  if (!plaintext && (absl::StrContains(error, "handshake") ||
+                     absl::StrContains(error, "SSL") ||
+                     absl::StrContains(error, "WRONG_VERSION_NUMBER"))) {
+    return "TLS failed: check --ca_file (the CA that signed the server's "
+           "--tls_cert) and that the server serves TLS";
+  }
+  return "is it running? pass its address with --server";
+}
+
+std::string Describe(const grpc::Status& status, const std::string& server,
+                     bool plaintext) {
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     return absl::StrCat(status.error_message(),
                         ": pass --token_file=FILE with an admin or viewer token "
@@ -85,29 +119,42 @@ std::string Describe(const grpc::Status& status, const std::string& server) {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     return absl::StrCat("cannot reach natscope-server at ", server, " (",
-                        status.error_message(),
-                        "): is it running? pass its address with --server");
+                        status.error_message(), "): ",
+                        UnreachableHint(status.error_message(), plaintext));
   }
   return status.error_message();
 }
 
-// Calls `rpc` of QueryService with a deadline and the caller's token, then
-// prints the reply as JSON or with `format`.
-template <typename Request, typename Response, typename Format>
-int Call(const CliFlags& cli, const Request& request,
-         grpc::Status (v1::QueryService::Stub::*rpc)(grpc::ClientContext*,
-                                                     const Request&, Response*),
-         Format format) {
+// Calls `rpc` of QueryService with a deadline and the caller's token. On
+// failure returns the one line to print.
+template <typename Request, typename Response>
+absl::Status Fetch(const CliFlags& cli, const Request& request,
+                   grpc::Status (v1::QueryService::Stub::*rpc)(
+                       grpc::ClientContext*, const Request&, Response*),
+                   Response* response) {
   auto channel = tls::NewClientChannel(cli.server, cli.tls);
-  if (!channel.ok()) return Fail(std::string(channel.status().message()));
+  if (!channel.ok()) return channel.status();
   auto stub = v1::QueryService::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + cli.timeout));
   context.set_wait_for_ready(false);
   AuthorizerOf(cli)(&context);
+  grpc::Status status = ((*stub).*rpc)(&context, request, response);
+  if (!status.ok()) {
+    return absl::UnknownError(Describe(status, cli.server, cli.tls.plaintext));
+  }
+  return absl::OkStatus();
+}
+
+// Fetch, then prints the reply as JSON or with `format`.
+template <typename Request, typename Response, typename Format>
+int Call(const CliFlags& cli, const Request& request,
+         grpc::Status (v1::QueryService::Stub::*rpc)(grpc::ClientContext*,
+                                                     const Request&, Response*),
+         Format format) {
   Response response;
-  grpc::Status status = ((*stub).*rpc)(&context, request, &response);
-  if (!status.ok()) return Fail(Describe(status, cli.server));
+  absl::Status fetched = Fetch(cli, request, rpc, &response);
+  if (!fetched.ok()) return Fail(std::string(fetched.message()));
   if (cli.json) {
     std::cout << ToJson(response);
   } else {
@@ -171,15 +218,41 @@ int Agents(const CliFlags& cli, const Words& words) {
     }
     request.set_finding(code);
   }
+  request.set_unhealthy_only(cli.unhealthy);
+  request.set_include_forgotten(cli.all);
+  const bool fleet = words.size() == 1;
+  if (cli.unhealthy) {
+    return Call(cli, request, &v1::QueryService::Stub::ListAgents,
+                [fleet](const v1::ListAgentsResponse& response) {
+                  return FormatAgentsHealth(response, /*with_site=*/fleet);
+                });
+  }
   return Call(cli, request, &v1::QueryService::Stub::ListAgents,
-              words.size() > 1 ? &FormatAgents : &FormatFleetAgents);
+              fleet ? &FormatFleetAgents : &FormatAgents);
 }
 
-int AgentHistory(const CliFlags& cli, const Words& words) {
-  v1::GetAgentHistoryRequest request;
+// agent ID: GetAgent (its health) and GetAgentHistory (its probes); with
+// --json, {"agent": ..., "history": ...}.
+int Agent(const CliFlags& cli, const Words& words) {
+  v1::GetAgentRequest request;
   request.set_agent_id(words[1]);
-  return Call(cli, request, &v1::QueryService::Stub::GetAgentHistory,
-              &FormatAgentHistory);
+  v1::AgentState agent;
+  absl::Status fetched =
+      Fetch(cli, request, &v1::QueryService::Stub::GetAgent, &agent);
+  if (!fetched.ok()) return Fail(std::string(fetched.message()));
+  v1::GetAgentHistoryRequest history_request;
+  history_request.set_agent_id(words[1]);
+  v1::AgentHistory history;
+  fetched = Fetch(cli, history_request,
+                  &v1::QueryService::Stub::GetAgentHistory, &history);
+  if (!fetched.ok()) return Fail(std::string(fetched.message()));
+  if (cli.json) {
+    std::cout << "{\"agent\": " << ToJson(agent)
+              << ", \"history\": " << ToJson(history) << "}\n";
+  } else {
+    std::cout << FormatAgentDetail(agent, history);
+  }
+  return 0;
 }
 
 int Findings(const CliFlags& cli, const Words& words) {
@@ -229,6 +302,15 @@ int AgentsAdmin(const CliFlags& cli, const Words& words) {
                             std::cerr);
 }
 
+// probe SITE|AGENT: over AdminService and QueryService (probe_command.h).
+int Probe(const CliFlags& cli, const Words& words) {
+  auto channel = tls::NewClientChannel(cli.server, cli.tls);
+  if (!channel.ok()) return Fail(std::string(channel.status().message()));
+  return ProbeCommand(words[1], cli.probe, *channel, AuthorizerOf(cli),
+                      cli.timeout, cli.json, RealClock::Get(), std::cout,
+                      std::cerr);
+}
+
 constexpr size_t kAny = std::numeric_limits<size_t>::max();
 
 // A command: its name and how many words may follow it.
@@ -245,8 +327,8 @@ constexpr Command kCommands[] = {
     {"reports", 0, kAny, &Reports},   {"report", 0, kAny, &Reports},
     {"trend", 0, 1, &Trend},          {"tokens", 0, kAny, &Tokens},
     {"agents", 2, 2, &AgentsAdmin},   {"agents", 0, 1, &Agents},
-    {"agent", 1, 1, &AgentHistory},   {"findings", 0, 1, &Findings},
-    {"site", 1, 1, &Site},
+    {"agent", 1, 1, &Agent},          {"findings", 0, 1, &Findings},
+    {"site", 1, 1, &Site},            {"probe", 1, 1, &Probe},
 };
 
 int Dispatch(const CliFlags& cli, const Words& words) {
@@ -263,6 +345,12 @@ int Dispatch(const CliFlags& cli, const Words& words) {
 
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // --wait takes an optional value: alone, it means the default wait.
+  for (std::string& arg : args) {
+    if (arg == "--wait" || arg == "-wait") {
+      arg = absl::StrCat("--wait=", absl::FormatDuration(kDefaultProbeWait));
+    }
+  }
   CliFlags cli;
   FlagSet flags("natscope", kUsage);
   RegisterCliFlags(flags, &cli);

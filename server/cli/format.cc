@@ -47,8 +47,9 @@ std::string FormatSites(const v1::ListSitesResponse& response) {
     return "no sites yet: no agent has enrolled with this server\n";
   }
   std::vector<std::vector<std::string>> rows = {
-      {"SITE", "ROLE", "AGENTS", "NAT TYPES (agents)"}};
+      {"SITE", "ROLE", "AGENTS", "NAT TYPES (agents)", "UNHEALTHY"}};
   for (const v1::SiteSummary& site : response.sites()) {
+    const size_t first_row = rows.size();
     for (v1::Role role : {v1::ROLE_CLIENT, v1::ROLE_CONNECTOR}) {
       const uint32_t agents =
           role == v1::ROLE_CLIENT ? site.clients() : site.connectors();
@@ -60,6 +61,11 @@ std::string FormatSites(const v1::ListSitesResponse& response) {
       if (agents == 0 && types.empty()) continue;
       rows.push_back({site.site(), RoleName(role), absl::StrCat(agents),
                       types.empty() ? "-" : absl::StrJoin(types, ", ")});
+    }
+    // The site's count, on its first line; blank when none (no trailing
+    // blanks either, for grep).
+    if (site.unhealthy_agents() > 0 && rows.size() > first_row) {
+      rows[first_row].push_back(absl::StrCat(site.unhealthy_agents()));
     }
   }
   std::string out = RenderTable(rows);
@@ -75,7 +81,7 @@ std::string FormatSites(const v1::ListSitesResponse& response) {
                       absl::StrFormat(" (%.0f%%)", 100.0 * site.p2p_capable_share()));
     }
     if (site.worst_finding() != v1::FINDING_UNSPECIFIED) {
-      absl::StrAppend(&out, "; worst finding ", v1::FindingCode_Name(site.worst_finding()));
+      absl::StrAppend(&out, "; worst finding ", analyzer::FindingToken(site.worst_finding()));
     }
     absl::StrAppend(&out, "\n");
   }
@@ -144,7 +150,7 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
   }
   for (const v1::SiteFinding& f : view.findings()) {
     absl::StrAppend(&out, "  [", SeverityName(f.severity()), "] ",
-                    v1::FindingCode_Name(f.code()), ": ", f.summary(), "\n",
+                    analyzer::FindingToken(f.code()), ": ", f.summary(), "\n",
                     "      affects: ", absl::StrJoin(f.agent_ids(), ", "), "\n");
     for (const std::string& e : f.evidence()) {
       absl::StrAppend(&out, "      evidence: ", e, "\n");
@@ -159,12 +165,18 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
 namespace natscope::server {
 namespace {
 
+// "ok", or how many problems (natscope agents --unhealthy lists them).
+std::string HealthCell(const v1::AgentHealth& health) {
+  if (health.problems().empty()) return "ok";
+  return absl::StrCat("UNHEALTHY (", health.problems_size(), ")");
+}
+
 // The agents table; with `with_site`, a SITE column after AGENT.
 std::string AgentsTable(const v1::ListAgentsResponse& response, bool with_site) {
   if (response.agents().empty()) return "no agents\n";
   std::vector<std::string> header = {"AGENT", "ROLE", "NAT TYPE", "MAPPING",
                                      "FILTERING", "PUBLIC ADDRESS", "FINDINGS",
-                                     "LAST SEEN"};
+                                     "LAST SEEN", "HEALTH"};
   if (with_site) header.insert(header.begin() + 1, "SITE");
   std::vector<std::vector<std::string>> rows = {header};
   for (const v1::AgentState& a : response.agents()) {
@@ -175,7 +187,8 @@ std::string AgentsTable(const v1::ListAgentsResponse& response, bool with_site) 
         a.public_address().empty() ? "-" : a.public_address(),
         absl::StrCat(a.findings_size()),
         a.has_last_seen() ? google::protobuf::util::TimeUtil::ToString(a.last_seen())
-                          : "-"});
+                          : "-",
+        HealthCell(a.health())});
     if (with_site) row.insert(row.begin() + 1, a.identity().site());
   }
   std::string out = RenderTable(rows);
@@ -235,9 +248,13 @@ std::string FormatFindings(const v1::ListFindingsResponse& response) {
   }
   std::string out;
   for (const v1::AgentFinding& f : response.findings()) {
-    absl::StrAppend(&out, "[", SeverityName(f.finding().severity()), "] ", f.site(), "/",
-                    f.agent_id(), " (", RoleName(f.role()), "): ",
-                    v1::FindingCode_Name(f.finding().code()), ": ", f.finding().summary(),
+    // A site-wide finding names no agent.
+    const std::string who =
+        f.agent_id().empty() ? std::string(" (the site)")
+                             : absl::StrCat("/", f.agent_id(), " (", RoleName(f.role()), ")");
+    absl::StrAppend(&out, "[", SeverityName(f.finding().severity()), "] ", f.site(), who,
+                    ": ",
+                    analyzer::FindingToken(f.finding().code()), ": ", f.finding().summary(),
                     "\n      what to do: ", f.finding().remediation(), "\n");
   }
   return out;

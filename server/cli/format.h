@@ -19,7 +19,9 @@ std::string ToJson(const google::protobuf::Message& message);
 // Left-aligned columns separated by two spaces; `rows[0]` is the header.
 std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
 
-// One line per (site, role): agents by reported NAT type.
+// One line per (site, role): agents by reported NAT type; UNHEALTHY, on
+// the site's first line, how many of its agents are unhealthy (blank:
+// none).
 std::string FormatSites(const v1::ListSitesResponse& sites);
 
 // One site analysed: peer-to-peer share, pair matrix, findings with the
@@ -27,19 +29,32 @@ std::string FormatSites(const v1::ListSitesResponse& sites);
 std::string FormatSiteAnalysis(const v1::SiteHealthView& view);
 
 // A site's agents, one line each: id, role, reported NAT type, mapping,
-// filtering, public address, number of findings, last seen.
+// filtering, public address, number of findings, last seen, health ("ok"
+// or the number of problems).
 std::string FormatAgents(const v1::ListAgentsResponse& agents);
 // The same with a SITE column: agents of every site.
 std::string FormatFleetAgents(const v1::ListAgentsResponse& agents);
 
+// Agents' health (`natscope agents --unhealthy`), one line each: id, site
+// (with `with_site`), role, version, last batch and the problems.
+std::string FormatAgentsHealth(const v1::ListAgentsResponse& agents,
+                               bool with_site);
+
 // One agent's probe reports, newest first, one line each.
 std::string FormatAgentHistory(const v1::AgentHistory& history);
+
+// One agent (`natscope agent ID`): who it is, its health (problems,
+// version, last batch and probe, clock skew, spool and counters), then its
+// probe history as FormatAgentHistory.
+std::string FormatAgentDetail(const v1::AgentState& agent,
+                              const v1::AgentHistory& history);
 
 // Findings across the fleet (or a site), worst first.
 std::string FormatFindings(const v1::ListFindingsResponse& findings);
 
 // A trend, one line per point: time, clients, peer-to-peer capable, share
-// and a bar.
+// and a bar; then agents per finding at each time, one column per finding
+// code (its token), or a line saying no finding affected an agent.
 std::string FormatTrend(const v1::Trend& trend);
 
 // Report schedules, one line each.

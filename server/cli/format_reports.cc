@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
+#include "analyzer/verdict_names.h"
 #include "server/cli/format.h"
 
 namespace natscope::server {
@@ -31,6 +32,42 @@ std::string StatusName(v1::ReportRunStatus status) {
   }
 }
 
+// "https://hooks.example/in (slack, signed)".
+std::string WebhookTarget(const v1::ReportSchedule& s) {
+  std::vector<std::string> notes;
+  if (s.webhook_format() == v1::WEBHOOK_FORMAT_SLACK) notes.push_back("slack");
+  if (!s.webhook_secret_file().empty()) notes.push_back("signed");
+  if (!s.webhook_ca_file().empty()) notes.push_back("private CA");
+  if (s.webhook_plaintext()) notes.push_back("plaintext");
+  if (notes.empty()) return s.webhook_url();
+  return absl::StrCat(s.webhook_url(), " (", absl::StrJoin(notes, ", "), ")");
+}
+
+// Agents per finding code at each time of `trend`, one column per code
+// (its token, as --finding takes it).
+std::string FindingTrendTable(const v1::Trend& trend, const std::string& what,
+                              bool daily) {
+  if (trend.findings().empty()) {
+    return absl::StrCat("No finding affected an agent of ", what, " in this window.\n");
+  }
+  std::vector<std::vector<std::string>> rows = {{daily ? "DAY (UTC)" : "HOUR (UTC)"}};
+  for (const v1::FindingTrend& series : trend.findings()) {
+    rows[0].push_back(analyzer::FindingToken(series.code()));
+  }
+  const auto& times = trend.findings(0).points();
+  for (int i = 0; i < times.size(); ++i) {
+    const std::string when = TimeUtil::ToString(times.Get(i).time());
+    std::vector<std::string>& row = rows.emplace_back();
+    row.push_back(when.substr(0, daily ? 10 : 16));
+    for (const v1::FindingTrend& series : trend.findings()) {
+      row.push_back(i < series.points_size() ? absl::StrCat(series.points(i).agents())
+                                             : "-");
+    }
+  }
+  return absl::StrCat("Agents per finding at ", what, ", ", daily ? "daily" : "hourly",
+                      ":\n", RenderTable(rows));
+}
+
 }  // namespace
 
 std::string FormatTrend(const v1::Trend& trend) {
@@ -50,7 +87,8 @@ std::string FormatTrend(const v1::Trend& trend) {
                     std::string(static_cast<size_t>(p.p2p_capable_share() * 20 + 0.5), '#')});
   }
   return absl::StrCat("Peer-to-peer-capable clients of ", what, ", ",
-                      daily ? "daily" : "hourly", ":\n", RenderTable(rows));
+                      daily ? "daily" : "hourly", ":\n", RenderTable(rows), "\n",
+                      FindingTrendTable(trend, what, daily));
 }
 
 std::string FormatSchedules(const v1::ListSchedulesResponse& response) {
@@ -62,7 +100,7 @@ std::string FormatSchedules(const v1::ListSchedulesResponse& response) {
   for (const v1::ReportSchedule& s : response.schedules()) {
     std::vector<std::string> to;
     if (!s.output_directory().empty()) to.push_back(s.output_directory());
-    if (!s.webhook_url().empty()) to.push_back(s.webhook_url());
+    if (!s.webhook_url().empty()) to.push_back(WebhookTarget(s));
     rows.push_back({s.id(), s.name(), s.cron(), s.time_zone().empty() ? "UTC" : s.time_zone(),
                     FormatName(s.format()),
                     s.scope().has_sites() ? absl::StrJoin(s.scope().sites().sites(), ",")

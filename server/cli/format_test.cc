@@ -27,18 +27,100 @@ TEST(FormatTest, SitesShowOneLinePerSiteAndRole) {
   site->set_p2p_capable_clients(2);
   site->set_p2p_capable_share(2.0 / 3);
   site->set_worst_finding(v1::FINDING_ENDPOINT_DEPENDENT_MAPPING);
+  site->set_unhealthy_agents(2);
+  v1::SiteSummary* healthy = response.add_sites();
+  healthy->set_site("lyon");
+  healthy->set_connectors(1);
+  EXPECT_EQ(FormatSites(response).substr(0, FormatSites(response).find("\n\n")),
+            "SITE   ROLE       AGENTS  NAT TYPES (agents)                              "
+            "UNHEALTHY\n"
+            "paris  client     3       endpoint-dependent: 1, endpoint-independent: 2  2\n"
+            "paris  connector  1       no-nat: 1\n"
+            "lyon   connector  1       -");
+  response.mutable_sites()->RemoveLast();
+  site->set_unhealthy_agents(0);
   EXPECT_EQ(FormatSites(response),
-            "SITE   ROLE       AGENTS  NAT TYPES (agents)\n"
+            "SITE   ROLE       AGENTS  NAT TYPES (agents)                              "
+            "UNHEALTHY\n"
             "paris  client     3       endpoint-dependent: 1, endpoint-independent: 2\n"
             "paris  connector  1       no-nat: 1\n"
             "\n"
             "Peer-to-peer (worst first unless --by_name):\n"
             "  paris: 2 of 3 client(s) can reach a connector directly (67%); worst "
-            "finding FINDING_ENDPOINT_DEPENDENT_MAPPING\n");
+            "finding endpoint-dependent-mapping\n");
 }
 
 TEST(FormatTest, NoSitesSaysWhy) {
   EXPECT_NE(FormatSites({}).find("no agent has enrolled"), std::string::npos);
+}
+
+v1::AgentState UnhealthyAgent() {
+  v1::AgentState agent;
+  agent.mutable_identity()->set_agent_id("paris-1");
+  agent.mutable_identity()->set_site("paris");
+  agent.mutable_identity()->set_role(v1::ROLE_CLIENT);
+  agent.set_clock_skew_seconds(-400);
+  v1::AgentHealth* health = agent.mutable_health();
+  health->set_version("0.2.0");
+  health->mutable_last_batch_time()->set_seconds(1800000000);
+  health->add_problems("lost 3 record(s) from its spool");
+  health->add_problems("clock 6m behind the server's");
+  v1::AgentCounters* counters = health->mutable_counters();
+  counters->set_spool_bytes(3 << 20);
+  counters->set_spool_capacity_bytes(64 << 20);
+  counters->set_records_dropped(3);
+  counters->set_retries(12);
+  return agent;
+}
+
+TEST(FormatTest, UnhealthyAgentsListTheirProblems) {
+  v1::ListAgentsResponse response;
+  *response.add_agents() = UnhealthyAgent();
+  EXPECT_EQ(FormatAgentsHealth(response, /*with_site=*/false),
+            "AGENT    ROLE    VERSION  LAST BATCH            PROBLEMS\n"
+            "paris-1  client  0.2.0    2027-01-15T08:00:00Z  lost 3 record(s) from "
+            "its spool; clock 6m behind the server's\n");
+  EXPECT_NE(FormatAgentsHealth(response, /*with_site=*/true)
+                .find("paris-1  paris  client"),
+            std::string::npos);
+  v1::ListAgentsResponse none;
+  EXPECT_EQ(FormatAgentsHealth(none, true), "no unhealthy agents\n");
+  none.set_next_page_token("abc");
+  EXPECT_EQ(FormatAgentsHealth(none, true),
+            "no unhealthy agents\n(more: --page_token=abc)\n");
+}
+
+TEST(FormatTest, AgentDetailShowsHealthBeforeProbes) {
+  v1::AgentHistory history;
+  *history.mutable_identity() = UnhealthyAgent().identity();
+  history.mutable_identity()->set_hostname("pc-1");
+  EXPECT_EQ(FormatAgentDetail(UnhealthyAgent(), history),
+            "Agent paris-1 (client at site paris, host pc-1)\n"
+            "Health: UNHEALTHY\n"
+            "  - lost 3 record(s) from its spool\n"
+            "  - clock 6m behind the server's\n"
+            "  version 0.2.0, last batch 2027-01-15T08:00:00Z, last probe never, "
+            "clock skew -400s\n"
+            "  spool 3.0 MiB of 64.0 MiB, records dropped 3, retries 12, dead "
+            "letters 0, backpressure pauses 0, batch conflicts 0\n"
+            "\n"
+            "no probe reports yet\n");
+  v1::AgentState healthy;
+  const std::string ok = FormatAgentDetail(healthy, history);
+  EXPECT_NE(ok.find("Health: ok\n  version -, last batch never"), std::string::npos)
+      << ok;
+  EXPECT_NE(ok.find("no counters yet"), std::string::npos) << ok;
+}
+
+TEST(FormatTest, AgentsTableEndsWithHealth) {
+  v1::ListAgentsResponse response;
+  *response.add_agents() = UnhealthyAgent();
+  v1::AgentState* ok = response.add_agents();
+  ok->mutable_identity()->set_agent_id("paris-2");
+  const std::string table = FormatAgents(response);
+  EXPECT_NE(table.find("LAST SEEN  HEALTH\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("UNHEALTHY (2)\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("  ok\n"), std::string::npos) << table;
 }
 
 }  // namespace
@@ -56,4 +138,47 @@ TEST(FormatTest, FleetAgentsCarryTheirSite) {
   EXPECT_EQ(FormatAgents(response).find("SITE"), std::string::npos);
 }
 
+}  // namespace natscope::server
+
+namespace natscope::server {
+namespace {
+
+TEST(FormatTrendTest, ShowsAgentsPerFindingBesideTheShare) {
+  v1::Trend trend;
+  trend.set_site("lyon");
+  trend.set_granularity(v1::TREND_GRANULARITY_DAILY);
+  const int64_t may1 = 1714521600;  // 2024-05-01T00:00:00Z
+  for (int day = 0; day < 2; ++day) {
+    v1::TrendPoint* point = trend.add_points();
+    point->mutable_time()->set_seconds(may1 + 86400 * day);
+    point->set_clients(2);
+    point->set_p2p_capable_clients(2 - day);
+    point->set_p2p_capable_share(1.0 - 0.5 * day);
+  }
+  for (v1::FindingCode code : {v1::FINDING_UDP_BLOCKED, v1::FINDING_AWS_NAT_GATEWAY}) {
+    v1::FindingTrend* series = trend.add_findings();
+    series->set_code(code);
+    for (int day = 0; day < 2; ++day) {
+      v1::FindingTrendPoint* point = series->add_points();
+      point->mutable_time()->set_seconds(may1 + 86400 * day);
+      point->set_agents(code == v1::FINDING_UDP_BLOCKED ? day : 3);
+    }
+  }
+  EXPECT_EQ(FormatTrend(trend),
+            "Peer-to-peer-capable clients of site lyon, daily:\n"
+            "DAY (UTC)   CLIENTS  P2P  SHARE  \n"
+            "2024-05-01  2        2    100%   ####################\n"
+            "2024-05-02  2        1    50%    ##########\n"
+            "\n"
+            "Agents per finding at site lyon, daily:\n"
+            "DAY (UTC)   udp-blocked  aws-nat-gateway\n"
+            "2024-05-01  0            3\n"
+            "2024-05-02  1            3\n");
+  trend.clear_findings();
+  EXPECT_NE(FormatTrend(trend).find(
+                "No finding affected an agent of site lyon in this window.\n"),
+            std::string::npos);
+}
+
+}  // namespace
 }  // namespace natscope::server

@@ -17,7 +17,9 @@ namespace {
 constexpr char kUsage[] =
     "usage: natscope schedules [list] | schedules create --name=NAME "
     "--cron='0 8 * * MON' [--time_zone=ZONE] [--format=markdown|html|json] "
-    "[--output_dir=DIR] [--webhook=URL] [--sites=a,b] | schedules delete ID | "
+    "[--output_dir=DIR] [--webhook=URL [--webhook_format=report|slack] "
+    "[--webhook_secret_file=FILE] [--webhook_ca_file=FILE] "
+    "[--webhook_plaintext]] [--sites=a,b] | schedules delete ID | "
     "reports [SCHEDULE_ID|-] | report run [SCHEDULE_ID] [--format=...] "
     "[--sites=a,b] [--output=FILE] | report show RUN_ID [--output=FILE]";
 
@@ -29,6 +31,18 @@ bool ParseFormat(const std::string& name, v1::ReportFormat* format) {
     *format = v1::REPORT_FORMAT_HTML;
   } else if (lower == "json") {
     *format = v1::REPORT_FORMAT_JSON;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool ParseWebhookFormat(const std::string& name, v1::WebhookFormat* format) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  if (lower.empty() || lower == "report") {
+    *format = v1::WEBHOOK_FORMAT_UNSPECIFIED;
+  } else if (lower == "slack") {
+    *format = v1::WEBHOOK_FORMAT_SLACK;
   } else {
     return false;
   }
@@ -112,6 +126,15 @@ int Reports::Schedules(const std::vector<std::string>& a) {
     s->set_format(format);
     s->set_output_directory(flags_.output_dir);
     s->set_webhook_url(flags_.webhook);
+    v1::WebhookFormat webhook_format;
+    if (!ParseWebhookFormat(flags_.webhook_format, &webhook_format)) {
+      return Fail(absl::StrCat("--webhook_format=", flags_.webhook_format,
+                               ": use report (the rendered report) or slack"));
+    }
+    s->set_webhook_format(webhook_format);
+    s->set_webhook_secret_file(flags_.webhook_secret_file);
+    s->set_webhook_ca_file(flags_.webhook_ca_file);
+    s->set_webhook_plaintext(flags_.webhook_plaintext);
     *s->mutable_scope() = ScopeOf(flags_.sites);
     if (flags_.cron.empty()) {
       return Fail("schedules create needs --cron, e.g. --cron='0 8 * * MON'");

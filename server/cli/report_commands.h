@@ -22,7 +22,11 @@ struct ReportFlags {
   std::string time_zone;   // schedules create: "Europe/Paris" (UTC if empty)
   std::string format = "markdown";  // markdown | html | json
   std::string output_dir;  // schedules create: directory on the server host
-  std::string webhook;     // schedules create: http:// URL
+  std::string webhook;     // schedules create: https:// (or loopback http://) URL
+  std::string webhook_format = "report";  // report | slack
+  std::string webhook_secret_file;  // path on the server host: HMAC key
+  std::string webhook_ca_file;      // path on the server host: PEM CAs
+  bool webhook_plaintext = false;   // http:// to a host not on loopback
   std::string sites;       // comma-separated; empty: the fleet
   std::string title;       // report run: title without a schedule
   std::string output;      // report run/show: write the report here, not stdout

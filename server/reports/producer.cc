@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "common/proto_time.h"
 #include "common/log.h"
+#include "common/metrics/metrics.h"
 #include "common/status_macros.h"
 #include "server/reports/render.h"
 #include "server/reports/report_data.h"
@@ -25,6 +26,15 @@ std::string Slug(const std::string& text) {
 }
 
 }  // namespace
+
+metrics::CounterFamily& ReportRunsCounter() {
+  static metrics::CounterFamily& runs = metrics::DefaultRegistry().Counter(
+      "natscope_report_runs_total",
+      "Report runs finished by this server, by state (succeeded, failed, "
+      "abandoned: left running by a stopped server and marked failed).",
+      {"state"});
+  return runs;
+}
 
 std::string ReportFileName(const v1::ReportSchedule& schedule,
                            absl::Time scheduled_for, int64_t run_id) {
@@ -70,7 +80,7 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
     absl::StatusOr<v1::ReportData> loaded;
     for (int attempt = 0; attempt < 4; ++attempt) {
       if (attempt > 0) absl::SleepFor(absl::Seconds(2 << attempt));
-      loaded = LoadReportData(*health_, title, schedule.scope(), started);
+      loaded = LoadReportData(*health_, analysis_, title, schedule.scope(), started);
       if (loaded.ok() || !(absl::IsUnavailable(loaded.status()) ||
                            absl::IsAborted(loaded.status()) ||
                            absl::IsUnknown(loaded.status()))) {
@@ -88,9 +98,9 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
       run.set_content_path(path);
     }
     if (!schedule.webhook_url().empty()) {
-      RETURN_IF_ERROR(PostWebhook(schedule.webhook_url(),
-                                  ReportContentType(schedule.format()),
-                                  stored.content));
+      RETURN_IF_ERROR(DeliverReportWebhook(schedule, data, stored.content,
+                                           ReportContentType(schedule.format()),
+                                           clock_->Now()));
     }
     return absl::OkStatus();
   }();
@@ -99,6 +109,7 @@ absl::StatusOr<std::optional<StoredReportRun>> ReportProducer::Produce(
   if (!outcome.ok()) run.set_error(std::string(outcome.message()));
   *run.mutable_finished_at() = ToProtoTime(clock_->Now());
   RETURN_IF_ERROR(store_->FinishRun(stored.run_id, run, stored.content));
+  ReportRunsCounter().With({outcome.ok() ? "succeeded" : "failed"}).Increment();
   LogFields fields = {{"run", absl::StrCat(stored.run_id)},
                       {"schedule", schedule.id().empty() ? "-" : schedule.id()}};
   if (!run.content_path().empty()) fields.emplace_back("path", run.content_path());

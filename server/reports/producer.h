@@ -12,7 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/metrics/metrics.h"
 #include "natscope/v1/reports.pb.h"
+#include "server/reports/report_data.h"
 #include "server/store/report_store.h"
 #include "server/store/site_health_store.h"
 
@@ -21,13 +23,18 @@ namespace natscope::server {
 class ReportProducer {
  public:
   // `store` and `clock` must outlive this object. `server_id` names this
-  // server in the runs it claims (host:pid).
+  // server in the runs it claims (host:pid). `analysis` (its FactStore and
+  // AWS ranges must outlive this object too) gives each site's findings
+  // with their hosts, evidence and remediation; without it, reports show
+  // finding counts only.
   ReportProducer(ReportStore* store, SiteHealthStore* health,
-                 const Clock* clock, std::string server_id)
+                 const Clock* clock, std::string server_id,
+                 ReportAnalysis analysis = {})
       : store_(store),
         health_(health),
         clock_(clock),
-        server_id_(std::move(server_id)) {}
+        server_id_(std::move(server_id)),
+        analysis_(analysis) {}
 
   // Produces `schedule` (its id empty for a report without schedule) for
   // the firing `scheduled_for`. Returns nullopt when the run was claimed
@@ -44,6 +51,7 @@ class ReportProducer {
   SiteHealthStore* health_;
   const Clock* clock_;
   const std::string server_id_;
+  const ReportAnalysis analysis_;
 };
 
 // The file name a run's report is written under, e.g.
@@ -55,6 +63,9 @@ std::string ReportFileName(const v1::ReportSchedule& schedule,
 
 // The HTTP Content-Type of `format`.
 const char* ReportContentType(v1::ReportFormat format);
+
+// natscope_report_runs_total{state}, in the default registry.
+metrics::CounterFamily& ReportRunsCounter();
 
 }  // namespace natscope::server
 

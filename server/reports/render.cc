@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/reports/render_findings.h"
 #include "server/reports/report_text.h"
 #include "server/reports/svg_chart.h"
 
@@ -65,7 +66,10 @@ constexpr char kCss[] =
     "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
     "table{border-collapse:collapse;margin:0.5em 0}"
     "th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left}"
-    ".summary{font-size:1.1em}.meta{color:#666}";
+    ".summary{font-size:1.1em}.meta{color:#666}"
+    ".finding{border-left:4px solid #999;padding-left:0.8em;margin:1em 0}"
+    ".finding.critical{border-color:#d62728}"
+    ".finding.warning{border-color:#ff7f0e}";
 
 }  // namespace
 
@@ -85,7 +89,11 @@ std::string RenderMarkdown(const ReportData& data) {
                     Percent(row->p2p_capable_share()), " | ",
                     MarkdownEscape(FindingLabel(row->worst_finding())), " |\n");
   }
-  for (const ReportSiteRow* row : rows) AppendMarkdownSite(*row, &out);
+  AppendMarkdownFindingTrends(data, &out);
+  for (const ReportSiteRow* row : rows) {
+    AppendMarkdownSite(*row, &out);
+    AppendMarkdownFindings(*row, &out);
+  }
   return out;
 }
 
@@ -112,7 +120,11 @@ std::string RenderHtml(const ReportData& data) {
           HtmlEscape(FindingLabel(row->worst_finding())), "</td></tr>\n");
     }
     absl::StrAppend(&out, "</table>\n");
-    for (const ReportSiteRow* row : rows) AppendHtmlSite(*row, &out);
+    AppendHtmlFindingTrends(data, &out);
+    for (const ReportSiteRow* row : rows) {
+      AppendHtmlSite(*row, &out);
+      AppendHtmlFindings(*row, &out);
+    }
   }
   absl::StrAppend(&out, "</body>\n</html>\n");
   return out;

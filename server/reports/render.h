@@ -11,14 +11,16 @@
 namespace natscope::server {
 
 // A plain-language summary line on top, an overview table of all sites
-// worst first, then one table of finding counts per site. Site names and
-// other text are escaped so they cannot break tables or inject HTML.
-// Without site rows: a clear "no data yet" report.
+// worst first, the findings' trend (agents per finding, first and latest
+// day, change, peak), then per site a table of finding counts and each
+// finding with its affected hosts, evidence and what to do. Site names,
+// host names, evidence and other text are escaped so they cannot break
+// tables or inject HTML. Without site rows: a clear "no data yet" report.
 std::string RenderMarkdown(const natscope::v1::ReportData& data);
 
 // One self-contained HTML page: inline CSS, the same content as the
-// Markdown plus an inline SVG chart of the trend; no JavaScript, no
-// external resources; every piece of text HTML-escaped.
+// Markdown plus inline SVG charts of the share's and the findings' trends;
+// no JavaScript, no external resources; every piece of text HTML-escaped.
 std::string RenderHtml(const natscope::v1::ReportData& data);
 
 // `data` in proto3 JSON mapping (lowerCamelCase names, enums by name,

@@ -46,6 +46,39 @@ ReportData SampleData() {
     point->mutable_time()->set_seconds(kMay1 + day * 86400);
     point->set_p2p_capable_share(0.70 + day * 0.01);
   }
+  auto* udp = lyon->add_findings();
+  udp->set_code(natscope::v1::FINDING_UDP_BLOCKED);
+  udp->set_severity(natscope::v1::SEVERITY_CRITICAL);
+  udp->set_summary("UDP is blocked on 8 clients");
+  auto* host = udp->add_hosts();
+  host->set_agent_id("lyon-c1");
+  host->set_hostname("pc-17.lyon.example");
+  host->set_role(natscope::v1::ROLE_CLIENT);
+  udp->set_more_hosts(7);
+  udp->add_evidence("lyon-c1: no answer from 192.0.2.1:3478 after 7 transmissions");
+  udp->set_more_evidence(12);
+  udp->set_remediation("Allow outbound UDP to the STUN servers.");
+  udp->set_affected_clients(8);
+  auto* series = data.add_finding_trends();
+  series->set_code(natscope::v1::FINDING_UDP_BLOCKED);
+  for (int day = 0; day < 8; ++day) {
+    auto* point = series->add_points();
+    point->mutable_time()->set_seconds(kMay1 + day * 86400);
+    point->set_agents(day == 3 ? 11 : 5 + day / 4);
+  }
+  return data;
+}
+
+// SampleData with markup and Markdown syntax in every text a host or an
+// agent controls.
+ReportData HostileFindingData() {
+  ReportData data = SampleData();
+  auto* finding = data.mutable_sites(1)->mutable_findings(0);
+  finding->mutable_hosts(0)->set_hostname("<script>alert(1)</script>");
+  finding->mutable_hosts(0)->set_agent_id("a\"><img src=x onerror=alert(2)>");
+  finding->set_evidence(0, "x: <iframe src=//evil>|**");
+  finding->set_summary("<b>bold</b>");
+  finding->set_remediation("</div><script>alert(3)</script>");
   return data;
 }
 
@@ -84,6 +117,52 @@ TEST(RenderHtmlTest, EscapesHostileSiteNames) {
   EXPECT_FALSE(absl::StrContains(html, "<img")) << html;
   EXPECT_TRUE(absl::StrContains(html, "&lt;script&gt;alert(&#39;x&#39;)"));
   EXPECT_EQ(UnbalancedTags(html), "");
+}
+
+TEST(RenderHtmlTest, FindingsShowHostsEvidenceAndWhatToDo) {
+  const std::string html = RenderHtml(SampleData());
+  EXPECT_TRUE(absl::StrContains(html, "<h4>Critical: UDP blocked</h4>")) << html;
+  EXPECT_TRUE(absl::StrContains(
+      html, "<strong>Affects:</strong> lyon-c1 (pc-17.lyon.example, client) and 7 more"));
+  EXPECT_TRUE(absl::StrContains(
+      html, "<li>lyon-c1: no answer from 192.0.2.1:3478 after 7 transmissions</li>"));
+  EXPECT_TRUE(absl::StrContains(html, "<li>and 12 more evidence lines</li>"));
+  EXPECT_TRUE(absl::StrContains(
+      html, "<strong>What to do:</strong> Allow outbound UDP to the STUN servers."));
+  // The findings' trend: a second chart and its table.
+  EXPECT_TRUE(absl::StrContains(html, "<h2>Findings over time</h2>"));
+  EXPECT_TRUE(absl::StrContains(html, "aria-label=\"Agents per finding over time\""));
+  EXPECT_TRUE(absl::StrContains(
+      html, "<tr><td>UDP blocked</td><td>5</td><td>6</td><td>+1</td><td>11</td></tr>"))
+      << html;
+  EXPECT_EQ(UnbalancedTags(html), "");
+}
+
+TEST(RenderHtmlTest, EscapesHostileHostNamesEvidenceAndRemediation) {
+  const std::string html = RenderHtml(HostileFindingData());
+  for (const char* raw : {"<script", "<img", "<iframe", "<b>", "</div><script"}) {
+    EXPECT_FALSE(absl::StrContains(html, raw)) << raw << "\n" << html;
+  }
+  EXPECT_TRUE(absl::StrContains(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+  EXPECT_TRUE(absl::StrContains(html, "a&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+  EXPECT_TRUE(absl::StrContains(html, "x: &lt;iframe src=//evil&gt;|**"));
+  EXPECT_EQ(UnbalancedTags(html), "");
+}
+
+TEST(RenderHtmlTest, SinglePointFindingTrendIsDrawnAsADot) {
+  ReportData data = SampleData();
+  data.mutable_finding_trends(0)->mutable_points()->DeleteSubrange(1, 7);
+  const std::string html = RenderHtml(data);
+  const size_t chart = html.find("Agents per finding over time");
+  ASSERT_NE(chart, std::string::npos);
+  EXPECT_NE(html.find("<circle", chart), std::string::npos);
+  EXPECT_TRUE(absl::StrContains(html, "<p>Agents per finding, on 2024-05-01.</p>"));
+  EXPECT_TRUE(absl::StrContains(html, "<tr><th>Finding</th><th>Agents on 2024-05-01</th></tr>"))
+      << html;
+  EXPECT_EQ(UnbalancedTags(html), "");
+  EXPECT_TRUE(absl::StrContains(RenderMarkdown(data),
+                                "| Finding | Agents on 2024-05-01 |\n|---|---:|\n"
+                                "| UDP blocked | 5 |\n"));
 }
 
 TEST(RenderHtmlTest, IsSelfContainedWithBalancedInlineSvg) {
@@ -141,6 +220,34 @@ TEST(RenderMarkdownTest, EscapesHostileSiteNames) {
       << md;
 }
 
+TEST(RenderMarkdownTest, FindingsSayWhoWhyAndWhatToDo) {
+  const std::string md = RenderMarkdown(SampleData());
+  EXPECT_TRUE(absl::StrContains(
+      md,
+      "#### Findings\n\n**Critical: UDP blocked.** UDP is blocked on 8 clients\n\n"
+      "- Affects: lyon-c1 (pc-17.lyon.example, client) and 7 more\n"
+      "- Evidence: lyon-c1: no answer from 192.0.2.1:3478 after 7 transmissions\n"
+      "- Evidence: and 12 more evidence lines\n"
+      "- What to do: Allow outbound UDP to the STUN servers.\n"))
+      << md;
+  EXPECT_TRUE(absl::StrContains(
+      md, "## Findings over time\n\nAgents per finding, daily (2024-05-01 to "
+          "2024-05-08).\n\n| Finding | 2024-05-01 | 2024-05-08 | Change | Peak |\n"
+          "|---|---:|---:|---:|---:|\n| UDP blocked | 5 | 6 | +1 | 11 |\n"))
+      << md;
+  // The findings come after the site's counts, before the next site.
+  EXPECT_LT(md.find("| UDP blocked | 8 agents |"), md.find("#### Findings"));
+  EXPECT_LT(md.find("#### Findings"), md.find("### paris"));
+}
+
+TEST(RenderMarkdownTest, EscapesHostileHostNamesAndEvidence) {
+  const std::string md = RenderMarkdown(HostileFindingData());
+  for (const char* raw : {"<script", "<img", "<iframe", "<b>", "|**"}) {
+    EXPECT_FALSE(absl::StrContains(md, raw)) << raw << "\n" << md;
+  }
+  EXPECT_TRUE(absl::StrContains(md, "x: &lt;iframe src=//evil&gt;\\|\\*\\*")) << md;
+}
+
 TEST(RenderMarkdownTest, EmptyDataSaysNoDataYet) {
   const std::string md = RenderMarkdown(ReportData());
   EXPECT_TRUE(absl::StrContains(md, "No data yet: no agent in this scope"))
@@ -154,6 +261,9 @@ TEST(RenderJsonTest, RoundTripsAsProto3Json) {
   ASSERT_TRUE(json.ok()) << json.status();
   EXPECT_TRUE(absl::StrContains(*json, "\"p2pCapableShare\""));
   EXPECT_TRUE(absl::StrContains(*json, "\"FINDING_UDP_BLOCKED\""));
+  EXPECT_TRUE(absl::StrContains(*json, "\"hostname\": \"pc-17.lyon.example\""));
+  EXPECT_TRUE(absl::StrContains(*json, "\"remediation\": "));
+  EXPECT_TRUE(absl::StrContains(*json, "\"findingTrends\": ["));
   ReportData parsed;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*json, &parsed).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(data, parsed));

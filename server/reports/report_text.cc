@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "analyzer/verdict_names.h"
 
 namespace natscope::server {
 
@@ -44,6 +45,33 @@ std::string FindingLabel(FindingCode code) {
   return name.empty() ? absl::StrCat("finding ", static_cast<int>(code)) : name;
 }
 
+std::string SeverityLabel(natscope::v1::Severity severity) {
+  switch (severity) {
+    case natscope::v1::SEVERITY_CRITICAL:
+      return "critical";
+    case natscope::v1::SEVERITY_WARNING:
+      return "warning";
+    default:
+      return "info";
+  }
+}
+
+std::string AffectsLine(const natscope::v1::ReportFinding& finding) {
+  std::string line;
+  for (const natscope::v1::ReportHost& host : finding.hosts()) {
+    absl::StrAppend(&line, line.empty() ? "" : ", ", host.agent_id(), " (");
+    if (!host.hostname().empty() && host.hostname() != host.agent_id()) {
+      absl::StrAppend(&line, host.hostname(), ", ");
+    }
+    absl::StrAppend(&line, analyzer::RoleName(host.role()), ")");
+  }
+  if (finding.more_hosts() > 0) {
+    absl::StrAppend(&line, line.empty() ? "" : " and ", finding.more_hosts(),
+                    line.empty() ? " agents" : " more");
+  }
+  return line.empty() ? "no agent listed" : line;
+}
+
 std::string Percent(double share) {
   if (!(share >= 0)) share = 0;  // Also maps NaN to 0.
   if (share > 1) share = 1;
@@ -76,6 +104,10 @@ absl::Time FromProtoTime(const google::protobuf::Timestamp& t) {
 std::string FormatReportTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d %H:%M UTC", FromProtoTime(t),
                           absl::UTCTimeZone());
+}
+
+std::string FormatReportDay(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d", FromProtoTime(t), absl::UTCTimeZone());
 }
 
 namespace {

@@ -15,6 +15,13 @@ namespace natscope::server {
 // FINDING_UNSPECIFIED.
 std::string FindingLabel(natscope::v1::FindingCode code);
 
+// "critical", "warning" or "info".
+std::string SeverityLabel(natscope::v1::Severity severity);
+
+// The agents `finding` affects, e.g. "conn-1 (gw.example, connector),
+// client-7 (client) and 12 more". Unescaped.
+std::string AffectsLine(const natscope::v1::ReportFinding& finding);
+
 // `share` (0..1) as a whole percentage, e.g. "72%". Clamped to 0..100.
 std::string Percent(double share);
 
@@ -39,6 +46,8 @@ std::string NoDataText(const natscope::v1::ReportData& data);
 absl::Time FromProtoTime(const google::protobuf::Timestamp& t);
 // `t` as "2024-05-06 08:00 UTC".
 std::string FormatReportTime(const google::protobuf::Timestamp& t);
+// `t`'s UTC day, "2024-05-06".
+std::string FormatReportDay(const google::protobuf::Timestamp& t);
 
 }  // namespace natscope::server
 

@@ -6,7 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/metrics/metrics.h"
 #include "common/status_macros.h"
+#include "server/reports/producer.h"
 #include "server/reports/scheduler_core.h"
 
 namespace natscope::server {
@@ -16,6 +18,7 @@ absl::StatusOr<int> ReportScheduler::RunDue(absl::Time* next) {
   *next = now + kPoll;
   ASSIGN_OR_RETURN(int abandoned, store_->FailAbandonedRuns(now - kAbandoned, now));
   if (abandoned > 0) {
+    ReportRunsCounter().With({"abandoned"}).Increment(abandoned);
     LogEvent(LogLevel::kWarning, "report runs abandoned by a stopped server marked failed",
              {{"runs", absl::StrCat(abandoned)}});
   }

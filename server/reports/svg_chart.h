@@ -17,6 +17,14 @@ namespace natscope::server {
 std::string TrendChartSvg(
     const google::protobuf::RepeatedPtrField<natscope::v1::TrendPoint>& trend);
 
+// The same kind of chart for agents per finding code: one coloured line
+// per series (y from 0 to the highest count), a legend naming each
+// finding under the plot. The series share their times (FindingTrendsOf).
+// An empty list yields a <p> saying no finding was recorded.
+std::string FindingTrendChartSvg(
+    const google::protobuf::RepeatedPtrField<natscope::v1::FindingTrend>&
+        trends);
+
 }  // namespace natscope::server
 
 #endif  // NATSCOPE_SERVER_REPORTS_SVG_CHART_H_

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "server/auth/grpc_auth.h"
 #include "server/service/agent_service.h"
@@ -172,6 +173,41 @@ absl::StatusOr<v1::RemoveAgentResponse> AdminServiceCore::RemoveAgent(
   return response;
 }
 
+absl::StatusOr<v1::RequestProbeResponse> AdminServiceCore::RequestProbe(
+    const v1::RequestProbeRequest& request) {
+  if (request.site().empty() == request.agent_id().empty()) {
+    return absl::InvalidArgumentError(
+        "give a site or an agent_id (natscope probe SITE|AGENT), not both");
+  }
+  if (!request.agent_id().empty()) {
+    RETURN_IF_ERROR(NeedAgentId(request.agent_id()));
+  }
+  if (request.site().size() > 128) {
+    return absl::InvalidArgumentError(
+        "site must be at most 128 characters: see natscope sites");
+  }
+  // Microseconds: what the stores keep, so the time answered is the one
+  // AgentState.probe_requested_at shows.
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
+  const absl::Time seen_since = forget_after_ == absl::InfiniteDuration()
+                                    ? absl::InfinitePast()
+                                    : now - forget_after_;
+  auto asked = agents_->RequestProbe(request.site(), request.agent_id(),
+                                     seen_since, now);
+  if (absl::IsNotFound(asked.status()) && request.agent_id().empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "site \"", request.site(), "\" has no agent to ask (none enrolled, or "
+        "all silent for longer than --forget_after): see natscope sites"));
+  }
+  if (!asked.ok()) return AgentNotFound(asked.status(), request.agent_id());
+  v1::RequestProbeResponse response;
+  for (const v1::AgentIdentity& agent : *asked) {
+    response.add_agent_ids(agent.agent_id());
+  }
+  *response.mutable_requested_at() = ToProtoTime(now);
+  return response;
+}
+
 grpc::Status AdminServiceImpl::CreateEnrollmentToken(grpc::ServerContext* context,
                                   const v1::CreateEnrollmentTokenRequest* request,
                                   v1::CreateEnrollmentTokenResponse* response) {
@@ -257,6 +293,17 @@ grpc::Status AdminServiceImpl::RemoveAgent(grpc::ServerContext* context,
       *request, response,
       [this](const auth::AuthorizedCall&, const v1::RemoveAgentRequest& r) {
         return core_->RemoveAgent(r);
+      });
+}
+
+grpc::Status AdminServiceImpl::RequestProbe(
+    grpc::ServerContext* context, const v1::RequestProbeRequest* request,
+    v1::RequestProbeResponse* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::AdminService::service_full_name(),
+      "RequestProbe", *request, response,
+      [this](const auth::AuthorizedCall&, const v1::RequestProbeRequest& r) {
+        return core_->RequestProbe(r);
       });
 }
 

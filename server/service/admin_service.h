@@ -19,10 +19,15 @@ namespace natscope::server {
 // unknown token_id; the stores' errors otherwise.
 class AdminServiceCore {
  public:
-  // Not owned; all must outlive this object.
+  // Not owned; all must outlive this object. A site's probe request skips
+  // its agents silent for longer than `forget_after` (--forget_after).
   AdminServiceCore(AgentRegistry* agents, TokenStore* tokens,
-                   const Clock* clock)
-      : agents_(agents), tokens_(tokens), clock_(clock) {}
+                   const Clock* clock,
+                   absl::Duration forget_after = absl::InfiniteDuration())
+      : agents_(agents),
+        tokens_(tokens),
+        clock_(clock),
+        forget_after_(forget_after) {}
 
   absl::StatusOr<v1::CreateEnrollmentTokenResponse> CreateEnrollmentToken(
       const v1::CreateEnrollmentTokenRequest& request);
@@ -42,6 +47,12 @@ class AdminServiceCore {
       const v1::ResetAgentRequest& request);
   absl::StatusOr<v1::RemoveAgentResponse> RemoveAgent(
       const v1::RemoveAgentRequest& request);
+  // Asks one agent, or a site's agents that are not forgotten, to probe at
+  // their next contact (AgentRegistry::RequestProbe), as of the clock
+  // (to the microsecond). InvalidArgument unless exactly one of site and
+  // agent_id is given; NotFound when no agent is asked.
+  absl::StatusOr<v1::RequestProbeResponse> RequestProbe(
+      const v1::RequestProbeRequest& request);
 
   // Expiry of an enrollment token created without one, and the latest
   // expiry one may have.
@@ -53,6 +64,7 @@ class AdminServiceCore {
   AgentRegistry* agents_;
   TokenStore* tokens_;
   const Clock* clock_;
+  absl::Duration forget_after_;
 };
 
 // The gRPC face: authorises every call (admin tokens only), then the core.
@@ -89,6 +101,9 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status RemoveAgent(grpc::ServerContext* context,
                            const v1::RemoveAgentRequest* request,
                            v1::RemoveAgentResponse* response) override;
+  grpc::Status RequestProbe(grpc::ServerContext* context,
+                            const v1::RequestProbeRequest* request,
+                            v1::RequestProbeResponse* response) override;
 
  private:
   AdminServiceCore* core_;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "common/sim_clock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/store/memory_store.h"
@@ -228,6 +229,49 @@ TEST_F(AdminServiceTest, EnrollmentTokensExpireInAWeekByDefault) {
   ASSERT_TRUE(CreateEnrollment(admin_, "paris", &created).ok());
   EXPECT_EQ(created.info().expires().seconds() - created.info().created().seconds(),
             7 * 24 * 3600);
+}
+
+TEST_F(AdminServiceTest, RequestProbeAsksAnAgentOrASiteAndTellsWhen) {
+  v1::RequestProbeRequest request;
+  v1::RequestProbeResponse response;
+  EXPECT_EQ(stub_->RequestProbe(As(admin_).get(), request, &response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  request.set_agent_id("nobody");
+  EXPECT_EQ(stub_->RequestProbe(As(admin_).get(), request, &response)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  request.set_agent_id("paris-1");
+  ASSERT_TRUE(stub_->RequestProbe(As(admin_).get(), request, &response).ok());
+  EXPECT_EQ(response.agent_ids(0), "paris-1");
+  EXPECT_GT(response.requested_at().seconds(), 0);
+  request.clear_agent_id();
+  request.set_site("berlin");
+  EXPECT_EQ(stub_->RequestProbe(As(admin_).get(), request, &response)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AdminServiceTest, SiteProbeRequestSkipsForgottenAgents) {
+  SimClock clock(absl::FromUnixSeconds(1800000000));
+  v1::AgentIdentity agent;
+  agent.set_agent_id("paris-2");
+  agent.set_site("paris");
+  agent.set_role(v1::ROLE_CONNECTOR);
+  ASSERT_TRUE(store_.EnrollAgent(agent, "hash-2", "", "").ok());
+  v1::IngestRequest check_in;
+  check_in.set_epoch(1);
+  ASSERT_TRUE(
+      store_.Ingest(agent, check_in, clock.Now() - absl::Hours(24 * 31)).ok());
+  AdminServiceCore core(&store_, &store_, &clock, absl::Hours(24 * 30));
+  v1::RequestProbeRequest request;
+  request.set_site("paris");
+  auto asked = core.RequestProbe(request);
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  // paris-1 never reported: not forgotten.
+  ASSERT_EQ(asked->agent_ids_size(), 1);
+  EXPECT_EQ(asked->agent_ids(0), "paris-1");
+  EXPECT_EQ(asked->requested_at().seconds(), 1800000000);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
+#include "common/metrics/metrics.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/zlib_codec.h"
 #include "re2/re2.h"
@@ -16,6 +18,34 @@
 #include "server/auth/credentials.h"
 
 namespace natscope::server {
+namespace {
+
+// The result label of natscope_ingest_batches_total and
+// natscope_enrollments_total: a small fixed set named for the refusal.
+const char* ResultLabel(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk: return "accepted";
+    case absl::StatusCode::kInvalidArgument: return "invalid";
+    case absl::StatusCode::kUnauthenticated: return "unauthenticated";
+    case absl::StatusCode::kPermissionDenied: return "denied";
+    case absl::StatusCode::kAlreadyExists: return "conflict";
+    case absl::StatusCode::kResourceExhausted: return "rate_limited";
+    case absl::StatusCode::kUnavailable: return "unavailable";
+    default: return "error";
+  }
+}
+
+void CountRecords(const char* result, int64_t records) {
+  static metrics::CounterFamily& counter = metrics::DefaultRegistry().Counter(
+      "natscope_ingest_records_total",
+      "Records of ingest batches by result: accepted (committed), duplicate "
+      "(a batch sent again), refused (by the store); records of batches "
+      "refused before they were read are not counted.",
+      {"result"});
+  if (records > 0) counter.With({result}).Increment(records);
+}
+
+}  // namespace
 
 absl::Status ValidateIdentity(const v1::AgentIdentity& identity) {
   static const RE2* const kIdPattern = new RE2(R"([A-Za-z0-9._-]{1,128})");
@@ -176,6 +206,8 @@ absl::StatusOr<const v1::IngestRequest*> AgentServiceCore::PrepareBatch(
     owned->set_sequence(request.sequence());
     *owned->mutable_agent() = request.agent();
     if (request.has_sent()) *owned->mutable_sent() = request.sent();
+    // The agent's own health figures (stored for fleet health).
+    if (request.has_counters()) *owned->mutable_counters() = request.counters();
     owned->mutable_records()->Swap(records.mutable_records());
     batch = owned;
   }
@@ -220,18 +252,37 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
             std::max(wait, options_.rate_limited_retry_delay)))));
     return limited;
   }
-  if (request.epoch() == 0 || request.sequence() == 0) {
-    return absl::InvalidArgumentError("epoch and sequence must be at least 1");
+  // A check-in (no records) has sequence 0: it is no batch of the spool.
+  const bool check_in =
+      request.records().empty() && request.compressed_records().empty();
+  if (request.epoch() == 0 || (request.sequence() == 0 && !check_in)) {
+    return absl::InvalidArgumentError(
+        "epoch must be at least 1, and sequence too unless the request has "
+        "no records (a check-in)");
   }
   v1::IngestRequest owned;
   ASSIGN_OR_RETURN(const v1::IngestRequest* batch,
                    PrepareBatch(request, now, &owned));
-  ASSIGN_OR_RETURN(IngestResult result, facts_->Ingest(*agent, *batch, now));
+  absl::StatusOr<IngestResult> stored = facts_->Ingest(*agent, *batch, now);
+  if (!stored.ok()) {
+    CountRecords("refused", batch->records_size());
+    return stored.status();
+  }
+  const IngestResult& result = *stored;
+  if (result.duplicate) {
+    CountRecords("duplicate", batch->records_size());
+  } else {
+    CountRecords("accepted", result.records_committed);
+  }
   v1::IngestResponse response;
   response.set_epoch(request.epoch());
   response.set_sequence(request.sequence());
   response.set_records_committed(result.records_committed);
   response.set_duplicate(result.duplicate);
+  if (result.probe_requested.has_value()) {
+    response.set_probe_requested(true);
+    *response.mutable_probe_requested_at() = ToProtoTime(*result.probe_requested);
+  }
   return response;
 }
 
@@ -244,11 +295,20 @@ grpc::Status AgentServiceImpl::Enroll(grpc::ServerContext* context,
       "Enroll", *request, response,
       [&](const auth::AuthorizedCall&, const v1::EnrollRequest& r)
           -> absl::StatusOr<v1::EnrollResponse> {
+        static metrics::CounterFamily& enrollments =
+            metrics::DefaultRegistry().Counter(
+                "natscope_enrollments_total", "Enroll calls by result.",
+                {"result"});
         // Anyone may try; the enrollment token in the request is the
         // proof. Refusals count as failed authentications of the caller's
         // address.
-        RETURN_IF_ERROR(authenticator_->CheckFailures(source));
+        if (absl::Status over = authenticator_->CheckFailures(source);
+            !over.ok()) {
+          enrollments.With({ResultLabel(over)}).Increment();
+          return over;
+        }
         absl::StatusOr<v1::EnrollResponse> result = core_->Enroll(r);
+        enrollments.With({ResultLabel(result.status())}).Increment();
         if (absl::IsPermissionDenied(result.status()) ||
             absl::IsAlreadyExists(result.status())) {
           authenticator_->RecordFailure(source);
@@ -281,6 +341,19 @@ grpc::Status AgentServiceImpl::Ingest(grpc::ServerContext* context,
         }
         return stored;
       });
+  static metrics::CounterFamily& batches = metrics::DefaultRegistry().Counter(
+      "natscope_ingest_batches_total",
+      "Ingest batches by result: accepted, duplicate, checkin (an idle "
+      "agent's empty request, accepted), or the refusal (invalid, "
+      "unauthenticated, denied, conflict, rate_limited, unavailable, error).",
+      {"result"});
+  const bool check_in = request->records().empty() &&
+                        request->compressed_records().empty();
+  batches
+      .With({result.ok() && result->duplicate() ? "duplicate"
+             : result.ok() && check_in          ? "checkin"
+                                                : ResultLabel(result.status())})
+      .Increment();
   // Tell the agent when to come back rather than letting it guess.
   if (!result.ok()) {
     if (auto delay = RetryDelayFor(result.status(), core_->options())) {

@@ -200,6 +200,32 @@ TEST_F(IngestCoreTest, CorruptCompressedRecordsAreInvalid) {
       core_->IngestAs(Identity("p1", "paris"), request).status()));
 }
 
+TEST_F(IngestCoreTest, CheckInNeedsNoSequenceAndHearsProbeRequests) {
+  v1::IngestRequest check_in;
+  check_in.set_epoch(9);
+  auto response = core_->IngestAs(Identity("p1", "paris"), check_in);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->sequence(), 0u);
+  EXPECT_FALSE(response->probe_requested());
+  EXPECT_FALSE(response->has_probe_requested_at());
+
+  ASSERT_TRUE(store_.RequestProbe("paris", "", absl::InfinitePast(), kNow).ok());
+  response = core_->IngestAs(Identity("p1", "paris"), check_in);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_TRUE(response->probe_requested());
+  EXPECT_EQ(response->probe_requested_at().seconds(), absl::ToUnixSeconds(kNow));
+  EXPECT_EQ(store_.CountRecordsForTest("p1"), 0);
+
+  // A batch with records still needs both numbers; an epoch is always due.
+  v1::IngestRequest batch = check_in;
+  batch.add_records()->mutable_log()->set_kind("x");
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      core_->IngestAs(Identity("p1", "paris"), batch).status()));
+  check_in.set_epoch(0);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      core_->IngestAs(Identity("p1", "paris"), check_in).status()));
+}
+
 TEST_F(EnrollTest, SiteTokenEnrollsAgentsOfItsSite) {
   AddEnrollmentToken(store_, "paris-token", "paris");
   EXPECT_EQ(Enroll("paris-token", "p1", "paris"), absl::StatusCode::kOk);

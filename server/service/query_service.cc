@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -15,8 +17,10 @@
 #include "analyzer/site/site_findings.h"
 #include "analyzer/site/probe_verdicts.h"
 #include "server/analysis/agent_analysis.h"
+#include "server/analysis/agent_health.h"
 #include "server/analysis/site_analysis.h"
 #include "server/reports/report_data.h"
+#include "server/service/query_findings.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -78,26 +82,9 @@ absl::StatusOr<SiteCursor> SiteCursorFromToken(absl::string_view token, bool by_
       "sort_by_name, or leave it empty for the first page");
 }
 
-void AppendFindings(const v1::AgentState& agent,
-                    const google::protobuf::RepeatedPtrField<v1::Finding>& findings,
-                    google::protobuf::RepeatedPtrField<v1::AgentFinding>* out) {
-  for (const v1::Finding& finding : findings) {
-    v1::AgentFinding* entry = out->Add();
-    entry->set_agent_id(agent.identity().agent_id());
-    entry->set_site(agent.identity().site());
-    entry->set_role(agent.identity().role());
-    *entry->mutable_finding() = finding;
-  }
-}
-
-void SortFindings(google::protobuf::RepeatedPtrField<v1::AgentFinding>* findings) {
-  std::stable_sort(findings->begin(), findings->end(),
-                   [](const v1::AgentFinding& a, const v1::AgentFinding& b) {
-                     return std::make_tuple(-a.finding().severity(), a.site(),
-                                            a.agent_id()) <
-                            std::make_tuple(-b.finding().severity(), b.site(),
-                                            b.agent_id());
-                   });
+absl::Status NoSuchAgent(absl::string_view agent_id) {
+  return absl::NotFoundError(absl::StrCat(
+      "no agent \"", agent_id, "\" (natscope agents SITE lists a site's agents)"));
 }
 
 }  // namespace
@@ -138,7 +125,15 @@ absl::StatusOr<SiteFacts> QueryServiceCore::SiteFactsOf(absl::string_view site,
   if (site.empty()) {
     return absl::InvalidArgumentError("site is empty: name the site to show");
   }
-  ASSIGN_OR_RETURN(SiteFacts facts, LoadSiteFacts(*facts_, site, now, aws_ranges_));
+  ASSIGN_OR_RETURN(SiteFacts facts,
+                   LoadSiteFacts(*facts_, site, now,
+                                 SiteFactsOptions{aws_ranges_, forget_after_}));
+  if (facts.agents.empty() && facts.forgotten > 0) {
+    return absl::NotFoundError(absl::StrCat(
+        "every agent of site "", site, "" has been silent for longer than "
+        "the server's --forget_after (", absl::FormatDuration(forget_after_),
+        "): natscope agents ", site, " --all lists them"));
+  }
   if (facts.agents.empty()) {
     return absl::NotFoundError(absl::StrCat(
         "no site \"", site, "\": no agent of that site has enrolled "
@@ -173,14 +168,7 @@ bool QueryServiceCore::Matches(const v1::ListAgentsRequest& request,
       agent.reported_nat_type() != request.nat_type()) {
     return false;
   }
-  if (request.finding() != v1::FINDING_UNSPECIFIED &&
-      std::none_of(agent.findings().begin(), agent.findings().end(),
-                   [&](const v1::Finding& f) {
-                     return f.code() == request.finding();
-                   })) {
-    return false;
-  }
-  return true;
+  return !request.unhealthy_only() || !agent.health().healthy();
 }
 
 absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
@@ -192,9 +180,12 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
   }
   ASSIGN_OR_RETURN(std::string after, AfterFromToken(request.page_token()));
   v1::ListAgentsResponse response;
+  const bool forgets = !request.include_forgotten() &&
+                       forget_after_ != absl::InfiniteDuration();
   const bool filtered = request.role() != v1::ROLE_UNSPECIFIED ||
                         !request.nat_type().empty() ||
-                        request.finding() != v1::FINDING_UNSPECIFIED;
+                        request.finding() != v1::FINDING_UNSPECIFIED ||
+                        request.unhealthy_only() || forgets;
   // Unfiltered: one extra row tells whether another page follows.
   // Filtered: scan store pages until the page is full, but at most
   // kMaxScan agents per call (the token then resumes the scan).
@@ -202,6 +193,7 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
   constexpr int kMaxScan = 10 * kMaxPageSize;
   std::string cursor = after;  // The last agent looked at.
   int scanned = 0;
+  std::map<std::string, std::set<std::string>> affected_by_site;
   while (true) {
     ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
                      facts_->ListAgents(request.site(), cursor, fetch));
@@ -212,8 +204,16 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
       }
       cursor = agent.identity().agent_id();
       ++scanned;
+      if (forgets && IsForgotten(agent, now, forget_after_)) continue;
       DescribeAgent(&agent, aws_ranges_, now);
-      if (Matches(request, agent)) *response.add_agents() = std::move(agent);
+      JudgeAgentHealth(&agent, now);
+      if (!Matches(request, agent)) continue;
+      if (request.finding() != v1::FINDING_UNSPECIFIED) {
+        ASSIGN_OR_RETURN(bool has, HasFinding(agent, request.finding(), now,
+                                              &affected_by_site));
+        if (!has) continue;
+      }
+      *response.add_agents() = std::move(agent);
     }
     if (agents.size() < static_cast<size_t>(fetch)) return response;
     if (scanned >= kMaxScan) {
@@ -221,58 +221,6 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
       return response;
     }
   }
-}
-
-absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
-    const v1::ListFindingsRequest& request, absl::Time now) {
-  v1::ListFindingsResponse response;
-  if (!request.site().empty()) {
-    ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
-    const std::vector<v1::AgentState>& agents = facts.agents;
-    const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
-    for (size_t i = 0; i < agents.size(); ++i) {
-      AppendFindings(agents[i], agents[i].latest_probe().findings(),
-                     response.mutable_findings());
-      AppendFindings(agents[i], views[i].derived_findings(),
-                     response.mutable_findings());
-    }
-    SortFindings(response.mutable_findings());
-    return response;
-  }
-  // The fleet: from every site's stored summary, per finding code.
-  ASSIGN_OR_RETURN(std::vector<v1::SiteSummary> sites, health_->ListSiteHealth(false));
-  struct Tally {
-    uint32_t sites = 0, agents = 0;
-    std::vector<std::pair<uint32_t, std::string>> by_site;
-  };
-  std::map<v1::FindingCode, Tally> tallies;
-  for (const v1::SiteSummary& site : sites) {
-    for (const v1::FindingCount& count : site.finding_counts()) {
-      Tally& tally = tallies[count.code()];
-      ++tally.sites;
-      tally.agents += count.agents();
-      tally.by_site.emplace_back(count.agents(), site.site());
-    }
-  }
-  std::vector<std::pair<v1::FindingCode, Tally>> ordered(tallies.begin(),
-                                                         tallies.end());
-  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
-    return analyzer::TroubleshootingRank(a.first) <
-           analyzer::TroubleshootingRank(b.first);
-  });
-  for (auto& [code, tally] : ordered) {
-    v1::FleetFinding* finding = response.add_fleet();
-    finding->set_code(code);
-    finding->set_sites(tally.sites);
-    finding->set_agents(tally.agents);
-    std::stable_sort(tally.by_site.begin(), tally.by_site.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t i = 0; i < tally.by_site.size() && i < 10; ++i) {
-      finding->add_worst_sites(tally.by_site[i].second);
-    }
-    finding->set_remediation(analyzer::SiteRemediation(code));
-  }
-  return response;
 }
 
 absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
@@ -307,30 +255,46 @@ absl::StatusOr<v1::Trend> QueryServiceCore::GetTrend(
   trend.set_granularity(daily ? v1::TREND_GRANULARITY_DAILY
                               : v1::TREND_GRANULARITY_HOURLY);
   for (const TrendSample& sample : samples) *trend.add_points() = TrendPointOf(sample);
+  for (v1::FindingTrend& series : FindingTrendsOf(samples)) {
+    *trend.add_findings() = std::move(series);
+  }
   return trend;
+}
+
+absl::StatusOr<v1::AgentIdentity> QueryServiceCore::IdentityOf(
+    const std::string& agent_id) {
+  if (agent_id.empty()) {
+    return absl::InvalidArgumentError("agent_id is empty: name the agent to show");
+  }
+  absl::StatusOr<v1::AgentIdentity> identity = agents_->AgentById(agent_id);
+  if (absl::IsNotFound(identity.status())) return NoSuchAgent(agent_id);
+  return identity;
+}
+
+absl::StatusOr<v1::AgentState> QueryServiceCore::GetAgent(
+    const v1::GetAgentRequest& request, absl::Time now) {
+  ASSIGN_OR_RETURN(v1::AgentIdentity identity, IdentityOf(request.agent_id()));
+  absl::StatusOr<v1::AgentState> agent = OneAgentOf(*facts_, identity);
+  // Removed since AgentById.
+  if (absl::IsNotFound(agent.status())) return NoSuchAgent(request.agent_id());
+  if (!agent.ok()) return agent.status();
+  DescribeAgent(&*agent, aws_ranges_, now);
+  JudgeAgentHealth(&*agent, now);
+  return agent;
 }
 
 absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
     const v1::GetAgentHistoryRequest& request) {
-  if (request.agent_id().empty()) {
-    return absl::InvalidArgumentError("agent_id is empty: name the agent to show");
-  }
   const int limit = request.limit() == 0 ? 20 : request.limit();
   if (limit < 0 || limit > 1000) {
     return absl::InvalidArgumentError(
         absl::StrCat("limit ", request.limit(), " is out of range 1..1000"));
   }
-  auto identity = agents_->AgentById(request.agent_id());
-  if (absl::IsNotFound(identity.status())) {
-    return absl::NotFoundError(absl::StrCat(
-        "no agent \"", request.agent_id(),
-        "\" (natscope agents SITE lists a site's agents)"));
-  }
-  if (!identity.ok()) return identity.status();
+  ASSIGN_OR_RETURN(v1::AgentIdentity identity, IdentityOf(request.agent_id()));
   ASSIGN_OR_RETURN(std::vector<v1::ProbeReport> probes,
                    facts_->ProbeHistory(request.agent_id(), limit));
   v1::AgentHistory history;
-  *history.mutable_identity() = *identity;
+  *history.mutable_identity() = identity;
   // Each with the server's verdicts, as everywhere else.
   for (const v1::ProbeReport& probe : probes) {
     *history.add_probes() = analyzer::Reclassify(probe, aws_ranges_);

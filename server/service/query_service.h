@@ -3,6 +3,10 @@
 #ifndef NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
 #define NATSCOPE_SERVER_SERVICE_QUERY_SERVICE_H_
 
+#include <map>
+#include <set>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "analyzer/evidence/aws_ranges.h"
@@ -20,14 +24,19 @@ class QueryServiceCore {
  public:
   // Not owned; all must outlive this object. `aws_ranges` (may be null:
   // no AWS detection) are the server's, with which every stored probe is
-  // re-decided (server/analysis/agent_analysis.h).
+  // re-decided (server/analysis/agent_analysis.h). Agents silent for longer
+  // than `forget_after` (--forget_after) are forgotten (IsForgotten,
+  // server/analysis/site_analysis.h): left out of every answer but GetAgent
+  // and ListAgents with include_forgotten.
   QueryServiceCore(AgentRegistry* agents, FactStore* facts,
                    SiteHealthStore* health,
-                   const analyzer::AwsRanges* aws_ranges)
+                   const analyzer::AwsRanges* aws_ranges,
+                   absl::Duration forget_after = absl::InfiniteDuration())
       : agents_(agents),
         facts_(facts),
         health_(health),
-        aws_ranges_(aws_ranges) {}
+        aws_ranges_(aws_ranges),
+        forget_after_(forget_after) {}
 
   // Every site's stored summary (kept current by the SiteRefresher),
   // worst first unless sort_by_name.
@@ -37,10 +46,15 @@ class QueryServiceCore {
   // InvalidArgument for an empty name.
   absl::StatusOr<v1::SiteHealth> GetSiteHealth(const v1::GetSiteHealthRequest&,
                                                absl::Time now = absl::Now());
-  // Agents with the server's verdicts (DescribeAgent). InvalidArgument for
-  // a bad page token or page size.
+  // Agents with the server's verdicts (DescribeAgent) and their health as
+  // of `now` (JudgeAgentHealth), forgotten ones only with
+  // include_forgotten. InvalidArgument for a bad page token or page size.
   absl::StatusOr<v1::ListAgentsResponse> ListAgents(
       const v1::ListAgentsRequest&, absl::Time now = absl::Now());
+  // One agent as ListAgents describes it. NotFound for an unknown agent;
+  // InvalidArgument for an empty id.
+  absl::StatusOr<v1::AgentState> GetAgent(const v1::GetAgentRequest&,
+                                          absl::Time now);
   // One site's findings per agent, or the fleet's per code.
   absl::StatusOr<v1::ListFindingsResponse> ListFindings(
       const v1::ListFindingsRequest&, absl::Time now = absl::Now());
@@ -53,16 +67,26 @@ class QueryServiceCore {
 
  private:
   // What the analysis of `site` reads: InvalidArgument when the name is
-  // empty, NotFound when the site has no agent.
+  // empty, NotFound when the site has no agent that is not forgotten.
   absl::StatusOr<SiteFacts> SiteFactsOf(absl::string_view site, absl::Time now);
-  // Whether `agent` passes the request's filters.
+  // The registered agent `agent_id`: InvalidArgument when empty, NotFound
+  // (saying how to list agents) when unknown.
+  absl::StatusOr<v1::AgentIdentity> IdentityOf(const std::string& agent_id);
+  // Whether `agent` passes the request's filters other than `finding`.
   static bool Matches(const v1::ListAgentsRequest& request,
                       const v1::AgentState& agent);
+  // Whether `agent` has `code`: among its probe's findings, or among those
+  // the analysis of its site finds on it (*affected_by_site caches each
+  // site's affected agents for the call).
+  absl::StatusOr<bool> HasFinding(
+      const v1::AgentState& agent, v1::FindingCode code, absl::Time now,
+      std::map<std::string, std::set<std::string>>* affected_by_site);
 
   AgentRegistry* agents_;
   FactStore* facts_;
   SiteHealthStore* health_;
   const analyzer::AwsRanges* aws_ranges_;
+  absl::Duration forget_after_;
 };
 
 class QueryServiceImpl final : public v1::QueryService::Service {
@@ -84,6 +108,8 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   grpc::Status GetSiteAnalysis(grpc::ServerContext*,
                                const v1::GetSiteHealthRequest*,
                                v1::SiteHealthView*) override;
+  grpc::Status GetAgent(grpc::ServerContext*, const v1::GetAgentRequest*,
+                        v1::AgentState*) override;
   grpc::Status GetAgentHistory(grpc::ServerContext*,
                                const v1::GetAgentHistoryRequest*,
                                v1::AgentHistory*) override;

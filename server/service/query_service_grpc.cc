@@ -51,6 +51,17 @@ grpc::Status QueryServiceImpl::GetSiteAnalysis(grpc::ServerContext* context,
       });
 }
 
+grpc::Status QueryServiceImpl::GetAgent(grpc::ServerContext* context,
+                                  const v1::GetAgentRequest* request,
+                                  v1::AgentState* response) {
+  return auth::ServeAuthorized(
+      *authenticator_, *context, v1::QueryService::service_full_name(), "GetAgent",
+      *request, response,
+      [this](const auth::AuthorizedCall&, const v1::GetAgentRequest& r) {
+        return core_->GetAgent(r, absl::Now());
+      });
+}
+
 grpc::Status QueryServiceImpl::GetAgentHistory(grpc::ServerContext* context,
                                   const v1::GetAgentHistoryRequest* request,
                                   v1::AgentHistory* response) {

@@ -1,6 +1,7 @@
 // QueryServiceCore against a real PostgreSQL (one database per test): agent
-// filters with page tokens, sites from stored health, fleet findings,
-// trends and the errors a dashboard developer sees.
+// filters with page tokens, sites from stored health, the server's
+// re-decision and the errors a dashboard developer sees (findings and
+// trends: query_findings_test.cc).
 #include "server/service/query_service.h"
 
 #include <set>
@@ -14,72 +15,12 @@
 #include "common/sim_clock.h"
 #include "gtest/gtest.h"
 #include "server/analysis/site_refresher.h"
+#include "server/service/query_service_test_fixture.h"
 #include "server/store/pg_test_env.h"
 
 namespace natscope::server {
 namespace {
 
-class QueryServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store_ = FreshPostgresStore();
-    ASSERT_NE(store_, nullptr);
-    ASSERT_TRUE(store_->Migrate().ok());
-  }
-
-  // Registers an agent and ingests one probe (UDP blocked when
-  // `udp_blocked`, else endpoint-independent) at the clock's time.
-  void AddAgent(const std::string& site, const std::string& id, v1::Role role,
-                bool udp_blocked) {
-    v1::AgentIdentity agent;
-    agent.set_agent_id(id);
-    agent.set_site(site);
-    agent.set_role(role);
-    ASSERT_TRUE(store_->EnrollAgent(agent, "hash-" + id, "", "").ok());
-    v1::IngestRequest batch;
-    batch.set_epoch(1);
-    batch.set_sequence(1);
-    v1::ProbeReport* probe = batch.add_records()->mutable_probe();
-    probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
-    probe->set_udp_reachable(!udp_blocked);
-    if (udp_blocked) {
-      v1::Finding* finding = probe->add_findings();
-      finding->set_code(v1::FINDING_UDP_BLOCKED);
-      finding->set_severity(v1::SEVERITY_CRITICAL);
-    } else {
-      probe->set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
-      probe->set_filtering_behavior(v1::FILTERING_ENDPOINT_INDEPENDENT);
-      probe->set_public_address("203.0.113.9:4000");
-    }
-    auto result = store_->Ingest(agent, batch, clock_.Now());
-    ASSERT_TRUE(result.ok()) << result.status();
-  }
-
-  void Refresh() {
-    SiteRefresher refresher(store_.get(), store_.get(), &clock_);
-    auto refreshed = refresher.RefreshDirty();
-    ASSERT_TRUE(refreshed.ok()) << refreshed.status();
-  }
-
-  // Every agent id the request yields, page after page.
-  std::vector<std::string> AllPages(v1::ListAgentsRequest request) {
-    std::vector<std::string> ids;
-    for (int page = 0; page < 100; ++page) {
-      auto response = core_.ListAgents(request);
-      EXPECT_TRUE(response.ok()) << response.status();
-      if (!response.ok()) break;
-      EXPECT_LE(response->agents_size(), request.page_size());
-      for (const auto& a : response->agents()) ids.push_back(a.identity().agent_id());
-      if (response->next_page_token().empty()) break;
-      request.set_page_token(response->next_page_token());
-    }
-    return ids;
-  }
-
-  SimClock clock_{absl::Now()};
-  std::unique_ptr<PostgresStore> store_;
-  QueryServiceCore core_{nullptr, nullptr, nullptr, nullptr};
-};
 
 TEST_F(QueryServiceTest, AgentFiltersPageThroughEveryMatchOnce) {
   core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
@@ -199,112 +140,6 @@ TEST_F(QueryServiceTest, SitesPageWithTokensInEitherOrder) {
   v1::ListSitesRequest too_big;
   too_big.set_page_size(10001);
   EXPECT_EQ(core_.ListSites(too_big).status().code(), absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(QueryServiceTest, FleetFindingsCountSitesAndAgents) {
-  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
-  AddAgent("a", "a1", v1::ROLE_CLIENT, true);
-  AddAgent("a", "a2", v1::ROLE_CONNECTOR, true);
-  AddAgent("b", "b1", v1::ROLE_CLIENT, true);
-  AddAgent("c", "c1", v1::ROLE_CLIENT, false);
-  Refresh();
-  auto fleet = core_.ListFindings(v1::ListFindingsRequest(), clock_.Now());
-  ASSERT_TRUE(fleet.ok()) << fleet.status();
-  ASSERT_GE(fleet->fleet_size(), 1);
-  const v1::FleetFinding& udp = fleet->fleet(0);
-  EXPECT_EQ(udp.code(), v1::FINDING_UDP_BLOCKED);
-  EXPECT_EQ(udp.sites(), 2u);
-  EXPECT_EQ(udp.agents(), 3u);
-  ASSERT_EQ(udp.worst_sites_size(), 2);
-  EXPECT_EQ(udp.worst_sites(0), "a");
-  EXPECT_FALSE(udp.remediation().empty());
-  EXPECT_TRUE(fleet->findings().empty());
-
-  v1::ListFindingsRequest one;
-  one.set_site("a");
-  auto site = core_.ListFindings(one, clock_.Now());
-  ASSERT_TRUE(site.ok());
-  // Both probes' UDP_BLOCKED, and the analyzer's own finding for the
-  // connector whose STUN discovery cannot work.
-  ASSERT_EQ(site->findings_size(), 3);
-  int derived = 0;
-  for (const v1::AgentFinding& f : site->findings()) {
-    if (f.finding().code() == v1::FINDING_STUN_DISCOVERY_UNAVAILABLE) {
-      ++derived;
-      EXPECT_EQ(f.agent_id(), "a2");
-    }
-  }
-  EXPECT_EQ(derived, 1);
-  EXPECT_TRUE(site->fleet().empty());
-  one.set_site("nowhere");
-  EXPECT_EQ(core_.ListFindings(one, clock_.Now()).status().code(),
-            absl::StatusCode::kNotFound);
-}
-
-TEST_F(QueryServiceTest, TrendHasTheHoursPointAndRefusesBadWindows) {
-  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
-  AddAgent("a", "a1", v1::ROLE_CLIENT, false);
-  AddAgent("a", "a2", v1::ROLE_CONNECTOR, false);
-  Refresh();
-  v1::GetTrendRequest request;
-  request.set_site("a");
-  auto trend = core_.GetTrend(request, clock_.Now());
-  ASSERT_TRUE(trend.ok()) << trend.status();
-  ASSERT_EQ(trend->points_size(), 1);
-  EXPECT_EQ(trend->points(0).clients(), 1u);
-  EXPECT_DOUBLE_EQ(trend->points(0).p2p_capable_share(), 1.0);
-  EXPECT_EQ(trend->granularity(), v1::TREND_GRANULARITY_HOURLY);
-
-  request.set_granularity(v1::TREND_GRANULARITY_DAILY);
-  trend = core_.GetTrend(request, clock_.Now());
-  ASSERT_TRUE(trend.ok());
-  EXPECT_EQ(trend->points_size(), 1);
-
-  request.set_site("nowhere");
-  EXPECT_EQ(core_.GetTrend(request, clock_.Now()).status().code(),
-            absl::StatusCode::kNotFound);
-  request.set_site("a");
-  request.mutable_from()->set_seconds(2000000000);
-  request.mutable_to()->set_seconds(1000000000);
-  EXPECT_EQ(core_.GetTrend(request, clock_.Now()).status().code(),
-            absl::StatusCode::kInvalidArgument);
-}
-
-// The product's analytics lines reach the analyzer through the store: a
-// client whose tunnels are relayed although every pair looks compatible.
-TEST_F(QueryServiceTest, RelayedTunnelsDespiteCompatibleNatsAreFound) {
-  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), nullptr);
-  AddAgent("lyon", "lyon-client", v1::ROLE_CLIENT, false);
-  AddAgent("lyon", "lyon-connector", v1::ROLE_CONNECTOR, false);
-  v1::AgentIdentity client;
-  client.set_agent_id("lyon-client");
-  client.set_site("lyon");
-  client.set_role(v1::ROLE_CLIENT);
-  v1::IngestRequest batch;
-  batch.set_epoch(1);
-  batch.set_sequence(2);
-  for (int i = 0; i < 3; ++i) {
-    v1::LogEvent* line = batch.add_records()->mutable_log();
-    line->set_kind("analytics");
-    line->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()) - 60 * i);
-    (*line->mutable_fields())["tunnel_path"] = "relayed";
-  }
-  ASSERT_TRUE(store_->Ingest(client, batch, clock_.Now()).ok());
-
-  v1::GetSiteHealthRequest request;
-  request.set_site("lyon");
-  auto view = core_.GetSiteAnalysis(request, clock_.Now());
-  ASSERT_TRUE(view.ok()) << view.status();
-  bool found = false;
-  for (const v1::SiteFinding& f : view->findings()) {
-    if (f.code() != v1::FINDING_RELAYED_DESPITE_COMPATIBLE) continue;
-    found = true;
-    ASSERT_EQ(f.agent_ids_size(), 1);
-    EXPECT_EQ(f.agent_ids(0), "lyon-client");
-    EXPECT_TRUE(absl::StrContains(absl::StrJoin(f.evidence(), "; "), "3 of 3"))
-        << absl::StrJoin(f.evidence(), "; ");
-  }
-  EXPECT_TRUE(found) << view->DebugString();
 }
 
 TEST_F(QueryServiceTest, SiteErrorsSayWhatToDo) {

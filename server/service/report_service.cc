@@ -164,9 +164,7 @@ absl::StatusOr<v1::ReportSchedule> ReportServiceCore::CreateSchedule(
         "server host (--output_dir), a webhook (--webhook), or both");
   }
   RETURN_IF_ERROR(CheckOutputDirectory(schedule.output_directory()));
-  if (!schedule.webhook_url().empty()) {
-    RETURN_IF_ERROR(ParseWebhookUrl(schedule.webhook_url()).status());
-  }
+  RETURN_IF_ERROR(CheckWebhookSchedule(schedule));
   if (!schedule.has_scope()) schedule.mutable_scope()->set_fleet(true);
   RETURN_IF_ERROR(CleanSites(schedule.mutable_scope()));
   schedule.set_enabled(true);

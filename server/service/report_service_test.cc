@@ -81,7 +81,7 @@ TEST_F(ReportServiceTest, BadSchedulesAreRefusedWithTheReason) {
       {"no format", [](auto* s) { s->clear_format(); }, "format"},
       {"nowhere", [](auto* s) { s->clear_output_directory(); }, "delivers nowhere"},
       {"relative", [](auto* s) { s->set_output_directory("reports"); }, "absolute"},
-      {"https", [](auto* s) { s->set_webhook_url("https://x.example/h"); }, "http://"},
+      {"plaintext", [](auto* s) { s->set_webhook_url("http://x.example/h"); }, "https://"},
       {"no sites", [](auto* s) { s->mutable_scope()->mutable_sites(); }, "site"},
   };
   for (const Case& c : cases) {

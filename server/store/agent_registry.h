@@ -1,7 +1,7 @@
 // Registered agents and their credentials: who an agent is, and whether
 // its id is free to enroll. Callers: the Authenticator (lookups), the
-// AgentService (enrolment), the AdminService (reset, removal), the
-// QueryService (an agent's identity).
+// AgentService (enrolment), the AdminService (reset, removal, probe
+// requests), the QueryService (an agent's identity).
 //
 // Errors common to every method of every store role (agent_registry.h,
 // token_store.h, fact_store.h, site_health_store.h, report_store.h,
@@ -15,10 +15,12 @@
 #define NATSCOPE_SERVER_STORE_AGENT_REGISTRY_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "natscope/v1/agent.pb.h"
 
 namespace natscope::server {
@@ -60,6 +62,17 @@ class AgentRegistry {
   // facts age out with retention); returns it. NotFound when none.
   virtual absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(
       absl::string_view agent_id) = 0;
+
+  // Asks for a probe at `now` (FactStore::Ingest tells the agent, until it
+  // sends a probe report started after the request): of the agent
+  // `agent_id` when it is not empty, else of every agent of `site` last
+  // seen at or after `seen_since` or never seen. A pending request is
+  // replaced. Returns the agents asked, sorted by agent_id. InvalidArgument
+  // unless exactly one of `site` and `agent_id` is empty; NotFound when no
+  // agent is asked.
+  virtual absl::StatusOr<std::vector<natscope::v1::AgentIdentity>>
+  RequestProbe(absl::string_view site, absl::string_view agent_id,
+               absl::Time seen_since, absl::Time now) = 0;
 
   // A number that changes whenever a credential or token stops working
   // (revocation, release, removal, rotation), on any server sharing the

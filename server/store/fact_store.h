@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct IngestResult {
   uint32_t records_committed = 0;
   // True when (agent, epoch, sequence) had been committed before.
   bool duplicate = false;
+  // When an admin asked the agent to probe (AgentRegistry::RequestProbe),
+  // if that request is still pending after this batch; unset when none.
+  std::optional<absl::Time> probe_requested;
 };
 
 class FactStore {
@@ -44,10 +48,20 @@ class FactStore {
   // payload and what analyzer::SummarizeBatch decides of the batch: the
   // agent's newest stun_nat_type line, sdwan_state line and probe report
   // (each kept only when newer than the stored one), its hourly tunnel
-  // and relay counts; and its last seen time (`received`) and clock skew
-  // (ClockSkewMillis) when the batch has a send time. Either way marks the
-  // agent's site for the health refresher. NotFound when the agent is not
-  // registered (at that site).
+  // and relay counts; its last seen time (`received`) and clock skew
+  // (ClockSkewMillis) when the batch has a send time; and what the batch
+  // says of the agent itself, its version (`batch.agent().version()`, when
+  // not empty) and counters (when present), unless a batch with a later
+  // SelfReportTime (ingest_rules.h) said it. Either way marks the
+  // agent's site for the health refresher. A batch with no records at all
+  // (records_size() == 0: an agent's check-in, whatever its epoch and
+  // sequence) is not a batch: no ledger row, no record, no site mark;
+  // only the agent's last seen time, clock skew, version and counters, as
+  // above; it is never a duplicate or a conflict. A pending probe request
+  // is cleared when the batch carries a probe report started at or after
+  // it (AnswersProbeRequest, ingest_rules.h), and returned otherwise
+  // (also with a duplicate). NotFound when the agent is not registered
+  // (at that site).
   virtual absl::StatusOr<IngestResult> Ingest(
       const natscope::v1::AgentIdentity& agent,
       const natscope::v1::IngestRequest& batch, absl::Time received) = 0;
@@ -56,11 +70,14 @@ class FactStore {
   // sorts (bytewise) after `after_agent_id` (empty: from the start), sorted
   // by agent_id, with their stored facts: identity, last_seen,
   // log_nat_type and log_nat_type_time, latest_probe as the agent sent it,
-  // clock_skew_seconds and batch_conflicts. The derived fields
-  // (reported_nat_type, mapping and filtering behaviour, public_address,
-  // findings, agent_verdict) are left empty: the server's analysis fills
-  // them (server/analysis/agent_analysis.h). InvalidArgument when
-  // limit < 1.
+  // clock_skew_seconds, batch_conflicts, probe_requested_at (a pending
+  // AgentRegistry::RequestProbe), and of health: version (the
+  // newest batch's, else the enrolled one), last_batch_time (= last_seen)
+  // and counters. The derived fields (reported_nat_type, mapping and
+  // filtering behaviour, public_address, findings, agent_verdict,
+  // health.last_probe_time, healthy and problems) are left empty: the
+  // server's analysis fills them (server/analysis/agent_analysis.h,
+  // agent_health.h). InvalidArgument when limit < 1.
   virtual absl::StatusOr<std::vector<natscope::v1::AgentState>> ListAgents(
       absl::string_view site, absl::string_view after_agent_id, int limit) = 0;
 

@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <string>
 
 #include "google/protobuf/io/coded_stream.h"
@@ -36,6 +37,30 @@ int64_t ClockSkewMillis(const natscope::v1::IngestRequest& batch,
   const absl::Time sent = absl::FromUnixSeconds(batch.sent().seconds()) +
                           absl::Nanoseconds(batch.sent().nanos());
   return absl::ToInt64Milliseconds(sent - received);
+}
+
+absl::Time SelfReportTime(const natscope::v1::IngestRequest& batch,
+                          absl::Time received) {
+  if (!batch.has_sent()) return received;
+  const absl::Time sent = absl::FromUnixSeconds(batch.sent().seconds()) +
+                          absl::Nanoseconds(batch.sent().nanos());
+  return std::min(sent, received);
+}
+
+bool HasSelfReport(const natscope::v1::IngestRequest& batch) {
+  return batch.has_counters() || !batch.agent().version().empty();
+}
+
+bool AnswersProbeRequest(const natscope::v1::IngestRequest& batch,
+                         const natscope::v1::ProbeReport& report,
+                         absl::Time received, absl::Time requested_at) {
+  const absl::Time started =
+      report.has_time() ? absl::FromUnixSeconds(report.time().seconds()) +
+                              absl::Nanoseconds(report.time().nanos())
+                        : received;
+  const absl::Time on_server_clock =
+      started - absl::Milliseconds(ClockSkewMillis(batch, received));
+  return std::min(on_server_clock, received) >= requested_at;
 }
 
 }  // namespace natscope::server

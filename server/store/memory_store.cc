@@ -107,6 +107,12 @@ absl::StatusOr<IngestResult> MemoryStore::Ingest(const AgentIdentity& agent,
                                             " of site ", agent.site(),
                                             " is not registered: enroll it"));
   }
+  AgentRow& agent_row = registered->second;
+  if (batch.records().empty()) {
+    // A check-in: the agent's last contact only (no ledger row, no mark).
+    StoreBatch(agent_row, agent, batch, received);
+    return IngestResult{0, false, agent_row.probe_requested};
+  }
   uint32_t records = 0;
   for (const natscope::v1::Record& record : batch.records()) {
     if (record.has_log() || record.has_probe()) ++records;
@@ -119,19 +125,24 @@ absl::StatusOr<IngestResult> MemoryStore::Ingest(const AgentIdentity& agent,
   // A duplicate marks the site too, as PostgresStore does.
   MarkDirty(agent.site(), StoredTime(received));
   if (!stored && row->second.digest != digest) {
-    ++registered->second.batch_conflicts;
+    ++agent_row.batch_conflicts;
     return BatchConflictError(batch);
   }
-  if (!stored) return IngestResult{0, true};
-  StoreBatch(agent, batch, received);
-  return IngestResult{records, false};
+  if (!stored) return IngestResult{0, true, agent_row.probe_requested};
+  StoreBatch(agent_row, agent, batch, received);
+  return IngestResult{records, false, agent_row.probe_requested};
 }
 
-void MemoryStore::StoreBatch(const AgentIdentity& agent,
+void MemoryStore::StoreBatch(AgentRow& agent_row, const AgentIdentity& agent,
                              const IngestRequest& batch, absl::Time received) {
   const absl::Time received_at = StoredTime(received);
   const analyzer::BatchSummary summary =
       analyzer::SummarizeBatch(batch, received);
+  if (agent_row.probe_requested.has_value() && summary.probe.found() &&
+      AnswersProbeRequest(batch, batch.records(summary.probe.index).probe(),
+                          received, *agent_row.probe_requested)) {
+    agent_row.probe_requested.reset();
+  }
   History& history = history_[agent.agent_id()];
   for (const natscope::v1::Record& record : batch.records()) {
     if (record.has_log()) history.logs.push_back(LogRow{agent.site(), received_at});
@@ -147,7 +158,9 @@ void MemoryStore::StoreBatch(const AgentIdentity& agent,
   if (batch.has_sent()) {
     states_[agent.agent_id()].clock_skew_ms = ClockSkewMillis(batch, received);
   }
+  UpdateSelfReport(agent, batch, received);
   // The hourly counts, as agent_activity keeps them.
+  if (summary.hours.empty()) return;
   auto& hours = activity_[{agent.site(), agent.agent_id()}];
   for (const auto& [hour, counts] : summary.hours) {
     analyzer::TunnelHour& kept = hours[StoredTime(hour)];
@@ -210,6 +223,22 @@ void MemoryStore::UpdateState(const AgentIdentity& agent,
   }
 }
 
+void MemoryStore::UpdateSelfReport(const AgentIdentity& agent,
+                                   const IngestRequest& batch,
+                                   absl::Time received) {
+  if (!HasSelfReport(batch)) return;
+  LatestState& state = states_.at(agent.agent_id());  // UpdateState made it.
+  const absl::Time rank = StoredTime(SelfReportTime(batch, received));
+  if (state.self_report_time.has_value() && *state.self_report_time > rank) {
+    return;
+  }
+  state.self_report_time = rank;
+  if (!batch.agent().version().empty()) {
+    state.version = SanitizeText(batch.agent().version());
+  }
+  if (batch.has_counters()) state.counters = batch.counters();
+}
+
 void MemoryStore::MarkDirty(const std::string& site, absl::Time since) {
   dirty_.try_emplace(site, since);
 }
@@ -227,8 +256,15 @@ AgentState MemoryStore::StateOf(const AgentRow& agent) const {
   AgentState state;
   *state.mutable_identity() = agent.identity;
   state.set_batch_conflicts(agent.batch_conflicts);
+  natscope::v1::AgentHealth* health = state.mutable_health();
+  health->set_version(agent.identity.version());
+  if (agent.probe_requested.has_value()) {
+    SetStoredTime(*agent.probe_requested, state.mutable_probe_requested_at());
+  }
   const LatestState* latest = FindState(agent.identity);
   if (latest == nullptr) return state;
+  if (latest->version.has_value()) health->set_version(*latest->version);
+  if (latest->counters.has_value()) *health->mutable_counters() = *latest->counters;
   if (latest->nat_type.has_value()) {
     state.set_log_nat_type(*latest->nat_type);
     SetStoredTime(latest->nat_time, state.mutable_log_nat_type_time());
@@ -237,6 +273,7 @@ AgentState MemoryStore::StateOf(const AgentRow& agent) const {
     state.set_clock_skew_seconds(*latest->clock_skew_ms / 1000);
   }
   SetStoredTime(latest->last_seen, state.mutable_last_seen());
+  *health->mutable_last_batch_time() = state.last_seen();
   if (latest->probe.has_value()) {
     *state.mutable_latest_probe() = *latest->probe;
   }

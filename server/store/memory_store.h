@@ -100,6 +100,9 @@ class MemoryStore : public ServerStore {
       absl::string_view agent_id) override;
   absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(
       absl::string_view agent_id) override;
+  absl::StatusOr<std::vector<natscope::v1::AgentIdentity>> RequestProbe(
+      absl::string_view site, absl::string_view agent_id,
+      absl::Time seen_since, absl::Time now) override;
   absl::StatusOr<int64_t> AuthGeneration() override;
 
   // Partitions, retention, site health and trends: memory_store_health.cc.
@@ -109,6 +112,7 @@ class MemoryStore : public ServerStore {
   absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
                               absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit) override;
+  absl::StatusOr<int64_t> CountDirtySites() override;
   absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
   RecentActivity(absl::string_view site, absl::Time since) override;
   absl::Status PutSiteHealth(
@@ -159,6 +163,7 @@ class MemoryStore : public ServerStore {
     natscope::v1::AgentIdentity identity;
     std::string credential_hash;  // Empty: released.
     uint64_t batch_conflicts = 0;
+    std::optional<absl::Time> probe_requested;  // Stored; unset: none.
   };
   // An agent's latest state at its site (agent_state).
   struct LatestState {
@@ -171,6 +176,10 @@ class MemoryStore : public ServerStore {
     std::optional<int64_t> clock_skew_ms;  // Unset: never said.
     std::optional<std::string> sdwan_state;  // Sanitised; unset: never logged.
     absl::Time sdwan_time;
+    // What the newest batch said of the agent itself (ingest_rules.h).
+    std::optional<std::string> version;  // Sanitised; unset: never named.
+    std::optional<natscope::v1::AgentCounters> counters;
+    std::optional<absl::Time> self_report_time;  // Stored; unset: never.
   };
   // What the ledger keeps of a batch.
   struct LedgerRow {
@@ -206,6 +215,9 @@ class MemoryStore : public ServerStore {
     int64_t p2p_clients = 0;
     int64_t connectors = 0;
     absl::Time computed;
+    // Agents per finding code (site_finding_trend): kept, replaced and
+    // pruned with the point.
+    std::map<natscope::v1::FindingCode, int64_t> finding_agents;
   };
   template <typename Info>
   struct TokenRow {
@@ -227,9 +239,9 @@ class MemoryStore : public ServerStore {
   };
 
 
-  // Records the batch's facts and updates the agent's latest state; the
-  // ledger row is the caller's.
-  void StoreBatch(const natscope::v1::AgentIdentity& agent,
+  // Records the batch's facts and updates the agent's latest state (and
+  // its pending probe request); the ledger row is the caller's.
+  void StoreBatch(AgentRow& agent_row, const natscope::v1::AgentIdentity& agent,
                   const natscope::v1::IngestRequest& batch, absl::Time received)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the batch's `nat` and `probe` records into the agent's latest
@@ -238,6 +250,11 @@ class MemoryStore : public ServerStore {
                    const natscope::v1::IngestRequest& batch,
                    const analyzer::BatchSummary& summary, absl::Time received_at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes the batch's version and counters into the agent's latest state
+  // unless it holds a report ranked later (SelfReportTime).
+  void UpdateSelfReport(const natscope::v1::AgentIdentity& agent,
+                        const natscope::v1::IngestRequest& batch,
+                        absl::Time received) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds the daily partitions from `from`'s day to `to`'s day.
   void AddPartitions(absl::Time from, absl::Time to)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

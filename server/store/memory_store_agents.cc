@@ -1,6 +1,7 @@
-// MemoryStore's agent enrolment and release; the SQL it mirrors is in
-// pg_agents.cc.
+// MemoryStore's agent enrolment, release and probe requests; the SQL it
+// mirrors is in pg_agents.cc.
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "server/store/memory_store.h"
@@ -94,6 +95,40 @@ absl::StatusOr<AgentIdentity> MemoryStore::RemoveAgent(
   ++auth_generation_;
   MarkDirty(identity.site(), StoredTime(absl::Now()));
   return identity;
+}
+
+absl::StatusOr<std::vector<AgentIdentity>> MemoryStore::RequestProbe(
+    absl::string_view site, absl::string_view agent_id, absl::Time seen_since,
+    absl::Time now) {
+  if (site.empty() == agent_id.empty()) {
+    return absl::InvalidArgumentError(
+        "RequestProbe needs a site or an agent_id, not both");
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<AgentRow*> asked;
+  if (!agent_id.empty()) {
+    const auto agent = agents_.find(std::string(agent_id));
+    if (agent != agents_.end()) asked.push_back(&agent->second);
+  } else {
+    for (auto& [id, row] : agents_) {
+      if (row.identity.site() != site) continue;
+      const LatestState* state = FindState(row.identity);
+      if (state == nullptr || state->last_seen >= StoredTime(seen_since)) {
+        asked.push_back(&row);
+      }
+    }
+  }
+  if (asked.empty()) {
+    return absl::NotFoundError(
+        agent_id.empty() ? "no agent of this site to ask"
+                         : "no agent has this id: see natscope agents");
+  }
+  std::vector<AgentIdentity> identities;
+  for (AgentRow* row : asked) {
+    row->probe_requested = StoredTime(now);
+    identities.push_back(row->identity);
+  }
+  return identities;
 }
 
 absl::StatusOr<int64_t> MemoryStore::AuthGeneration() {

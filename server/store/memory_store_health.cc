@@ -22,6 +22,19 @@ int64_t RoundedMean(int64_t sum, int64_t count) {
   return sum < 0 ? -magnitude : magnitude;
 }
 
+// The summary's finding counts, each code once (as FindingArrays in
+// pg_site_health.cc).
+std::map<natscope::v1::FindingCode, int64_t> FindingAgents(
+    const SiteSummary& summary) {
+  std::map<natscope::v1::FindingCode, int64_t> agents;
+  for (const natscope::v1::FindingCount& count : summary.finding_counts()) {
+    if (count.code() != natscope::v1::FINDING_UNSPECIFIED && count.agents() > 0) {
+      agents[count.code()] += count.agents();
+    }
+  }
+  return agents;
+}
+
 absl::Status NegativeLimit(absl::string_view method, int limit) {
   return absl::InvalidArgumentError(
       absl::StrCat(method, " limit must not be negative, not ", limit));
@@ -124,6 +137,11 @@ absl::StatusOr<std::vector<std::string>> MemoryStore::ClaimDirtySites(
   return sites;
 }
 
+absl::StatusOr<int64_t> MemoryStore::CountDirtySites() {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int64_t>(dirty_.size());
+}
+
 absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
 MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
   // Counted per hour at ingest, as PostgresStore reads agent_activity;
@@ -171,7 +189,7 @@ absl::Status MemoryStore::PutSiteHealth(
     auto [point, new_point] = trend_.try_emplace({summary.site(), bucket});
     if (new_point || point->second.computed <= at) {
       point->second = TrendRow{summary.clients(), summary.p2p_capable_clients(),
-                               summary.connectors(), at};
+                               summary.connectors(), at, FindingAgents(summary)};
     }
   }
   return absl::OkStatus();
@@ -233,6 +251,9 @@ absl::StatusOr<std::vector<TrendSample>> MemoryStore::SiteTrend(
       sample.clients += row.clients;
       sample.p2p_clients += row.p2p_clients;
       sample.connectors += row.connectors;
+      for (const auto& [code, agents] : row.finding_agents) {
+        sample.finding_agents[code] += agents;
+      }
     }
   }
   std::vector<TrendSample> samples;
@@ -250,6 +271,9 @@ absl::StatusOr<std::vector<TrendSample>> MemoryStore::SiteTrend(
     day.sum.clients += sample.clients;
     day.sum.p2p_clients += sample.p2p_clients;
     day.sum.connectors += sample.connectors;
+    for (const auto& [code, agents] : sample.finding_agents) {
+      day.sum.finding_agents[code] += agents;
+    }
     ++day.hours;
   }
   for (const auto& [start, day] : days) {
@@ -258,6 +282,11 @@ absl::StatusOr<std::vector<TrendSample>> MemoryStore::SiteTrend(
     sample.clients = RoundedMean(day.sum.clients, day.hours);
     sample.p2p_clients = RoundedMean(day.sum.p2p_clients, day.hours);
     sample.connectors = RoundedMean(day.sum.connectors, day.hours);
+    // An hour without the code counts 0; a mean rounded to 0 is left out.
+    for (const auto& [code, agents] : day.sum.finding_agents) {
+      const int64_t mean = RoundedMean(agents, day.hours);
+      if (mean > 0) sample.finding_agents[code] = mean;
+    }
   }
   return samples;
 }

@@ -1,6 +1,9 @@
-// PostgresStore's agent enrolment and release (migration 0005_trust.sql).
+// PostgresStore's agent enrolment and release (migration 0005_trust.sql),
+// and probe requests (0008_probe_request.sql).
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -149,6 +152,52 @@ absl::StatusOr<AgentIdentity> PostgresStore::RemoveAgent(
         return absl::OkStatus();
       }));
   return agent;
+}
+
+absl::StatusOr<std::vector<AgentIdentity>> PostgresStore::RequestProbe(
+    absl::string_view site, absl::string_view agent_id, absl::Time seen_since,
+    absl::Time now) {
+  if (site.empty() == agent_id.empty()) {
+    return absl::InvalidArgumentError(
+        "RequestProbe needs a site or an agent_id, not both");
+  }
+  std::vector<AgentIdentity> agents;
+  RETURN_IF_ERROR(
+      pool_->Run("RequestProbe", [&](pqxx::connection& conn) -> absl::Status {
+        pqxx::work tx(conn);
+        const std::string returning = absl::StrCat(" RETURNING ", kAgentColumns);
+        // A site's agents: those seen since `seen_since`, or never.
+        const pqxx::result rows =
+            agent_id.empty()
+                ? tx.exec_params(
+                      absl::StrCat(
+                          "UPDATE agents a SET probe_requested_at = $2 "
+                          "WHERE a.site = $1 AND NOT EXISTS (SELECT 1 FROM "
+                          "agent_state s WHERE s.site = a.site AND "
+                          "s.agent_id = a.agent_id AND s.last_seen < $3)",
+                          returning),
+                      std::string(site), TimestampText(now),
+                      TimestampText(seen_since))
+                : tx.exec_params(
+                      absl::StrCat("UPDATE agents SET probe_requested_at = $2 "
+                                   "WHERE agent_id = $1",
+                                   returning),
+                      std::string(agent_id), TimestampText(now));
+        if (rows.empty()) {
+          return absl::NotFoundError(
+              agent_id.empty() ? "no agent of this site to ask"
+                               : "no agent has this id: see natscope agents");
+        }
+        agents.clear();
+        for (const pqxx::row& row : rows) agents.push_back(AgentFromRow(row));
+        tx.commit();
+        return absl::OkStatus();
+      }));
+  std::sort(agents.begin(), agents.end(),
+            [](const AgentIdentity& a, const AgentIdentity& b) {
+              return a.agent_id() < b.agent_id();
+            });
+  return agents;
 }
 
 absl::StatusOr<int64_t> PostgresStore::AuthGeneration() {

@@ -2,6 +2,7 @@
 
 #include <postgresql/libpq-fe.h>
 
+#include <chrono>
 #include <exception>
 #include <pqxx/except>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/metrics/metrics.h"
 
 namespace natscope::server {
 namespace {
@@ -20,6 +22,26 @@ std::string FirstLine(absl::string_view message) {
   message = message.substr(0, message.find('\n'));
   absl::ConsumePrefix(&message, "ERROR:");
   return std::string(absl::StripAsciiWhitespace(message));
+}
+
+// Counts an Acquire that found every connection busy and waited from
+// `since`: `result` is acquired or timeout.
+void CountWait(const char* result,
+               std::chrono::steady_clock::time_point since) {
+  static metrics::CounterFamily& waits = metrics::DefaultRegistry().Counter(
+      "natscope_pg_pool_waits_total",
+      "Connection requests that found every PostgreSQL connection busy, by "
+      "result (acquired, timeout).",
+      {"result"});
+  static metrics::Histogram& wait_seconds =
+      metrics::DefaultRegistry()
+          .Histogram("natscope_pg_pool_wait_seconds",
+                     "How long those requests waited for a connection.", {})
+          .With({});
+  const std::chrono::duration<double> waited =
+      std::chrono::steady_clock::now() - since;
+  waits.With({result}).Increment();
+  wait_seconds.Observe(waited.count());
 }
 
 // SQLSTATE classes that mean the server went away or refuses sessions.
@@ -129,12 +151,16 @@ absl::StatusOr<PgConnectionPool::Lease> PgConnectionPool::Acquire() {
     const auto available = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || open_ < size_;
     };
+    const bool waits = !available();
+    const auto wait_start = std::chrono::steady_clock::now();
     if (!mu_.AwaitWithTimeout(absl::Condition(&available), kAcquireTimeout)) {
+      CountWait("timeout", wait_start);
       return absl::UnavailableError(absl::StrCat(
           "all ", size_, " PostgreSQL connections stayed busy for ",
           absl::FormatDuration(kAcquireTimeout),
           ": the database is overloaded or a query hangs"));
     }
+    if (waits) CountWait("acquired", wait_start);
     if (!idle_.empty()) {
       Lease lease{std::move(idle_.back()), true};
       idle_.pop_back();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <pqxx/pqxx>
 #include <tuple>
@@ -194,11 +195,57 @@ void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
   }
 }
 
+// What the batch says of the agent itself (ingest_rules.h), unless a
+// batch ranked later said it first.
+void UpdateSelfReport(pqxx::transaction_base& tx, const std::string& site,
+                      const std::string& agent_id, const IngestRequest& batch,
+                      absl::Time received) {
+  if (!HasSelfReport(batch)) return;
+  tx.exec_params(
+      "UPDATE agent_state SET "
+      "agent_version = COALESCE(NULLIF($3, ''), agent_version), "
+      "counters = CASE WHEN $4::boolean THEN $5::bytea ELSE counters END, "
+      "self_report_time = $6::timestamptz WHERE site = $1 AND agent_id = $2 "
+      "AND (self_report_time IS NULL OR self_report_time <= $6::timestamptz)",
+      site, agent_id, SanitizeText(batch.agent().version()),
+      batch.has_counters(),
+      pqxx::binarystring(batch.counters().SerializeAsString()),
+      TimestampText(SelfReportTime(batch, received)));
+}
+
+// Clears the agent's probe request `*requested` when the batch's newest
+// probe report answers it. A newer request made meanwhile stays.
+void AnswerProbeRequest(pqxx::transaction_base& tx, const std::string& agent_id,
+                        const IngestRequest& batch,
+                        const analyzer::BatchSummary& summary,
+                        absl::Time received,
+                        std::optional<absl::Time>* requested) {
+  if (!requested->has_value() || !summary.probe.found() ||
+      !AnswersProbeRequest(batch, batch.records(summary.probe.index).probe(),
+                           received, **requested)) {
+    return;
+  }
+  tx.exec_params(
+      "UPDATE agents SET probe_requested_at = NULL WHERE agent_id = $1 AND "
+      "probe_requested_at <= $2::timestamptz",
+      agent_id, TimestampText(**requested));
+  requested->reset();
+}
+
 }  // namespace
+
+void RecordCheckIn(pqxx::transaction_base& tx,
+                   const natscope::v1::AgentIdentity& agent,
+                   const IngestRequest& batch, absl::Time received) {
+  UpdateAgentState(tx, agent.site(), agent.agent_id(), batch,
+                   analyzer::BatchSummary(), received);
+  UpdateSelfReport(tx, agent.site(), agent.agent_id(), batch, received);
+}
 
 IngestResult IngestBatch(pqxx::transaction_base& tx,
                          const natscope::v1::AgentIdentity& agent,
                          const IngestRequest& batch, absl::Time received,
+                         std::optional<absl::Time>* probe_requested,
                          bool* conflict) {
   *conflict = false;
   const std::string& site = agent.site();
@@ -223,14 +270,16 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
           "WHERE agent_id = $1",
           agent_id);
     }
-    return IngestResult{0, true};
+    return IngestResult{0, true, std::nullopt};
   }
   const BatchKey key{site, agent_id, epoch, sequence, received_text};
   CopyLogEvents(tx, key, batch, received);
   CopyProbeReports(tx, key, batch, received);
   UpdateAgentState(tx, site, agent_id, batch, summary, received);
+  UpdateSelfReport(tx, site, agent_id, batch, received);
   AddActivity(tx, site, agent_id, summary.hours);
-  return IngestResult{summary.records, false};
+  AnswerProbeRequest(tx, agent_id, batch, summary, received, probe_requested);
+  return IngestResult{summary.records, false, std::nullopt};
 }
 
 }  // namespace natscope::server

@@ -2,6 +2,7 @@
 #ifndef NATSCOPE_SERVER_STORE_PG_INGEST_H_
 #define NATSCOPE_SERVER_STORE_PG_INGEST_H_
 
+#include <optional>
 #include <pqxx/transaction_base>
 #include <string>
 
@@ -17,11 +18,23 @@ namespace natscope::server {
 // refresher after the commit.) Returns duplicate=true, having written nothing,
 // when the ledger already holds the batch with the same digest; sets
 // *conflict, having only counted it on the agent, when it holds it with
-// another. The agent must exist. Throws libpqxx exceptions.
+// another. `*probe_requested` is the agent's pending probe request as the
+// caller read it; a new batch that answers it clears it, in the agents
+// table and here. The agent must exist. Throws libpqxx exceptions.
 IngestResult IngestBatch(pqxx::transaction_base& tx,
                          const natscope::v1::AgentIdentity& agent,
                          const natscope::v1::IngestRequest& batch,
-                         absl::Time received, bool* conflict);
+                         absl::Time received,
+                         std::optional<absl::Time>* probe_requested,
+                         bool* conflict);
+
+// Within `tx`: a check-in (a batch with no records) updates only the
+// agent's last_seen, clock skew, version and counters in agent_state (see
+// Store::Ingest). The agent must exist. Throws libpqxx exceptions.
+void RecordCheckIn(pqxx::transaction_base& tx,
+                   const natscope::v1::AgentIdentity& agent,
+                   const natscope::v1::IngestRequest& batch,
+                   absl::Time received);
 
 }  // namespace natscope::server
 

@@ -1,4 +1,6 @@
-// PostgresStore's site health and trends (migration 0003_scale.sql).
+// PostgresStore's site health and trends (migrations 0003_scale.sql and
+// 0007_finding_trend.sql).
+#include <map>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -23,6 +25,82 @@ absl::StatusOr<SiteSummary> SummaryFromField(const pqxx::field& field) {
         "outside natscope");
   }
   return summary;
+}
+
+// The summary's finding counts as two PostgreSQL integer[] literals
+// (codes, agents), each code once.
+std::pair<std::string, std::string> FindingArrays(const SiteSummary& summary) {
+  std::map<int, int64_t> agents;
+  for (const natscope::v1::FindingCount& count : summary.finding_counts()) {
+    if (count.code() != natscope::v1::FINDING_UNSPECIFIED && count.agents() > 0) {
+      agents[count.code()] += count.agents();
+    }
+  }
+  std::string codes = "{", counts = "{";
+  for (const auto& [code, n] : agents) {
+    absl::StrAppend(&codes, codes.size() > 1 ? "," : "", code);
+    absl::StrAppend(&counts, counts.size() > 1 ? "," : "", n);
+  }
+  return {codes + "}", counts + "}"};
+}
+
+// The trend point of one site and hour with its finding counts, in one
+// statement: the point is upserted unless a later analysis holds it, and
+// only then (RETURNING) are its finding rows replaced, while the point's
+// row lock keeps a concurrent refresher of the same site and hour out.
+constexpr char kPutTrendPoint[] =
+    "WITH point AS ("
+    " INSERT INTO site_trend (site, bucket, clients, p2p_clients, connectors,"
+    " computed_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    " ON CONFLICT (site, bucket) DO UPDATE SET clients = EXCLUDED.clients,"
+    " p2p_clients = EXCLUDED.p2p_clients, connectors = EXCLUDED.connectors,"
+    " computed_at = EXCLUDED.computed_at"
+    " WHERE site_trend.computed_at <= EXCLUDED.computed_at"
+    " RETURNING site, bucket),"
+    " gone AS (DELETE FROM site_finding_trend f USING point"
+    " WHERE f.site = point.site AND f.bucket = point.bucket"
+    " AND f.code <> ALL ($7::integer[]))"
+    " INSERT INTO site_finding_trend (site, bucket, code, agents)"
+    " SELECT point.site, point.bucket, c.code, c.agents"
+    " FROM point, unnest($7::integer[], $8::integer[]) AS c (code, agents)"
+    " ON CONFLICT (site, bucket, code) DO UPDATE SET agents = EXCLUDED.agents";
+
+// Agents per finding code and hour, summed over the sites of $1 (all when
+// empty) from $2 to $3; per UTC day, the sum of the day's hours over the
+// hours the day has trend points (a code absent from an hour counts 0),
+// as SiteTrend averages the counts. Columns: micros, code, agents.
+std::string FindingTrendQuery(bool daily) {
+  const std::string window =
+      "WHERE ($1 = '' OR site = $1) AND bucket >= $2 AND bucket <= $3";
+  const std::string hourly = absl::StrCat(
+      "SELECT bucket, code, sum(agents) AS agents FROM site_finding_trend ",
+      window, " GROUP BY bucket, code");
+  if (!daily) {
+    return absl::StrCat("SELECT ", UnixMicrosSql("bucket"), ", code, agents FROM (",
+                        hourly, ") x ORDER BY 1, 2");
+  }
+  return absl::StrCat(
+      "WITH h AS (SELECT date_trunc('day', bucket, 'UTC') AS d, "
+      "count(DISTINCT bucket) AS hours FROM site_trend ", window,
+      " GROUP BY 1), f AS (SELECT date_trunc('day', bucket, 'UTC') AS d, code, "
+      "sum(agents) AS agents FROM (", hourly, ") x GROUP BY 1, 2) SELECT ",
+      UnixMicrosSql("f.d"), ", f.code, round(f.agents / h.hours) "
+      "FROM f JOIN h USING (d) ORDER BY 1, 2");
+}
+
+// Adds the rows of FindingTrendQuery to the samples of their times
+// (`samples` oldest first; every finding row has its point, a foreign key).
+void AddFindings(const pqxx::result& rows, std::vector<TrendSample>* samples) {
+  size_t i = 0;
+  for (const pqxx::row& row : rows) {
+    const absl::Time bucket = absl::FromUnixMicros(row[0].as<int64_t>());
+    while (i < samples->size() && (*samples)[i].bucket < bucket) ++i;
+    if (i == samples->size() || (*samples)[i].bucket != bucket) continue;
+    const int64_t agents = row[2].as<int64_t>();
+    if (agents <= 0) continue;  // A daily mean rounded to none.
+    (*samples)[i].finding_agents[static_cast<natscope::v1::FindingCode>(
+        row[1].as<int>())] = agents;
+  }
 }
 
 }  // namespace
@@ -65,6 +143,16 @@ absl::StatusOr<std::vector<std::string>> PostgresStore::ClaimDirtySites(
     return absl::OkStatus();
   }));
   return sites;
+}
+
+absl::StatusOr<int64_t> PostgresStore::CountDirtySites() {
+  int64_t count = 0;
+  RETURN_IF_ERROR(pool_->Run("CountDirtySites", [&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    count = tx.exec1("SELECT count(*) FROM site_dirty")[0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return count;
 }
 
 absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
@@ -129,16 +217,10 @@ absl::Status PostgresStore::PutSiteHealth(
           "WHERE site_health.computed_at <= EXCLUDED.computed_at",
           summary.site(), summary.severity_score(),
           pqxx::binarystring(summary.SerializeAsString()), computed_text);
-      tx.exec_params(
-          "INSERT INTO site_trend (site, bucket, clients, p2p_clients, "
-          "connectors, computed_at) VALUES ($1, $2, $3, $4, $5, $6) "
-          "ON CONFLICT (site, bucket) DO UPDATE SET clients = "
-          "EXCLUDED.clients, p2p_clients = EXCLUDED.p2p_clients, "
-          "connectors = EXCLUDED.connectors, computed_at = "
-          "EXCLUDED.computed_at WHERE site_trend.computed_at <= "
-          "EXCLUDED.computed_at",
-          summary.site(), bucket_text, summary.clients(),
-          summary.p2p_capable_clients(), summary.connectors(), computed_text);
+      const auto [codes, agents] = FindingArrays(summary);
+      tx.exec_params(kPutTrendPoint, summary.site(), bucket_text,
+                     summary.clients(), summary.p2p_capable_clients(),
+                     summary.connectors(), computed_text, codes, agents);
     }
     tx.commit();
     return absl::OkStatus();
@@ -202,6 +284,7 @@ absl::StatusOr<std::vector<SiteSummary>> PostgresStore::ListSiteHealthPage(
 absl::StatusOr<std::vector<TrendSample>> PostgresStore::SiteTrend(
     absl::string_view site, absl::Time from, absl::Time to, bool daily) {
   std::vector<TrendSample> samples;
+  const std::string finding_query = FindingTrendQuery(daily);
   // Per hour: the fleet's sum over sites. Per day: the mean of the hours.
   const std::string hourly =
       "SELECT bucket, sum(clients) AS clients, sum(p2p_clients) AS p2p, "
@@ -220,7 +303,8 @@ absl::StatusOr<std::vector<TrendSample>> PostgresStore::SiteTrend(
                            ") h ORDER BY bucket");
   RETURN_IF_ERROR(pool_->Run("SiteTrend", [&](pqxx::connection& conn) {
     samples.clear();
-    pqxx::read_transaction tx(conn);
+    // Repeatable read: the points and their findings from one snapshot.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
     const pqxx::result rows = tx.exec_params(
         query, std::string(site), TimestampText(from), TimestampText(to));
     for (const pqxx::row& row : rows) {
@@ -230,6 +314,9 @@ absl::StatusOr<std::vector<TrendSample>> PostgresStore::SiteTrend(
       sample.p2p_clients = row[2].as<int64_t>();
       sample.connectors = row[3].as<int64_t>();
     }
+    AddFindings(tx.exec_params(finding_query, std::string(site),
+                               TimestampText(from), TimestampText(to)),
+                &samples);
     return absl::OkStatus();
   }));
   return samples;

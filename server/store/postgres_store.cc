@@ -1,6 +1,7 @@
 #include "server/store/postgres_store.h"
 
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <tuple>
 #include <utility>
@@ -29,7 +30,8 @@ const std::string& AgentColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
       "a.agent_id, a.site, a.role, a.hostname, a.version, s.stun_nat_type, ",
       UnixMicrosSql("s.stun_nat_type_time"), ", ", UnixMicrosSql("s.last_seen"),
-      ", s.probe_report, s.clock_skew_ms, a.batch_conflicts"));
+      ", s.probe_report, s.clock_skew_ms, a.batch_conflicts, "
+      "s.agent_version, s.counters, ", UnixMicrosSql("a.probe_requested_at")));
   return *columns;
 }
 
@@ -54,6 +56,7 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
   }
   if (!row[7].is_null()) {
     MicrosToProto(row[7].as<int64_t>(), state.mutable_last_seen());
+    *state.mutable_health()->mutable_last_batch_time() = state.last_seen();
   }
   if (!row[8].is_null()) {
     const pqxx::binarystring bytes(row[8]);
@@ -68,6 +71,21 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
     state.set_clock_skew_seconds(row[9].as<int64_t>() / 1000);
   }
   state.set_batch_conflicts(row[10].as<uint64_t>());
+  state.mutable_health()->set_version(row[11].is_null()
+                                          ? state.identity().version()
+                                          : row[11].as<std::string>());
+  if (!row[12].is_null()) {
+    const pqxx::binarystring bytes(row[12]);
+    if (!state.mutable_health()->mutable_counters()->ParseFromArray(
+            bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::DataLossError(absl::StrCat(
+          "stored counters of agent ", state.identity().agent_id(),
+          " do not parse: the database was altered outside natscope"));
+    }
+  }
+  if (!row[13].is_null()) {
+    MicrosToProto(row[13].as<int64_t>(), state.mutable_probe_requested_at());
+  }
   return state;
 }
 
@@ -150,23 +168,42 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
   }
   IngestResult result;
   bool conflict = false;
+  // A check-in: the agent's last contact only, and no mark (of what a
+  // site's summary shows it changes only the agent's health and whether
+  // it is forgotten, which the periodic sweep catches).
+  const bool check_in = batch.records().empty();
   RETURN_IF_ERROR(
       pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
+        std::optional<absl::Time> requested;
         {
           pqxx::work tx(conn);
-          if (tx.exec_params(
-                    "SELECT 1 FROM agents WHERE agent_id = $1 AND site = $2",
-                    agent.agent_id(), agent.site())
-                  .empty()) {
+          // The pending probe request comes with the registration check:
+          // no extra round trip.
+          const pqxx::result registered = tx.exec_params(
+              absl::StrCat("SELECT ", UnixMicrosSql("probe_requested_at"),
+                           " FROM agents WHERE agent_id = $1 AND site = $2"),
+              agent.agent_id(), agent.site());
+          if (registered.empty()) {
             return absl::NotFoundError(
                 absl::StrCat("agent ", agent.agent_id(), " of site ",
                              agent.site(), " is not registered: enroll it"));
           }
-          result = IngestBatch(tx, agent, batch, received, &conflict);
+          if (!registered[0][0].is_null()) {
+            requested = absl::FromUnixMicros(registered[0][0].as<int64_t>());
+          }
+          if (check_in) {
+            RecordCheckIn(tx, agent, batch, received);
+            result = IngestResult();
+          } else {
+            result = IngestBatch(tx, agent, batch, received, &requested,
+                                 &conflict);
+          }
+          result.probe_requested = requested;
           // A duplicate wrote nothing, a conflict only its count: both
           // commit.
           tx.commit();
         }
+        if (check_in) return absl::OkStatus();
         {
           // After the commit, so that a refresher that claims the mark
           // reads the state this batch wrote (see 0003_scale.sql). A

@@ -78,6 +78,9 @@ class PostgresStore final : public ServerStore {
       absl::string_view agent_id) override;
   absl::StatusOr<natscope::v1::AgentIdentity> RemoveAgent(
       absl::string_view agent_id) override;
+  absl::StatusOr<std::vector<natscope::v1::AgentIdentity>> RequestProbe(
+      absl::string_view site, absl::string_view agent_id,
+      absl::Time seen_since, absl::Time now) override;
   absl::StatusOr<int64_t> AuthGeneration() override;
 
   // Partitions and retention: pg_partitions.cc.
@@ -89,6 +92,7 @@ class PostgresStore final : public ServerStore {
   absl::Status MarkSitesDirty(const std::vector<std::string>& sites,
                               absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> ClaimDirtySites(int limit) override;
+  absl::StatusOr<int64_t> CountDirtySites() override;
   absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
   RecentActivity(absl::string_view site, absl::Time since) override;
   absl::Status PutSiteHealth(

@@ -7,6 +7,7 @@
 #define NATSCOPE_SERVER_STORE_SITE_HEALTH_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct TrendSample {
   int64_t clients = 0;
   int64_t p2p_clients = 0;
   int64_t connectors = 0;
+  // Agents per finding code (SiteSummary.finding_counts), summed like the
+  // counts above; a code no agent carried is absent.
+  std::map<natscope::v1::FindingCode, int64_t> finding_agents;
 };
 
 // Where a page of ListSiteHealthPage starts: after this site in the
@@ -47,9 +51,13 @@ class SiteHealthStore {
   // share the work.
   virtual absl::StatusOr<std::vector<std::string>> ClaimDirtySites(
       int limit) = 0;
+  // How many sites are marked and not yet claimed: the refresher's work
+  // waiting (natscope_site_refresh_sites_pending).
+  virtual absl::StatusOr<int64_t> CountDirtySites() = 0;
   // Stores each summary as its site's health (severity_score, site and the
   // summary itself) and as the site's trend point for the hour of
-  // `computed` (replacing an earlier one in that hour). A summary with no
+  // `computed`, with its finding counts (replacing an earlier one in that
+  // hour, findings included). A summary with no
   // clients and no connectors removes the site's health instead (its
   // agents are gone).
   virtual absl::Status PutSiteHealth(
@@ -66,7 +74,9 @@ class SiteHealthStore {
   ListSiteHealthPage(bool by_name, const SiteCursor& after, int limit) = 0;
   // The trend of `site` (the fleet's sum when empty) from `from` to `to`:
   // one sample per hour, or per UTC day (the day's hourly samples
-  // averaged), oldest first.
+  // averaged, each count rounded half away from zero; a finding absent
+  // from an hour counts 0 in its day's mean), oldest first. Trend points
+  // stored before schema version 7 have no finding counts.
   virtual absl::StatusOr<std::vector<TrendSample>> SiteTrend(
       absl::string_view site, absl::Time from, absl::Time to, bool daily) = 0;
 };

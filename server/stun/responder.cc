@@ -28,6 +28,56 @@ absl::Status AltBindError(const absl::Status& status) {
                    "--stun_alt_port a free port"));
 }
 
+// One natscope_stun_<what>_total callback, labelled by protocol (stun,
+// quic), read from the responder's own counters at scrape time.
+metrics::CallbackHandle ExportCounter(
+    const StunResponder& responder, absl::string_view name,
+    absl::string_view help, int64_t StunServerCounters::*stun,
+    int64_t QuicResponderCounters::*quic) {
+  return metrics::DefaultRegistry().AddCallback(
+      name, help, metrics::MetricType::kCounter, {"protocol"},
+      [&responder, stun, quic] {
+        const StunResponderCounters c = responder.counters();
+        std::vector<metrics::Sample> samples;
+        if (stun != nullptr) {
+          samples.push_back({{"stun"}, static_cast<double>(c.stun.*stun)});
+        }
+        if (quic != nullptr) {
+          samples.push_back({{"quic"}, static_cast<double>(c.quic.*quic)});
+        }
+        return samples;
+      });
+}
+
+std::vector<metrics::CallbackHandle> ExportCounters(
+    const StunResponder& responder) {
+  std::vector<metrics::CallbackHandle> handles;
+  handles.push_back(ExportCounter(
+      responder, "natscope_stun_requests_total",
+      "Well-formed STUN requests and QUIC packets deserving a version "
+      "negotiation, by protocol.",
+      &StunServerCounters::requests, &QuicResponderCounters::requests));
+  handles.push_back(ExportCounter(
+      responder, "natscope_stun_responses_total",
+      "STUN replies and QUIC version negotiations sent, by protocol.",
+      &StunServerCounters::responses, &QuicResponderCounters::responses));
+  handles.push_back(ExportCounter(
+      responder, "natscope_stun_rate_limited_total",
+      "Replies withheld by the per-source rate limiter, by protocol.",
+      &StunServerCounters::rate_limited,
+      &QuicResponderCounters::rate_limited));
+  handles.push_back(ExportCounter(
+      responder, "natscope_stun_ignored_total",
+      "Well-formed packets that are never answered, by protocol.",
+      &StunServerCounters::ignored, &QuicResponderCounters::ignored));
+  handles.push_back(ExportCounter(
+      responder, "natscope_stun_malformed_total",
+      "Datagrams on STUN ports that are not STUN, undecodable, or fail "
+      "FINGERPRINT.",
+      &StunServerCounters::malformed, nullptr));
+  return handles;
+}
+
 // Binds A1:P1, A1:P2, A2:P1, A2:P2 (StunSocket order) once.
 absl::StatusOr<std::vector<io::UdpSocket>> TryBindQuad(
     const net::SocketAddress& primary, const net::SocketAddress& alt_ip,
@@ -85,6 +135,7 @@ absl::StatusOr<std::unique_ptr<StunResponder>> StunResponder::Start(
   RETURN_IF_ERROR(responder->BindAll(options));
   responder->Advertise();
   responder->thread_ = std::thread([r = responder.get()] { r->Loop(); });
+  responder->metrics_ = ExportCounters(*responder);
   return responder;
 }
 

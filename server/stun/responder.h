@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/io/udp_socket.h"
+#include "common/metrics/metrics.h"
 #include "common/net/socket_address.h"
 #include "server/stun/quic_responder_core.h"
 #include "server/stun/rate_limiter.h"
@@ -100,6 +101,8 @@ class StunResponder {
   std::vector<Endpoint> endpoints_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  // counters() as natscope_stun_* metrics; last, so unregistered first.
+  std::vector<metrics::CallbackHandle> metrics_;
 };
 
 }  // namespace natscope::server

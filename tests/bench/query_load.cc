@@ -8,6 +8,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "httplib.h"
 #include "grpcpp/grpcpp.h"
 #include "natscope/v1/query.grpc.pb.h"
 
@@ -111,11 +112,50 @@ absl::StatusOr<std::vector<MethodLatency>> RunQueries(
     *b = static_cast<int64_t>(response.ByteSizeLong());
     return status;
   };
-  const std::tuple<const char*, const Call*, int> plan[] = {
+  const Call page_call = [&](grpc::ClientContext* c, int64_t* b) {
+    v1::ListSitesRequest request;
+    request.set_page_size(100);
+    v1::ListSitesResponse response;
+    grpc::Status status = stub->ListSites(c, request, &response);
+    *b = static_cast<int64_t>(response.ByteSizeLong());
+    return status;
+  };
+  // The JSON API over one kept-alive connection, as a dashboard's backend
+  // would call it; the gRPC context is unused.
+  std::unique_ptr<httplib::Client> http;
+  if (!options.http_server.empty()) {
+    http = std::make_unique<httplib::Client>("http://" + options.http_server);
+    http->set_keep_alive(true);
+    http->set_read_timeout(60);
+    http->set_default_headers({{"Authorization", "Bearer " + options.token}});
+  }
+  const auto http_get = [&](const char* path) -> Call {
+    return [&http, path](grpc::ClientContext*, int64_t* b) {
+      httplib::Result got = http->Get(path);
+      if (!got) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            httplib::to_string(got.error()));
+      }
+      if (got->status != 200) {
+        return grpc::Status(grpc::StatusCode::UNKNOWN,
+                            absl::StrCat("HTTP ", got->status, ": ", got->body));
+      }
+      *b = static_cast<int64_t>(got->body.size());
+      return grpc::Status::OK;
+    };
+  };
+  const Call http_page_call = http_get("/v1/sites?page_size=100");
+  const Call http_list_call = http_get("/v1/sites");
+  std::vector<std::tuple<const char*, const Call*, int>> plan = {
       {"ListSites", &list_call, options.list_iterations},
+      {"ListSites/100", &page_call, options.list_iterations},
       {"GetSiteHealth", &health_call, options.site_iterations},
       {"GetSiteAnalysis", &analysis_call, options.site_iterations},
   };
+  if (http != nullptr) {
+    plan.emplace_back("HTTP:sites?100", &http_page_call, options.list_iterations);
+    plan.emplace_back("HTTP:sites", &http_list_call, options.list_iterations);
+  }
   std::vector<MethodLatency> results;
   for (const auto& [method, call, iterations] : plan) {
     MethodLatency warm_up;

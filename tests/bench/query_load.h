@@ -1,6 +1,8 @@
 // `server_load query`: the latency of the dashboard's queries
-// (QueryService.ListSites, GetSiteHealth and GetSiteAnalysis of random
-// sites), one call at a time from one client, as an admin.
+// (QueryService.ListSites, whole and a page of 100, GetSiteHealth and
+// GetSiteAnalysis of random sites), one call at a time from one client, as
+// an admin; and, with an HTTP address, GET /v1/sites?page_size=100 and the
+// whole GET /v1/sites over the JSON API beside them.
 #ifndef NATSCOPE_TESTS_BENCH_QUERY_LOAD_H_
 #define NATSCOPE_TESTS_BENCH_QUERY_LOAD_H_
 
@@ -17,6 +19,9 @@ struct QueryOptions {
   std::string server;
   // An admin or viewer API token.
   std::string token;
+  // natscope-server's --http_listen address on loopback; when set, the
+  // same ListSites calls are also timed over the JSON API.
+  std::string http_server;
   int list_iterations = 200;
   // Calls of GetSiteHealth, and of GetSiteAnalysis, each on a random site.
   int site_iterations = 1000;

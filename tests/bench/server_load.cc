@@ -40,7 +40,7 @@ int Fail(const std::string& message) {
 }
 
 struct Flags {
-  std::string server, enrollment_token, token_file, postgres, out,
+  std::string server, http_server, enrollment_token, token_file, postgres, out,
       prefix = "ingest";
   int64_t agents = 1000, sites = 50, batches = 5, records = 100, epoch = 1;
   int64_t event_base = 0, threads = 4, inflight = 64;
@@ -53,6 +53,9 @@ void Register(FlagSet& set, Flags& f) {
              "natscope-server gRPC address, 127.0.0.1:PORT.");
   set.String("enrollment_token", &f.enrollment_token,
              "ingest: the server's --enrollment_token.");
+  set.String("http_server", &f.http_server,
+             "query: natscope-server's --http_listen address on loopback; "
+             "also times GET /v1/sites (a page of 100, and whole) there.");
   set.String("token_file", &f.token_file,
              "query: file holding an admin or viewer token.");
   set.String("postgres", &f.postgres,
@@ -166,6 +169,12 @@ int Query(const Flags& f) {
   if (!in) return Fail("cannot read --token_file=" + f.token_file);
   QueryOptions options;
   options.server = f.server;
+  if (!f.http_server.empty()) {
+    if (auto loopback = RequireLoopback(f.http_server); !loopback.ok()) {
+      return Fail(std::string(loopback.message()));
+    }
+    options.http_server = f.http_server;
+  }
   options.token = std::string(absl::StripAsciiWhitespace(token.str()));
   options.list_iterations = static_cast<int>(f.list_iterations);
   options.site_iterations = static_cast<int>(f.site_iterations);

@@ -78,6 +78,12 @@ history=$(admin agent lyon-connector-1)
 echo "$history"
 grep -qE "^Agent lyon-connector-1 \(connector at site lyon" <<<"$history" || fail "agent: $history"
 grep -qE "ok +no-nat +unknown +127\.0\.0\.1:[0-9]+ +-" <<<"$history" || fail "no probe in history: $history"
+# The agents' own health: both report, probe and lose nothing.
+grep -q "^Health: ok$" <<<"$history" || fail "agent health: $history"
+unhealthy=$(admin agents --unhealthy)
+echo "$unhealthy"
+grep -q "^no unhealthy agents$" <<<"$unhealthy" || fail "agents --unhealthy: $unhealthy"
+admin agent lyon-client-1 --json | grep -q '"healthy": true' || fail "no health in agent --json"
 admin agent nobody 2>"$SCRATCH/noagent.err" && fail "an unknown agent must fail"
 grep -q 'no agent "nobody"' "$SCRATCH/noagent.err" || fail "unclear: $(cat "$SCRATCH/noagent.err")"
 

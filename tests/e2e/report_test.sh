@@ -63,6 +63,13 @@ grep -q "^# Every minute" "$file" || fail "no title in $file"
 grep -q "lyon" "$file" || fail "site lyon missing from the report"
 grep -q "aws" "$file" || fail "site aws missing from the report"
 grep -q "100%" "$file" || fail "lyon's peer-to-peer share missing"
+# Each finding says which hosts it affects, on what evidence, and what to
+# do: aws's connector logs a NAT type its probe contradicts.
+grep -q "^#### Findings" "$file" || fail "no findings section in the report"
+grep -q "aws-connector-1" "$file" || fail "the affected host is not named in the report"
+grep -q "^- Evidence: " "$file" || fail "no evidence in the report"
+grep -q "^- What to do: " "$file" || fail "no remediation in the report"
+grep -q "^## Findings over time" "$file" || fail "no finding trend in the report"
 viewer reports every-minute | grep -qE "^[0-9]+ +every-minute +.* ok +markdown +$SCRATCH/reports" ||
   fail "the run is not listed for a viewer: $(viewer reports every-minute)"
 run=$(viewer reports every-minute --json | sed -n 's/.*"runId": "\([0-9]*\)".*/\1/p' | head -n1)
