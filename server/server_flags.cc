@@ -183,7 +183,9 @@ natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f) {
   options.tls = f.tls;
   options.flag_name = "--http_listen";
   options.max_body_bytes = 1 << 20;  // JSON bodies are small (a schedule).
-  options.threads = 8;
+  // httplib gives each connection a worker while it is kept alive (up to
+  // 5 s idle): room for a few browsers' and scrapers' connections.
+  options.threads = 32;
   return options;
 }
 
