@@ -25,6 +25,7 @@
 #include "server/cli/format.h"
 #include "server/cli/probe_command.h"
 #include "server/cli/report_commands.h"
+#include "server/cli/rpc_error.h"
 #include "server/cli/tokens_command.h"
 
 namespace natscope::server {
@@ -87,42 +88,11 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// What to do about a server that did not answer. A connection the server
-// accepted and then closed, while we spoke plaintext, is a TLS server
-// (gRPC says "Socket closed"); a failed handshake while we spoke TLS is a
-// plaintext server; a refused connection is nothing listening.
-std::string UnreachableHint(absl::string_view error, bool plaintext) {
-  const bool refused = absl::StrContains(error, "Connection refused");
-  if (plaintext && !refused &&
-      (absl::StrContains(error, "Socket closed") ||
-       absl::StrContains(error, "Connection reset"))) {
-    return "the server seems to speak TLS: pass --ca_file=FILE with the CA "
-           "that signed its --tls_cert";
-  }
-  if (!plaintext && (absl::StrContains(error, "handshake") ||
-                     absl::StrContains(error, "SSL") ||
-                     absl::StrContains(error, "WRONG_VERSION_NUMBER"))) {
-    return "TLS failed: check --ca_file (the CA that signed the server's "
-           "--tls_cert) and that the server serves TLS";
-  }
-  return "is it running? pass its address with --server";
-}
-
-std::string Describe(const grpc::Status& status, const std::string& server,
-                     bool plaintext) {
-  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
-    return absl::StrCat(status.error_message(),
-                        ": pass --token_file=FILE with an admin or viewer token "
-                        "(natscope-server writes one to <data_dir>/admin_token), "
-                        "or set NATSCOPE_TOKEN");
-  }
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return absl::StrCat("cannot reach natscope-server at ", server, " (",
-                        status.error_message(), "): ",
-                        UnreachableHint(status.error_message(), plaintext));
-  }
-  return status.error_message();
+// The error lines of commands that call `cli.server`.
+RpcErrorText ErrorsOf(const CliFlags& cli) {
+  return [server = cli.server, plaintext = cli.tls.plaintext](const grpc::Status& status) {
+    return DescribeRpcError(status, server, plaintext);
+  };
 }
 
 // Calls `rpc` of QueryService with a deadline and the caller's token. On
@@ -141,7 +111,7 @@ absl::Status Fetch(const CliFlags& cli, const Request& request,
   AuthorizerOf(cli)(&context);
   grpc::Status status = ((*stub).*rpc)(&context, request, response);
   if (!status.ok()) {
-    return absl::UnknownError(Describe(status, cli.server, cli.tls.plaintext));
+    return absl::UnknownError(DescribeRpcError(status, cli.server, cli.tls.plaintext));
   }
   return absl::OkStatus();
 }
@@ -281,7 +251,7 @@ int Reports(const CliFlags& cli, const Words& words) {
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
   return ReportCommand(words[0], {words.begin() + 1, words.end()}, cli.report,
                        *channel, AuthorizerOf(cli), cli.timeout, cli.json,
-                       std::cout, std::cerr);
+                       std::cout, std::cerr, ErrorsOf(cli));
 }
 
 // tokens ...: over AdminService (tokens_command.h).
@@ -290,7 +260,7 @@ int Tokens(const CliFlags& cli, const Words& words) {
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
   return TokensCommand({words.begin() + 1, words.end()}, cli.enroll, *channel,
                        AuthorizerOf(cli), cli.timeout, cli.json, std::cout,
-                       std::cerr);
+                       std::cerr, ErrorsOf(cli));
 }
 
 // agents reset|remove ID: over AdminService (tokens_command.h).
@@ -299,7 +269,7 @@ int AgentsAdmin(const CliFlags& cli, const Words& words) {
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
   return AgentsAdminCommand({words.begin() + 1, words.end()}, *channel,
                             AuthorizerOf(cli), cli.timeout, cli.json, std::cout,
-                            std::cerr);
+                            std::cerr, ErrorsOf(cli));
 }
 
 // probe SITE|AGENT: over AdminService and QueryService (probe_command.h).
@@ -308,7 +278,7 @@ int Probe(const CliFlags& cli, const Words& words) {
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
   return ProbeCommand(words[1], cli.probe, *channel, AuthorizerOf(cli),
                       cli.timeout, cli.json, RealClock::Get(), std::cout,
-                      std::cerr);
+                      std::cerr, ErrorsOf(cli));
 }
 
 constexpr size_t kAny = std::numeric_limits<size_t>::max();

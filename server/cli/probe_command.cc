@@ -171,12 +171,13 @@ int ProbeCommand(const std::string& target, const ProbeFlags& flags,
                  const std::shared_ptr<grpc::Channel>& channel,
                  const std::function<void(grpc::ClientContext*)>& authorize,
                  absl::Duration timeout, bool json, const Clock& clock,
-                 std::ostream& out, std::ostream& err) {
+                 std::ostream& out, std::ostream& err,
+                 const RpcErrorText& describe) {
   ProbeCall call(channel, authorize, timeout);
   v1::RequestProbeResponse asked;
   const grpc::Status requested = call.Request(target, &asked);
   if (!requested.ok()) {
-    err << "natscope: " << requested.error_message() << "\n";
+    err << "natscope: " << RpcErrorLine(describe, requested) << "\n";
     return 1;
   }
   if (!json) out << Asked(target, asked) << std::flush;

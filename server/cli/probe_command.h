@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "grpcpp/grpcpp.h"
+#include "server/cli/rpc_error.h"
 #include "natscope/v1/query.pb.h"
 
 namespace natscope::server {
@@ -48,7 +49,8 @@ int ProbeCommand(const std::string& target, const ProbeFlags& flags,
                  const std::shared_ptr<grpc::Channel>& channel,
                  const std::function<void(grpc::ClientContext*)>& authorize,
                  absl::Duration timeout, bool json, const Clock& clock,
-                 std::ostream& out, std::ostream& err);
+                 std::ostream& out, std::ostream& err,
+                 const RpcErrorText& describe = {});
 
 }  // namespace natscope::server
 

@@ -69,6 +69,7 @@ class Reports {
       : flags_(flags), stub_(v1::ReportService::NewStub(channel)),
         authorize_(authorize), timeout_(timeout), json_(json), out_(out), err_(err) {}
 
+  RpcErrorText describe;
   int Schedules(const std::vector<std::string>& a);
   int List(const std::vector<std::string>& a);
   int Report(const std::vector<std::string>& a);
@@ -84,7 +85,7 @@ class Reports {
   }
   int Done(const grpc::Status& status, const google::protobuf::Message& reply,
            const std::string& text) {
-    if (!status.ok()) return Fail(status.error_message());
+    if (!status.ok()) return Fail(RpcErrorLine(describe, status));
     if (json_) {
       out_ << ToJson(reply);
     } else {
@@ -175,7 +176,7 @@ int Reports::List(const std::vector<std::string>& a) {
 }
 
 int Reports::Content(const grpc::Status& status, const v1::StoredReport& report) {
-  if (!status.ok()) return Fail(status.error_message());
+  if (!status.ok()) return Fail(RpcErrorLine(describe, status));
   if (json_) return Done(status, report, "");
   if (!flags_.output.empty()) {
     std::ofstream file(flags_.output, std::ios::binary | std::ios::trunc);
@@ -238,8 +239,9 @@ int ReportCommand(const std::string& command, const std::vector<std::string>& ar
                   const std::shared_ptr<grpc::Channel>& channel,
                   const std::function<void(grpc::ClientContext*)>& authorize,
                   absl::Duration timeout, bool json, std::ostream& out,
-                  std::ostream& err) {
+                  std::ostream& err, const RpcErrorText& describe) {
   Reports reports(flags, channel, authorize, timeout, json, out, err);
+  reports.describe = describe;
   if (command == "schedules") return reports.Schedules(args);
   if (command == "reports") return reports.List(args);
   return reports.Report(args);

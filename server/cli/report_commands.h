@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/cli/rpc_error.h"
 
 namespace natscope::server {
 
@@ -41,7 +42,8 @@ int ReportCommand(const std::string& command, const std::vector<std::string>& ar
                   const std::shared_ptr<grpc::Channel>& channel,
                   const std::function<void(grpc::ClientContext*)>& authorize,
                   absl::Duration timeout, bool json, std::ostream& out,
-                  std::ostream& err);
+                  std::ostream& err,
+                  const RpcErrorText& describe = {});
 
 }  // namespace natscope::server
 

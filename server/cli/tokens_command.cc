@@ -33,6 +33,7 @@ class Tokens {
   int Run(const std::vector<std::string>& a);
   int Agents(const std::vector<std::string>& a);
   EnrollTokenFlags enroll_flags;
+  RpcErrorText describe;
 
  private:
   void Prepare(grpc::ClientContext* context) {
@@ -42,7 +43,7 @@ class Tokens {
   int Done(const grpc::Status& status, const google::protobuf::Message& reply,
            const std::string& text) {
     if (!status.ok()) {
-      err_ << "natscope: " << status.error_message() << "\n";
+      err_ << "natscope: " << RpcErrorLine(describe, status) << "\n";
       return 1;
     }
     if (json_) {
@@ -194,9 +195,10 @@ int TokensCommand(const std::vector<std::string>& args,
                   const std::shared_ptr<grpc::Channel>& channel,
                   const std::function<void(grpc::ClientContext*)>& authorize,
                   absl::Duration timeout, bool json, std::ostream& out,
-                  std::ostream& err) {
+                  std::ostream& err, const RpcErrorText& describe) {
   Tokens tokens(channel, authorize, timeout, json, out, err);
   tokens.enroll_flags = enroll_flags;
+  tokens.describe = describe;
   return tokens.Run(args);
 }
 
@@ -204,8 +206,9 @@ int AgentsAdminCommand(const std::vector<std::string>& args,
                        const std::shared_ptr<grpc::Channel>& channel,
                        const std::function<void(grpc::ClientContext*)>& authorize,
                        absl::Duration timeout, bool json, std::ostream& out,
-                       std::ostream& err) {
+                       std::ostream& err, const RpcErrorText& describe) {
   Tokens tokens(channel, authorize, timeout, json, out, err);
+  tokens.describe = describe;
   return tokens.Agents(args);
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/cli/rpc_error.h"
 
 namespace natscope::server {
 
@@ -29,7 +30,8 @@ int TokensCommand(const std::vector<std::string>& args,
                   const std::shared_ptr<grpc::Channel>& channel,
                   const std::function<void(grpc::ClientContext*)>& authorize,
                   absl::Duration timeout, bool json, std::ostream& out,
-                  std::ostream& err);
+                  std::ostream& err,
+                  const RpcErrorText& describe = {});
 
 // `args` follow "agents" and are "reset ID" or "remove ID" (admin):
 // release an agent id for a new enrolment, or remove the agent.
@@ -37,7 +39,8 @@ int AgentsAdminCommand(const std::vector<std::string>& args,
                        const std::shared_ptr<grpc::Channel>& channel,
                        const std::function<void(grpc::ClientContext*)>& authorize,
                        absl::Duration timeout, bool json, std::ostream& out,
-                       std::ostream& err);
+                       std::ostream& err,
+                       const RpcErrorText& describe = {});
 
 }  // namespace natscope::server
 

@@ -46,4 +46,23 @@ expect_one_line "server: not AWS's format" "bad.json" \
 expect_one_line "server: unreachable --postgres" "127.0.0.1.*5" \
   "$SERVER" --postgres="host=127.0.0.1 port=5 dbname=x user=x connect_timeout=3" \
   --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+# A TLS server reached without --ca_file: every command says so, in one
+# line, instead of asking whether the server runs. Its --http_listen serves
+# HTTPS with the same certificate.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -keyout "$SCRATCH/tls.key" -out "$SCRATCH/tls.crt" >"$SCRATCH/openssl.log" 2>&1 ||
+  fail "openssl: $(cat "$SCRATCH/openssl.log")"
+start_server tls --tls_cert="$SCRATCH/tls.crt" --tls_key="$SCRATCH/tls.key" --http_listen=127.0.0.1:0
+for command in "sites" "site paris" "tokens api list" "schedules" "probe paris" "agents reset x"; do
+  # shellcheck disable=SC2086
+  expect_one_line "cli: $command against TLS without --ca_file" "speak TLS: pass --ca_file" \
+    "$CLI" $command --server="127.0.0.1:$GRPC_PORT" --token_file="$TOKEN_FILE"
+done
+"$CLI" sites --server="localhost:$GRPC_PORT" --token_file="$TOKEN_FILE" --ca_file="$SCRATCH/tls.crt" ||
+  fail "the CLI with --ca_file cannot query the TLS server"
+[[ $(curl -s --cacert "$SCRATCH/tls.crt" "https://127.0.0.1:$HTTP_PORT/healthz") == ok ]] ||
+  fail "--http_listen does not serve HTTPS with --tls_cert"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/healthz") != 200 ]] ||
+  fail "--http_listen with --tls_cert answered plain HTTP"
 echo PASS
