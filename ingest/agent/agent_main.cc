@@ -94,6 +94,7 @@ struct Flags {
   std::string metrics_listen, metrics_tls_cert, metrics_tls_key;
   bool from_start = true, plaintext = false;
   absl::Duration probe_interval = absl::Minutes(5);
+  absl::Duration probe_request_gap = absl::Minutes(1);
   absl::Duration poll_interval = absl::Milliseconds(250);
   absl::Duration checkin_interval = absl::ZeroDuration();  // Zero: config's.
 };
@@ -144,6 +145,9 @@ void Register(FlagSet& f, Flags& v) {
   f.Bool("plaintext", &v.plaintext,
          "run without --config: talk to the server without TLS (loopback, tests).");
   f.Duration("probe_interval", &v.probe_interval, "run without --config: time between probes.");
+  f.Duration("probe_request_gap", &v.probe_request_gap,
+             "run without --config: least time between probes the server "
+             "asks for (natscope probe); default 1m.");
   f.Duration("poll_interval", &v.poll_interval, "run without --config: time between log reads.");
   f.Duration("checkin_interval", &v.checkin_interval,
              "run: with nothing to send for this long, check in with the "
@@ -225,6 +229,7 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
   }
   for (const std::string& s : v.stun) config.mutable_probe()->add_stun_servers(s);
   config.mutable_probe()->set_interval(DurationText(v.probe_interval));
+  config.mutable_probe()->set_request_gap(DurationText(v.probe_request_gap));
   config.set_poll_interval(DurationText(v.poll_interval));
   if (v.checkin_interval != absl::ZeroDuration()) {
     config.set_checkin_interval(DurationText(v.checkin_interval));

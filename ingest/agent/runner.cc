@@ -144,6 +144,8 @@ absl::Status Agent::Run(const std::atomic<bool>* stop) {
     ProbeLoopOptions probe_options;
     probe_options.schedule.interval =
         ConfigDuration(config_.probe().interval());
+    probe_options.schedule.request_gap =
+        ConfigDuration(config_.probe().request_gap());
     probes.emplace(probe_options, parts_.probe, parts_.network, spool_.get(),
                    Uniform(), clock_, &state_);
   }

@@ -94,6 +94,7 @@ void ApplyDefaults(const std::string& hostname, v1::AgentConfig* c,
   if (!probe->has_gateways()) probe->set_gateways(true);
   Default<std::string>(probe->mutable_interval(), "5m");
   Default<std::string>(probe->mutable_jitter(), "30s");
+  Default<std::string>(probe->mutable_request_gap(), "1m");
   if (c->spool_cap_bytes() == 0) c->set_spool_cap_bytes(uint64_t{256} << 20);
   v1::BatchConfig* batch = c->mutable_batch();
   if (batch->max_records() == 0) batch->set_max_records(500);

@@ -190,6 +190,8 @@ void CheckProbe(const v1::ProbeConfig& probe, Problems* p) {
   const absl::Duration interval = ConfigDuration(probe.interval());
   CheckDuration("probe.jitter", probe.jitter(), absl::ZeroDuration(),
                 absl::Hours(24), p);
+  CheckDuration("probe.request_gap", probe.request_gap(), absl::Seconds(1),
+                absl::Hours(1), p);
   if (interval > absl::ZeroDuration() &&
       ConfigDuration(probe.jitter()) >= interval) {
     p->Add("probe.jitter", "must be less than probe.interval");

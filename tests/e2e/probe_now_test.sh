@@ -13,7 +13,8 @@ admin() { "$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$TOKEN_FILE" "$@"
 spawn "$AGENT" run --nogateways --plaintext --token="$ENROLL_TOKEN" --server="127.0.0.1:$GRPC_PORT" \
   --stun="127.0.0.1:$STUN_PORT" --site=lyon --role=client --agent_id=lyon-client-1 \
   --log_file="$SCRATCH/client.log" --state_dir="$SCRATCH/state-client" \
-  --probe_interval=1h --checkin_interval=5s --poll_interval=100ms >"$SCRATCH/agent-client.log" 2>&1
+  --probe_interval=1h --probe_request_gap=2s --checkin_interval=5s --poll_interval=100ms \
+  >"$SCRATCH/agent-client.log" 2>&1
 
 probes() { admin agent lyon-client-1 | grep -cE "^ *[0-9TZ:.+-]+ +ok +no-nat" || true; }
 has_probes() { [[ $(probes) -ge $1 ]]; }
@@ -34,7 +35,8 @@ grep -qE "^lyon-client-1  probed .*  mapping no-nat  filtering " <<<"$out" || fa
 admin agent lyon-client-1 --json | grep -q '"probeRequestedAt"' && fail "the request is still pending"
 
 # One agent by id, without waiting, in JSON; then wait for it (a requested
-# probe comes at most once a minute).
+# probe comes at most once every probe.request_gap: 2 s here, 1 min by
+# default).
 json=$(admin probe lyon-client-1 --json)
 echo "$json"
 grep -q '"agentIds": \[' <<<"$json" || fail "probe --json: $json"
