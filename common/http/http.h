@@ -61,8 +61,11 @@ struct ListenerOptions {
   // HTTPS with cert_file/key_file; plaintext only on a loopback address
   // or with tls.plaintext (the same rule as gRPC, common/tls/tls.h).
   tls::ServerTlsOptions tls;
-  // Flag named in error messages ("--http_listen").
+  // Flags named in error messages: the address, the TLS files, and the
+  // one that allows plaintext off loopback ("" when there is none).
   std::string flag_name = "--http_listen";
+  std::string tls_flags = "--tls_cert=FILE --tls_key=FILE";
+  std::string plaintext_flag = "--plaintext";
   // Requests with a larger body are refused (413) before the handler.
   size_t max_body_bytes = 1 << 20;
   // Worker threads; requests beyond them wait in the kernel's backlog.

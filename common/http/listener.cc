@@ -71,9 +71,12 @@ absl::Status CheckTls(const ListenerOptions& options) {
     }
     return absl::InvalidArgumentError(absl::StrCat(
         "refusing to serve plaintext HTTP on ", options.listen,
-        " (API tokens would cross the network in the clear): give "
-        "--tls_cert=FILE --tls_key=FILE, use a loopback address in ",
-        options.flag_name, ", or pass --plaintext to accept the risk"));
+        " (what it serves would cross the network in the clear): give ",
+        options.tls_flags, ", use a loopback address in ", options.flag_name,
+        options.plaintext_flag.empty()
+            ? std::string()
+            : absl::StrCat(", or pass ", options.plaintext_flag,
+                           " to accept the risk")));
   }
   // Same files, same checks (readable, PEM, matching key) as gRPC's.
   return tls::MakeServerCredentials(tls_options, options.listen).status();

@@ -172,6 +172,8 @@ absl::StatusOr<std::unique_ptr<http::Listener>> StartMetrics(const Flags& v) {
   options.tls.cert_file = v.metrics_tls_cert;
   options.tls.key_file = v.metrics_tls_key;
   options.flag_name = "--metrics_listen";
+  options.tls_flags = "--metrics_tls_cert=FILE --metrics_tls_key=FILE";
+  options.plaintext_flag = "";  // The agent's --plaintext is about gRPC.
   options.threads = 2;  // Scrapes are rare and cheap.
   auto listener = http::Listener::Start(
       options, metrics::MetricsHandler(metrics::DefaultRegistry()));

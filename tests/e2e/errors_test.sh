@@ -46,6 +46,22 @@ expect_one_line "server: not AWS's format" "bad.json" \
 expect_one_line "server: unreachable --postgres" "127.0.0.1.*5" \
   "$SERVER" --postgres="host=127.0.0.1 port=5 dbname=x user=x connect_timeout=3" \
   --listen=127.0.0.1:0 --stun_listen=127.0.0.1:0
+# The Surfaces issue's flags, refused in one line naming the flag.
+RUN=(run --plaintext --server=127.0.0.1:1 --site=x --role=client --stun=127.0.0.1:1
+  --state_dir="$SCRATCH/state-refused")
+expect_one_line "agent: --probe_request_gap too short" "probe.request_gap" \
+  "$AGENT" "${RUN[@]}" --probe_request_gap=0s
+expect_one_line "agent: --probe_request_gap too long" "probe.request_gap" \
+  "$AGENT" "${RUN[@]}" --probe_request_gap=2h
+expect_one_line "agent: --checkin_interval too short" "checkin_interval" \
+  "$AGENT" "${RUN[@]}" --checkin_interval=1s
+expect_one_line "agent: plaintext --metrics_listen off loopback" "give --metrics_tls_cert=FILE --metrics_tls_key=FILE, use a loopback address in --metrics_listen$" \
+  "$AGENT" "${RUN[@]}" --metrics_listen=0.0.0.0:0
+expect_one_line "server: --forget_after too short" "forget_after must be at least 1h" \
+  "$SERVER" --forget_after=5m --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --http_listen without a port" "http_listen=localhost: no port" \
+  "$SERVER" --http_listen=localhost --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+
 # A TLS server reached without --ca_file: every command says so, in one
 # line, instead of asking whether the server runs. Its --http_listen serves
 # HTTPS with the same certificate.
