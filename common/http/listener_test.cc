@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/http/http.h"
+#include "common/tls/test_ca.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 
@@ -136,20 +137,8 @@ class HttpsListenerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     const char* tmp = std::getenv("TEST_TMPDIR");
     dir_ = new std::string(std::string(tmp ? tmp : "/tmp") + "/https_listener");
-    ASSERT_EQ(std::system(("rm -rf " + *dir_ + " && mkdir -p " + *dir_).c_str()), 0);
-    std::ofstream(*dir_ + "/make.sh") << R"(set -e
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
-key ca.key; key server.key
-openssl req -x509 -new -key ca.key -out ca.pem -days 2 -subj /CN=natscope-test-ca
-openssl req -new -key server.key -out server.csr -subj /CN=localhost
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > ext.cnf
-openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-    -out server.pem -days 2 -extfile ext.cnf
-)";
-    ASSERT_EQ(std::system(("cd " + *dir_ + " && bash make.sh >" + *dir_ +
-                           ".log 2>&1").c_str()),
-              0)
-        << "openssl failed; see " << *dir_ << ".log";
+    const absl::Status made = tls::MakeTestCertificates(*dir_);
+    ASSERT_TRUE(made.ok()) << made;
   }
   static std::string File(const std::string& name) { return *dir_ + "/" + name; }
   static std::string* dir_;

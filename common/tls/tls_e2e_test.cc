@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/tls/test_ca.h"
 #include "common/tls/tls.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -28,32 +29,8 @@ class TlsEndToEndTest : public ::testing::Test {
   static void SetUpTestSuite() {
     const char* tmp = std::getenv("TEST_TMPDIR");
     dir_ = new std::string(std::string(tmp ? tmp : "/tmp") + "/tls_e2e");
-    const std::string script = "set -e; rm -rf " + *dir_ + "; mkdir -p " +
-                               *dir_ + "; cd " + *dir_ + R"(
-      key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
-      key ca.key; key other_ca.key; key server.key
-      openssl req -x509 -new -key ca.key -out ca.pem -days 2 -subj /CN=natscope-test-ca
-      openssl req -x509 -new -key other_ca.key -out other_ca.pem -days 2 -subj /CN=other-ca
-      openssl req -new -key server.key -out server.csr -subj /CN=localhost
-      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf
-      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-          -out server.pem -days 2 -extfile ext.cnf
-    )";
-    const std::string command =
-        "bash -c '" + Escape(script) + "' >" + *dir_ + ".log 2>&1";
-    ASSERT_EQ(std::system(command.c_str()), 0)
-        << "openssl failed; see " << *dir_ << ".log (is openssl installed?)";
-  }
-
-  static std::string Escape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-      if (c == '\'')
-        out += "'\\''";
-      else
-        out += c;
-    }
-    return out;
+    const absl::Status made = MakeTestCertificates(*dir_);
+    ASSERT_TRUE(made.ok()) << made;
   }
 
   static std::string File(const std::string& name) {

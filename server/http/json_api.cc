@@ -44,15 +44,14 @@ Pattern Split(absl::string_view path) {
 }
 
 // Whether `path` fits `pattern`; fills `fields` with its variables.
-bool Fits(const Pattern& pattern, const Pattern& path,
-          std::vector<std::pair<std::string, std::string>>* fields) {
-  if (pattern.segments.size() != path.segments.size() ||
-      pattern.custom_verb != path.custom_verb) {
+bool Fits(const std::vector<std::string>& segments, const std::string& custom_verb,
+          const Pattern& path, std::vector<std::pair<std::string, std::string>>* fields) {
+  if (segments.size() != path.segments.size() || custom_verb != path.custom_verb) {
     return false;
   }
   fields->clear();
-  for (size_t i = 0; i < pattern.segments.size(); ++i) {
-    const std::string& want = pattern.segments[i];
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string& want = segments[i];
     if (absl::StartsWith(want, "{") && absl::EndsWith(want, "}")) {
       fields->emplace_back(want.substr(1, want.size() - 2), path.segments[i]);
     } else if (want != path.segments[i]) {
@@ -128,17 +127,23 @@ HttpResponse ErrorResponse(const absl::Status& status) {
 }
 
 JsonApi::JsonApi(std::vector<Route> routes, auth::Authenticator* authenticator)
-    : routes_(std::move(routes)), authenticator_(authenticator) {}
+    : routes_(std::move(routes)), authenticator_(authenticator) {
+  for (const Route& route : routes_) {
+    Pattern pattern = Split(route.pattern);
+    segments_.push_back(std::move(pattern.segments));
+    custom_verbs_.push_back(std::move(pattern.custom_verb));
+  }
+}
 
 const Route* JsonApi::Match(const HttpRequest& request,
                             std::vector<std::pair<std::string, std::string>>* path_fields,
                             std::string* allowed) const {
   const Pattern path = Split(request.path);
   std::vector<std::string> verbs;
-  for (const Route& route : routes_) {
-    if (!Fits(Split(route.pattern), path, path_fields)) continue;
-    if (route.verb == request.method) return &route;
-    verbs.push_back(route.verb);
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    if (!Fits(segments_[i], custom_verbs_[i], path, path_fields)) continue;
+    if (routes_[i].verb == request.method) return &routes_[i];
+    verbs.push_back(routes_[i].verb);
   }
   *allowed = absl::StrJoin(verbs, ", ");
   return nullptr;

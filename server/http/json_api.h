@@ -83,6 +83,9 @@ class JsonApi {
       const std::vector<std::pair<std::string, std::string>>& path_fields) const;
 
   std::vector<Route> routes_;
+  // Each route's pattern cut into segments once (json_api.cc's Pattern).
+  std::vector<std::vector<std::string>> segments_;
+  std::vector<std::string> custom_verbs_;
   auth::Authenticator* authenticator_;
 };
 

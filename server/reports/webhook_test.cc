@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/tls/test_ca.h"
 #include "gtest/gtest.h"
 
 namespace natscope::server {
@@ -91,22 +92,10 @@ class WebhookTest : public ::testing::Test {
     signal(SIGPIPE, SIG_IGN);
     const char* tmp = std::getenv("TEST_TMPDIR");
     dir = new std::string(std::string(tmp ? tmp : "/tmp") + "/webhook_test");
-    const std::string command =
-        "set -e; rm -rf " + *dir + "; mkdir -p " + *dir + "; cd " + *dir + R"(
-      key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
-      key ca.key; key other_ca.key; key server.key
-      openssl req -x509 -new -key ca.key -out ca.pem -days 2 -subj /CN=natscope-test-ca
-      openssl req -x509 -new -key other_ca.key -out other_ca.pem -days 2 -subj /CN=other-ca
-      openssl req -new -key server.key -out server.csr -subj /CN=localhost
-      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf
-      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-          -out server.pem -days 2 -extfile ext.cnf
-      printf 'hunter2-signing-key\n' > secret; chmod 600 secret
-    )";
-    std::ofstream(*dir + ".sh") << command;
-    ASSERT_EQ(
-        std::system(("bash " + *dir + ".sh >" + *dir + ".log 2>&1").c_str()), 0)
-        << "openssl failed; see " << *dir << ".log (is openssl installed?)";
+    const absl::Status made = tls::MakeTestCertificates(*dir);
+    ASSERT_TRUE(made.ok()) << made;
+    std::ofstream(*dir + "/secret") << "hunter2-signing-key\n";
+    ASSERT_EQ(chmod((*dir + "/secret").c_str(), 0600), 0);
   }
 
   static WebhookTransportOptions Trusting(const std::string& ca) {

@@ -35,6 +35,11 @@ const char* ResultLabel(const absl::Status& status) {
   }
 }
 
+// An idle agent's check-in: a request with no records (sequence 0).
+bool IsCheckIn(const v1::IngestRequest& request) {
+  return request.records().empty() && request.compressed_records().empty();
+}
+
 void CountRecords(const char* result, int64_t records) {
   static metrics::CounterFamily& counter = metrics::DefaultRegistry().Counter(
       "natscope_ingest_records_total",
@@ -253,9 +258,7 @@ absl::StatusOr<v1::IngestResponse> AgentServiceCore::IngestAs(
     return limited;
   }
   // A check-in (no records) has sequence 0: it is no batch of the spool.
-  const bool check_in =
-      request.records().empty() && request.compressed_records().empty();
-  if (request.epoch() == 0 || (request.sequence() == 0 && !check_in)) {
+  if (request.epoch() == 0 || (request.sequence() == 0 && !IsCheckIn(request))) {
     return absl::InvalidArgumentError(
         "epoch must be at least 1, and sequence too unless the request has "
         "no records (a check-in)");
@@ -347,11 +350,9 @@ grpc::Status AgentServiceImpl::Ingest(grpc::ServerContext* context,
       "agent's empty request, accepted), or the refusal (invalid, "
       "unauthenticated, denied, conflict, rate_limited, unavailable, error).",
       {"result"});
-  const bool check_in = request->records().empty() &&
-                        request->compressed_records().empty();
   batches
       .With({result.ok() && result->duplicate() ? "duplicate"
-             : result.ok() && check_in          ? "checkin"
+             : result.ok() && IsCheckIn(*request) ? "checkin"
                                                 : ResultLabel(result.status())})
       .Increment();
   // Tell the agent when to come back rather than letting it guess.
