@@ -33,6 +33,12 @@ const CodeText kTexts[] = {
      "Allow outbound UDP to every destination address and port: a peer's "
      "public address and port cannot be known in advance. Check the "
      "connectors' outbound rules first, then the clients'."},
+    {v1::FINDING_OUTBOUND_IPS_RESTRICTED,
+     "Outbound UDP is restricted to some destinations",
+     "Allow outbound UDP to every destination address, not only the "
+     "product's servers: peers' public addresses cannot be listed in "
+     "advance. Check the connectors' outbound rules first, then the "
+     "clients'."},
     {v1::FINDING_DOUBLE_NAT, "Two NAT layers are in front",
      "Remove one NAT layer: put the inner router in bridge or access-point "
      "mode, or give the host an address on the outer network. It most often "

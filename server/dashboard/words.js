@@ -22,6 +22,7 @@ const FINDINGS = {
   FINDING_UDP_BLOCKED: 'UDP blocked',
   FINDING_QUIC_BLOCKED: 'QUIC blocked',
   FINDING_OUTBOUND_PORTS_RESTRICTED: 'Outbound ports restricted',
+  FINDING_OUTBOUND_IPS_RESTRICTED: 'Outbound destinations restricted',
   FINDING_DOUBLE_NAT: 'Double NAT',
   FINDING_CGNAT: 'Carrier-grade NAT',
   FINDING_ENDPOINT_DEPENDENT_MAPPING: 'Endpoint-dependent mapping (symmetric NAT)',

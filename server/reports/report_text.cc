@@ -23,6 +23,8 @@ std::string FindingLabel(FindingCode code) {
       return "QUIC blocked";
     case natscope::v1::FINDING_OUTBOUND_PORTS_RESTRICTED:
       return "outbound ports restricted";
+    case natscope::v1::FINDING_OUTBOUND_IPS_RESTRICTED:
+      return "outbound destinations restricted";
     case natscope::v1::FINDING_DOUBLE_NAT:
       return "double NAT";
     case natscope::v1::FINDING_CGNAT:
