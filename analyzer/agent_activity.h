@@ -15,6 +15,7 @@ struct AgentActivity {
   uint32_t direct = 0;             // analytics lines, tunnel_path "direct"
   uint32_t relayed = 0;            // analytics lines, tunnel_path "relayed"
   uint32_t relay_unavailable = 0;  // relay_unavailable lines
+  uint32_t relay_listener_errors = 0;  // relay_listener_failed lines
   absl::Time last_tunnel = absl::InfinitePast();  // newest counted analytics line
   // Of any age: the newest sdwan_state line's state (empty when none).
   std::string sdwan_state;

@@ -16,6 +16,7 @@ constexpr KindEntry kKinds[] = {
     {LogKind::kSdwanState, "sdwan_state"},
     {LogKind::kAnalytics, "analytics"},
     {LogKind::kRelayUnavailable, "relay_unavailable"},
+    {LogKind::kRelayListenerFailed, "relay_listener_failed"},
 };
 
 void Offer(int index, absl::Time rank, Newest* newest) {
@@ -25,11 +26,16 @@ void Offer(int index, absl::Time rank, Newest* newest) {
   }
 }
 
-// Adds an analytics or relay_unavailable line at `time` to `hours`.
+// Adds an analytics, relay_unavailable or relay_listener_failed line at
+// `time` to `hours`.
 void Count(const v1::LogEvent& event, LogKind kind, absl::Time time,
            std::map<absl::Time, TunnelHour>* hours) {
   if (kind == LogKind::kRelayUnavailable) {
     ++(*hours)[StartOfHour(time)].relay_unavailable;
+    return;
+  }
+  if (kind == LogKind::kRelayListenerFailed) {
+    ++(*hours)[StartOfHour(time)].relay_listener_errors;
     return;
   }
   const auto path = event.fields().find("tunnel_path");
@@ -94,6 +100,7 @@ BatchSummary SummarizeBatch(const v1::IngestRequest& batch,
         break;
       case LogKind::kAnalytics:
       case LogKind::kRelayUnavailable:
+      case LogKind::kRelayListenerFailed:
         Count(event, kind, time, &summary.hours);
         break;
       case LogKind::kOther:

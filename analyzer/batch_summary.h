@@ -24,6 +24,9 @@ enum class LogKind {
   kSdwanState,        // "sdwan_state": field state
   kAnalytics,         // "analytics": field tunnel_path direct|relayed
   kRelayUnavailable,  // "relay_unavailable"
+  // "relay_listener_failed": a connector could not preconnect its relay
+  // listener (fields listener, error).
+  kRelayListenerFailed,
 };
 
 // The kind a rule name denotes (kOther for any other name), and back.
@@ -54,6 +57,7 @@ struct TunnelHour {
   uint32_t direct = 0;
   uint32_t relayed = 0;
   uint32_t relay_unavailable = 0;
+  uint32_t relay_listener_errors = 0;
   absl::Time last_tunnel = absl::InfinitePast();  // newest counted analytics
 };
 

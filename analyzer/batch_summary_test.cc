@@ -17,7 +17,8 @@ v1::LogEvent* Log(v1::IngestRequest* batch, absl::string_view kind,
 
 TEST(LogKindTest, TheTableRoundTrips) {
   for (LogKind kind : {LogKind::kStunNatType, LogKind::kSdwanState,
-                       LogKind::kAnalytics, LogKind::kRelayUnavailable}) {
+                       LogKind::kAnalytics, LogKind::kRelayUnavailable,
+                       LogKind::kRelayListenerFailed}) {
     EXPECT_EQ(KindOf(KindName(kind)), kind);
   }
   EXPECT_EQ(KindOf("tunnel_timeout"), LogKind::kOther);
@@ -59,14 +60,18 @@ TEST(SummarizeBatchTest, TunnelAndRelayLinesCountPerHourOfTheirTime) {
   (*Log(&batch, "analytics", kArrival)->mutable_fields())["tunnel_path"] =
       "unknown";  // Neither: not counted.
   Log(&batch, "relay_unavailable", kArrival + absl::Minutes(2));
+  Log(&batch, "relay_listener_failed", kArrival + absl::Minutes(3));
+  Log(&batch, "relay_listener_failed", kArrival - absl::Minutes(5));
   const BatchSummary summary = SummarizeBatch(batch, kArrival);
   ASSERT_EQ(summary.hours.size(), 2u);
   const TunnelHour& before = summary.hours.at(kArrival - absl::Hours(1));
   EXPECT_EQ(before.direct, 1u);
   EXPECT_EQ(before.last_tunnel, kArrival - absl::Minutes(30));
+  EXPECT_EQ(before.relay_listener_errors, 1u);
   const TunnelHour& now = summary.hours.at(kArrival);
   EXPECT_EQ(now.relayed, 1u);
   EXPECT_EQ(now.relay_unavailable, 1u);
+  EXPECT_EQ(now.relay_listener_errors, 1u);
   EXPECT_EQ(now.last_tunnel, kArrival + absl::Minutes(1));
 }
 

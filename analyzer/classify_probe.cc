@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "analyzer/confidence.h"
 #include "analyzer/nat_behavior.h"
+#include "analyzer/outbound_rules.h"
 #include "analyzer/reported_nat_type.h"
 
 namespace natscope::analyzer {
@@ -58,25 +60,6 @@ void AddEndpointDependent(const MappingVerdict& mapping, v1::ProbeReport* report
   }
 }
 
-void AddPortsRestricted(v1::ProbeReport* report) {
-  std::vector<std::string> passed, blocked;
-  for (const v1::PortCheck& c : report->port_checks()) {
-    if (c.not_served() || c.inconclusive()) continue;
-    (c.passed() ? passed : blocked).push_back(absl::StrCat(c.port()));
-  }
-  if (passed.empty() || blocked.empty()) return;
-  v1::Finding* f = Add(
-      report, v1::FINDING_OUTBOUND_PORTS_RESTRICTED, v1::SEVERITY_CRITICAL,
-      absl::StrCat("Outbound UDP is restricted to some destination ports: ",
-                   absl::StrJoin(blocked, ", "), " got no answer"),
-      "Allow outbound UDP to any destination port (and any IP address): "
-      "NATs pick random public ports, so a peer's port cannot be known in "
-      "advance. Check the connector side first.");
-  f->add_evidence(absl::StrCat("UDP answered on port(s) ", absl::StrJoin(passed, ", ")));
-  f->add_evidence(absl::StrCat("no answer, no ICMP error on port(s) ",
-                               absl::StrJoin(blocked, ", ")));
-}
-
 void AddQuicBlocked(v1::ProbeReport* report) {
   v1::Finding* f = Add(
       report, v1::FINDING_QUIC_BLOCKED, v1::SEVERITY_CRITICAL,
@@ -94,6 +77,7 @@ void ClearOwnFindings(v1::ProbeReport* report) {
     const v1::FindingCode code = findings->Get(i).code();
     if (code == v1::FINDING_UDP_BLOCKED || code == v1::FINDING_QUIC_BLOCKED ||
         code == v1::FINDING_OUTBOUND_PORTS_RESTRICTED ||
+        code == v1::FINDING_OUTBOUND_IPS_RESTRICTED ||
         code == v1::FINDING_ENDPOINT_DEPENDENT_MAPPING) {
       findings->DeleteSubrange(i, 1);
     }
@@ -132,6 +116,8 @@ void ClassifyProbe(v1::ProbeReport* report) {
   const FilteringVerdict filtering = FilteringFrom(*report);
   report->set_mapping_behavior(mapping.behavior);
   report->set_filtering_behavior(filtering.behavior);
+  report->set_mapping_confidence(MappingConfidence(*report, mapping));
+  report->set_filtering_confidence(FilteringConfidence(*report, filtering));
   report->clear_port_preserved();
   if (first == nullptr) {
     if (report->observations_size() > 0 && !port_passed) AddUdpBlocked(report);
@@ -148,7 +134,7 @@ void ClassifyProbe(v1::ProbeReport* report) {
       mapping.behavior == v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT) {
     AddEndpointDependent(mapping, report);
   }
-  AddPortsRestricted(report);
+  AddOutboundFindings(report);
   if (report->has_quic() && report->udp_reachable() && !report->quic().answered()) {
     AddQuicBlocked(report);
   }
@@ -156,6 +142,15 @@ void ClassifyProbe(v1::ProbeReport* report) {
   if (!report->has_quic()) report->clear_quic_reachable();
   report->set_classic_nat_type(std::string(
       ClassicNatName(report->mapping_behavior(), report->filtering_behavior())));
+  SetFindingConfidence(report);
+}
+
+void SetFindingConfidence(v1::ProbeReport* report) {
+  for (v1::Finding& f : *report->mutable_findings()) {
+    if (f.confidence() == v1::CONFIDENCE_UNSPECIFIED) {
+      f.set_confidence(FindingConfidence(*report, f.code()));
+    }
+  }
 }
 
 }  // namespace natscope::analyzer

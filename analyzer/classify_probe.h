@@ -9,12 +9,18 @@
 namespace natscope::analyzer {
 
 // Fills udp_reachable, public_address, local_address, port_preserved,
-// mapping_behavior, filtering_behavior, classic_nat_type, warnings and
-// findings of `*report` from its observations, port checks and QUIC check
-// (see nat_behavior.h for the observation names). Findings derived here:
-// UDP_BLOCKED, QUIC_BLOCKED, OUTBOUND_PORTS_RESTRICTED and
-// ENDPOINT_DEPENDENT_MAPPING; existing findings of other codes are kept.
+// mapping_behavior, filtering_behavior and their confidence,
+// classic_nat_type, warnings and findings of `*report` from its
+// observations, port checks, firewalking and QUIC check (see
+// nat_behavior.h for the observation names). Findings derived here:
+// UDP_BLOCKED, QUIC_BLOCKED, OUTBOUND_PORTS_RESTRICTED,
+// OUTBOUND_IPS_RESTRICTED and ENDPOINT_DEPENDENT_MAPPING, each with its
+// confidence (confidence.h); existing findings of other codes are kept.
 void ClassifyProbe(v1::ProbeReport* report);
+
+// Sets the confidence of every finding that has none (confidence.h); for
+// findings added after ClassifyProbe (AddPathFindings).
+void SetFindingConfidence(v1::ProbeReport* report);
 
 }  // namespace natscope::analyzer
 

@@ -36,6 +36,19 @@ constexpr Words<v1::Role> kRoles[] = {
     {v1::ROLE_CONNECTOR, "connector", "connector"},
 };
 
+constexpr Words<v1::EvidenceSource> kSources[] = {
+    {v1::EVIDENCE_SOURCE_PROBE, "probe", "probe"},
+    {v1::EVIDENCE_SOURCE_LOG, "log", "log"},
+    {v1::EVIDENCE_SOURCE_BOTH_AGREE, "both-agree", "probe and log agree"},
+    {v1::EVIDENCE_SOURCE_BOTH_DISAGREE, "both-disagree",
+     "probe and log disagree"},
+};
+
+constexpr Words<v1::StunDiscoveryState> kStunStates[] = {
+    {v1::STUN_DISCOVERY_AVAILABLE, "available", "available"},
+    {v1::STUN_DISCOVERY_UNAVAILABLE, "unavailable", "unavailable"},
+};
+
 // The entry of `value` in `table`, or the `unknown` entry's words.
 template <typename Enum, size_t N>
 const Words<Enum>& Find(const Words<Enum> (&table)[N], Enum value,
@@ -52,6 +65,10 @@ constexpr Words<v1::FilteringBehavior> kUnknownFiltering = {
     v1::FILTERING_UNKNOWN, "unknown", "unknown"};
 constexpr Words<v1::Role> kUnknownRole = {v1::ROLE_UNSPECIFIED, "unspecified",
                                           "unspecified"};
+constexpr Words<v1::EvidenceSource> kNoSource = {
+    v1::EVIDENCE_SOURCE_UNSPECIFIED, "none", "nothing known"};
+constexpr Words<v1::StunDiscoveryState> kUnknownStun = {
+    v1::STUN_DISCOVERY_UNKNOWN, "unknown", "unknown"};
 
 }  // namespace
 
@@ -73,6 +90,18 @@ const char* FilteringName(v1::FilteringBehavior filtering) {
 
 const char* RoleName(v1::Role role) {
   return Find(kRoles, role, kUnknownRole).name;
+}
+
+const char* SourceToken(v1::EvidenceSource source) {
+  return Find(kSources, source, kNoSource).token;
+}
+
+const char* SourceName(v1::EvidenceSource source) {
+  return Find(kSources, source, kNoSource).name;
+}
+
+const char* StunDiscoveryName(v1::StunDiscoveryState state) {
+  return Find(kStunStates, state, kUnknownStun).name;
 }
 
 std::string FindingToken(v1::FindingCode code) {

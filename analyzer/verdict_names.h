@@ -11,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "natscope/v1/agent.pb.h"
+#include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/verdict.pb.h"
 
 namespace natscope::analyzer {
@@ -33,6 +34,15 @@ std::string FindingToken(v1::FindingCode code);
 // The code a token names (any letter case, dashes or underscores, with or
 // without the finding- prefix); nullopt for anything else.
 std::optional<v1::FindingCode> ParseFindingToken(absl::string_view token);
+
+// What a verdict rests on, as a token ("probe", "log", "both-agree",
+// "both-disagree", "none") and in words ("probe", "log", "probe and log
+// agree", "probe and log disagree", "nothing known").
+const char* SourceToken(v1::EvidenceSource source);
+const char* SourceName(v1::EvidenceSource source);
+
+// "available", "unavailable", "unknown".
+const char* StunDiscoveryName(v1::StunDiscoveryState state);
 
 // "client", "connector", "unspecified".
 const char* RoleName(v1::Role role);

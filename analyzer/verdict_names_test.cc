@@ -29,6 +29,21 @@ TEST(VerdictNamesTest, RolesRoundTrip) {
   EXPECT_EQ(ParseRole("Client"), std::nullopt);
 }
 
+TEST(VerdictNamesTest, SourcesInWords) {
+  EXPECT_STREQ(SourceName(v1::EVIDENCE_SOURCE_PROBE), "probe");
+  EXPECT_STREQ(SourceName(v1::EVIDENCE_SOURCE_LOG), "log");
+  EXPECT_STREQ(SourceName(v1::EVIDENCE_SOURCE_BOTH_AGREE),
+               "probe and log agree");
+  EXPECT_STREQ(SourceName(v1::EVIDENCE_SOURCE_BOTH_DISAGREE),
+               "probe and log disagree");
+  EXPECT_STREQ(SourceToken(v1::EVIDENCE_SOURCE_BOTH_DISAGREE),
+               "both-disagree");
+  EXPECT_STREQ(SourceName(v1::EVIDENCE_SOURCE_UNSPECIFIED), "nothing known");
+  EXPECT_STREQ(StunDiscoveryName(v1::STUN_DISCOVERY_UNAVAILABLE),
+               "unavailable");
+  EXPECT_STREQ(StunDiscoveryName(v1::STUN_DISCOVERY_UNKNOWN), "unknown");
+}
+
 TEST(VerdictNamesTest, FindingTokensRoundTrip) {
   EXPECT_EQ(FindingToken(v1::FINDING_AWS_NAT_GATEWAY), "aws-nat-gateway");
   for (int i = v1::FindingCode_MIN; i <= v1::FindingCode_MAX; ++i) {

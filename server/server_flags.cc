@@ -165,8 +165,12 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
   flags.String("aws_ip_ranges", &f->aws_ip_ranges,
                "AWS's ip-ranges.json with which the server re-decides every "
                "stored probe's AWS NAT gateway finding (default: the copy "
-               "built in). Agents' own verdicts are kept beside the "
-               "server's.");
+               "built in). Reloaded when it changes: mv a fresh download "
+               "over it (docs/probe.md). Agents' own verdicts are kept "
+               "beside the server's.");
+  flags.Duration("aws_ip_ranges_check", &f->aws_ip_ranges_check,
+                 "How often --aws_ip_ranges is looked at for a new version "
+                 "(1s to 24h).");
   flags.String("log_format", &f->log_format,
                "Format of the server's log lines on stderr: text, or json "
                "(one object per line, for log shippers).");
@@ -198,6 +202,10 @@ absl::Status FinishServerFlags(ServerFlags* f) {
       f->report_retention < absl::Hours(24)) {
     return Bad("--retention, --trend_retention and --report_retention must be "
                "at least 24h");
+  }
+  if (f->aws_ip_ranges_check < absl::Seconds(1) ||
+      f->aws_ip_ranges_check > absl::Hours(24)) {
+    return Bad("--aws_ip_ranges_check must be 1s to 24h");
   }
   if (f->forget_after < absl::Hours(1)) {
     return Bad("--forget_after must be at least 1h (agents check in every "

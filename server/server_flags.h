@@ -44,6 +44,7 @@ struct ServerFlags {
   absl::Duration forget_after = absl::Hours(24 * 30);
   std::string log_format = "text";
   std::string aws_ip_ranges;
+  absl::Duration aws_ip_ranges_check = absl::Seconds(30);
 };
 
 // Registers every flag of natscope-server on `flags`, bound to `*f`.

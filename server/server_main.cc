@@ -41,7 +41,7 @@
 #include "server/port_file.h"
 #include "server/server_flags.h"
 #include "server/store/postgres_store.h"
-#include "analyzer/evidence/aws_ranges_source.h"
+#include "server/analysis/aws_ranges_watcher.h"
 #include "server/stun/responder.h"
 #include "server/stun/responder_flags.h"
 
@@ -61,7 +61,6 @@ constexpr char kUsage[] =
     "\n"
     "With no --postgres it runs an embedded PostgreSQL cluster of its own in\n"
     "--data_dir (created on first start, Unix socket only, stopped on exit).";
-
 
 void Log(const std::string& message, const LogFields& fields = {}) {
   LogEvent(LogLevel::kInfo, message, fields);
@@ -180,10 +179,10 @@ std::string ProducerName() {
 }
 
 // Every gRPC service over `db`, each behind the one Authenticator (see
-// server/auth/policy.h for who may call what). `db` and `aws_ranges` must
-// outlive it; the members are built in order and destroyed in reverse.
+// server/auth/policy.h for who may call what). `db` and the ranges' watcher
+// must outlive it; the members are built in order and destroyed in reverse.
 struct Services {
-  Services(PostgresStore* db, const analyzer::AwsRanges* aws_ranges,
+  Services(PostgresStore* db, const AwsRangesProvider& aws_ranges,
            const Flags& flags)
       : authenticator(db, db, AuthenticatorOptionsOf(flags)),
         agent_core(db, db, db, AgentServiceOptionsOf(flags)),
@@ -289,7 +288,8 @@ int Serve(const Flags& flags) {
   const sigset_t signals = BlockStopSignals();
   // The server's own rules and ranges decide every stored probe; a bad
   // ranges file is refused before the database is started.
-  auto aws_ranges = analyzer::LoadAwsRanges(flags.aws_ip_ranges);
+  auto aws_ranges = AwsRangesWatcher::Create(
+      {flags.aws_ip_ranges, flags.aws_ip_ranges_check}, &RealClock::Get());
   if (!aws_ranges.ok()) return Fail(std::string(aws_ranges.status().message()));
   Storage storage;
   if (absl::Status opened = OpenStorage(flags, &storage); !opened.ok()) {
@@ -300,7 +300,7 @@ int Serve(const Flags& flags) {
   std::unique_ptr<Periodic> maintenance;
   PostgresStore* const db = storage.store.get();
   SiteRefresherOptions refresher_options;
-  refresher_options.aws_ranges = &*aws_ranges;
+  refresher_options.aws_ranges = (*aws_ranges)->Provider();
   refresher_options.forget_after = flags.forget_after;
   SiteRefresher refresher(db, db, &RealClock::Get(), refresher_options);
   std::unique_ptr<StunResponder> stun;
@@ -310,7 +310,8 @@ int Serve(const Flags& flags) {
   if (absl::Status admin = BootstrapAdminToken(flags, *db); !admin.ok()) {
     return Fail(std::string(admin.message()));
   }
-  Services services(db, &*aws_ranges, flags);
+  Services services(db, (*aws_ranges)->Provider(), flags);
+  services.scheduler.Start();  // Before serving: gRPC threads Poke() it.
   std::unique_ptr<grpc::Server> server;
   int grpc_port = 0;
   if (absl::Status serving = StartGrpcServer(flags, services, &server, &grpc_port);
@@ -337,7 +338,7 @@ int Serve(const Flags& flags) {
       "history", absl::ZeroDuration(), absl::Hours(1),
       [&] { return MaintainHistory(*db, *db, flags); });
   refresher.Start();
-  services.scheduler.Start();
+  (*aws_ranges)->Start(db);
   Log(absl::StrCat("serving gRPC (",
                    flags.tls.cert_file.empty() ? "plaintext" : "TLS", ") on port ",
                    grpc_port, ", ",
@@ -354,6 +355,7 @@ int Serve(const Flags& flags) {
   server->Wait();
   services.scheduler.Stop();
   refresher.Stop();
+  (*aws_ranges)->Stop();
   maintenance->Stop();
   stun.reset();
   CloseStorage(storage);

@@ -62,6 +62,7 @@ absl::StatusOr<AwsRanges> AwsRanges::FromProto(
     return Bad(source, "\"createDate\" is missing");
   AwsRanges ranges;
   ranges.create_date_ = file.create_date();
+  ranges.source_ = std::string(source);
   for (int i = 0; i < file.prefixes_size(); ++i) {
     const evidence::AwsIpv4Prefix& p = file.prefixes(i);
     if (!IsKeptService(p.service())) continue;
@@ -159,6 +160,16 @@ std::optional<v1::AwsMatch> AwsRanges::Lookup(
     return match;
   }
   return std::nullopt;
+}
+
+std::optional<absl::Time> ParseAwsCreateDate(absl::string_view create_date) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%d-%H-%M-%S", create_date, absl::UTCTimeZone(),
+                       &time, &error)) {
+    return std::nullopt;
+  }
+  return time;
 }
 
 evidence::AwsIpRangesFile AwsRanges::Strip(

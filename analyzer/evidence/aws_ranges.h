@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "aws_ranges.pb.h"
 #include "common/net/socket_address.h"
 #include "natscope/v1/probe.pb.h"
@@ -25,8 +26,12 @@ namespace natscope::analyzer {
 
 class AwsRanges {
  public:
+  // source() of the copy embedded at build time.
+  static constexpr char kBuiltInSource[] = "built-in";
+
   // Parses the text of ip-ranges.json. `source` names where it came from
-  // (a file path, "embedded copy") and appears in every error. Unknown
+  // (a file path, kBuiltInSource), appears in every error and is kept as
+  // source(). Unknown
   // JSON fields are ignored. InvalidArgument when the text is not JSON of
   // that shape, a prefix is not CIDR of its family, or createDate or the
   // EC2/AMAZON prefixes are missing.
@@ -48,6 +53,8 @@ class AwsRanges {
 
   // createDate of the file, e.g. "2026-08-22-15-17-05".
   const std::string& create_date() const { return create_date_; }
+  // Where it came from: kBuiltInSource or the file's path.
+  const std::string& source() const { return source_; }
   // Number of prefixes kept (IPv4 + IPv6).
   size_t size() const { return entries_.size(); }
 
@@ -73,10 +80,15 @@ class AwsRanges {
   void Finish();
 
   std::string create_date_;
+  std::string source_;
   std::vector<Entry> entries_;
   std::vector<Table> v4_;  // longest prefix first
   std::vector<Table> v6_;
 };
+
+// The time a createDate names ("2026-08-22-15-17-05", UTC: AWS's format);
+// nullopt when it is not of that form.
+std::optional<absl::Time> ParseAwsCreateDate(absl::string_view create_date);
 
 }  // namespace natscope::analyzer
 

@@ -22,7 +22,7 @@ absl::StatusOr<analyzer::AwsRanges> EmbeddedAwsRanges() {
         "the embedded AWS ranges are corrupt; rebuild natscope-agent or pass "
         "--aws_ip_ranges=FILE");
   }
-  return analyzer::AwsRanges::FromProto(file, "embedded copy");
+  return analyzer::AwsRanges::FromProto(file, AwsRanges::kBuiltInSource);
 }
 
 absl::StatusOr<analyzer::AwsRanges> LoadAwsRangesFile(const std::string& path) {

@@ -23,6 +23,8 @@ TEST(AwsRangesSourceTest, EmbeddedCopyMatchesTheShippedFile) {
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_EQ(embedded->create_date(), "2026-08-22-15-17-05");
   EXPECT_EQ(embedded->create_date(), full->create_date());
+  EXPECT_EQ(embedded->source(), "built-in");
+  EXPECT_EQ(full->source(), kFullFile);
   // Every EC2/AMAZON answer of the full file is also the embedded answer.
   for (const char* ip : {"3.4.12.4", "3.5.140.7", "15.190.244.1", "52.1.1.1",
                          "18.184.0.1", "8.8.8.8", "2600:1f18::1"}) {

@@ -36,6 +36,7 @@ TEST(AwsRangesTest, LongestPrefixWinsAndEc2BeatsAmazonOnTheSamePrefix) {
   auto ranges = AwsRanges::ParseJson(kFile, "test.json");
   ASSERT_TRUE(ranges.ok()) << ranges.status();
   EXPECT_EQ(ranges->create_date(), "2026-08-22-15-17-05");
+  EXPECT_EQ(ranges->source(), "test.json");
   auto m = ranges->Lookup(Ip("3.0.5.77"));
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->prefix(), "3.0.5.0/24");
@@ -89,6 +90,14 @@ TEST(AwsRangesTest, StripKeepsWhatLookupsCanReturn) {
   EXPECT_EQ(stripped.prefixes(0).service(), "EC2");
   EXPECT_EQ(stripped.prefixes(1).ip_prefix(), "3.0.0.0/15");
   EXPECT_EQ(stripped.create_date(), "d");
+}
+
+TEST(AwsRangesTest, CreateDateParsesAsUtcOnlyInAwsFormat) {
+  EXPECT_EQ(ParseAwsCreateDate("2026-08-22-15-17-05"),
+            absl::FromUnixSeconds(1787411825));
+  EXPECT_EQ(ParseAwsCreateDate("2026-08-22"), std::nullopt);
+  EXPECT_EQ(ParseAwsCreateDate("d"), std::nullopt);
+  EXPECT_EQ(ParseAwsCreateDate(""), std::nullopt);
 }
 
 struct BadCase {

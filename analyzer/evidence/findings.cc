@@ -281,6 +281,10 @@ void AddPathFindings(const AwsRanges* ranges, v1::ProbeReport* report) {
   std::optional<net::SocketAddress> ip = IpOf(report->public_address());
   if (ranges != nullptr && ip) aws = ranges->Lookup(*ip);
   AddPathFindings(aws, report);
+  // Said even without a match: "not AWS" is only as good as the ranges'
+  // date.
+  report->set_aws_ranges_date(ranges != nullptr ? ranges->create_date() : "");
+  report->set_aws_ranges_source(ranges != nullptr ? ranges->source() : "");
 }
 
 }  // namespace natscope::analyzer

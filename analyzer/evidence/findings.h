@@ -37,7 +37,9 @@ void AddPathFindings(const std::optional<v1::AwsMatch>& aws,
                      v1::ProbeReport* report);
 
 // Same, looking report->public_address() up in `ranges` (may be null: no
-// AWS detection).
+// AWS detection), and records which ranges decided: aws_ranges_date (their
+// createDate) and aws_ranges_source ("built-in" or the file's path), both
+// cleared when `ranges` is null.
 void AddPathFindings(const AwsRanges* ranges, v1::ProbeReport* report);
 
 }  // namespace natscope::analyzer

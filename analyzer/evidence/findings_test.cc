@@ -236,5 +236,23 @@ TEST(FindingsTest, LooksThePublicAddressUpInTheRanges) {
   EXPECT_EQ(none.findings_size(), 0);
 }
 
+TEST(FindingsTest, SaysWhichRangesDecidedMatchOrNot) {
+  auto ranges = AwsRanges::ParseJson(
+      R"({"createDate": "2026-12-01-08-00-00", "prefixes": [
+          {"ip_prefix": "3.120.0.0/14", "service": "EC2"}]})",
+      "/etc/natscope/ip-ranges.json");
+  ASSERT_TRUE(ranges.ok());
+  ProbeReport r = Behind("10.0.1.5:40000", "198.51.100.2:61234",
+                         v1::MAPPING_ENDPOINT_INDEPENDENT);
+  AddPathFindings(&*ranges, &r);
+  EXPECT_FALSE(r.has_aws());
+  EXPECT_EQ(r.aws_ranges_date(), "2026-12-01-08-00-00");
+  EXPECT_EQ(r.aws_ranges_source(), "/etc/natscope/ip-ranges.json");
+  // Re-decided without ranges: no stale claim about which ranges decided.
+  AddPathFindings(static_cast<const AwsRanges*>(nullptr), &r);
+  EXPECT_EQ(r.aws_ranges_date(), "");
+  EXPECT_EQ(r.aws_ranges_source(), "");
+}
+
 }  // namespace
 }  // namespace natscope::analyzer

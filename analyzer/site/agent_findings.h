@@ -1,31 +1,38 @@
-// Findings the server derives for one agent from its view: the product's
-// log against the probe, and a connector's STUN discovery. Pure.
+// Findings the server derives for one agent: from the product's log alone,
+// from comparing the log with the probe, and from a connector's STUN
+// discovery; and the one list of an agent's findings the site aggregates.
+// Every finding carries its source (Finding.source). Pure.
 #ifndef NATSCOPE_ANALYZER_SITE_AGENT_FINDINGS_H_
 #define NATSCOPE_ANALYZER_SITE_AGENT_FINDINGS_H_
 
-#include <string>
 #include <vector>
 
+#include "analyzer/site/nat_evidence.h"
 #include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/verdict.pb.h"
 
 namespace natscope::analyzer {
 
-// Reads view.identity(), probe(), log_nat_type() and log_nat_type_time()
-// and returns, in this order:
-// - FINDING_STUN_DISCOVERY_UNAVAILABLE (critical), connectors only: the
-//   latest probe got no STUN answer, or the latest stun_nat_type line
-//   reports "unknown..." (the product's discovery failed).
-// - FINDING_LOG_PROBE_DISAGREE (warning): the log says
-//   "endpoint-independent" but the probe measured endpoint-dependent
-//   mapping, or the log says "endpoint-dependent" but the probe measured
-//   endpoint-independent mapping or no NAT. Other log values never
-//   disagree.
-std::vector<v1::Finding> DeriveAgentFindings(const v1::AgentView& view);
+// Reads `evidence` and view.identity(), probe(), nat_class_source() and
+// stun_discovery() (set before the call) and returns, in this order:
+// - FINDING_STUN_DISCOVERY_UNAVAILABLE (critical), connectors only, when
+//   stun_discovery is UNAVAILABLE: its evidence and source.
+// - FINDING_ENDPOINT_DEPENDENT_MAPPING (critical, source LOG), when
+//   nat_class rests on the log alone and the log says
+//   "endpoint-dependent": the line and its time; CONFIDENCE_MEDIUM, or
+//   LOW for a line older than log_fresh_for.
+// - FINDING_LOG_PROBE_DISAGREE (warning, source BOTH_DISAGREE), when
+//   nat_class_source or the STUN discovery's source is BOTH_DISAGREE: what
+//   each said (the probe's verdict is the one used).
+std::vector<v1::Finding> DeriveAgentFindings(const v1::AgentView& view,
+                                             const AgentEvidence& evidence);
 
-// True when `log_nat_type` reports the product's STUN discovery failing:
-// it starts with "unknown" in any letter case (e.g. "unknown(7)").
-bool LogSaysDiscoveryFailed(const std::string& log_nat_type);
+// AgentView.findings: the probe's findings when nat_class rests on the
+// probe (source PROBE; FINDING_ENDPOINT_DEPENDENT_MAPPING takes
+// nat_class_source, so a log saying the same makes it BOTH_AGREE), then
+// derived_findings. Reads the view's probe, nat_class_source and
+// derived_findings.
+std::vector<v1::Finding> AgentFindingsOf(const v1::AgentView& view);
 
 }  // namespace natscope::analyzer
 

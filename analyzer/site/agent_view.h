@@ -1,7 +1,8 @@
 // The latest state of one agent from its latest probe report and recent log
-// events: NAT class, log-reported NAT type, tunnel counts, freshness and the
-// findings the server derives for the agent alone. Pure: `now` is passed
-// in; thread-safe.
+// events: NAT class and what it rests on (probe, log, or both), a
+// connector's STUN discovery, log-reported NAT type, tunnel counts,
+// freshness and the agent's findings, each with its source. Pure: `now`
+// is passed in; thread-safe.
 #ifndef NATSCOPE_ANALYZER_SITE_AGENT_VIEW_H_
 #define NATSCOPE_ANALYZER_SITE_AGENT_VIEW_H_
 
@@ -17,9 +18,22 @@ namespace natscope::analyzer {
 
 struct AgentViewOptions {
   // Freshness thresholds (see natscope.v1.Freshness). The default STALE
-  // threshold is three default probe intervals.
+  // threshold is three default probe intervals. A probe is fresh evidence
+  // for as long as the agent would be fresh on it alone: at most
+  // `stale_after` old; an older one gives way to the product's log
+  // (AgentView.nat_class_source).
   absl::Duration stale_after = absl::Minutes(15);
   absl::Duration silent_after = absl::Hours(24);
+  // A stun_nat_type line older than this is not evidence (it is still
+  // shown verbatim). The product writes the line when its discovery runs
+  // (at start, when the network changes), not periodically, so a quiet
+  // connector's line is legitimately days old; past a week the host may
+  // have moved without the product saying so.
+  absl::Duration log_max_age = absl::Hours(24 * 7);
+  // Findings read from a line at most this old are CONFIDENCE_MEDIUM (the
+  // product's word, without the probe's detail); older ones (up to
+  // log_max_age) CONFIDENCE_LOW.
+  absl::Duration log_fresh_for = absl::Hours(24);
   // Analytics and relay_unavailable lines older than this before `now` are
   // not counted (the store counts them: FactStore::RecentActivity).
   absl::Duration tunnel_window = absl::Hours(24);
@@ -57,15 +71,17 @@ v1::AgentView BuildAgentView(const AgentFacts& facts, absl::Time now,
 v1::Freshness FreshnessOf(absl::Time last_seen, absl::Time now,
                           const AgentViewOptions& options = {});
 
-// The pair-matrix class from a probe summary (nullptr: all unknown), with
-// its label set.
+// The pair-matrix class from a probe summary (nullptr: all unknown, source
+// UNSPECIFIED; else source PROBE), with its label set.
 v1::NatClass NatClassOf(const v1::ProbeSummary* probe);
 
-// "UDP blocked", or "<classic> (<mapping> mapping, <filtering> filtering)"
-// followed by ", QUIC blocked", ", outbound ports restricted", ", double
-// NAT" as they apply.
+// "UDP blocked"; for a class from the log "<endpoint-independent |
+// endpoint-dependent | unknown> (from the product's log)"; else
+// "<classic> (<mapping> mapping, <filtering> filtering)". Followed by ",
+// QUIC blocked", ", outbound ports restricted", ", outbound destinations
+// restricted", ", double NAT", ", STUN discovery unavailable" as they
+// apply.
 std::string NatClassLabel(const v1::NatClass& nat_class);
-
 
 }  // namespace natscope::analyzer
 

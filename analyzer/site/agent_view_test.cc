@@ -65,16 +65,21 @@ TEST(NatClassOfTest, Table) {
             "port-restricted cone (endpoint-independent mapping, "
             "address-and-port-dependent filtering)");
 
+  EXPECT_EQ(c.source(), v1::EVIDENCE_SOURCE_PROBE);
+
   v1::ProbeSummary flags = eim;
   flags.set_quic_reachable(false);
   *flags.add_findings() = Finding(v1::FINDING_DOUBLE_NAT);
   *flags.add_findings() = Finding(v1::FINDING_OUTBOUND_PORTS_RESTRICTED);
+  *flags.add_findings() = Finding(v1::FINDING_OUTBOUND_IPS_RESTRICTED);
   c = NatClassOf(&flags);
   EXPECT_TRUE(c.quic_blocked());
   EXPECT_TRUE(c.double_nat());
   EXPECT_TRUE(c.outbound_ports_restricted());
+  EXPECT_TRUE(c.outbound_ips_restricted());
   EXPECT_THAT(c.label(),
               testing::EndsWith(", QUIC blocked, outbound ports restricted, "
+                                "outbound destinations restricted, "
                                 "double NAT"));
 
   v1::ProbeSummary blocked = flags;
@@ -85,8 +90,23 @@ TEST(NatClassOfTest, Table) {
   EXPECT_FALSE(c.double_nat());  // One class for every blocked host.
   EXPECT_EQ(c.label(), "UDP blocked");
 
+  v1::ProbeSummary dual = blocked;
+  dual.mutable_ipv6()->set_udp_reachable(true);
+  dual.mutable_ipv6()->set_mapping_behavior(v1::MAPPING_NO_NAT);
+  dual.mutable_ipv6()->set_filtering_behavior(
+      v1::FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+  c = NatClassOf(&dual);
+  EXPECT_TRUE(c.udp_blocked());
+  ASSERT_TRUE(c.has_ipv6());
+  EXPECT_EQ(c.ipv6().mapping(), v1::MAPPING_NO_NAT);
+  EXPECT_FALSE(c.ipv6().has_ipv6());
+  EXPECT_EQ(c.label(),
+            "UDP blocked; IPv6: no NAT (no NAT mapping, "
+            "address-and-port-dependent filtering)");
+
   c = NatClassOf(nullptr);
   EXPECT_EQ(c.mapping(), v1::MAPPING_UNKNOWN);
+  EXPECT_EQ(c.source(), v1::EVIDENCE_SOURCE_UNSPECIFIED);
   EXPECT_FALSE(c.udp_blocked());
   EXPECT_EQ(c.label(), "unknown (unknown mapping, unknown filtering)");
 }
@@ -105,6 +125,7 @@ TEST(BuildAgentViewTest, CombinesProbeAndLogFacts) {
   facts.activity.direct = 1;
   facts.activity.relayed = 2;
   facts.activity.relay_unavailable = 1;
+  facts.activity.relay_listener_errors = 4;
   facts.activity.last_tunnel = kNow - absl::Minutes(1);
   facts.activity.sdwan_state = "Online";
   facts.activity.sdwan_state_time = kNow - absl::Minutes(6);
@@ -125,11 +146,19 @@ TEST(BuildAgentViewTest, CombinesProbeAndLogFacts) {
   EXPECT_EQ(FromProtoTime(view.tunnels().last_tunnel()),
             kNow - absl::Minutes(1));
   EXPECT_EQ(view.relay_unavailable_events(), 1u);
+  EXPECT_EQ(view.relay_listener_errors(), 4u);
   EXPECT_EQ(view.sdwan_state(), "Online");
   EXPECT_EQ(FromProtoTime(view.last_seen()), kNow - absl::Seconds(10));
   EXPECT_EQ(view.freshness(), v1::FRESHNESS_FRESH);
   EXPECT_EQ(view.nat_class().filtering(), v1::FILTERING_ADDRESS_DEPENDENT);
+  // A fresh probe, and the log saying the same.
+  EXPECT_EQ(view.nat_class_source(), v1::EVIDENCE_SOURCE_BOTH_AGREE);
   EXPECT_EQ(view.derived_findings_size(), 0);
+  ASSERT_EQ(view.findings_size(), 1);
+  EXPECT_EQ(view.findings(0).code(), v1::FINDING_CGNAT);
+  EXPECT_EQ(view.findings(0).source(), v1::EVIDENCE_SOURCE_PROBE);
+  // A client has no STUN discovery status.
+  EXPECT_FALSE(view.has_stun_discovery());
   // No verdict of its own given: the agent's view is the probe's.
   EXPECT_EQ(view.agent_probe().mapping_behavior(),
             v1::MAPPING_ENDPOINT_INDEPENDENT);
@@ -206,8 +235,39 @@ TEST(BuildAgentViewTest, DerivedFindingsAreAttached) {
   ASSERT_EQ(view.derived_findings_size(), 1);
   EXPECT_EQ(view.derived_findings(0).code(),
             v1::FINDING_STUN_DISCOVERY_UNAVAILABLE);
+  EXPECT_EQ(view.derived_findings(0).source(), v1::EVIDENCE_SOURCE_PROBE);
   EXPECT_TRUE(view.nat_class().udp_blocked());
+  // Blocked UDP relays already: one class for every blocked host.
+  EXPECT_FALSE(view.nat_class().stun_discovery_unavailable());
+  EXPECT_EQ(view.stun_discovery().state(), v1::STUN_DISCOVERY_UNAVAILABLE);
   EXPECT_EQ(view.reported_nat_type(), "udp-blocked");
+}
+
+TEST(BuildAgentViewTest, ALogOnlyConnectorRestsOnItsLog) {
+  AgentFacts facts;
+  facts.identity.set_agent_id("gw-1");
+  facts.identity.set_role(v1::ROLE_CONNECTOR);
+  facts.log_nat_type = "endpoint-dependent";
+  facts.log_nat_type_time = kNow - absl::Minutes(30);
+  facts.activity.relay_listener_errors = 1;
+  const v1::AgentView view = BuildAgentView(facts, kNow);
+  EXPECT_EQ(view.nat_class_source(), v1::EVIDENCE_SOURCE_LOG);
+  EXPECT_EQ(view.nat_class().source(), v1::EVIDENCE_SOURCE_LOG);
+  EXPECT_EQ(view.nat_class().mapping(), v1::MAPPING_ADDRESS_AND_PORT_DEPENDENT);
+  EXPECT_TRUE(view.nat_class().stun_discovery_unavailable());
+  EXPECT_EQ(view.nat_class().label(),
+            "endpoint-dependent (from the product's log), STUN discovery "
+            "unavailable");
+  EXPECT_EQ(view.stun_discovery().state(), v1::STUN_DISCOVERY_UNAVAILABLE);
+  EXPECT_EQ(view.stun_discovery().source(), v1::EVIDENCE_SOURCE_LOG);
+  std::vector<std::string> got;
+  for (const v1::Finding& f : view.findings()) {
+    got.push_back(v1::FindingCode_Name(f.code()) + " " +
+                  v1::EvidenceSource_Name(f.source()));
+  }
+  EXPECT_THAT(got, ::testing::ElementsAre(
+                       "FINDING_STUN_DISCOVERY_UNAVAILABLE EVIDENCE_SOURCE_LOG",
+                       "FINDING_ENDPOINT_DEPENDENT_MAPPING EVIDENCE_SOURCE_LOG"));
 }
 
 }  // namespace

@@ -30,7 +30,16 @@ constexpr v1::PairVerdict kUnreliable = v1::PAIR_VERDICT_DIRECT_UNRELIABLE;
 constexpr v1::PairVerdict kRelay = v1::PAIR_VERDICT_RELAY_ONLY;
 constexpr v1::PairVerdict kCannotTell = v1::PAIR_VERDICT_UNSPECIFIED;
 
-enum Flag { kNone = 0, kUdp = 1, kQuic = 2, kPorts = 4, kDouble = 8 };
+enum Flag {
+  kNone = 0,
+  kUdp = 1,
+  kQuic = 2,
+  kPorts = 4,
+  kDouble = 8,
+  kIps = 16,
+  kNoStun = 32,
+  kFromLog = 64,
+};
 
 NatClass Class(v1::MappingBehavior m, v1::FilteringBehavior f,
                int flags = kNone) {
@@ -41,6 +50,10 @@ NatClass Class(v1::MappingBehavior m, v1::FilteringBehavior f,
   c.set_quic_blocked(flags & kQuic);
   c.set_outbound_ports_restricted(flags & kPorts);
   c.set_double_nat(flags & kDouble);
+  c.set_outbound_ips_restricted(flags & kIps);
+  c.set_stun_discovery_unavailable(flags & kNoStun);
+  c.set_source((flags & kFromLog) ? v1::EVIDENCE_SOURCE_LOG
+                                  : v1::EVIDENCE_SOURCE_PROBE);
   return c;
 }
 
@@ -94,6 +107,25 @@ TEST(JudgePairTest, Table) {
        Class(kApdm, kApdf), kTextbook, kRelay, "both ends"},
       {"ports restricted", Class(kEim, kEif, kPorts), Class(kEim, kEif),
        kStrict, kUnreliable, "outbound UDP ports are restricted"},
+      {"destinations restricted", Class(kEim, kEif), Class(kEim, kEif, kIps),
+       kStrict, kUnreliable,
+       "connector's outbound UDP destinations are restricted"},
+      {"connector without STUN discovery", Class(kEim, kEif),
+       Class(kEim, kEif, kNoStun), kTextbook, kRelay,
+       "STUN discovery is unavailable on the connector"},
+      {"udp blocked client before the connector's STUN",
+       Class(kEim, kEif, kUdp), Class(kEim, kEif, kNoStun), kStrict, kRelay,
+       "UDP is blocked on the client's"},
+      {"log classes: eim both", Class(kEim, kFilUnknown, kFromLog),
+       Class(kEim, kFilUnknown, kFromLog), kStrict, kDirect,
+       "both ends use endpoint-independent"},
+      {"log class names no mapping", Class(kEim, kEif),
+       Class(kMapUnknown, kFilUnknown, kFromLog), kStrict, kCannotTell,
+       "the connector's NAT mapping is not known (the product's log names "
+       "none)"},
+      {"log ed vs unknown filtering", Class(kApdm, kFilUnknown, kFromLog),
+       Class(kEim, kFilUnknown, kFromLog), kTextbook, kCannotTell,
+       "the connector's filtering is not known"},
       {"unknown connector mapping", Class(kEim, kEif),
        Class(kMapUnknown, kFilUnknown), kTextbook, kCannotTell,
        "connector's NAT mapping was not measured"},
@@ -122,7 +154,7 @@ TEST(JudgePairTest, EveryCombinationKeepsTheInvariants) {
   std::vector<NatClass> classes;
   for (auto m : mappings) {
     for (auto f : filterings) {
-      for (int flags = 0; flags < 16; ++flags) {
+      for (int flags = 0; flags < 32; ++flags) {
         classes.push_back(Class(m, f, flags));
       }
     }
@@ -146,10 +178,13 @@ TEST(JudgePairTest, EveryCombinationKeepsTheInvariants) {
         }
         ASSERT_NE(j.verdict, kRelay) << j.reason;
         if (j.verdict == kCannotTell) continue;
-        // Double NAT or restricted ports: at least DIRECT_UNRELIABLE.
+        // Double NAT or restricted ports or destinations: at least
+        // DIRECT_UNRELIABLE.
         const bool risky = a.double_nat() || b.double_nat() ||
                            a.outbound_ports_restricted() ||
-                           b.outbound_ports_restricted();
+                           b.outbound_ports_restricted() ||
+                           a.outbound_ips_restricted() ||
+                           b.outbound_ips_restricted();
         EXPECT_EQ(j.verdict, risky ? kUnreliable : kDirect) << j.reason;
         // The verdict does not depend on which end is the client, except
         // for the wording.
@@ -157,7 +192,60 @@ TEST(JudgePairTest, EveryCombinationKeepsTheInvariants) {
       }
     }
   }
-  EXPECT_EQ(judged, 320 * 320 * 2);  // 5 mappings x 4 filterings x 16.
+  EXPECT_EQ(judged, 640 * 640 * 2);  // 5 mappings x 4 filterings x 32.
+}
+
+TEST(PairSourceTest, TheDecidingClassesSay) {
+  const NatClass probe_eim = Class(kEim, kEif);
+  const NatClass log_ed = Class(kApdm, kFilUnknown, kFromLog);
+  const NatClass log_eim = Class(kEim, kFilUnknown, kFromLog);
+  const NatClass probe_udp = Class(kMapUnknown, kFilUnknown, kUdp);
+  NatClass nothing;  // No evidence at all.
+  struct SourceRow {
+    const char* name;
+    NatClass client, connector;
+    v1::EvidenceSource want;
+  } rows[] = {
+      {"both measured", probe_eim, probe_eim, v1::EVIDENCE_SOURCE_PROBE},
+      {"relay on the connector's log", probe_eim, log_ed,
+       v1::EVIDENCE_SOURCE_LOG},
+      {"direct on a log and a probe", log_eim, probe_eim,
+       v1::EVIDENCE_SOURCE_LOG},
+      {"the client's blocked UDP decides, not the connector's log",
+       probe_udp, log_ed, v1::EVIDENCE_SOURCE_PROBE},
+      {"cannot tell for lack of any evidence", probe_eim, nothing,
+       v1::EVIDENCE_SOURCE_UNSPECIFIED},
+  };
+  for (const SourceRow& row : rows) {
+    const PairJudgement j = JudgePair(row.client, row.connector, kStrict);
+    EXPECT_EQ(PairSource(j, row.client, row.connector), row.want) << row.name;
+  }
+}
+
+TEST(JudgePairTest, EitherFamilyDirectMakesThePairDirect) {
+  // IPv4 behind an endpoint-dependent NAT, IPv6 without NAT on both ends.
+  NatClass client = Class(kApdm, kApdf);
+  NatClass connector = Class(kEim, kApdf);
+  const PairJudgement four_only = JudgePair(client, connector, kStrict);
+  EXPECT_EQ(four_only.verdict, kRelay);
+
+  *client.mutable_ipv6() = Class(kNoNat, kApdf);
+  EXPECT_EQ(JudgePair(client, connector, kStrict).verdict, kRelay)
+      << "both ends need an IPv6 class";
+  *connector.mutable_ipv6() = Class(kNoNat, kApdf, kPorts);
+  const PairJudgement dual = JudgePair(client, connector, kStrict);
+  EXPECT_EQ(dual.verdict, kUnreliable);
+  EXPECT_THAT(dual.reason, HasSubstr("over IPv6, both ends use "
+                                     "endpoint-independent mapping, but the "
+                                     "connector's outbound UDP ports"));
+  EXPECT_THAT(dual.reason, HasSubstr("(over IPv4, the product needs"));
+  EXPECT_EQ(PairSource(dual, client, connector), v1::EVIDENCE_SOURCE_PROBE);
+
+  // IPv6 no better than IPv4: IPv4's judgement stands.
+  *connector.mutable_ipv6() = Class(kMapUnknown, kFilUnknown, kUdp);
+  const PairJudgement worse = JudgePair(client, connector, kStrict);
+  EXPECT_EQ(worse.verdict, kRelay);
+  EXPECT_EQ(worse.reason, four_only.reason);
 }
 
 TEST(JudgePairTest, PolicyNames) {

@@ -37,9 +37,13 @@ void Differ(std::vector<std::string>* out, absl::string_view what,
 v1::ProbeReport Reclassify(const v1::ProbeReport& sent,
                            const AwsRanges* aws_ranges) {
   v1::ProbeReport report = sent;
+  if (report.has_ipv6()) {
+    *report.mutable_ipv6() = Reclassify(sent.ipv6(), aws_ranges);
+  }
   if (report.observations().empty()) return report;
   ClassifyProbe(&report);
   AddPathFindings(aws_ranges, &report);
+  SetFindingConfidence(&report);
   return report;
 }
 
@@ -59,6 +63,9 @@ v1::ProbeSummary SummarizeProbe(const v1::ProbeReport& report) {
   }
   out.set_public_address(report.public_address());
   *out.mutable_findings() = report.findings();
+  out.set_mapping_confidence(report.mapping_confidence());
+  out.set_filtering_confidence(report.filtering_confidence());
+  if (report.has_ipv6()) *out.mutable_ipv6() = SummarizeProbe(report.ipv6());
   return out;
 }
 

@@ -42,6 +42,23 @@ TEST(ReclassifyTest, TheServerDecidesFromTheEvidence) {
   EXPECT_EQ(server.observations(1).mapped_address(), "198.51.100.7:6001");
 }
 
+TEST(ReclassifyTest, TheIpv6HalfIsDecidedTooAndSummarized) {
+  v1::ProbeReport sent = MisjudgedBySomeAgent();
+  *sent.mutable_ipv6() = MisjudgedBySomeAgent();
+  const v1::ProbeReport server = Reclassify(sent, nullptr);
+  ASSERT_TRUE(server.has_ipv6());
+  EXPECT_EQ(server.ipv6().mapping_behavior(), v1::MAPPING_ADDRESS_DEPENDENT);
+  ASSERT_EQ(server.ipv6().findings_size(), 1);
+  // Two servers compared: likely, and a guess between the dependent kinds.
+  EXPECT_EQ(server.ipv6().mapping_confidence(), v1::CONFIDENCE_LOW);
+  EXPECT_EQ(server.ipv6().findings(0).confidence(), v1::CONFIDENCE_LOW);
+  const v1::ProbeSummary summary = SummarizeProbe(server);
+  EXPECT_EQ(summary.mapping_confidence(), v1::CONFIDENCE_LOW);
+  ASSERT_TRUE(summary.has_ipv6());
+  EXPECT_EQ(summary.ipv6().mapping_behavior(), v1::MAPPING_ADDRESS_DEPENDENT);
+  EXPECT_FALSE(summary.ipv6().has_ipv6());
+}
+
 TEST(ReclassifyTest, AReportWithoutEvidenceKeepsTheAgentsVerdict) {
   v1::ProbeReport sent;
   sent.set_udp_reachable(true);

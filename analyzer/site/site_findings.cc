@@ -95,22 +95,27 @@ AgentKey KeyOf(const v1::AgentView& agent) {
   return {order, agent.identity().agent_id()};
 }
 
+struct AgentEntry {
+  std::vector<std::string> evidence;  // In the order found.
+  v1::EvidenceSource source = v1::EVIDENCE_SOURCE_UNSPECIFIED;
+};
+
 struct Bucket {
   v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
-  // Agent -> its evidence, in the order found.
-  std::map<AgentKey, std::vector<std::string>> agents;
+  std::map<AgentKey, AgentEntry> agents;
 };
 
 v1::SiteFinding Finish(v1::FindingCode code, const Bucket& bucket) {
   v1::SiteFinding out;
   out.set_code(code);
   out.set_severity(bucket.severity);
-  for (const auto& [key, evidence] : bucket.agents) {
+  for (const auto& [key, entry] : bucket.agents) {
     const auto& [order, id] = key;
     out.add_agent_ids(id);
+    out.add_sources(entry.source);
     if (order == 0) out.set_affected_connectors(out.affected_connectors() + 1);
     if (order == 1) out.set_affected_clients(out.affected_clients() + 1);
-    for (const std::string& e : evidence) {
+    for (const std::string& e : entry.evidence) {
       out.add_evidence(absl::StrCat(id, ": ", e));
     }
   }
@@ -158,9 +163,12 @@ std::vector<v1::SiteFinding> AggregateFindings(
     const v1::FindingCode code = ref.finding.code();
     Bucket& b = buckets[{TroubleshootingRank(code), code}];
     b.severity = std::max(b.severity, ref.finding.severity());
-    std::vector<std::string>& evidence = b.agents[KeyOf(*ref.agent)];
+    AgentEntry& entry = b.agents[KeyOf(*ref.agent)];
+    if (entry.source == v1::EVIDENCE_SOURCE_UNSPECIFIED) {
+      entry.source = ref.finding.source();
+    }
     for (const std::string& e : ref.finding.evidence()) {
-      evidence.push_back(e);
+      entry.evidence.push_back(e);
     }
   }
   std::vector<v1::SiteFinding> out;

@@ -29,9 +29,10 @@ int TroubleshootingRank(v1::FindingCode code);
 const std::string& SiteRemediation(v1::FindingCode code);
 
 // One SiteFinding per code: worst severity, affected agents (connectors
-// first, then clients, each sorted by id, each once), their evidence
-// prefixed "<agent id>: ", a summary counting connectors and clients, and
-// SiteRemediation. Sorted by TroubleshootingRank.
+// first, then clients, each sorted by id, each once) with what each one's
+// finding rests on (its first finding of the code with a source), their
+// evidence prefixed "<agent id>: ", a summary counting connectors and
+// clients, and SiteRemediation. Sorted by TroubleshootingRank.
 std::vector<v1::SiteFinding> AggregateFindings(
     absl::Span<const AgentFindingRef> found);
 

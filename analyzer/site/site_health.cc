@@ -1,5 +1,6 @@
 #include "analyzer/site/site_health.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -8,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/site/agent_findings.h"
+#include "analyzer/reported_nat_type.h"
 #include "analyzer/site/pair_verdict.h"
 #include "common/proto_time.h"
 #include "analyzer/site/site_findings.h"
@@ -16,7 +17,8 @@
 namespace natscope::analyzer {
 namespace {
 
-using ClassKey = std::tuple<bool, int, int, bool, bool, bool>;
+// Every NatClass field but the label, so that equal classes share a cell.
+using ClassKey = std::tuple<bool, int, int, bool, bool, bool, bool, int, bool>;
 
 ClassKey KeyOf(const v1::NatClass& c) {
   return {c.udp_blocked(),
@@ -24,7 +26,10 @@ ClassKey KeyOf(const v1::NatClass& c) {
           c.filtering(),
           c.quic_blocked(),
           c.outbound_ports_restricted(),
-          c.double_nat()};
+          c.double_nat(),
+          c.outbound_ips_restricted(),
+          c.source(),
+          c.stun_discovery_unavailable()};
 }
 
 struct ClassGroup {
@@ -56,10 +61,16 @@ void CountBehaviours(absl::Span<const v1::AgentView> agents,
     if (role == v1::ROLE_CLIENT) out->set_clients(out->clients() + 1);
     if (role == v1::ROLE_CONNECTOR) out->set_connectors(out->connectors() + 1);
     if (role == v1::ROLE_UNSPECIFIED) continue;
-    ++mapping[{role, a.probe().mapping_behavior()}];
-    ++filtering[{role, a.probe().filtering_behavior()}];
-    ++classic[{role, a.has_probe() ? a.probe().classic_nat_type()
-                                   : std::string("unknown")}];
+    // Counted from what the agent's class rests on: the log when it
+    // replaced the probe, else the (latest) probe.
+    const v1::NatClass& c = a.nat_class();
+    const bool log = c.source() == v1::EVIDENCE_SOURCE_LOG;
+    ++mapping[{role, log ? c.mapping() : a.probe().mapping_behavior()}];
+    ++filtering[{role, log ? c.filtering() : a.probe().filtering_behavior()}];
+    ++classic[{role, log ? std::string(ClassicNatName(c.mapping(),
+                                                        c.filtering()))
+                         : (a.has_probe() ? a.probe().classic_nat_type()
+                                          : std::string("unknown"))}];
   }
   for (const auto& [k, n] : mapping) {
     v1::MappingCount* c = out->add_by_mapping();
@@ -106,6 +117,7 @@ std::map<std::pair<ClassKey, ClassKey>, v1::PairVerdict> JudgeMatrix(
       cell->set_clients(client.agents);
       cell->set_connectors(connector.agents);
       cell->set_pairs(client.agents * connector.agents);
+      cell->set_source(PairSource(j, client.nat_class, connector.nat_class));
       verdicts[{ck, nk}] = j.verdict;
       any = any || IsCapable(j.verdict);
     }
@@ -149,7 +161,30 @@ bool RelayedDespiteCompatible(
                                  connector ? "clients" : "connectors",
                                  " is DIRECT for class ",
                                  agent.nat_class().label()));
+  // The tunnels are the log's; the compatibility is the class's: a
+  // measured class makes this the probe and the log disagreeing.
+  out->set_source(agent.nat_class().source() == v1::EVIDENCE_SOURCE_LOG
+                      ? v1::EVIDENCE_SOURCE_LOG
+                      : v1::EVIDENCE_SOURCE_BOTH_DISAGREE);
   return true;
+}
+
+void CountStunDiscovery(const v1::AgentView& agent,
+                        v1::StunDiscoveryStatus* stun) {
+  switch (agent.stun_discovery().state()) {
+    case v1::STUN_DISCOVERY_AVAILABLE:
+      stun->set_available(stun->available() + 1);
+      break;
+    case v1::STUN_DISCOVERY_UNAVAILABLE:
+      stun->set_unavailable(stun->unavailable() + 1);
+      break;
+    default:
+      stun->set_unknown(stun->unknown() + 1);
+      break;
+  }
+  v1::ConnectorStunDiscovery* entry = stun->add_connectors();
+  entry->set_agent_id(agent.identity().agent_id());
+  *entry->mutable_discovery() = agent.stun_discovery();
 }
 
 }  // namespace
@@ -173,28 +208,23 @@ v1::SiteHealthView BuildSiteHealth(absl::string_view site,
 
   std::vector<AgentFindingRef> found;
   for (const v1::AgentView& a : agents) {
-    for (const v1::Finding& f : a.probe().findings()) found.push_back({&a, f});
-    for (const v1::Finding& f : a.derived_findings()) found.push_back({&a, f});
+    for (const v1::Finding& f : a.findings()) found.push_back({&a, f});
     v1::Finding relayed;
     const Groups& others =
         a.identity().role() == v1::ROLE_CLIENT ? connectors : clients;
     if (RelayedDespiteCompatible(a, others, verdicts, &relayed)) {
       found.push_back({&a, std::move(relayed)});
     }
-    if (a.identity().role() != v1::ROLE_CONNECTOR) continue;
-    v1::StunDiscoveryStatus* stun = out.mutable_stun_discovery();
-    bool unavailable = false;
-    for (const v1::Finding& f : a.derived_findings()) {
-      unavailable |= f.code() == v1::FINDING_STUN_DISCOVERY_UNAVAILABLE;
-    }
-    if (unavailable) {
-      stun->set_unavailable(stun->unavailable() + 1);
-    } else if (!a.has_probe() && a.log_nat_type().empty()) {
-      stun->set_unknown(stun->unknown() + 1);
-    } else {
-      stun->set_available(stun->available() + 1);
+    if (a.identity().role() == v1::ROLE_CONNECTOR) {
+      CountStunDiscovery(a, out.mutable_stun_discovery());
     }
   }
+  std::sort(out.mutable_stun_discovery()->mutable_connectors()->begin(),
+            out.mutable_stun_discovery()->mutable_connectors()->end(),
+            [](const v1::ConnectorStunDiscovery& a,
+               const v1::ConnectorStunDiscovery& b) {
+              return a.agent_id() < b.agent_id();
+            });
   for (v1::SiteFinding& f : AggregateFindings(found)) {
     *out.add_findings() = std::move(f);
   }

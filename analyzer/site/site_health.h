@@ -21,10 +21,15 @@ struct SiteHealthOptions {
 // Builds the health of `site` from the views of its agents (see
 // BuildAgentView); every view counts, whatever its freshness (filter
 // before calling to leave silent agents out). Agents with ROLE_UNSPECIFIED
-// count only in by_freshness. Findings: each agent's probe findings and
-// derived_findings, plus FINDING_RELAYED_DESPITE_COMPATIBLE (warning) for
+// count only in by_freshness. Counts by mapping, filtering and classic
+// type follow what each agent's class rests on (the log's mapping when it
+// replaced the probe). Each pair cell says what its verdict rests on
+// (PairSource). Findings: each agent's findings (AgentView.findings, with
+// their sources), plus FINDING_RELAYED_DESPITE_COMPATIBLE (warning;
+// source BOTH_DISAGREE, or LOG when the agent's class is the log's) for
 // an agent whose analytics lines counted relayed tunnels although every
 // pair it takes part in is judged DIRECT (and there is at least one).
+// stun_discovery counts the connectors' AgentView.stun_discovery.
 v1::SiteHealthView BuildSiteHealth(absl::string_view site,
                                    absl::Span<const v1::AgentView> agents,
                                    const SiteHealthOptions& options = {});

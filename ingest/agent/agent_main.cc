@@ -81,6 +81,17 @@ absl::StatusOr<std::vector<int>> ParsePorts(const std::string& text) {
   return ports;
 }
 
+// Repeated flags whose values may also be comma-separated, flattened.
+std::vector<std::string> SplitList(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& v : values) {
+    for (absl::string_view part : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+      out.emplace_back(part);
+    }
+  }
+  return out;
+}
+
 struct Flags {
   std::string config;
   ProbeOptions probe;
@@ -113,6 +124,14 @@ void Register(FlagSet& f, Flags& v) {
   f.String("ports", &v.ports,
            "probe: destination UDP ports for the outbound-rule test, against "
            "the first STUN server's IP; empty skips the test.");
+  f.StringList("destinations", &v.probe.destinations,
+               "probe: more HOST:PORT destinations outbound UDP should reach, "
+               "comma-separated or repeated; each one no STUN exchange "
+               "reached is firewalked, as is the first server's alternate "
+               "address.");
+  f.Bool("firewalk", &v.probe.firewalk,
+         "probe: firewalk (TTL-limited probes) the ports the port check "
+         "could not decide and the destinations. --nofirewalk skips it.");
   f.String("aws_ip_ranges", &v.aws_ip_ranges,
            "AWS's ip-ranges.json for AWS NAT gateway detection (default: the "
            "copy built in, published 2026-08-22).");
@@ -230,6 +249,10 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
     log->set_from_start(v.from_start);
   }
   for (const std::string& s : v.stun) config.mutable_probe()->add_stun_servers(s);
+  for (const std::string& d : SplitList(v.probe.destinations)) {
+    config.mutable_probe()->add_destinations(d);
+  }
+  if (!v.probe.firewalk) config.mutable_probe()->set_firewalk(false);
   config.mutable_probe()->set_interval(DurationText(v.probe_interval));
   config.mutable_probe()->set_request_gap(DurationText(v.probe_request_gap));
   config.set_poll_interval(DurationText(v.poll_interval));
@@ -250,6 +273,7 @@ int ProbeCommand(Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges) {
   if (!ports.ok()) return Fail(std::string(ports.status().message()));
   v.probe.ports = *ports;
   v.probe.stun_servers = v.stun;
+  v.probe.destinations = SplitList(v.probe.destinations);
   v.probe.aws_ranges = std::move(ranges);
   if (!v.json) {
     v.probe.progress = [](const std::string& step) {

@@ -1,9 +1,14 @@
 #include "ingest/agent/probe_output.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
+#include "analyzer/evidence/aws_ranges.h"
+#include "analyzer/confidence.h"
 #include "analyzer/verdict_names.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -51,6 +56,77 @@ std::string PortSummary(const v1::ProbeReport& report) {
   return absl::StrJoin(parts, ", ");
 }
 
+// Which AWS ranges the AWS check used and how old they were at the probe:
+// a prefix AWS added since is not recognised, so staleness is said.
+std::string AwsRangesLine(const v1::ProbeReport& report) {
+  constexpr int kStaleDays = 30;
+  const bool built_in =
+      report.aws_ranges_source() == analyzer::AwsRanges::kBuiltInSource;
+  const std::optional<absl::Time> created =
+      analyzer::ParseAwsCreateDate(report.aws_ranges_date());
+  std::string line = absl::StrCat(
+      built_in                             ? "built-in copy"
+      : report.aws_ranges_source().empty() ? "a copy"
+                                           : report.aws_ranges_source(),
+      " of ",
+      created ? absl::FormatTime("%Y-%m-%d", *created, absl::UTCTimeZone())
+              : report.aws_ranges_date());
+  const int64_t age_days =
+      created ? (absl::FromUnixSeconds(report.time().seconds()) - *created) /
+                    absl::Hours(24)
+              : 0;
+  if (age_days > kStaleDays) {
+    absl::StrAppend(&line, ", ", age_days,
+                    " days old: out of date, AWS may have added prefixes "
+                    "since");
+  }
+  if (built_in) {
+    absl::StrAppend(&line, " (refresh with --aws_ip_ranges=FILE)");
+  } else if (age_days > kStaleDays) {
+    absl::StrAppend(&line, " (download a new one from "
+                           "https://ip-ranges.amazonaws.com/ip-ranges.json)");
+  }
+  return line;
+}
+
+// "; confident", "; likely", "; uncertain" or nothing.
+std::string Sure(v1::Confidence confidence) {
+  const std::string word = analyzer::ConfidenceWord(confidence);
+  return word.empty() ? "" : absl::StrCat("; ", word);
+}
+
+std::string FirewalkWord(v1::FirewalkVerdict verdict) {
+  switch (verdict) {
+    case v1::FIREWALK_PASSED: return "passed";
+    case v1::FIREWALK_NOT_LISTENING: return "open, not served";
+    case v1::FIREWALK_DROPPED: return "DROPPED";
+    case v1::FIREWALK_REJECTED: return "REJECTED";
+    default: return "unknown";
+  }
+}
+
+// "80 DROPPED, 203.0.113.21:3478 DROPPED": ports by number, destinations
+// in full.
+std::string FirewalkSummary(const v1::ProbeReport& report) {
+  std::vector<std::string> parts;
+  for (const v1::FirewalkCheck& c : report.firewalk()) {
+    const std::string what =
+        c.kind() == "port" ? c.destination().substr(c.destination().rfind(':') + 1)
+                           : c.destination();
+    parts.push_back(absl::StrCat(what, " ", FirewalkWord(c.verdict())));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string FirewalkEvidence(const v1::FirewalkCheck& c) {
+  std::string line = absl::StrFormat("  %-13s %s ttl %d: %s", "firewalk",
+                                     c.destination(), c.ttl(),
+                                     FirewalkWord(c.verdict()));
+  if (!c.responder().empty()) absl::StrAppend(&line, " (", c.responder(), " answered)");
+  return absl::StrCat(line, "; ", c.transmissions(), " tries, sibling answered ",
+                      c.sibling(), "\n");
+}
+
 void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
   absl::StrAppend(out, "\nEvidence\n");
   for (const v1::StunObservation& o : report.observations()) {
@@ -64,6 +140,9 @@ void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
                         ? "no answer, but the server does not say it serves this port"
                         : "no answer on a port the server serves",
                     "\n");
+  }
+  for (const v1::FirewalkCheck& c : report.firewalk()) {
+    absl::StrAppend(out, FirewalkEvidence(c));
   }
   if (report.has_quic()) {
     absl::StrAppend(out, absl::StrFormat("  %-13s %s: %s\n", "quic",
@@ -128,14 +207,19 @@ std::string FormatProbeReport(const v1::ProbeReport& report) {
     absl::StrAppend(&out, "  Public address: ", report.public_address(),
                     " (local ", report.local_address(), ")\n");
   }
-  absl::StrAppend(&out, "  NAT mapping:    ", DescribeMapping(report.mapping_behavior()), "\n");
-  absl::StrAppend(&out, "  NAT filtering:  ", DescribeFiltering(report.filtering_behavior()), "\n");
+  absl::StrAppend(&out, "  NAT mapping:    ", DescribeMapping(report.mapping_behavior()),
+                  Sure(report.mapping_confidence()), "\n");
+  absl::StrAppend(&out, "  NAT filtering:  ", DescribeFiltering(report.filtering_behavior()),
+                  Sure(report.filtering_confidence()), "\n");
   absl::StrAppend(&out, "  Classic type:   ", report.classic_nat_type(), "\n");
   if (report.has_port_preserved()) {
     absl::StrAppend(&out, "  Port preserved: ", report.port_preserved() ? "yes" : "no", "\n");
   }
   if (report.port_checks_size() > 0) {
     absl::StrAppend(&out, "  Outbound ports: ", PortSummary(report), "\n");
+  }
+  if (report.firewalk_size() > 0) {
+    absl::StrAppend(&out, "  Firewalking:    ", FirewalkSummary(report), "\n");
   }
   if (report.has_hairpinning()) {
     absl::StrAppend(&out, "  Hairpinning:    ", report.hairpinning() ? "yes" : "no", "\n");
@@ -148,6 +232,9 @@ std::string FormatProbeReport(const v1::ProbeReport& report) {
     absl::StrAppend(&out, "  AWS:            public address in ", report.aws().prefix(),
                     " (", report.aws().service(), ", ", report.aws().region(), ")\n");
   }
+  if (!report.aws_ranges_date().empty()) {
+    absl::StrAppend(&out, "  AWS ranges:     ", AwsRangesLine(report), "\n");
+  }
   for (const std::string& w : report.warnings()) {
     absl::StrAppend(&out, "  Warning:        ", w, "\n");
   }
@@ -157,12 +244,18 @@ std::string FormatProbeReport(const v1::ProbeReport& report) {
     absl::StrAppend(&out, "  none: nothing this probe measured blocks peer-to-peer\n");
   }
   for (const v1::Finding& f : report.findings()) {
-    absl::StrAppend(&out, "  [", SeverityName(f.severity()), "] ",
+    const std::string sure = analyzer::ConfidenceWord(f.confidence());
+    absl::StrAppend(&out, "  [", SeverityName(f.severity()),
+                    sure.empty() ? "" : absl::StrCat(", ", sure), "] ",
                     v1::FindingCode_Name(f.code()), ": ", f.summary(), "\n");
     for (const std::string& e : f.evidence()) {
       absl::StrAppend(&out, "      evidence: ", e, "\n");
     }
     absl::StrAppend(&out, "      what to do: ", f.remediation(), "\n");
+  }
+  if (report.has_ipv6()) {
+    absl::StrAppend(&out, "\n== IPv6 (the same tests over IPv6) ==\n",
+                    FormatProbeReport(report.ipv6()));
   }
   return out;
 }

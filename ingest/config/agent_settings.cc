@@ -48,6 +48,9 @@ void ApplyProbeConfig(const v1::ProbeConfig& probe, ProbeOptions* options) {
   const bool gateways = !probe.has_gateways() || probe.gateways();
   options->gateways = gateways;
   options->trace_hops = gateways;
+  options->destinations.assign(probe.destinations().begin(),
+                               probe.destinations().end());
+  options->firewalk = !probe.has_firewalk() || probe.firewalk();
 }
 
 absl::Duration ProbeDelay(const v1::ProbeConfig& probe, double uniform) {

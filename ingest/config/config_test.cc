@@ -113,6 +113,7 @@ TEST(ConfigTest, EveryProblemIsListedWithItsField) {
       jitter: "nonsense"
       stun_servers: "stun"
       ports: 70000
+      destinations: "peer-site"
     }
     batch { max_records: 20000 }
     status_interval: "10"
@@ -129,6 +130,7 @@ TEST(ConfigTest, EveryProblemIsListedWithItsField) {
            "probe.jitter: \"nonsense\" is not a duration",
            "probe.stun_servers[0]: \"stun\" is not HOST:PORT",
            "probe.ports[0]: 70000 is out of range: 1 to 65535",
+           "probe.destinations[0]: \"peer-site\" is not HOST:PORT",
            "batch.max_records: 20000 is out of range: 1 to 10000",
            "status_interval: \"10\" is not a duration",
        }) {

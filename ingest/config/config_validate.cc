@@ -185,6 +185,10 @@ void CheckProbe(const v1::ProbeConfig& probe, Problems* p) {
     CheckRange(absl::StrCat("probe.ports[", i, "]"), probe.ports(i), 1, 65535,
                p);
   }
+  for (int i = 0; i < probe.destinations_size(); ++i) {
+    CheckHostPort(absl::StrCat("probe.destinations[", i, "]"),
+                  probe.destinations(i), p);
+  }
   CheckDuration("probe.interval", probe.interval(), absl::Seconds(10),
                 absl::Hours(24), p);
   const absl::Duration interval = ConfigDuration(probe.interval());

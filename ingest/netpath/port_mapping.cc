@@ -27,10 +27,10 @@ namespace {
 
 // Sends `request` to `server` from a connected UDP socket, retransmitting
 // with doubling intervals from 250 ms, and hands each datagram from the
-// server to `accept` until it returns true. Returns "" on success or why
-// not.
+// server to `accept` until it returns true or `deadline` passes. Returns ""
+// on success or why not.
 std::string Exchange(const net::SocketAddress& server,
-                     const std::string& request, absl::Duration timeout,
+                     const std::string& request, const Deadline& deadline,
                      const std::function<bool(absl::string_view)>& accept) {
   const int fd = socket(server.is_ipv4() ? AF_INET : AF_INET6,
                         SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -45,15 +45,15 @@ std::string Exchange(const net::SocketAddress& server,
     close(fd);
     return absl::StrCat("cannot reach ", server.ToString(), ": ", why);
   }
-  const absl::Time deadline = absl::Now() + timeout;
-  absl::Time next_send = absl::Now();
+  const absl::Time start = absl::Now();
+  absl::Time next_send = start;
   absl::Duration interval = absl::Milliseconds(250);
   std::string result;
   for (;;) {
     const absl::Time now = absl::Now();
-    if (now >= deadline) {
-      result = absl::StrCat("no answer from ", server.ToString(), " within ",
-                            absl::FormatDuration(timeout));
+    if (now >= deadline.at()) {
+      result = absl::StrCat("no answer from ", server.ToString(), " ",
+                            deadline.Within(start));
       break;
     }
     if (now >= next_send) {
@@ -62,10 +62,9 @@ std::string Exchange(const net::SocketAddress& server,
       interval *= 2;
     }
     pollfd pfd{fd, POLLIN, 0};
-    const absl::Duration wait = std::min(next_send, deadline) - absl::Now();
-    const int ms = static_cast<int>(
-        std::max<int64_t>(0, absl::ToInt64Milliseconds(wait) + 1));
-    if (poll(&pfd, 1, ms) <= 0) continue;
+    if (poll(&pfd, 1, deadline.PollMillis(absl::Now(), next_send)) <= 0) {
+      continue;
+    }
     char buffer[1100];
     const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
     if (n < 0 && errno == ECONNREFUSED) {
@@ -93,11 +92,11 @@ v1::GatewayObservation Observation(const char* protocol,
 }  // namespace
 
 v1::GatewayObservation QueryNatPmp(const net::SocketAddress& server,
-                                   absl::Duration timeout) {
+                                   const Deadline& deadline) {
   v1::GatewayObservation o = Observation("nat-pmp", server.ToString());
   std::string bad_answer;
   const std::string error = Exchange(
-      server, EncodeNatPmpExternalAddressRequest(), timeout,
+      server, EncodeNatPmpExternalAddressRequest(), deadline,
       [&](absl::string_view bytes) {
         auto answer = DecodeNatPmpExternalAddressResponse(bytes);
         if (!answer.ok()) {
@@ -125,7 +124,7 @@ v1::GatewayObservation QueryNatPmp(const net::SocketAddress& server,
 }
 
 v1::GatewayObservation QueryPcp(const net::SocketAddress& server,
-                                absl::Duration timeout) {
+                                const Deadline& deadline) {
   v1::GatewayObservation o = Observation("pcp", server.ToString());
   net::SocketAddress client;
   // The PCP header names the client's own address; use the route's source.
@@ -144,7 +143,7 @@ v1::GatewayObservation QueryPcp(const net::SocketAddress& server,
     if (fd >= 0) close(fd);
   }
   const std::string error = Exchange(
-      server, EncodePcpAnnounceRequest(client), timeout,
+      server, EncodePcpAnnounceRequest(client), deadline,
       [&](absl::string_view bytes) {
         auto answer = DecodePcpResponse(bytes);
         if (!answer.ok()) return false;
@@ -171,8 +170,8 @@ v1::GatewayObservation QueryPcp(const net::SocketAddress& server,
 namespace {
 
 // Multicasts M-SEARCHes for IGD v1 and v2 and returns the LOCATION of the
-// first IGD that answers within `wait`, or "".
-std::string DiscoverIgd(absl::Duration wait) {
+// first IGD that answers by `deadline`, or "".
+std::string DiscoverIgd(const Deadline& deadline) {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "";
   const unsigned char ttl = 2;
@@ -184,13 +183,12 @@ std::string DiscoverIgd(absl::Duration wait) {
     sendto(fd, search.data(), search.size(), 0,
            reinterpret_cast<const sockaddr*>(&group), sizeof(sockaddr_in));
   }
-  const absl::Time deadline = absl::Now() + wait;
   std::string location;
   while (location.empty()) {
-    const int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-    if (ms <= 0) break;
+    const absl::Time now = absl::Now();
+    if (now >= deadline.at()) break;
     pollfd pfd{fd, POLLIN, 0};
-    if (poll(&pfd, 1, static_cast<int>(ms)) <= 0) continue;
+    if (poll(&pfd, 1, deadline.PollMillis(now)) <= 0) continue;
     char buffer[2048];
     const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
     if (n <= 0) continue;
@@ -201,16 +199,10 @@ std::string DiscoverIgd(absl::Duration wait) {
   return location;
 }
 
-v1::GatewayObservation UpnpBlocking(absl::Duration discovery) {
-  v1::GatewayObservation o = Observation("upnp-igd", "");
-  const std::string location = DiscoverIgd(discovery);
-  if (location.empty()) {
-    o.set_error(absl::StrCat(
-        "no UPnP Internet Gateway Device answered discovery (SSDP) within ",
-        absl::FormatDuration(discovery)));
-    return o;
-  }
-  o.set_gateway(location);
+// Reads the description of the IGD at `location` and asks it for its
+// external address. Blocks for as long as miniupnpc's HTTP calls take.
+v1::GatewayObservation AskIgd(const std::string& location) {
+  v1::GatewayObservation o = Observation("upnp-igd", location);
   UPNPUrls urls{};
   IGDdatas data{};
   char lan[64] = {0};
@@ -245,8 +237,17 @@ v1::GatewayObservation UpnpBlocking(absl::Duration discovery) {
 
 }  // namespace
 
-v1::GatewayObservation QueryUpnpIgd(absl::Duration discovery,
-                                    absl::Duration timeout) {
+v1::GatewayObservation QueryUpnpIgd(const Deadline& answer,
+                                    const Deadline& finish) {
+  const absl::Time start = absl::Now();
+  const std::string location = DiscoverIgd(answer);
+  if (location.empty()) {
+    v1::GatewayObservation o = Observation("upnp-igd", "");
+    o.set_error(absl::StrCat(
+        "no UPnP Internet Gateway Device answered discovery (SSDP) ",
+        answer.Within(start)));
+    return o;
+  }
   struct Shared {
     absl::Mutex mu;
     bool done = false;
@@ -254,25 +255,30 @@ v1::GatewayObservation QueryUpnpIgd(absl::Duration discovery,
   };
   auto shared = std::make_shared<Shared>();
   // miniupnpc's HTTP calls carry their own multi-second timeouts; detach so
-  // that a slow IGD cannot hold the probe past `timeout`.
-  std::thread([shared, discovery] {
-    v1::GatewayObservation o = UpnpBlocking(discovery);
+  // that a slow IGD cannot hold the probe past `finish`. The thread owns
+  // all it touches: `shared` and its copy of `location`.
+  std::thread([shared, location] {
+    v1::GatewayObservation o = AskIgd(location);
     absl::MutexLock lock(&shared->mu);
     shared->result = std::move(o);
     shared->done = true;
   }).detach();
   absl::MutexLock lock(&shared->mu);
-  if (!shared->mu.AwaitWithTimeout(absl::Condition(&shared->done), timeout)) {
-    v1::GatewayObservation o = Observation("upnp-igd", "");
-    o.set_error(absl::StrCat("the UPnP IGD did not finish answering within ",
-                             absl::FormatDuration(timeout)));
-    return o;
+  for (absl::Time now = absl::Now(); !shared->done && now < finish.at();
+       now = absl::Now()) {
+    shared->mu.AwaitWithTimeout(absl::Condition(&shared->done),
+                                finish.SleepFrom(now));
   }
-  return shared->result;
+  if (shared->done) return shared->result;
+  v1::GatewayObservation o = Observation("upnp-igd", location);
+  o.set_error(absl::StrCat("the UPnP IGD did not finish answering ",
+                           finish.Within(start)));
+  return o;
 }
 
 std::vector<v1::GatewayObservation> QueryGateways(
-    const PortMappingOptions& options) {
+    const PortMappingOptions& options, const Deadline& answer,
+    const Deadline& finish) {
   std::vector<v1::GatewayObservation> out(options.upnp ? 3 : 2);
   std::optional<net::SocketAddress> server = options.pmp_server;
   if (!server) {
@@ -288,15 +294,11 @@ std::vector<v1::GatewayObservation> QueryGateways(
   }
   std::vector<std::thread> threads;
   if (server) {
-    threads.emplace_back(
-        [&] { out[0] = QueryNatPmp(*server, options.timeout); });
-    threads.emplace_back([&] { out[1] = QueryPcp(*server, options.timeout); });
+    threads.emplace_back([&] { out[0] = QueryNatPmp(*server, answer); });
+    threads.emplace_back([&] { out[1] = QueryPcp(*server, answer); });
   }
   if (options.upnp) {
-    threads.emplace_back([&] {
-      out[2] = QueryUpnpIgd(std::min(options.upnp_discovery, options.timeout),
-                            options.timeout);
-    });
+    threads.emplace_back([&] { out[2] = QueryUpnpIgd(answer, finish); });
   }
   for (std::thread& t : threads) t.join();
   return out;

@@ -4,53 +4,56 @@
 // says whether a PCP server answered) and UPnP IGD (GetExternalIPAddress
 // via miniupnpc). No mapping is ever created.
 //
-// Every call is bounded by its timeout and never fails as a whole: what
-// went wrong is in GatewayObservation.error ("no answer ...", "port 5351
-// closed ...", a result code in words). Thread-safe; the three queries may
-// run concurrently (QueryGateways does so).
+// Every call is bounded by its deadlines (deadline.h: another thread may
+// bring them forward while it waits) and never fails as a whole: what went
+// wrong is in GatewayObservation.error ("no answer ... within 101ms",
+// "port 5351 closed ...", a result code in words). Thread-safe; the three
+// queries may run concurrently (QueryGateways does so).
 #ifndef NATSCOPE_INGEST_NETPATH_PORT_MAPPING_H_
 #define NATSCOPE_INGEST_NETPATH_PORT_MAPPING_H_
 
 #include <optional>
 #include <vector>
 
-#include "absl/time/time.h"
 #include "common/net/socket_address.h"
+#include "ingest/netpath/deadline.h"
 #include "natscope/v1/probe.pb.h"
 
 namespace natscope::ingest {
 
 // NAT-PMP external address request to `server` (normally the default
 // gateway, port 5351), retransmitted at 250 ms, 500 ms, ... (RFC 6886)
-// until `timeout`. Answers from any other source are ignored.
+// until `deadline`. Answers from any other source are ignored.
 v1::GatewayObservation QueryNatPmp(const net::SocketAddress& server,
-                                   absl::Duration timeout);
+                                   const Deadline& deadline);
 
 // PCP ANNOUNCE to `server`. answered = a PCP (or NAT-PMP-only) server
 // replied; external_address stays empty; error explains.
 v1::GatewayObservation QueryPcp(const net::SocketAddress& server,
-                                absl::Duration timeout);
+                                const Deadline& deadline);
 
-// UPnP IGD: our own SSDP discovery (first IGD answering within
-// `discovery`), then miniupnpc reads its description and calls its
-// GetExternalIPAddress. Returns after at most `timeout` even if the device
-// is slow (the worker thread is then left to finish on its own).
-v1::GatewayObservation QueryUpnpIgd(absl::Duration discovery,
-                                    absl::Duration timeout);
+// UPnP IGD: our own SSDP discovery (the first IGD answering by `answer`),
+// then miniupnpc reads its description and calls its
+// GetExternalIPAddress, until `finish` (not before `answer`). Returns by
+// `finish` even if the device is slow: the worker thread is then left to
+// finish on its own, touching neither deadline.
+v1::GatewayObservation QueryUpnpIgd(const Deadline& answer,
+                                    const Deadline& finish);
 
 struct PortMappingOptions {
   // Where NAT-PMP and PCP go; nullopt: the default gateway, port 5351.
   std::optional<net::SocketAddress> pmp_server;
   bool upnp = true;
-  absl::Duration timeout = absl::Milliseconds(900);
-  absl::Duration upnp_discovery = absl::Milliseconds(500);
 };
 
-// Runs the three queries concurrently; at most about `timeout`. Order:
-// nat-pmp, pcp, upnp-igd. With no default gateway the NAT-PMP and PCP
-// observations carry that as their error.
+// Runs the three queries concurrently and returns by about `finish`:
+// NAT-PMP, PCP and UPnP's discovery wait for the gateway's answer until
+// `answer`, UPnP's description and GetExternalIPAddress until `finish`.
+// Order: nat-pmp, pcp, upnp-igd. With no default gateway the NAT-PMP and
+// PCP observations carry that as their error.
 std::vector<v1::GatewayObservation> QueryGateways(
-    const PortMappingOptions& options);
+    const PortMappingOptions& options, const Deadline& answer,
+    const Deadline& finish);
 
 }  // namespace natscope::ingest
 

@@ -1,7 +1,8 @@
 // TTL-limited UDP probes toward a destination (the STUN server), reading
 // the routers' ICMP time-exceeded messages without root through Linux's
 // IP_RECVERR / IPV6_RECVERR error queue. One socket per TTL, all probes
-// sent at once; the wait is bounded and adapts to an RTT hint.
+// sent at once; the wait is bounded, adapts to an RTT hint, or ends at a
+// deadline that another thread may bring forward (deadline.h).
 //
 // Thin adapter: Linux only, blocking, thread-safe (no shared state).
 #ifndef NATSCOPE_INGEST_NETPATH_TTL_PROBE_H_
@@ -14,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/net/socket_address.h"
+#include "ingest/netpath/deadline.h"
 #include "natscope/v1/probe.pb.h"
 
 namespace natscope::ingest {
@@ -29,6 +31,10 @@ struct TtlProbeOptions {
   // probed once more halfway through.
   absl::Duration rtt_hint = absl::ZeroDuration();
   absl::Duration max_wait = absl::Milliseconds(500);
+  // When set, the trace ends by this instead (rtt_hint and max_wait are
+  // unused), re-read while it waits, in the times of `clock`; unanswered
+  // TTLs are probed again halfway to it. Not owned; must outlive the call.
+  const Deadline* deadline = nullptr;
   // Datagram to send; empty: a 20-byte STUN Binding request, which a STUN
   // server simply answers once a probe reaches it.
   std::string payload;

@@ -1,6 +1,7 @@
 #include "ingest/netpath/ttl_probe.h"
 
 #include <future>
+#include <thread>
 
 #include "common/io/udp_socket.h"
 #include "gtest/gtest.h"
@@ -63,6 +64,39 @@ TEST(TtlProbeTest, SilentDestinationEndsCleanlyAfterTheBoundedWait) {
   EXPECT_EQ(trace->destination_ttl, 0);
   EXPECT_GE(took, absl::Milliseconds(190));
   EXPECT_LT(took, absl::Milliseconds(450));
+}
+
+// The probe starts the trace before STUN has measured the round trip and
+// then brings its deadline forward from another thread: the trace ends
+// then, with what it has.
+TEST(TtlProbeTest, ADeadlineBroughtForwardEndsTheTrace) {
+  auto server = io::UdpSocket::Bind(Loopback(0));
+  ASSERT_TRUE(server.ok());
+  TtlProbeOptions options;
+  options.destination = server->local_address();
+  const absl::Time start = absl::Now();
+  Deadline deadline(start + absl::Seconds(20));
+  options.deadline = &deadline;
+  std::thread probe([&] {
+    absl::SleepFor(absl::Milliseconds(20));
+    deadline.BringForward(absl::Now() + absl::Milliseconds(30), "test");
+  });
+  auto trace = TraceHops(options, RealClock::Get());
+  const absl::Duration took = absl::Now() - start;
+  probe.join();
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  EXPECT_TRUE(trace->hops.empty());
+  EXPECT_EQ(trace->destination_ttl, 0);
+  EXPECT_GE(took, absl::Milliseconds(50));
+  EXPECT_LT(took, absl::Seconds(5));
+  // Probed twice: at the start and again halfway to the deadline.
+  int received = 0;
+  while (true) {
+    auto d = server->Receive(absl::ZeroDuration());
+    if (!d.ok() || !d->has_value()) break;
+    ++received;
+  }
+  EXPECT_EQ(received, 2 * options.max_ttl);
 }
 
 }  // namespace

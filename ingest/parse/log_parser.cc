@@ -148,6 +148,14 @@ std::vector<RuleSpec> BuiltinRules() {
        "maintain_relay_connectivity",
        R"(maintain_relay_connectivity: relay (?P<relay>.+?) is not available)",
        {}},
+      // Connector: 'listen::channel_event: Failed to preconnect a relay
+      // listener "ice://any": 110 (Connection timed out)'. The listener is
+      // what the connector's peer-to-peer candidates go through; failing
+      // to open it leaves STUN discovery unavailable.
+      {analyzer::KindName(LogKind::kRelayListenerFailed),
+       "preconnect a relay listener",
+       R"re(preconnect a relay listener "(?P<listener>[^"]*)":\s*(?P<error>.*\S))re",
+       {}},
       // Connector analytics (TWINGATE_LOG_ANALYTICS=v2): one JSON object
       // after the word; the log-shipper schema names tunnel_path (direct |
       // relayed) and tunnel_proto.

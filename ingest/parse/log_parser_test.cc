@@ -82,6 +82,27 @@ TEST(LogParserTest, RelayUnavailableAndStateLines) {
   EXPECT_EQ(state->fields().at("state"), "Offline User");
 }
 
+TEST(LogParserTest, RelayListenerErrorFromTheConnectorLog) {
+  auto parser = Builtin();
+  // The knowledge-base article's line (a connector with only a public
+  // IPv6 address), behind a journald prefix.
+  auto event = parser->Parse(
+      "Nov 25 14:03:22 host twingate-connector[812]: [ERROR] [libsdwan] "
+      "listen::channel_event: Failed to preconnect a relay listener "
+      "\"ice://any\": 110 (Connection timed out)",
+      "/var/log/connector.log", kReadTime);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->kind(), "relay_listener_failed");
+  EXPECT_EQ(event->fields().at("listener"), "ice://any");
+  EXPECT_EQ(event->fields().at("error"), "110 (Connection timed out)");
+  EXPECT_EQ(event->severity(), v1::LOG_SEVERITY_ERROR);
+  EXPECT_EQ(event->component(), "libsdwan");
+  // Without the quoted listener it is some other message.
+  EXPECT_FALSE(parser->Parse(
+      "[ERROR] [libsdwan] Failed to preconnect a relay listener", "f",
+      kReadTime));
+}
+
 TEST(LogParserTest, IrrelevantLinesAreSkipped) {
   auto parser = Builtin();
   EXPECT_FALSE(

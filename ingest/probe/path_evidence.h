@@ -1,7 +1,7 @@
 // Evidence about the path beyond STUN, behind an interface so that the
 // probe can run without the host's gateway and routers (a simulated probe
 // scripts it): the default gateway's port-mapping protocols, asked
-// read-only, and the first hops toward a server. RealPathEvidence
+// read-only, the first hops toward a server, and firewalking rounds. RealPathEvidence
 // (real_path_evidence.h) is the OS adapter over ingest/netpath.
 #ifndef NATSCOPE_INGEST_PROBE_PATH_EVIDENCE_H_
 #define NATSCOPE_INGEST_PROBE_PATH_EVIDENCE_H_
@@ -11,21 +11,29 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/net/socket_address.h"
+#include "ingest/netpath/deadline.h"
+#include "ingest/netpath/firewalk_round.h"
 #include "natscope/v1/probe.pb.h"
 
 namespace natscope::ingest {
 
-// How to ask the default gateway (NAT-PMP, PCP, UPnP IGD).
+// How to ask the default gateway (NAT-PMP, PCP, UPnP IGD). The deadlines
+// are not owned and must outlive the call; another thread may bring them
+// forward while it runs (ingest/netpath/deadline.h). `answer` is not
+// later than `finish`.
 struct GatewayQuery {
-  // Bounds the whole query.
-  absl::Duration timeout;
-  // How long UPnP's SSDP discovery listens for an IGD.
-  absl::Duration upnp_discovery;
+  // By when the gateway must have answered NAT-PMP, PCP and UPnP's SSDP
+  // discovery.
+  const Deadline* answer = nullptr;
+  // By when the whole query ends, UPnP's description and
+  // GetExternalIPAddress included.
+  const Deadline* finish = nullptr;
 };
 
-// Where to trace the first hops to.
+// Where to trace the first hops to, and by when (not owned, as above).
 struct TraceQuery {
   net::SocketAddress destination;
+  const Deadline* deadline = nullptr;
 };
 
 // Thread-safe: the two queries may run concurrently.
@@ -34,14 +42,22 @@ class PathEvidence {
   virtual ~PathEvidence() = default;
 
   // What the gateway's port-mapping protocols say, one observation per
-  // protocol. Never fails as a whole: errors are in the observations.
+  // protocol. Never fails as a whole: errors are in the observations, and
+  // one that got no answer by its deadline says so ("no answer ... within
+  // 101ms (waits follow ...)"), never more.
   virtual std::vector<v1::GatewayObservation> QueryGateways(
       const GatewayQuery& query) = 0;
 
-  // The hops toward query.destination, nearest first; empty when none
-  // answered or the trace could not run. Waits on `clock`.
+  // The hops toward query.destination that answered by the deadline,
+  // nearest first; empty when none did or the trace could not run. Waits
+  // on `clock`.
   virtual std::vector<v1::HopObservation> TraceHops(const TraceQuery& query,
                                                     const Clock& clock) = 0;
+
+  // One round of firewalking (ingest/netpath/firewalk_round.h). Waits on
+  // `clock`.
+  virtual absl::StatusOr<FirewalkRound> Firewalk(
+      const FirewalkRoundOptions& round, const Clock& clock) = 0;
 };
 
 }  // namespace natscope::ingest

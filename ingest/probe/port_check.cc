@@ -61,27 +61,31 @@ void Read(Probe& p, absl::Time now, v1::PortCheck* check) {
 }  // namespace
 
 std::vector<v1::PortCheck> CheckPorts(ProbeNetwork& network,
-                                      const net::SocketAddress& server_ip,
-                                      const std::vector<int>& ports,
-                                      const std::vector<uint16_t>& served,
-                                      absl::Duration interval,
-                                      absl::Duration wait, const Clock& clock) {
-  std::vector<v1::PortCheck> checks(ports.size());
+                                      const PortCheckPlan& plan,
+                                      const Clock& clock) {
+  std::vector<v1::PortCheck> checks(plan.ports.size());
   std::vector<Probe> probes;
-  for (size_t i = 0; i < ports.size(); ++i) {
-    const net::SocketAddress to = server_ip.WithPort(static_cast<uint16_t>(ports[i]));
-    checks[i].set_port(ports[i]);
+  std::vector<bool> listed;
+  for (size_t i = 0; i < plan.ports.size(); ++i) {
+    const net::SocketAddress to =
+        plan.server.WithPort(static_cast<uint16_t>(plan.ports[i]));
+    checks[i].set_port(plan.ports[i]);
     checks[i].set_server(to.ToString());
     probes.push_back(Open(network, to));
+    listed.push_back(std::find(plan.served.begin(), plan.served.end(),
+                               plan.ports[i]) != plan.served.end());
   }
   const absl::Time start = clock.Now();
   absl::Time next_send = start;
-  while (clock.Now() < start + wait) {
+  while (clock.Now() < start + plan.wait) {
     const absl::Time now = clock.Now();
+    // Silence on an unlisted port proves nothing: past unlisted_wait,
+    // only a listed port, whose silence means "blocked", is waited for.
+    const bool listed_only = now >= start + plan.unlisted_wait;
     std::vector<DatagramSocket*> waiting;
     std::vector<size_t> index;
     for (size_t i = 0; i < probes.size(); ++i) {
-      if (probes[i].done) continue;
+      if (probes[i].done || (listed_only && !listed[i])) continue;
       if (now >= next_send) {
         (void)probes[i].socket->SendTo(probes[i].wire, probes[i].to);
         probes[i].sent = now;
@@ -90,16 +94,19 @@ std::vector<v1::PortCheck> CheckPorts(ProbeNetwork& network,
       index.push_back(i);
     }
     if (waiting.empty()) break;
-    if (now >= next_send) next_send = now + interval;
-    auto ready = network.WaitAny(waiting, std::min(next_send, start + wait));
+    if (now >= next_send) next_send = now + plan.interval;
+    const absl::Time until =
+        start +
+        (listed_only ? plan.wait : std::min(plan.unlisted_wait, plan.wait));
+    auto ready = network.WaitAny(waiting, std::min(next_send, until));
     if (!ready.ok()) break;
     if (*ready < 0) continue;
     const size_t i = index[static_cast<size_t>(*ready)];
     Read(probes[i], clock.Now(), &checks[i]);
   }
-  for (v1::PortCheck& c : checks) {
-    const bool listed = std::find(served.begin(), served.end(), c.port()) != served.end();
-    if (!c.passed() && !c.not_served() && !listed) c.set_inconclusive(true);
+  for (size_t i = 0; i < checks.size(); ++i) {
+    v1::PortCheck& c = checks[i];
+    if (!c.passed() && !c.not_served() && !listed[i]) c.set_inconclusive(true);
   }
   return checks;
 }

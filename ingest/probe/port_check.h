@@ -7,7 +7,8 @@
 // blocked. Silence counts as blocked only on a port the server says it
 // serves (`served`, from its NATSCOPE-PORTS attribute); elsewhere it is
 // inconclusive, because hosts rate-limit ICMP and the "port unreachable"
-// may never come. Blocks the calling thread for at most `wait` on `clock`.
+// may never come. Blocks the calling thread for at most the plan's `wait`
+// on `clock`.
 #ifndef NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
 #define NATSCOPE_INGEST_PROBE_PORT_CHECK_H_
 
@@ -18,19 +19,18 @@
 #include "common/clock.h"
 #include "common/net/socket_address.h"
 #include "ingest/probe/probe_network.h"
+#include "ingest/probe/probe_plan.h"
 #include "natscope/v1/probe.pb.h"
 
 namespace natscope::ingest {
 
-// One PortCheck per port, in order, over sockets `network` opens (a port
-// whose socket cannot be opened ends unanswered). Retransmits every
-// `interval` until `wait` has passed.
+// One PortCheck per plan.ports, in order, to plan.server's IP over sockets
+// `network` opens (a port whose socket cannot be opened ends unanswered).
+// Retransmits every plan.interval until plan.wait has passed, or
+// plan.unlisted_wait once only ports outside plan.served are unanswered.
 std::vector<v1::PortCheck> CheckPorts(ProbeNetwork& network,
-                                      const net::SocketAddress& server_ip,
-                                      const std::vector<int>& ports,
-                                      const std::vector<uint16_t>& served,
-                                      absl::Duration interval,
-                                      absl::Duration wait, const Clock& clock);
+                                      const PortCheckPlan& plan,
+                                      const Clock& clock);
 
 }  // namespace natscope::ingest
 

@@ -15,6 +15,9 @@
 #include "common/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "ingest/probe/binding.h"
+#include "ingest/probe/evidence_run.h"
+#include "ingest/probe/firewalk_plan.h"
+#include "ingest/probe/firewalk_step.h"
 #include "ingest/probe/opt_in.h"
 #include "ingest/probe/port_check.h"
 #include "ingest/probe/probe_plan.h"
@@ -225,10 +228,7 @@ FollowUpOutput RunFollowUp(const Context& c, DatagramSocket& socket,
     const PortCheckPlan& p = *plan.ports;
     Progress(c.options,
              absl::StrCat("outbound UDP port check to ", p.server.IpString()));
-    tasks.Start([&] {
-      out.ports = CheckPorts(c.network, p.server, p.ports, p.served, p.interval,
-                             p.wait, c.clock);
-    });
+    tasks.Start([&] { out.ports = CheckPorts(c.network, p, c.clock); });
   }
   tasks.Join();
   return out;
@@ -256,31 +256,6 @@ void RunOptIns(const Context& c, const FollowUpPlan& plan,
   }
 }
 
-// Path evidence; each task fills only its own vector.
-struct EvidenceOutput {
-  std::vector<v1::GatewayObservation> gateways;
-  std::vector<v1::HopObservation> hops;
-};
-
-// Starts the path evidence on `tasks`; `*out` is complete once they joined.
-void StartEvidence(const Context& c, const ProbePlan& plan, Tasks& tasks,
-                   EvidenceOutput* out) {
-  if (plan.gateways) {
-    Progress(c.options,
-             "asking the default gateway (NAT-PMP, PCP, UPnP IGD; read-only)");
-    tasks.Start([&c, query = *plan.gateways, out] {
-      out->gateways = c.evidence.QueryGateways(query);
-    });
-  }
-  if (plan.trace) {
-    Progress(c.options, absl::StrCat("tracing the first hops toward ",
-                                     plan.trace->destination.ToString()));
-    tasks.Start([&c, query = *plan.trace, out] {
-      out->hops = c.evidence.TraceHops(query, c.clock);
-    });
-  }
-}
-
 absl::StatusOr<ProbeTargets> ResolveTargets(const ProbeOptions& options,
                                             ProbeNetwork& network) {
   if (options.stun_servers.empty()) {
@@ -294,6 +269,15 @@ absl::StatusOr<ProbeTargets> ResolveTargets(const ProbeOptions& options,
   }
   if (!options.quic_server.empty()) {
     ASSIGN_OR_RETURN(targets.quic, network.Resolve(options.quic_server));
+  }
+  for (const std::string& text : options.destinations) {
+    auto destination = network.Resolve(text);
+    if (!destination.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--destinations (probe.destinations): ",
+                       destination.status().message()));
+    }
+    targets.destinations.push_back(*destination);
   }
   return targets;
 }
@@ -331,7 +315,21 @@ void AddTo(FollowUpOutput out, v1::ProbeReport* report) {
   if (out.quic) *report->mutable_quic() = std::move(*out.quic);
 }
 
-void AddTo(EvidenceOutput evidence, v1::ProbeReport* report) {
+// Firewalking, once the STUN tests, port checks and hop trace are in
+// `*report`.
+void RunFirewalkStep(const Context& c, const ProbePlan& plan,
+                     v1::ProbeReport* report) {
+  const std::optional<FirewalkPlan> walk = MakeFirewalkPlan(FirewalkInputsOf(
+      *report, plan.bindings[0].server, plan.destinations));
+  if (!walk) return;
+  Progress(c.options, absl::StrCat("firewalking ", walk->targets.size(),
+                                   " destination(s) with TTL ", walk->ttl));
+  for (v1::FirewalkCheck& check : RunFirewalk(c.evidence, *walk, c.clock)) {
+    *report->add_firewalk() = std::move(check);
+  }
+}
+
+void AddTo(EvidenceRun::Output evidence, v1::ProbeReport* report) {
   for (v1::GatewayObservation& g : evidence.gateways) {
     *report->add_gateways() = std::move(g);
   }
@@ -342,8 +340,8 @@ void AddTo(EvidenceOutput evidence, v1::ProbeReport* report) {
 
 }  // namespace
 
-absl::StatusOr<v1::ProbeReport> RunProbe(const ProbeOptions& options,
-                                         const ProbeEnvironment& env) {
+absl::StatusOr<v1::ProbeReport> RunFamilyProbe(const ProbeOptions& options,
+                                               const ProbeEnvironment& env) {
   if (env.network == nullptr || env.evidence == nullptr ||
       env.clock == nullptr) {
     return absl::InvalidArgumentError(
@@ -359,10 +357,9 @@ absl::StatusOr<v1::ProbeReport> RunProbe(const ProbeOptions& options,
                    c.network.Bind(plan.bind));
 
   // Path evidence takes its own time and needs nothing from STUN: start it
-  // first, alongside test I.
-  EvidenceOutput evidence;
-  Tasks evidence_tasks(c.sequential);
-  StartEvidence(c, plan, evidence_tasks, &evidence);
+  // first, alongside test I; its waits then follow test I's round trip.
+  EvidenceRun evidence(plan, c.evidence, c.clock, c.sequential,
+                       options.progress);
 
   // The report is written by this thread alone. Test I's part is complete
   // before the later tests start and stays unchanged while they read it.
@@ -371,12 +368,14 @@ absl::StatusOr<v1::ProbeReport> RunProbe(const ProbeOptions& options,
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
           absl::ToUnixMicros(start));
   const FollowUpPlan next = RunTestOne(c, plan, *socket, &report);
+  evidence.Follow(next.evidence);
   AddTo(RunFollowUp(c, *socket, next, report), &report);
   RunOptIns(c, next, &report);
-  evidence_tasks.Join();
-  AddTo(std::move(evidence), &report);
+  AddTo(evidence.Finish(), &report);
+  if (plan.firewalk) RunFirewalkStep(c, plan, &report);
   analyzer::ClassifyProbe(&report);
   analyzer::AddPathFindings(options.aws_ranges.get(), &report);
+  analyzer::SetFindingConfidence(&report);
   report.set_duration_micros(absl::ToInt64Microseconds(c.clock.Now() - start));
   return report;
 }

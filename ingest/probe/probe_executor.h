@@ -25,9 +25,10 @@ struct ProbeEnvironment {
   const Clock* clock = nullptr;
   // Run the independent tests (path evidence; RFC 5780 mapping, filtering,
   // port and QUIC checks) one after another on the calling thread instead
-  // of concurrently on threads of their own. The report is the same, only
-  // slower to get; a simulated network uses it so that one thread drives
-  // its clock and every run is identical.
+  // of concurrently on threads of their own; path evidence then runs right
+  // after test I rather than alongside it, with the waits test I set. The
+  // report is the same, only slower to get; a simulated network uses it so
+  // that one thread drives its clock and every run is identical.
   bool sequential = false;
 };
 
@@ -37,8 +38,21 @@ struct ProbeEnvironment {
 // not resolve; FailedPrecondition or Unavailable when socket A cannot be
 // opened. An unanswered probe is not an error: it is a report with
 // udp_reachable = false.
+//
+// Dual stack (dual_stack_probe.cc): when options.stun_servers has servers
+// of both families and this host has a usable IPv6 source toward the
+// first IPv6 one, each family is probed by RunFamilyProbe with its own
+// servers, QUIC endpoint and destinations, concurrently (gateways are
+// asked on IPv4 only); the report is the IPv4 one with the IPv6 one in
+// `ipv6`. Otherwise (one family given, no IPv6 route, or options.local
+// set) one family is probed: the IPv4 servers, or the IPv6 ones when only
+// those are given.
 absl::StatusOr<v1::ProbeReport> RunProbe(const ProbeOptions& options,
                                          const ProbeEnvironment& env);
+
+// One family: every server of `options` is of one family.
+absl::StatusOr<v1::ProbeReport> RunFamilyProbe(const ProbeOptions& options,
+                                               const ProbeEnvironment& env);
 
 }  // namespace natscope::ingest
 

@@ -23,6 +23,12 @@ struct ProbeOptions {
   // Destination ports for the outbound-port check, against the primary
   // server's IP; empty skips it.
   std::vector<int> ports = {3478, 443, 80, 53, 19302, 50000};
+  // A second destination set, HOST:PORT each, for firewalking (with the
+  // primary's OTHER-ADDRESS); see ProbeConfig.destinations.
+  std::vector<std::string> destinations;
+  // Firewalk the ports the port check could not decide and the
+  // destinations (needs trace_hops).
+  bool firewalk = true;
   // Bounds the first exchange with the servers: a path where nothing
   // answers is concluded after policy.timeout plus at most a second.
   RetransmitPolicy policy{absl::Milliseconds(250), 7, absl::Milliseconds(2500)};
@@ -40,7 +46,8 @@ struct ProbeOptions {
   // Local address to probe from, "IP:PORT"; empty picks a free port.
   std::string local;
   // Called with a one-line description as each step starts; may be empty.
-  // Called only from the thread that runs Probe.
+  // Called one line at a time, from the thread that runs Probe or, while a
+  // dual-stack probe runs its IPv6 half, from that half's thread.
   std::function<void(const std::string&)> progress;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/stun/natscope_ports.h"
 
 namespace natscope::ingest {
@@ -50,6 +51,22 @@ RetransmitPolicy AdaptedPolicy(absl::Duration rtt) {
   return policy;
 }
 
+EvidenceWaits EvidenceWaitsFor(absl::Duration rtt) {
+  EvidenceWaits waits;
+  waits.gateway_answer =
+      std::min(3 * rtt + absl::Milliseconds(100), absl::Milliseconds(400));
+  waits.gateway =
+      std::min(waits.gateway_answer + 4 * rtt + absl::Milliseconds(50),
+               absl::Milliseconds(500));
+  waits.trace =
+      std::min(3 * rtt + absl::Milliseconds(100), absl::Milliseconds(500));
+  waits.reason = absl::StrCat(
+      "waits follow the ",
+      absl::FormatDuration(absl::Trunc(rtt, absl::Microseconds(1))),
+      " STUN round trip");
+  return waits;
+}
+
 absl::StatusOr<ProbePlan> MakeProbePlan(const ProbeOptions& options,
                                         const ProbeTargets& targets) {
   if (targets.stun_servers.empty()) {
@@ -68,15 +85,16 @@ absl::StatusOr<ProbePlan> MakeProbePlan(const ProbeOptions& options,
     plan.bindings.push_back(Plain("binding", server));
   }
   plan.policy = options.policy;
-  if (options.gateways) {
-    plan.gateways =
-        GatewayQuery{absl::Milliseconds(500), absl::Milliseconds(400)};
-  }
-  if (options.trace_hops) plan.trace = TraceQuery{primary};
+  plan.gateways = options.gateways;
+  if (options.trace_hops) plan.trace = primary;
+  plan.evidence = {absl::Milliseconds(400), absl::Milliseconds(500),
+                   absl::Milliseconds(500), ""};
   plan.quic = targets.quic;
   plan.ports = options.ports;
   plan.hairpin = options.hairpin;
   plan.lifetime = options.lifetime;
+  plan.firewalk = options.firewalk && options.trace_hops;
+  plan.destinations = targets.destinations;
   return plan;
 }
 
@@ -102,6 +120,7 @@ FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
   FollowUpPlan next;
   const bool answered = first.rtt.has_value();
   next.policy = answered ? AdaptedPolicy(*first.rtt) : kNoAnswerPolicy;
+  if (answered) next.evidence = EvidenceWaitsFor(*first.rtt);
   if (plan.bindings.empty()) return next;
   const net::SocketAddress& primary = plan.bindings[0].server;
   if (answered && first.other_address &&
@@ -109,8 +128,13 @@ FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
     next.rfc5780 = Rfc5780(primary, *first.other_address);
   }
   if (!plan.ports.empty()) {
-    next.ports = PortCheckPlan{primary, plan.ports, first.served_ports,
-                               next.policy.initial_rto, next.policy.timeout};
+    next.ports = PortCheckPlan{
+        primary,
+        plan.ports,
+        first.served_ports,
+        next.policy.initial_rto,
+        next.policy.timeout,
+        std::min(4 * next.policy.initial_rto, next.policy.timeout)};
   }
   next.quic = plan.quic;
   if (answered && plan.hairpin) next.hairpin = primary;

@@ -7,11 +7,12 @@
 // first exchange (RFC 5780 test I) measured:
 //
 //   ASSIGN_OR_RETURN(ProbePlan plan, MakeProbePlan(options, targets));
-//   ... run plan.bindings at once from one socket A ...
+//   ... start the path evidence with plan.evidence's waits, and run
+//   plan.bindings at once from one socket A ...
 //   FollowUpPlan next = MakeFollowUpPlan(plan,
 //   SummarizeFirstExchange(results));
-//   ... run next: RFC 5780 tests, port checks and QUIC concurrently, then
-//   the opt-ins ...
+//   ... bring the evidence's deadlines forward to next.evidence; run next:
+//   RFC 5780 tests, port checks and QUIC concurrently, then the opt-ins ...
 //
 // Pure: no I/O, no clock, no randomness (transaction ids are drawn by the
 // executor). Thread-compatible values.
@@ -28,7 +29,6 @@
 #include "common/net/socket_address.h"
 #include "common/stun/message.h"
 #include "ingest/probe/binding.h"
-#include "ingest/probe/path_evidence.h"
 #include "ingest/probe/probe_options.h"
 #include "ingest/probe/retransmit.h"
 
@@ -52,6 +52,24 @@ struct ProbeTargets {
   std::vector<net::SocketAddress> stun_servers;
   // options.quic_server; nullopt when it is empty.
   std::optional<net::SocketAddress> quic;
+  // options.destinations in order.
+  std::vector<net::SocketAddress> destinations;
+};
+
+// How long path evidence waits, from when it starts or, once test I
+// measured the round trip, from then on (the executor brings the running
+// queries' deadlines forward; it never extends them).
+struct EvidenceWaits {
+  // For the gateway to answer NAT-PMP, PCP and UPnP's SSDP discovery.
+  absl::Duration gateway_answer;
+  // For the whole gateway query, UPnP's description and
+  // GetExternalIPAddress included; not shorter than gateway_answer.
+  absl::Duration gateway;
+  // For the hop trace.
+  absl::Duration trace;
+  // Why, for the messages of queries that end at these waits: "" for the
+  // first ones, else e.g. "waits follow the 227us STUN round trip".
+  std::string reason;
 };
 
 // What runs first, and what the options ask of the follow-up.
@@ -64,16 +82,25 @@ struct ProbePlan {
   std::vector<StunExchange> bindings;
   // Test I's retransmissions and wait: options.policy.
   RetransmitPolicy policy;
-  // Path evidence, started before test I and independent of it; nullopt
-  // skips it. The gateway gets 500 ms (400 ms of UPnP discovery): one
-  // that speaks a protocol answers within milliseconds.
-  std::optional<GatewayQuery> gateways;
-  std::optional<TraceQuery> trace;  // Toward the primary.
+  // Path evidence, started alongside test I and independent of it: the
+  // gateway query (options.gateways) and the hop trace toward the primary
+  // (options.trace_hops; nullopt skips it). Until test I measured a round
+  // trip (FollowUpPlan::evidence), and on a path where nothing answers,
+  // they wait as long as `evidence` says: the gateway 400 ms for an answer
+  // and 500 ms in all, the trace 500 ms.
+  bool gateways = false;
+  std::optional<net::SocketAddress> trace;
+  EvidenceWaits evidence;
   // Asked of the follow-up (see MakeFollowUpPlan).
   std::optional<net::SocketAddress> quic;
   std::vector<int> ports;
   bool hairpin = false;
   absl::Duration lifetime = absl::ZeroDuration();
+  // Firewalking (firewalk_plan.h) once the rest is done: options.firewalk
+  // with the trace on; against targets.destinations and the ports the
+  // port check could not decide.
+  bool firewalk = false;
+  std::vector<net::SocketAddress> destinations;
 };
 
 // What test I measured that the follow-up depends on.
@@ -114,6 +141,10 @@ struct PortCheckPlan {
   std::vector<uint16_t> served;
   absl::Duration interval;  // Retransmission interval.
   absl::Duration wait;      // Total wait.
+  // Once only ports outside `served` are unanswered, the wait for them:
+  // their silence proves nothing (inconclusive), so they get 4 intervals
+  // (3 retransmissions) rather than all of `wait`.
+  absl::Duration unlisted_wait;
 };
 
 struct LifetimePlan {
@@ -124,6 +155,9 @@ struct LifetimePlan {
 // The tests after the first exchange, all with `policy`.
 struct FollowUpPlan {
   RetransmitPolicy policy;
+  // Path evidence's waits from now on (EvidenceWaitsFor) when test I
+  // measured a round trip; nullopt: ProbePlan::evidence's stay.
+  std::optional<EvidenceWaits> evidence;
   // These three are independent and run concurrently.
   std::optional<Rfc5780Plan> rfc5780;
   std::optional<PortCheckPlan> ports;
@@ -147,11 +181,13 @@ FirstExchange SummarizeFirstExchange(const std::vector<BindingResult>& results);
 // The second half. With an answer (first.rtt set):
 //  - policy is AdaptedPolicy(rtt); without, a 1 s wait (250 ms, 4 sends),
 //    since UDP may still pass on other ports;
+//  - path evidence's waits follow the round trip (EvidenceWaitsFor);
 //  - RFC 5780 tests run when the primary gave an OTHER-ADDRESS on another
 //    IP (one on its own IP cannot tell address-dependent behaviour);
 //  - the opt-ins run when asked for.
-// Port checks (interval policy.initial_rto, wait policy.timeout) and QUIC
-// run whenever asked for, answer or not.
+// Port checks (interval policy.initial_rto, wait policy.timeout, 4
+// intervals of it for unlisted ports) and QUIC run whenever asked for,
+// answer or not.
 FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
                               const FirstExchange& first);
 
@@ -159,6 +195,23 @@ FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
 // exchange: interval 3 rtt within [25 ms, 500 ms], 5 transmissions, total
 // wait 8 intervals within [250 ms, 1.5 s].
 RetransmitPolicy AdaptedPolicy(absl::Duration rtt);
+
+// Path evidence's waits once test I measured the round trip `rtt` (the
+// gateway and the first routers are on that path, so no farther), each
+// from the moment it is known:
+//  - the gateway's answer: 3 rtt + 100 ms, at most 400 ms. A gateway
+//    answers NAT-PMP and PCP at once, but miniupnpd holds its SSDP answer
+//    50 ms (against floods) and a busy router's daemons take tens of ms.
+//    (An IGD that spreads its answers over the M-SEARCH's MX second, as
+//    UPnP 1.1 suggests, is caught one time in ten at 100 ms and four in
+//    ten at 400 ms: its observation then says it had no answer in time.)
+//  - the whole gateway query: that + 4 rtt + 50 ms, at most 500 ms; after
+//    discovery, miniupnpc's description fetch and SOAP call are two HTTP
+//    exchanges of two round trips each, plus the router's work.
+//  - the hop trace: 3 rtt + 100 ms, at most 500 ms: routers answer from
+//    their control plane, which may take tens of ms; unanswered TTLs are
+//    probed again halfway.
+EvidenceWaits EvidenceWaitsFor(absl::Duration rtt);
 
 }  // namespace natscope::ingest
 

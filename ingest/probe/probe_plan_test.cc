@@ -37,6 +37,13 @@ std::vector<std::string> Describe(const std::vector<StunExchange>& exchanges) {
   return out;
 }
 
+std::string Describe(const EvidenceWaits& w) {
+  return absl::StrCat("gateway answer ", absl::FormatDuration(w.gateway_answer),
+                      ", gateway ", absl::FormatDuration(w.gateway), ", trace ",
+                      absl::FormatDuration(w.trace), ", reason \"", w.reason,
+                      "\"");
+}
+
 std::string Describe(const RetransmitPolicy& p) {
   return absl::StrCat(absl::FormatDuration(p.initial_rto), " x",
                       p.max_transmissions, " within ",
@@ -71,7 +78,7 @@ TEST(MakeProbePlanTest, SeveralServersAreAskedAtOnceThePrimaryFirst) {
                 "binding 198.51.100.1:3478 <- 198.51.100.1:3478",
                 "binding 192.0.2.1:3478 <- 192.0.2.1:3478"}));
   ASSERT_TRUE(plan.trace.has_value());
-  EXPECT_EQ(plan.trace->destination, kA1P1);
+  EXPECT_EQ(*plan.trace, kA1P1);
 }
 
 TEST(MakeProbePlanTest, LocalAddressAndFamily) {
@@ -102,13 +109,17 @@ TEST(MakeProbePlanTest, PathEvidenceSwitches) {
     options.gateways = c.gateways;
     options.trace_hops = c.trace;
     const ProbePlan plan = PlanFor(options, {kA1P1});
-    EXPECT_EQ(plan.gateways.has_value(), c.gateways);
+    EXPECT_EQ(plan.gateways, c.gateways);
     EXPECT_EQ(plan.trace.has_value(), c.trace);
-    if (plan.gateways) {
-      EXPECT_EQ(plan.gateways->timeout, Milliseconds(500));
-      EXPECT_EQ(plan.gateways->upnp_discovery, Milliseconds(400));
-    }
   }
+}
+
+// Before any round trip is known, and where nothing answers, path
+// evidence gets the bounds it always had.
+TEST(MakeProbePlanTest, PathEvidenceStartsWithTheFixedBounds) {
+  const ProbePlan plan = PlanFor(ProbeOptions(), {kA1P1});
+  EXPECT_EQ(Describe(plan.evidence),
+            "gateway answer 400ms, gateway 500ms, trace 500ms, reason \"\"");
 }
 
 // ---- What test I told. ----
@@ -269,6 +280,45 @@ TEST(MakeFollowUpPlanTest, PortCheckAgainstThePrimaryWithItsServedPorts) {
   EXPECT_EQ(next.ports->wait, next.policy.timeout);
 }
 
+// Silence on a port the server does not list proves nothing, so those
+// ports get 4 retransmission intervals; a listed port's silence means
+// "blocked" and gets the whole wait.
+TEST(MakeFollowUpPlanTest, UnlistedPortsWaitFourIntervals) {
+  struct Case {
+    std::string name;
+    FirstExchange first;
+    std::string waits;  // "interval / wait / unlisted_wait"
+  };
+  for (const Case& c : std::vector<Case>{
+           {"a LAN-fast path", Answer(absl::Microseconds(200)),
+            "25ms / 250ms / 100ms"},
+           {"20 ms", Answer(Milliseconds(20)), "60ms / 480ms / 240ms"},
+           {"a slow path: capped at the wait", Answer(Milliseconds(150)),
+            "450ms / 1.5s / 1.5s"},
+           {"nothing answered", NoAnswer(), "250ms / 1s / 1s"},
+       }) {
+    SCOPED_TRACE(c.name);
+    const FollowUpPlan next =
+        MakeFollowUpPlan(PlanFor(ProbeOptions(), {kA1P1}), c.first);
+    ASSERT_TRUE(next.ports.has_value());
+    EXPECT_EQ(absl::StrCat(absl::FormatDuration(next.ports->interval), " / ",
+                           absl::FormatDuration(next.ports->wait), " / ",
+                           absl::FormatDuration(next.ports->unlisted_wait)),
+              c.waits);
+  }
+}
+
+TEST(MakeFollowUpPlanTest, PathEvidenceWaitsFollowAnAnswer) {
+  const ProbePlan plan = PlanFor(ProbeOptions(), {kA1P1});
+  const FollowUpPlan answered =
+      MakeFollowUpPlan(plan, Answer(absl::Microseconds(227)));
+  ASSERT_TRUE(answered.evidence.has_value());
+  EXPECT_EQ(Describe(*answered.evidence),
+            Describe(EvidenceWaitsFor(absl::Microseconds(227))));
+  // Nothing answered: the fixed bounds stay (4 s for a blocked path).
+  EXPECT_FALSE(MakeFollowUpPlan(plan, NoAnswer()).evidence.has_value());
+}
+
 TEST(MakeFollowUpPlanTest, OptInsGoThroughThePrimary) {
   ProbeOptions options;
   options.hairpin = true;
@@ -281,6 +331,37 @@ TEST(MakeFollowUpPlanTest, OptInsGoThroughThePrimary) {
   ASSERT_TRUE(next.lifetime.has_value());
   EXPECT_EQ(next.lifetime->server, kA1P1);
   EXPECT_EQ(next.lifetime->longest, absl::Seconds(30));
+}
+
+TEST(EvidenceWaitsForTest, ThreeRttsAndAMarginWithinTheFixedBounds) {
+  struct Case {
+    absl::Duration rtt;
+    std::string waits;
+  };
+  for (const Case& c : std::vector<Case>{
+           // An open path on a LAN: the margins (miniupnpd's 50 ms SSDP
+           // delay, routers' control planes) dominate.
+           {absl::Microseconds(227),
+            "gateway answer 100.681ms, gateway 151.589ms, trace 100.681ms, "
+            "reason \"waits follow the 227us STUN round trip\""},
+           {Milliseconds(30),
+            "gateway answer 190ms, gateway 360ms, trace 190ms, "
+            "reason \"waits follow the 30ms STUN round trip\""},
+           // Capped at the fixed bounds.
+           {Milliseconds(100),
+            "gateway answer 400ms, gateway 500ms, trace 400ms, "
+            "reason \"waits follow the 100ms STUN round trip\""},
+           {absl::Seconds(1),
+            "gateway answer 400ms, gateway 500ms, trace 500ms, "
+            "reason \"waits follow the 1s STUN round trip\""},
+           // Rounded to the microsecond in the reason only.
+           {absl::Nanoseconds(1500999),
+            "gateway answer 104.502997ms, gateway 160.506993ms, "
+            "trace 104.502997ms, "
+            "reason \"waits follow the 1.5ms STUN round trip\""},
+       }) {
+    EXPECT_EQ(Describe(EvidenceWaitsFor(c.rtt)), c.waits) << c.rtt;
+  }
 }
 
 TEST(AdaptedPolicyTest, ThreeRttsWithinBounds) {

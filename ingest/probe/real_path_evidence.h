@@ -1,6 +1,6 @@
 // The real PathEvidence: NAT-PMP, PCP and UPnP IGD to the host's default
 // gateway (ingest/netpath/port_mapping.h) and TTL-limited probes
-// (ingest/netpath/ttl_probe.h). Thread-safe, stateless.
+// (ingest/netpath/ttl_probe.h, firewalk_round.h). Thread-safe, stateless.
 #ifndef NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
 #define NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
 
@@ -13,11 +13,14 @@ namespace natscope::ingest {
 class RealPathEvidence final : public PathEvidence {
  public:
   // The gateway is the one of the default route (/proc/net/route); without
-  // one, NAT-PMP and PCP observations say so.
+  // one, NAT-PMP and PCP observations say so. Its deadlines are read
+  // against absl::Now(): the probe's clock must be the real one.
   std::vector<v1::GatewayObservation> QueryGateways(
       const GatewayQuery& query) override;
   std::vector<v1::HopObservation> TraceHops(const TraceQuery& query,
                                             const Clock& clock) override;
+  absl::StatusOr<FirewalkRound> Firewalk(const FirewalkRoundOptions& round,
+                                         const Clock& clock) override;
 };
 
 }  // namespace natscope::ingest

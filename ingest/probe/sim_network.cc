@@ -318,6 +318,38 @@ void SimNetwork::ToClient(absl::Time at, InFlight packet) {
   s.inbox.push_back(std::move(receipt));
 }
 
+std::vector<v1::GatewayObservation> ScriptedPathEvidence::QueryGateways(
+    const GatewayQuery& query) {
+  if (clock_ == nullptr) return gateways_;
+  const absl::Time start = clock_->Now();
+  if (start + delay_ <= query.answer->at()) {
+    clock_->SleepUntil(start + delay_);
+    return gateways_;
+  }
+  clock_->SleepUntil(query.answer->at());
+  std::vector<v1::GatewayObservation> silent;
+  for (const v1::GatewayObservation& g : gateways_) {
+    v1::GatewayObservation& o = silent.emplace_back();
+    o.set_protocol(g.protocol());
+    o.set_gateway(g.gateway());
+    o.set_error(absl::StrCat("no answer from ", g.gateway(), " ",
+                             query.answer->Within(start)));
+  }
+  return silent;
+}
+
+std::vector<v1::HopObservation> ScriptedPathEvidence::TraceHops(
+    const TraceQuery& query, const Clock& clock) {
+  if (clock_ == nullptr) return hops_;
+  const absl::Time start = clock.Now();
+  if (start + delay_ <= query.deadline->at()) {
+    clock.SleepUntil(start + delay_);
+    return hops_;
+  }
+  clock.SleepUntil(query.deadline->at());
+  return {};
+}
+
 void RunOnSimClock(SimClock& clock, const std::function<void()>& body) {
   std::atomic<bool> done{false};
   std::thread worker([&] {

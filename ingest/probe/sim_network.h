@@ -178,27 +178,53 @@ class SimNetwork final : public ProbeNetwork {
       ABSL_GUARDED_BY(mu_);
 };
 
-// Path evidence from a script: what a simulated gateway and routers say.
-// Thread-safe (immutable).
+// Path evidence from a script: what a simulated gateway and routers say,
+// and how long after they are asked. Thread-safe (immutable).
 class ScriptedPathEvidence final : public PathEvidence {
  public:
   ScriptedPathEvidence() = default;
+  // `firewalk` answers each round; null: every datagram silent.
+  using FirewalkScript =
+      std::function<FirewalkRound(const FirewalkRoundOptions&)>;
   ScriptedPathEvidence(std::vector<v1::GatewayObservation> gateways,
-                       std::vector<v1::HopObservation> hops)
-      : gateways_(std::move(gateways)), hops_(std::move(hops)) {}
+                       std::vector<v1::HopObservation> hops,
+                       FirewalkScript firewalk = nullptr)
+      : gateways_(std::move(gateways)),
+        hops_(std::move(hops)),
+        firewalk_(std::move(firewalk)) {}
+  // Answers `delay` after each query starts, waiting on `clock` (which
+  // must outlive this). A query whose deadline comes first gets what a
+  // real one would: gateway observations saying "no answer ... within"
+  // the wait and why, and no hops.
+  ScriptedPathEvidence(std::vector<v1::GatewayObservation> gateways,
+                       std::vector<v1::HopObservation> hops, const Clock* clock,
+                       absl::Duration delay)
+      : gateways_(std::move(gateways)),
+        hops_(std::move(hops)),
+        firewalk_(nullptr),
+        clock_(clock),
+        delay_(delay) {}
 
   std::vector<v1::GatewayObservation> QueryGateways(
-      const GatewayQuery&) override {
-    return gateways_;
-  }
-  std::vector<v1::HopObservation> TraceHops(const TraceQuery&,
-                                            const Clock&) override {
-    return hops_;
+      const GatewayQuery& query) override;
+  std::vector<v1::HopObservation> TraceHops(const TraceQuery& query,
+                                            const Clock& clock) override;
+  // Takes round.wait on `clock`, like a round where something stays silent.
+  absl::StatusOr<FirewalkRound> Firewalk(const FirewalkRoundOptions& round,
+                                         const Clock& clock) override {
+    clock.SleepUntil(clock.Now() + round.wait);
+    if (firewalk_) return firewalk_(round);
+    FirewalkRound silent;
+    silent.targets.resize(round.targets.size());
+    return silent;
   }
 
  private:
   const std::vector<v1::GatewayObservation> gateways_;
   const std::vector<v1::HopObservation> hops_;
+  const FirewalkScript firewalk_;
+  const Clock* const clock_ = nullptr;  // Null: answers at once.
+  const absl::Duration delay_;
 };
 
 // Runs `body` on a thread of its own and, until it returns, moves `clock`

@@ -37,19 +37,24 @@ analyzer::AgentFacts FactsOf(const v1::AgentState& state,
 }
 
 void DescribeAgent(v1::AgentState* state, const analyzer::AwsRanges* aws_ranges,
-                   absl::Time now) {
+                   absl::Time now, const analyzer::AgentActivity* activity) {
   ApplyServerVerdict(state, aws_ranges);
-  v1::AgentView view = analyzer::BuildAgentView(FactsOf(*state, nullptr), now);
+  v1::AgentView view = analyzer::BuildAgentView(FactsOf(*state, activity), now);
   state->set_reported_nat_type(view.reported_nat_type());
   if (view.has_probe()) {
     const v1::ProbeSummary& probe = view.probe();
     state->set_mapping_behavior(probe.mapping_behavior());
     state->set_filtering_behavior(probe.filtering_behavior());
     state->set_public_address(probe.public_address());
-    *state->mutable_findings() = probe.findings();
   }
+  *state->mutable_findings() = std::move(*view.mutable_findings());
   *state->mutable_verdict_differences() =
       std::move(*view.mutable_verdict_differences());
+  *state->mutable_nat_class() = std::move(*view.mutable_nat_class());
+  state->set_nat_class_source(view.nat_class_source());
+  if (view.has_stun_discovery()) {
+    *state->mutable_stun_discovery() = std::move(*view.mutable_stun_discovery());
+  }
 }
 
 }  // namespace natscope::server

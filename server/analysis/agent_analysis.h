@@ -28,10 +28,13 @@ analyzer::AgentFacts FactsOf(const v1::AgentState& state,
                              const analyzer::AgentActivity* activity);
 
 // ApplyServerVerdict, then fills the derived fields of `state` from the
-// analyzer's view as of `now`: reported_nat_type, mapping and filtering
-// behaviour, public_address, findings and verdict_differences.
+// analyzer's view as of `now` with the agent's recent `activity` (null:
+// none): reported_nat_type, mapping and filtering behaviour,
+// public_address, findings (AgentView.findings, with their sources),
+// verdict_differences, nat_class and nat_class_source, stun_discovery.
 void DescribeAgent(v1::AgentState* state, const analyzer::AwsRanges* aws_ranges,
-                   absl::Time now);
+                   absl::Time now,
+                   const analyzer::AgentActivity* activity = nullptr);
 
 }  // namespace natscope::server
 

@@ -70,6 +70,7 @@ bool IsForgotten(const v1::AgentState& agent, absl::Time now,
 absl::StatusOr<SiteFacts> LoadSiteFacts(FactStore& store, absl::string_view site,
                                         absl::Time now,
                                         const SiteFactsOptions& options) {
+  const AwsRangesSnapshot aws_ranges = SnapshotOf(options.aws_ranges);
   SiteFacts facts;
   ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents, AllAgentsOf(store, site));
   for (v1::AgentState& agent : agents) {
@@ -77,7 +78,7 @@ absl::StatusOr<SiteFacts> LoadSiteFacts(FactStore& store, absl::string_view site
       ++facts.forgotten;
       continue;
     }
-    ApplyServerVerdict(&agent, options.aws_ranges);
+    ApplyServerVerdict(&agent, aws_ranges.get());
     facts.agents.push_back(std::move(agent));
   }
   ASSIGN_OR_RETURN(facts.activity,

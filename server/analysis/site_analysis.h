@@ -13,9 +13,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "natscope/v1/analysis.pb.h"
-#include "analyzer/evidence/aws_ranges.h"
 #include "natscope/v1/query.pb.h"
 #include "analyzer/agent_activity.h"
+#include "server/analysis/aws_ranges_provider.h"
 #include "server/store/fact_store.h"
 
 namespace natscope::server {
@@ -38,9 +38,10 @@ bool IsForgotten(const v1::AgentState& agent, absl::Time now,
 
 // How LoadSiteFacts reads a site: the server's settings.
 struct SiteFactsOptions {
-  // The server's AWS ranges, for re-deciding stored probes (null: no AWS
-  // detection; see ApplyServerVerdict). Not owned.
-  const analyzer::AwsRanges* aws_ranges = nullptr;
+  // The server's current AWS ranges, for re-deciding stored probes (empty
+  // or giving null: no AWS detection; see ApplyServerVerdict). Asked once
+  // per LoadSiteFacts.
+  AwsRangesProvider aws_ranges;
   // Agents silent for longer are forgotten (IsForgotten, --forget_after).
   // Infinite: none is.
   absl::Duration forget_after = absl::InfiniteDuration();
@@ -58,7 +59,8 @@ struct SiteFacts {
 };
 
 // Reads `site`'s facts as of `now`: its agents that are not forgotten, each
-// one's latest probe re-decided with the server's rules and ranges. The
+// one's latest probe re-decided with the server's rules and one snapshot
+// of its ranges (SnapshotOf(options.aws_ranges), taken first). The
 // one place where forgotten agents leave the analysis: the refresher's
 // summaries (ListSites, findings, trends, reports) and the live queries
 // read sites through here.

@@ -18,16 +18,17 @@
 #include "common/clock.h"
 #include "common/metrics/metrics.h"
 #include "common/periodic.h"
-#include "analyzer/evidence/aws_ranges.h"
+#include "server/analysis/aws_ranges_provider.h"
 #include "server/store/fact_store.h"
 #include "server/store/site_health_store.h"
 
 namespace natscope::server {
 
 struct SiteRefresherOptions {
-  // The server's AWS ranges, for re-deciding stored probes (null: no AWS
-  // detection). Not owned; must outlive the refresher.
-  const analyzer::AwsRanges* aws_ranges = nullptr;
+  // The server's current AWS ranges, for re-deciding stored probes (empty:
+  // no AWS detection); asked once per site analysed. What it reads must
+  // outlive the refresher.
+  AwsRangesProvider aws_ranges;
   // Agents silent for longer leave the summaries (SiteFactsOptions,
   // --forget_after); the sweep notices an agent turning forgotten.
   absl::Duration forget_after = absl::InfiniteDuration();

@@ -130,17 +130,22 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
       "Connectors' STUN discovery: ", view.stun_discovery().available(),
       " available, ", view.stun_discovery().unavailable(), " unavailable, ",
       view.stun_discovery().unknown(), " unknown\n");
+  for (const v1::ConnectorStunDiscovery& c : view.stun_discovery().connectors()) {
+    absl::StrAppend(&out, "  ", c.agent_id(), ": ",
+                    analyzer::StunDiscoveryName(c.discovery().state()), " (",
+                    analyzer::SourceName(c.discovery().source()), ")\n");
+  }
   if (!view.pair_matrix().empty()) {
     absl::StrAppend(&out, "\nClient x connector pairs\n");
     std::vector<std::vector<std::string>> rows = {
-        {"  CLIENTS", "CONNECTORS", "PAIRS", "VERDICT", "WHY"}};
+        {"  CLIENTS", "CONNECTORS", "PAIRS", "VERDICT", "RESTS ON", "WHY"}};
     for (const v1::PairCell& cell : view.pair_matrix()) {
       rows.push_back({absl::StrCat("  ", cell.clients(), " ",
                                    cell.client_class().label()),
                       absl::StrCat(cell.connectors(), " ",
                                    cell.connector_class().label()),
                       absl::StrCat(cell.pairs()), VerdictName(cell.verdict()),
-                      cell.reason()});
+                      analyzer::SourceName(cell.source()), cell.reason()});
     }
     absl::StrAppend(&out, RenderTable(rows));
   }
@@ -149,9 +154,20 @@ std::string FormatSiteAnalysis(const v1::SiteHealthView& view) {
     absl::StrAppend(&out, "  none: nothing measured blocks peer-to-peer\n");
   }
   for (const v1::SiteFinding& f : view.findings()) {
+    // Each affected agent with what its finding rests on.
+    std::vector<std::string> affects;
+    for (int i = 0; i < f.agent_ids_size(); ++i) {
+      affects.push_back(
+          i < f.sources_size()
+              ? absl::StrCat(f.agent_ids(i), " (",
+                             analyzer::SourceName(static_cast<v1::EvidenceSource>(
+                                 f.sources(i))),
+                             ")")
+              : f.agent_ids(i));
+    }
     absl::StrAppend(&out, "  [", SeverityName(f.severity()), "] ",
                     analyzer::FindingToken(f.code()), ": ", f.summary(), "\n",
-                    "      affects: ", absl::StrJoin(f.agent_ids(), ", "), "\n");
+                    "      affects: ", absl::StrJoin(affects, ", "), "\n");
     for (const std::string& e : f.evidence()) {
       absl::StrAppend(&out, "      evidence: ", e, "\n");
     }
@@ -174,9 +190,10 @@ std::string HealthCell(const v1::AgentHealth& health) {
 // The agents table; with `with_site`, a SITE column after AGENT.
 std::string AgentsTable(const v1::ListAgentsResponse& response, bool with_site) {
   if (response.agents().empty()) return "no agents\n";
-  std::vector<std::string> header = {"AGENT", "ROLE", "NAT TYPE", "MAPPING",
-                                     "FILTERING", "PUBLIC ADDRESS", "FINDINGS",
-                                     "LAST SEEN", "HEALTH"};
+  std::vector<std::string> header = {"AGENT",     "ROLE",      "NAT TYPE",
+                                     "MAPPING",   "FILTERING", "PUBLIC ADDRESS",
+                                     "FINDINGS",  "RESTS ON",  "LAST SEEN",
+                                     "HEALTH"};
   if (with_site) header.insert(header.begin() + 1, "SITE");
   std::vector<std::vector<std::string>> rows = {header};
   for (const v1::AgentState& a : response.agents()) {
@@ -186,6 +203,7 @@ std::string AgentsTable(const v1::ListAgentsResponse& response, bool with_site) 
         analyzer::FilteringToken(a.filtering_behavior()),
         a.public_address().empty() ? "-" : a.public_address(),
         absl::StrCat(a.findings_size()),
+        analyzer::SourceName(a.nat_class_source()),
         a.has_last_seen() ? google::protobuf::util::TimeUtil::ToString(a.last_seen())
                           : "-",
         HealthCell(a.health())});
@@ -254,7 +272,12 @@ std::string FormatFindings(const v1::ListFindingsResponse& response) {
                              : absl::StrCat("/", f.agent_id(), " (", RoleName(f.role()), ")");
     absl::StrAppend(&out, "[", SeverityName(f.finding().severity()), "] ", f.site(), who,
                     ": ",
-                    analyzer::FindingToken(f.finding().code()), ": ", f.finding().summary(),
+                    analyzer::FindingToken(f.finding().code()),
+                    f.finding().source() == v1::EVIDENCE_SOURCE_UNSPECIFIED
+                        ? std::string()
+                        : absl::StrCat(" (", analyzer::SourceName(f.finding().source()),
+                                       ")"),
+                    ": ", f.finding().summary(),
                     "\n      what to do: ", f.finding().remediation(), "\n");
   }
   return out;

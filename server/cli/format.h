@@ -44,10 +44,17 @@ std::string FormatAgentsHealth(const v1::ListAgentsResponse& agents,
 std::string FormatAgentHistory(const v1::AgentHistory& history);
 
 // One agent (`natscope agent ID`): who it is, its health (problems,
-// version, last batch and probe, clock skew, spool and counters), then its
-// probe history as FormatAgentHistory.
+// version, last batch and probe, clock skew, spool and counters), what its
+// verdicts rest on (FormatAgentAnalysis), then its probe history as
+// FormatAgentHistory.
 std::string FormatAgentDetail(const v1::AgentState& agent,
                               const v1::AgentHistory& history);
+
+// What one agent's verdicts rest on: its NAT class with its source
+// ("probe", "log", "probe and log agree", "probe and log disagree"), a
+// connector's STUN discovery with its evidence, and its findings, each
+// with its source. Empty when the agent was not analysed (no nat_class).
+std::string FormatAgentAnalysis(const v1::AgentState& agent);
 
 // Findings across the fleet (or a site), worst first.
 std::string FormatFindings(const v1::ListFindingsResponse& findings);

@@ -93,6 +93,10 @@ std::string FormatAgentDetail(const v1::AgentState& agent,
   } else {
     absl::StrAppend(&out, "  no counters yet (its batches carried none)\n");
   }
+  if (const std::string analysis = FormatAgentAnalysis(agent);
+      !analysis.empty()) {
+    absl::StrAppend(&out, "\n", analysis);
+  }
   absl::StrAppend(&out, "\n", probes.substr(header_end));
   return out;
 }

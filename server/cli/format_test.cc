@@ -112,6 +112,67 @@ TEST(FormatTest, AgentDetailShowsHealthBeforeProbes) {
   EXPECT_NE(ok.find("no counters yet"), std::string::npos) << ok;
 }
 
+TEST(FormatTest, AgentDetailSaysWhatTheVerdictsRestOn) {
+  v1::AgentState agent;
+  agent.mutable_identity()->set_agent_id("gw-1");
+  agent.mutable_identity()->set_role(v1::ROLE_CONNECTOR);
+  agent.mutable_nat_class()->set_label(
+      "endpoint-dependent (from the product's log)");
+  agent.set_nat_class_source(v1::EVIDENCE_SOURCE_LOG);
+  v1::StunDiscovery* stun = agent.mutable_stun_discovery();
+  stun->set_state(v1::STUN_DISCOVERY_UNAVAILABLE);
+  stun->set_source(v1::EVIDENCE_SOURCE_BOTH_DISAGREE);
+  stun->add_evidence("the probe at T, got no STUN answer over UDP");
+  v1::Finding* f = agent.add_findings();
+  f->set_code(v1::FINDING_ENDPOINT_DEPENDENT_MAPPING);
+  f->set_source(v1::EVIDENCE_SOURCE_LOG);
+  f->set_summary("The product's own log says so");
+  f->add_evidence("the product's log at T says stun_nat_type: endpoint-dependent");
+  EXPECT_EQ(FormatAgentAnalysis(agent),
+            "NAT class: endpoint-dependent (from the product's log)\n"
+            "  rests on: log\n"
+            "STUN discovery: unavailable (probe and log disagree)\n"
+            "  evidence: the probe at T, got no STUN answer over UDP\n"
+            "Findings:\n"
+            "  endpoint-dependent-mapping (log): The product's own log says so\n"
+            "      evidence: the product's log at T says stun_nat_type: "
+            "endpoint-dependent\n");
+  v1::AgentHistory history;
+  *history.mutable_identity() = agent.identity();
+  EXPECT_NE(FormatAgentDetail(agent, history).find("\n\nNAT class: "),
+            std::string::npos);
+  EXPECT_EQ(FormatAgentAnalysis(v1::AgentState()), "");
+}
+
+TEST(FormatTest, SiteAnalysisSaysWhatEachVerdictAndFindingRestsOn) {
+  v1::SiteHealthView view;
+  view.set_site("lyon");
+  v1::ConnectorStunDiscovery* c = view.mutable_stun_discovery()->add_connectors();
+  c->set_agent_id("gw-1");
+  c->mutable_discovery()->set_state(v1::STUN_DISCOVERY_UNAVAILABLE);
+  c->mutable_discovery()->set_source(v1::EVIDENCE_SOURCE_LOG);
+  view.mutable_stun_discovery()->set_unavailable(1);
+  v1::PairCell* cell = view.add_pair_matrix();
+  cell->mutable_client_class()->set_label("endpoint-independent (from the product's log)");
+  cell->mutable_connector_class()->set_label("endpoint-dependent (from the product's log)");
+  cell->set_verdict(v1::PAIR_VERDICT_RELAY_ONLY);
+  cell->set_source(v1::EVIDENCE_SOURCE_LOG);
+  cell->set_reason("why");
+  v1::SiteFinding* f = view.add_findings();
+  f->set_code(v1::FINDING_ENDPOINT_DEPENDENT_MAPPING);
+  f->add_agent_ids("gw-1");
+  f->add_sources(v1::EVIDENCE_SOURCE_LOG);
+  f->add_agent_ids("laptop-1");
+  f->add_sources(v1::EVIDENCE_SOURCE_BOTH_AGREE);
+  const std::string out = FormatSiteAnalysis(view);
+  EXPECT_NE(out.find("unknown\n  gw-1: unavailable (log)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("VERDICT     RESTS ON  WHY\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("RELAY ONLY  log       why\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("affects: gw-1 (log), laptop-1 (probe and log agree)\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(FormatTest, AgentsTableEndsWithHealth) {
   v1::ListAgentsResponse response;
   *response.add_agents() = UnhealthyAgent();

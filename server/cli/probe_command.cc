@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "analyzer/confidence.h"
 #include "analyzer/verdict_names.h"
 #include "common/proto_time.h"
 #include "natscope/v1/admin.grpc.pb.h"
@@ -148,14 +149,34 @@ bool ProbeAnswered(const v1::AgentState& agent, absl::Time requested_at) {
   return started >= requested_at;
 }
 
+namespace {
+
+// " (confident)", " (likely)", " (uncertain)" or nothing.
+std::string Sure(v1::Confidence confidence) {
+  const std::string word = analyzer::ConfidenceWord(confidence);
+  return word.empty() ? "" : absl::StrCat(" (", word, ")");
+}
+
+}  // namespace
+
 std::string FormatProbeResult(const v1::AgentState& agent) {
   std::string line = absl::StrCat(
       agent.identity().agent_id(), "  probed ",
       Rfc3339(TimeOf(agent.latest_probe().time())), "  mapping ",
-      analyzer::MappingToken(agent.mapping_behavior()), "  filtering ",
-      analyzer::FilteringToken(agent.filtering_behavior()));
+      analyzer::MappingToken(agent.mapping_behavior()),
+      Sure(agent.latest_probe().mapping_confidence()), "  filtering ",
+      analyzer::FilteringToken(agent.filtering_behavior()),
+      Sure(agent.latest_probe().filtering_confidence()));
   if (!agent.public_address().empty()) {
     absl::StrAppend(&line, "  public ", agent.public_address());
+  }
+  if (agent.latest_probe().has_ipv6()) {
+    const v1::ProbeReport& six = agent.latest_probe().ipv6();
+    absl::StrAppend(&line, "  ipv6 mapping ",
+                    analyzer::MappingToken(six.mapping_behavior()),
+                    Sure(six.mapping_confidence()), " filtering ",
+                    analyzer::FilteringToken(six.filtering_behavior()),
+                    Sure(six.filtering_confidence()));
   }
   std::vector<std::string> findings;
   for (const v1::Finding& finding : agent.findings()) {

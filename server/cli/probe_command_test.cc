@@ -53,6 +53,23 @@ TEST(FormatProbeResultTest, SaysWhenAndTheServersVerdicts) {
   EXPECT_TRUE(absl::StrContains(line, "filtering address-dependent")) << line;
   EXPECT_TRUE(absl::StrContains(line, "public 203.0.113.7:41641")) << line;
   EXPECT_TRUE(absl::StrContains(line, "findings udp-blocked")) << line;
+  EXPECT_FALSE(absl::StrContains(line, "ipv6")) << line;
+}
+
+TEST(FormatProbeResultTest, SaysHowSureAndTheIpv6Half) {
+  v1::AgentState agent = WithProbeAt(kRequested);
+  agent.set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
+  agent.mutable_latest_probe()->set_mapping_confidence(v1::CONFIDENCE_HIGH);
+  agent.mutable_latest_probe()->set_filtering_confidence(v1::CONFIDENCE_LOW);
+  v1::ProbeReport* six = agent.mutable_latest_probe()->mutable_ipv6();
+  six->set_mapping_behavior(v1::MAPPING_NO_NAT);
+  six->set_mapping_confidence(v1::CONFIDENCE_MEDIUM);
+  const std::string line = FormatProbeResult(agent);
+  EXPECT_TRUE(absl::StrContains(line, "mapping endpoint-independent (confident)"))
+      << line;
+  EXPECT_TRUE(absl::StrContains(line, "(uncertain)")) << line;
+  EXPECT_TRUE(absl::StrContains(line, "ipv6 mapping no-nat (likely) filtering"))
+      << line;
 }
 
 }  // namespace

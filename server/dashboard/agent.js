@@ -1,10 +1,12 @@
-// The page of one agent, #/agent/ID: its state and health, the findings of
-// its latest probe, and its probe history.
+// The page of one agent, #/agent/ID: its state and health, its NAT class
+// and STUN discovery with what each rests on (probe, log, or both), its
+// findings with their sources, and its probe history.
 import {api} from './api.js';
 import {h, link, section, table, td} from './dom.js';
 import {findingCard, problemList} from './views.js';
 import {
-  bytes, findingName, freshnessOf, healthOf, mappingName, num, pct, plural, roleName, timeEl, word,
+  bytes, findingName, freshnessOf, healthOf, mappingName, num, pct, plural, roleName, sourceName, stunName,
+  timeEl, word,
 } from './words.js';
 
 function probeRow(p) {
@@ -50,6 +52,14 @@ function agentFacts(who, state) {
     ['Spool', c && num(c.spoolCapacityBytes) ? bytes(c.spoolBytes) + ' of ' + bytes(c.spoolCapacityBytes) +
         ' (' + pct(num(c.spoolBytes) / num(c.spoolCapacityBytes)) + ')' : ''],
     ['Delivery', countersText(c)],
+    ['NAT class', state && state.natClass && [(state.natClass.label || 'unknown') + ' \u2014 rests on: ',
+      h('strong', {id: 'nat-class-source', 'data-source': state.natClassSource || ''},
+          sourceName(state.natClassSource))]],
+    ['STUN discovery', state && state.stunDiscovery && [stunName(state.stunDiscovery.state) + ' \u2014 rests on: ',
+      h('strong', {id: 'stun-source', 'data-source': state.stunDiscovery.source || ''},
+          sourceName(state.stunDiscovery.source)),
+      (state.stunDiscovery.evidence || []).length ?
+        h('ul', {}, state.stunDiscovery.evidence.map((e) => h('li', {}, e))) : '']],
     ['Reported NAT type', state && (state.reportedNatType || 'unknown')],
     ['Product log says', state && state.logNatType],
     ['Mapping / filtering', state &&
@@ -79,7 +89,7 @@ export async function agentPage(route) {
         who.site ? link(['site', who.site], who.site) : '', ' \u203a'),
     h('h1', {id: 'agent-title', 'data-agent': who.agentId || id}, who.agentId || id)),
     h('div', {class: 'card'}, agentFacts(who, state)),
-    state && (state.findings || []).length > 0 && section('Findings of the latest probe', 'findings',
+    state && (state.findings || []).length > 0 && section('Findings, with what each rests on', 'findings',
         state.findings.map((f) => findingCard(f, null))),
     section('Probe history, newest first', 'history', probes.length === 0 ?
         h('p', {class: 'muted'}, 'No probe report yet.') :

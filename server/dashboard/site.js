@@ -7,7 +7,8 @@ import {append, h, link, section, table, td} from './dom.js';
 import {partFailed} from './session.js';
 import {PAGE_SIZE, findingCard, moreButton, problemList, shareBar, shareText} from './views.js';
 import {
-  findingName, freshnessOf, healthOf, mappingName, num, plural, roleName, timeEl, verdictName, word,
+  findingName, freshnessOf, healthOf, mappingName, num, plural, roleName, sourceName, stunName, timeEl,
+  verdictName, word,
 } from './words.js';
 
 function pairMatrix(cells) {
@@ -30,10 +31,11 @@ function pairMatrix(cells) {
         if (!cell) return h('td', {class: 'pair empty'}, '\u2013');
         const v = word(cell.verdict || 'PAIR_VERDICT_UNSPECIFIED', 'PAIR_VERDICT_');
         return h('td', {class: 'pair verdict-' + v, 'data-pair': r.label + '|' + c.label, 'data-verdict': v,
-          title: cell.reason || ''},
+          'data-source': cell.source || '', title: cell.reason || ''},
         h('strong', {class: 'verdict'}, verdictName(cell.verdict)),
         h('small', {}, plural(num(cell.pairs), 'pair')),
-        cell.reason && h('small', {class: 'reason'}, cell.reason));
+        cell.reason && h('small', {class: 'reason'}, cell.reason),
+        h('small', {class: 'rests-on'}, 'rests on: ' + sourceName(cell.source)));
       })));
   return h('div', {class: 'table-wrap'},
       h('table', {class: 'matrix', id: 'pair-matrix'}, h('thead', {}, head), h('tbody', {}, body)));
@@ -48,7 +50,9 @@ function agentRow(a) {
     'data-freshness': fresh},
   td('Agent', {}, link(['agent', id], id), h('small', {}, (a.identity && a.identity.hostname) || '')),
   td('Role', {}, roleName(a.identity && a.identity.role)),
-  td('NAT type', {}, a.reportedNatType || 'unknown'),
+  td('NAT type', {}, a.reportedNatType || 'unknown',
+      h('small', {class: 'rests-on', 'data-source': a.natClassSource || ''},
+          'class rests on: ' + sourceName(a.natClassSource))),
   td('Mapping / filtering', {}, mappingName(a.mappingBehavior), ' / ', word(a.filteringBehavior, 'FILTERING_')),
   td('Public address', {class: 'mono'}, a.publicAddress || '\u2013'),
   td('Last seen', {}, h('span', {class: 'badge fresh-' + fresh}, fresh), ' ', timeEl(a.lastSeen)),
@@ -117,7 +121,11 @@ export async function sitePage(route) {
         h('p', {class: 'muted'}, plural(num(analysis.clients), 'client'), ', ',
             plural(num(analysis.connectors), 'connector'), '. Connectors\' STUN discovery: ',
             num(stun.available), ' available, ', num(stun.unavailable), ' unavailable, ',
-            num(stun.unknown), ' unknown. Agents: ', (analysis.byFreshness || []).map((f) =>
+            num(stun.unknown), ' unknown',
+            (stun.connectors || []).length ? ' (' + stun.connectors.map((c) => c.agentId + ': ' +
+                stunName(c.discovery && c.discovery.state) + ', ' +
+                sourceName(c.discovery && c.discovery.source)).join('; ') + ')' : '',
+            '. Agents: ', (analysis.byFreshness || []).map((f) =>
               num(f.agents) + ' ' + word(f.freshness, 'FRESHNESS_')).join(', ') || 'none',
             unhealthy ? '; ' + unhealthy + (agents.nextPageToken ? '+' : '') + ' unhealthy' : '', '.')),
     section('Client \u00d7 connector pairs', 'pairs',
@@ -126,7 +134,7 @@ export async function sitePage(route) {
         pairMatrix(analysis.pairMatrix)),
     section('Findings, in the order to troubleshoot', 'findings', findings.length === 0 ?
         h('p', {class: 'ok'}, 'Nothing measured blocks peer-to-peer at this site.') :
-        findings.map((f) => findingCard(f, f.agentIds || []))),
+        findings.map((f) => findingCard(f, f.agentIds || [], f.sources || []))),
     trendSection(base + '/trend', 'Over time: peer-to-peer share and findings'),
     agentsSection(base, agents),
     h('details', {class: 'card'}, h('summary', {}, 'NAT behaviour counts'), h('div', {class: 'count-grid'},

@@ -2,7 +2,7 @@
 // its evidence and remediation, an agent's problems, "Show more".
 import {h, link} from './dom.js';
 import {partFailed} from './session.js';
-import {findingName, num, pct, plural, severityBadge} from './words.js';
+import {findingName, num, pct, plural, severityBadge, sourceName} from './words.js';
 
 // Pages ask for this many rows at a time.
 export const PAGE_SIZE = 200;
@@ -40,14 +40,18 @@ export function moreButton(token, loadPage) {
   return box;
 }
 
-// One finding: severity, name, summary, the affected agents (links), the
-// evidence and what to do.
-export function findingCard(f, agentLinks) {
-  return h('article', {class: 'finding', 'data-finding': f.code || ''},
+// One finding: severity, name, summary, what it rests on (an agent's
+// finding: f.source; a site's: `sources`, one per affected agent), the
+// affected agents (links), the evidence and what to do.
+export function findingCard(f, agentLinks, sources) {
+  const restsOn = (i) => (sources && sources[i] ? ' (' + sourceName(sources[i]) + ')' : '');
+  return h('article', {class: 'finding', 'data-finding': f.code || '', 'data-source': f.source || ''},
       h('h3', {}, severityBadge(f.severity), ' ', findingName(f.code)),
       f.summary && h('p', {class: 'summary'}, f.summary),
+      f.source && h('p', {class: 'rests-on'}, 'Rests on: ', h('strong', {}, sourceName(f.source))),
       agentLinks && agentLinks.length > 0 && h('p', {class: 'affected'}, 'Affected: ',
-          agentLinks.map((id, i) => [i ? ', ' : '', link(['agent', id], id, {'data-agent': id})])),
+          agentLinks.map((id, i) => [i ? ', ' : '', link(['agent', id], id, {'data-agent': id}),
+            h('span', {class: 'rests-on', 'data-source': (sources && sources[i]) || ''}, restsOn(i))])),
       (f.evidence || []).length > 0 && h('details', {class: 'evidence-box', open: true},
           h('summary', {}, 'Evidence'),
           h('ul', {class: 'evidence'}, f.evidence.map((e) => h('li', {}, e)))),

@@ -39,6 +39,16 @@ const VERDICTS = {
   PAIR_VERDICT_RELAY_ONLY: 'relay only',
 };
 export const verdictName = (v) => VERDICTS[v] || 'cannot tell';
+
+// What a verdict or finding rests on (EvidenceSource), as the CLI says it.
+const SOURCES = {
+  EVIDENCE_SOURCE_PROBE: 'probe',
+  EVIDENCE_SOURCE_LOG: 'log',
+  EVIDENCE_SOURCE_BOTH_AGREE: 'probe and log agree',
+  EVIDENCE_SOURCE_BOTH_DISAGREE: 'probe and log disagree',
+};
+export const sourceName = (v) => SOURCES[v] || 'nothing known';
+export const stunName = (v) => word(v || 'STUN_DISCOVERY_UNKNOWN', 'STUN_DISCOVERY_');
 export const mappingName = (v) => (v === 'MAPPING_NO_NAT' ? 'no NAT' : word(v, 'MAPPING_'));
 export const roleName = (v) => word(v, 'ROLE_');
 

@@ -207,12 +207,15 @@ absl::StatusOr<v1::ReportData> LoadReportData(SiteHealthStore& store,
     if (InScope(scope, site.site())) sites.push_back(std::move(site));
   }
   // Each site analysed now, as GetSiteAnalysis does: its row and its
-  // findings from the same analysis.
+  // findings from the same analysis; every site with the same AWS ranges,
+  // even if they are reloaded meanwhile.
+  SiteFactsOptions options = analysis.options;
+  options.aws_ranges = FixedAwsRanges(SnapshotOf(options.aws_ranges));
   std::vector<std::vector<v1::ReportFinding>> findings(sites.size());
   for (size_t i = 0; analysis.facts != nullptr && i < sites.size(); ++i) {
     const std::string site = sites[i].site();
     ASSIGN_OR_RETURN(SiteFacts facts,
-                     LoadSiteFacts(*analysis.facts, site, now, analysis.options));
+                     LoadSiteFacts(*analysis.facts, site, now, options));
     if (facts.agents.empty()) continue;  // Gone since: keep the stored row.
     const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
     const v1::SiteHealthView view = analyzer::BuildSiteHealth(site, views);

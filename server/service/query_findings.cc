@@ -60,13 +60,17 @@ void AppendSiteFindings(absl::string_view site,
       *entry->mutable_finding()->mutable_evidence() = finding.evidence();
       continue;
     }
-    for (const std::string& id : finding.agent_ids()) {
+    for (int i = 0; i < finding.agent_ids_size(); ++i) {
+      const std::string& id = finding.agent_ids(i);
       if (!listed.emplace(id, finding.code()).second) continue;
       v1::AgentFinding* entry = out->Add();
       entry->set_agent_id(id);
       entry->set_site(std::string(site));
       entry->set_role(roles.count(id) ? roles[id] : v1::ROLE_UNSPECIFIED);
       *entry->mutable_finding() = base;
+      if (i < finding.sources_size()) {
+        entry->mutable_finding()->set_source(finding.sources(i));
+      }
       const std::string prefix = id + ": ";
       for (const std::string& line : finding.evidence()) {
         if (absl::StartsWith(line, prefix)) {
@@ -89,6 +93,7 @@ void SortFindings(google::protobuf::RepeatedPtrField<v1::AgentFinding>* findings
 
 absl::StatusOr<bool> QueryServiceCore::HasFinding(
     const v1::AgentState& agent, v1::FindingCode code, absl::Time now,
+    const AwsRangesSnapshot& aws_ranges,
     std::map<std::string, std::set<std::string>>* affected_by_site) {
   for (const v1::Finding& finding : agent.findings()) {
     if (finding.code() == code) return true;
@@ -100,7 +105,7 @@ absl::StatusOr<bool> QueryServiceCore::HasFinding(
   auto it = affected_by_site->find(site);
   if (it == affected_by_site->end()) {
     std::set<std::string> affected;
-    absl::StatusOr<SiteFacts> facts = SiteFactsOf(site, now);
+    absl::StatusOr<SiteFacts> facts = SiteFactsOf(site, now, aws_ranges);
     if (facts.ok()) {
       const v1::SiteHealthView view = AnalyseSite(site, *facts, now);
       for (const v1::SiteFinding& finding : view.findings()) {
@@ -120,13 +125,12 @@ absl::StatusOr<v1::ListFindingsResponse> QueryServiceCore::ListFindings(
     const v1::ListFindingsRequest& request, absl::Time now) {
   v1::ListFindingsResponse response;
   if (!request.site().empty()) {
-    ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
+    ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now,
+                                                  SnapshotOf(aws_ranges_)));
     const std::vector<v1::AgentState>& agents = facts.agents;
     const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
     for (size_t i = 0; i < agents.size(); ++i) {
-      AppendFindings(agents[i], agents[i].latest_probe().findings(),
-                     response.mutable_findings());
-      AppendFindings(agents[i], views[i].derived_findings(),
+      AppendFindings(agents[i], views[i].findings(),
                      response.mutable_findings());
     }
     AppendSiteFindings(request.site(), agents,

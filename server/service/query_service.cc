@@ -18,6 +18,7 @@
 #include "analyzer/site/probe_verdicts.h"
 #include "server/analysis/agent_analysis.h"
 #include "server/analysis/agent_health.h"
+#include "server/analysis/recent_activity.h"
 #include "server/analysis/site_analysis.h"
 #include "server/reports/report_data.h"
 #include "server/service/query_findings.h"
@@ -120,14 +121,15 @@ absl::StatusOr<v1::ListSitesResponse> QueryServiceCore::ListSites(
   return response;
 }
 
-absl::StatusOr<SiteFacts> QueryServiceCore::SiteFactsOf(absl::string_view site,
-                                                        absl::Time now) {
+absl::StatusOr<SiteFacts> QueryServiceCore::SiteFactsOf(
+    absl::string_view site, absl::Time now, const AwsRangesSnapshot& aws_ranges) {
   if (site.empty()) {
     return absl::InvalidArgumentError("site is empty: name the site to show");
   }
   ASSIGN_OR_RETURN(SiteFacts facts,
                    LoadSiteFacts(*facts_, site, now,
-                                 SiteFactsOptions{aws_ranges_, forget_after_}));
+                                 SiteFactsOptions{FixedAwsRanges(aws_ranges),
+                                                  forget_after_}));
   if (facts.agents.empty() && facts.forgotten > 0) {
     return absl::NotFoundError(absl::StrCat(
         "every agent of site "", site, "" has been silent for longer than "
@@ -146,12 +148,16 @@ absl::StatusOr<v1::SiteHealth> QueryServiceCore::GetSiteHealth(
     const v1::GetSiteHealthRequest& request, absl::Time now) {
   // Live: one site's agents are few, and the answer then reflects the
   // very latest ingest.
-  ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
+  ASSIGN_OR_RETURN(SiteFacts facts,
+                   SiteFactsOf(request.site(), now, SnapshotOf(aws_ranges_)));
   v1::SiteHealth health;
   *health.mutable_summary() = AnalyseAndSummarize(request.site(), facts, now);
   *health.mutable_summary()->mutable_computed_at() = ToProtoTime(now);
-  for (const v1::AgentState& agent : facts.agents) {
-    AppendFindings(agent, agent.latest_probe().findings(),
+  // Each agent's findings as the analysis uses them (the log's too, each
+  // with its source).
+  const std::vector<v1::AgentView> views = AgentViewsOf(facts, now);
+  for (size_t i = 0; i < facts.agents.size(); ++i) {
+    AppendFindings(facts.agents[i], views[i].findings(),
                    health.mutable_findings());
   }
   SortFindings(health.mutable_findings());
@@ -192,8 +198,10 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
   const int fetch = filtered ? kMaxPageSize : page_size + 1;
   constexpr int kMaxScan = 10 * kMaxPageSize;
   std::string cursor = after;  // The last agent looked at.
+  const AwsRangesSnapshot aws_ranges = SnapshotOf(aws_ranges_);
   int scanned = 0;
   std::map<std::string, std::set<std::string>> affected_by_site;
+  RecentActivityCache activity(facts_, now);
   while (true) {
     ASSIGN_OR_RETURN(std::vector<v1::AgentState> agents,
                      facts_->ListAgents(request.site(), cursor, fetch));
@@ -205,12 +213,14 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
       cursor = agent.identity().agent_id();
       ++scanned;
       if (forgets && IsForgotten(agent, now, forget_after_)) continue;
-      DescribeAgent(&agent, aws_ranges_, now);
+      ASSIGN_OR_RETURN(const analyzer::AgentActivity* recent,
+                       activity.Of(agent.identity()));
+      DescribeAgent(&agent, aws_ranges.get(), now, recent);
       JudgeAgentHealth(&agent, now);
       if (!Matches(request, agent)) continue;
       if (request.finding() != v1::FINDING_UNSPECIFIED) {
         ASSIGN_OR_RETURN(bool has, HasFinding(agent, request.finding(), now,
-                                              &affected_by_site));
+                                              aws_ranges, &affected_by_site));
         if (!has) continue;
       }
       *response.add_agents() = std::move(agent);
@@ -225,7 +235,8 @@ absl::StatusOr<v1::ListAgentsResponse> QueryServiceCore::ListAgents(
 
 absl::StatusOr<v1::SiteHealthView> QueryServiceCore::GetSiteAnalysis(
     const v1::GetSiteHealthRequest& request, absl::Time now) {
-  ASSIGN_OR_RETURN(SiteFacts facts, SiteFactsOf(request.site(), now));
+  ASSIGN_OR_RETURN(SiteFacts facts,
+                   SiteFactsOf(request.site(), now, SnapshotOf(aws_ranges_)));
   return AnalyseSite(request.site(), facts, now);
 }
 
@@ -278,7 +289,10 @@ absl::StatusOr<v1::AgentState> QueryServiceCore::GetAgent(
   // Removed since AgentById.
   if (absl::IsNotFound(agent.status())) return NoSuchAgent(request.agent_id());
   if (!agent.ok()) return agent.status();
-  DescribeAgent(&*agent, aws_ranges_, now);
+  RecentActivityCache activity(facts_, now);
+  ASSIGN_OR_RETURN(const analyzer::AgentActivity* recent,
+                   activity.Of(agent->identity()));
+  DescribeAgent(&*agent, SnapshotOf(aws_ranges_).get(), now, recent);
   JudgeAgentHealth(&*agent, now);
   return agent;
 }
@@ -296,8 +310,9 @@ absl::StatusOr<v1::AgentHistory> QueryServiceCore::GetAgentHistory(
   v1::AgentHistory history;
   *history.mutable_identity() = identity;
   // Each with the server's verdicts, as everywhere else.
+  const AwsRangesSnapshot aws_ranges = SnapshotOf(aws_ranges_);
   for (const v1::ProbeReport& probe : probes) {
-    *history.add_probes() = analyzer::Reclassify(probe, aws_ranges_);
+    *history.add_probes() = analyzer::Reclassify(probe, aws_ranges.get());
   }
   return history;
 }

@@ -6,12 +6,13 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "analyzer/evidence/aws_ranges.h"
 #include "natscope/v1/query.grpc.pb.h"
 #include "server/auth/authenticator.h"
+#include "server/analysis/aws_ranges_provider.h"
 #include "server/analysis/site_analysis.h"
 #include "server/store/agent_registry.h"
 #include "server/store/fact_store.h"
@@ -22,20 +23,22 @@ namespace natscope::server {
 // The transport-free core, for tests.
 class QueryServiceCore {
  public:
-  // Not owned; all must outlive this object. `aws_ranges` (may be null:
-  // no AWS detection) are the server's, with which every stored probe is
-  // re-decided (server/analysis/agent_analysis.h). Agents silent for longer
-  // than `forget_after` (--forget_after) are forgotten (IsForgotten,
+  // Not owned; all must outlive this object. `aws_ranges` gives the
+  // server's current ranges (empty: no AWS detection), with which every
+  // stored probe is re-decided (server/analysis/agent_analysis.h): asked
+  // once at the start of each call, which then uses that snapshot
+  // throughout. Agents silent for longer than `forget_after`
+  // (--forget_after) are forgotten (IsForgotten,
   // server/analysis/site_analysis.h): left out of every answer but GetAgent
   // and ListAgents with include_forgotten.
   QueryServiceCore(AgentRegistry* agents, FactStore* facts,
                    SiteHealthStore* health,
-                   const analyzer::AwsRanges* aws_ranges,
+                   AwsRangesProvider aws_ranges,
                    absl::Duration forget_after = absl::InfiniteDuration())
       : agents_(agents),
         facts_(facts),
         health_(health),
-        aws_ranges_(aws_ranges),
+        aws_ranges_(std::move(aws_ranges)),
         forget_after_(forget_after) {}
 
   // Every site's stored summary (kept current by the SiteRefresher),
@@ -66,9 +69,11 @@ class QueryServiceCore {
   absl::StatusOr<v1::Trend> GetTrend(const v1::GetTrendRequest&, absl::Time now);
 
  private:
-  // What the analysis of `site` reads: InvalidArgument when the name is
+  // What the analysis of `site` reads, its probes re-decided with
+  // `aws_ranges` (the call's snapshot): InvalidArgument when the name is
   // empty, NotFound when the site has no agent that is not forgotten.
-  absl::StatusOr<SiteFacts> SiteFactsOf(absl::string_view site, absl::Time now);
+  absl::StatusOr<SiteFacts> SiteFactsOf(absl::string_view site, absl::Time now,
+                                        const AwsRangesSnapshot& aws_ranges);
   // The registered agent `agent_id`: InvalidArgument when empty, NotFound
   // (saying how to list agents) when unknown.
   absl::StatusOr<v1::AgentIdentity> IdentityOf(const std::string& agent_id);
@@ -76,16 +81,17 @@ class QueryServiceCore {
   static bool Matches(const v1::ListAgentsRequest& request,
                       const v1::AgentState& agent);
   // Whether `agent` has `code`: among its probe's findings, or among those
-  // the analysis of its site finds on it (*affected_by_site caches each
-  // site's affected agents for the call).
+  // the analysis of its site (with `aws_ranges`) finds on it
+  // (*affected_by_site caches each site's affected agents for the call).
   absl::StatusOr<bool> HasFinding(
       const v1::AgentState& agent, v1::FindingCode code, absl::Time now,
+      const AwsRangesSnapshot& aws_ranges,
       std::map<std::string, std::set<std::string>>* affected_by_site);
 
   AgentRegistry* agents_;
   FactStore* facts_;
   SiteHealthStore* health_;
-  const analyzer::AwsRanges* aws_ranges_;
+  AwsRangesProvider aws_ranges_;
   absl::Duration forget_after_;
 };
 

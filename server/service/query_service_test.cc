@@ -4,6 +4,7 @@
 // trends: query_findings_test.cc).
 #include "server/service/query_service.h"
 
+#include <memory>
 #include <set>
 #include <string>
 
@@ -165,7 +166,9 @@ TEST_F(QueryServiceTest, TheServerReDecidesStoredProbesWithItsOwnRanges) {
        "ipv6_prefixes": []})json",
       "test ranges");
   ASSERT_TRUE(ranges.ok()) << ranges.status();
-  core_ = QueryServiceCore(store_.get(), store_.get(), store_.get(), &*ranges);
+  core_ = QueryServiceCore(
+      store_.get(), store_.get(), store_.get(),
+      FixedAwsRanges(std::make_shared<const analyzer::AwsRanges>(*std::move(ranges))));
   v1::AgentIdentity agent;
   agent.set_agent_id("aws-connector");
   agent.set_site("aws");

@@ -310,6 +310,30 @@ TEST_P(FactStoreConformance, RecentActivityCountsTunnelsAndRelayErrorsInTheWindo
   EXPECT_EQ(got.last_tunnel, kT0 - absl::Minutes(2));
   EXPECT_EQ(got.sdwan_state, "Offline User");
   EXPECT_EQ(got.sdwan_state_time, kT0 - absl::Minutes(4));
+  EXPECT_EQ(got.relay_listener_errors, 0u);
+}
+
+TEST_P(FactStoreConformance, RecentActivityCountsRelayListenerErrors) {
+  const auto a = Agent("a1", "paris", natscope::v1::ROLE_CONNECTOR);
+  Register(*store_, a);
+  // Two batches in one hour add up; the line 30 hours old is outside the
+  // window. An agent with only these lines is listed.
+  MustIngest(*store_, a,
+             Batch(1, 1, {LogLine(kT0 - absl::Hours(30), "relay_listener_failed",
+                                  "listener", "ice://any"),
+                          LogLine(kT0 - absl::Minutes(7), "relay_listener_failed",
+                                  "listener", "ice://any")}),
+             kT0 - absl::Minutes(6));
+  MustIngest(*store_, a,
+             Batch(1, 2, {LogLine(kT0 - absl::Minutes(2), "relay_listener_failed",
+                                  "listener", "ice://any")}),
+             kT0);
+  auto activity = store_->RecentActivity("paris", kT0 - absl::Hours(24));
+  ASSERT_TRUE(activity.ok()) << activity.status();
+  ASSERT_EQ(activity->size(), 1u);
+  const analyzer::AgentActivity& got = activity->at("a1");
+  EXPECT_EQ(got.relay_listener_errors, 2u);
+  EXPECT_EQ(got.direct + got.relayed + got.relay_unavailable, 0u);
 }
 
 }  // namespace

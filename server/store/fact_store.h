@@ -88,9 +88,9 @@ class FactStore {
       absl::string_view agent_id, int limit) = 0;
 
   // Per agent of `site` that has any: its analytics (tunnel_path direct or
-  // relayed) and relay_unavailable lines dated in the UTC hour of `since`
-  // or later, counted, and its newest sdwan_state line of any age. Agents
-  // with neither are absent.
+  // relayed), relay_unavailable and relay_listener_failed lines dated in
+  // the UTC hour of `since` or later, counted, and its newest sdwan_state
+  // line of any age. Agents with neither are absent.
   virtual absl::StatusOr<std::map<std::string, analyzer::AgentActivity>>
   RecentActivity(absl::string_view site, absl::Time since) = 0;
 };

@@ -167,6 +167,7 @@ void MemoryStore::StoreBatch(AgentRow& agent_row, const AgentIdentity& agent,
     kept.direct += counts.direct;
     kept.relayed += counts.relayed;
     kept.relay_unavailable += counts.relay_unavailable;
+    kept.relay_listener_errors += counts.relay_listener_errors;
     if (counts.last_tunnel != absl::InfinitePast()) {
       kept.last_tunnel = std::max(kept.last_tunnel, StoredTime(counts.last_tunnel));
     }

@@ -156,9 +156,12 @@ MemoryStore::RecentActivity(absl::string_view site, absl::Time since) {
       sum.direct += hour->second.direct;
       sum.relayed += hour->second.relayed;
       sum.relay_unavailable += hour->second.relay_unavailable;
+      sum.relay_listener_errors += hour->second.relay_listener_errors;
       sum.last_tunnel = std::max(sum.last_tunnel, hour->second.last_tunnel);
     }
-    if (sum.direct + sum.relayed + sum.relay_unavailable > 0) {
+    if (sum.direct + sum.relayed + sum.relay_unavailable +
+            sum.relay_listener_errors >
+        0) {
       activity[key.second] = sum;
     }
   }

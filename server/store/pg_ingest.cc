@@ -55,15 +55,18 @@ void AddActivity(pqxx::transaction_base& tx, const std::string& site,
     // Only this agent's row: no contention with other agents.
     tx.exec_params(
         "INSERT INTO agent_activity (site, agent_id, hour, direct, relayed, "
-        "relay_unavailable, last_tunnel) VALUES ($1, $2, $3, $4, $5, $6, "
-        "NULLIF($7, '')::timestamptz) ON CONFLICT (site, agent_id, hour) DO UPDATE "
+        "relay_unavailable, relay_listener_errors, last_tunnel) VALUES ($1, "
+        "$2, $3, $4, $5, $6, $7, NULLIF($8, '')::timestamptz) "
+        "ON CONFLICT (site, agent_id, hour) DO UPDATE "
         "SET direct = agent_activity.direct + EXCLUDED.direct, "
         "relayed = agent_activity.relayed + EXCLUDED.relayed, "
         "relay_unavailable = agent_activity.relay_unavailable + "
         "EXCLUDED.relay_unavailable, "
+        "relay_listener_errors = agent_activity.relay_listener_errors + "
+        "EXCLUDED.relay_listener_errors, "
         "last_tunnel = GREATEST(agent_activity.last_tunnel, EXCLUDED.last_tunnel)",
         site, agent_id, TimestampText(hour), counts.direct,
-        counts.relayed, counts.relay_unavailable,
+        counts.relayed, counts.relay_unavailable, counts.relay_listener_errors,
         counts.last_tunnel == absl::InfinitePast() ? std::string()
                                                    : TimestampText(counts.last_tunnel));
   }

@@ -166,7 +166,7 @@ PostgresStore::RecentActivity(
     pqxx::read_transaction tx(conn);
     const pqxx::result counts = tx.exec_params(
         absl::StrCat("SELECT agent_id, sum(direct), sum(relayed), "
-                     "sum(relay_unavailable), ",
+                     "sum(relay_unavailable), sum(relay_listener_errors), ",
                      UnixMicrosSql("max(last_tunnel)"),
                      " FROM agent_activity WHERE site = $1 AND hour >= $2 "
                      "GROUP BY agent_id"),
@@ -175,12 +175,17 @@ PostgresStore::RecentActivity(
       const uint32_t direct = row[1].as<uint32_t>();
       const uint32_t relayed = row[2].as<uint32_t>();
       const uint32_t relay_unavailable = row[3].as<uint32_t>();
-      if (direct == 0 && relayed == 0 && relay_unavailable == 0) continue;
+      const uint32_t listener_errors = row[4].as<uint32_t>();
+      if (direct == 0 && relayed == 0 && relay_unavailable == 0 &&
+          listener_errors == 0) {
+        continue;
+      }
       analyzer::AgentActivity& a = activity[row[0].as<std::string>()];
       a.direct = direct;
       a.relayed = relayed;
       a.relay_unavailable = relay_unavailable;
-      if (!row[4].is_null()) a.last_tunnel = absl::FromUnixMicros(row[4].as<int64_t>());
+      a.relay_listener_errors = listener_errors;
+      if (!row[5].is_null()) a.last_tunnel = absl::FromUnixMicros(row[5].as<int64_t>());
     }
     const pqxx::result states = tx.exec_params(
         absl::StrCat("SELECT agent_id, sdwan_state, ", UnixMicrosSql("sdwan_state_time"),

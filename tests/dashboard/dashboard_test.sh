@@ -2,10 +2,12 @@
 # The web dashboard in a real browser: natscope-server (embedded
 # PostgreSQL, --http_listen on loopback) with a fleet of real agents in
 # three sites (fleet.sh), opened by Debian's headless chromium. Asserts on
-# the rendered DOM: sites worst first, a pair-matrix cell, a finding's
-# remediation and affected host, an unhealthy agent, an agent's probe
-# history, the fleet's findings, the agents per finding over time (site
-# and fleet), hostile text shown as text, and a refused token. Saves
+# the rendered DOM: sites worst first, a pair-matrix cell and what it
+# rests on, a finding's remediation and affected host, a log/probe
+# disagreement with its source, an unhealthy agent, an agent's probe
+# history and what its STUN discovery rests on, the fleet's findings,
+# the agents per finding over time (site and fleet), hostile text shown
+# as text, and a refused token. Saves
 # screenshots of the sites page and a site page (laptop and phone widths)
 # to $TEST_UNDECLARED_OUTPUTS_DIR.
 # Usage: dashboard_test.sh AGENT SERVER CLI
@@ -105,6 +107,8 @@ cell=$(element "$SCRATCH/berlin.html" 'data-pair="no NAT (no NAT mapping, unknow
 [[ -n "$cell" ]] || fail "no pair-matrix cell for no-NAT clients and UDP-blocked connectors"
 grep -q 'data-verdict="relay-only"' <<<"$cell" && grep -q 'relay only' <<<"$cell" ||
   fail "the berlin pair is not relay only: $cell"
+grep -q 'data-source="EVIDENCE_SOURCE_PROBE"' <<<"$cell" && grep -q 'rests on: probe' <<<"$cell" ||
+  fail "the berlin pair does not say it rests on the probes: $cell"
 finding=$(element "$SCRATCH/berlin.html" 'data-finding="FINDING_UDP_BLOCKED"' '</article>')
 [[ -n "$finding" ]] || fail "no UDP-blocked finding on berlin's page"
 grep -q 'class="remediation"' <<<"$finding" || fail "the finding has no remediation: $finding"
@@ -122,6 +126,12 @@ grep -qE 'data-finding="FINDING_UDP_BLOCKED" data-latest="[1-9]' <<<"$trend" ||
   fail "berlin's finding trend has no UDP-blocked series with agents: $trend"
 grep -q 'UDP blocked' <<<"$trend" || fail "the finding trend does not name UDP blocked: $trend"
 
+log "site aws-vpc: the product's log and the probe disagree, and the finding says so"
+dom aws /site/aws-vpc
+finding=$(element "$SCRATCH/aws.html" 'data-finding="FINDING_LOG_PROBE_DISAGREE"' '</article>')
+grep -q 'data-agent="aws-laptop-1"' <<<"$finding" && grep -q '(probe and log disagree)' <<<"$finding" ||
+  fail "the disagreement does not name aws-laptop-1 and what it rests on: $finding"
+
 log "site lyon: the cloned agent is unhealthy, the others are not"
 dom lyon /site/lyon
 unhealthy=$(attrs "$SCRATCH/lyon.html" 'class="agent-row agent-unhealthy"' data-agent)
@@ -135,6 +145,8 @@ log "agent berlin-gw-1: its probe history"
 dom agent '/agent/berlin-gw-1'
 grep -q 'id="agent-title" data-agent="berlin-gw-1"' "$SCRATCH/agent.html" || fail "not berlin-gw-1's page"
 grep -q 'class="probe-row udp-blocked"' "$SCRATCH/agent.html" || fail "no UDP-blocked probe in the history"
+grep -q 'id="stun-source" data-source="EVIDENCE_SOURCE_PROBE">probe<' "$SCRATCH/agent.html" ||
+  fail "berlin-gw-1's STUN discovery does not say it rests on the probe: $(element "$SCRATCH/agent.html" 'STUN discovery' '</dd>')"
 
 log "the fleet's findings"
 dom findings /findings

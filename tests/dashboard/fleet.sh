@@ -99,8 +99,10 @@ start_fleet() {
     '[INFO] [libsdwan] sdwan_state: Online')"
   AGENT_STUN="127.0.0.1:$dead_port" run_agent berlin-gw-1 berlin connector \
     "$(fleet_log berlin-gw '[INFO] [connector] State: Starting')"
+  # Dated now: the analyzer weighs a stun_nat_type line only while it is
+  # at most a week old.
   run_agent aws-laptop-1 aws-vpc client "$(fleet_log aws-laptop \
-    '2026-11-25T09:00:05Z [INFO] [libsdwan] stun_nat_type: endpoint-dependent')"
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ) [INFO] [libsdwan] stun_nat_type: endpoint-dependent")"
   run_agent aws-laptop-2 aws-vpc client "$(fleet_log aws-laptop-2 \
     '2026-11-25T09:00:05Z [INFO] [libsdwan] stun_nat_type: <b>x</b>')"
   run_agent aws-connector-1 aws-vpc connector "$(fleet_log aws-connector \

@@ -25,6 +25,8 @@ expect_one_line "agent: bad duration" "bad value .* for --timeout" "$AGENT" prob
 expect_one_line "cli: unreachable server" "cannot reach natscope-server at 127.0.0.1:1.*--server" \
   "$CLI" sites --server=127.0.0.1:1 --timeout=3s
 expect_one_line "agent: bad STUN address" "not HOST:PORT" "$AGENT" probe --stun=nonsense
+expect_one_line "agent: bad firewalking destination" "destinations.*nonsense.*not HOST:PORT" \
+  "$AGENT" probe --stun=127.0.0.1:1 --destinations=127.0.0.2:9,nonsense
 
 touch "$SCRATCH/a-file"
 expect_one_line "server: unwritable data directory" "data.*director.*--data_dir" \
@@ -59,6 +61,10 @@ expect_one_line "agent: plaintext --metrics_listen off loopback" "give --metrics
   "$AGENT" "${RUN[@]}" --metrics_listen=0.0.0.0:0
 expect_one_line "server: --forget_after too short" "forget_after must be at least 1h" \
   "$SERVER" --forget_after=5m --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --aws_ip_ranges_check too short" "aws_ip_ranges_check must be 1s to 24h" \
+  "$SERVER" --aws_ip_ranges_check=100ms --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --aws_ip_ranges_check too long" "aws_ip_ranges_check must be 1s to 24h" \
+  "$SERVER" --aws_ip_ranges_check=48h --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 expect_one_line "server: --http_listen without a port" "http_listen=localhost: no port" \
   "$SERVER" --http_listen=localhost --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 

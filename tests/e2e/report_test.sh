@@ -20,8 +20,10 @@ agent() {  # agent SITE ROLE ID [LOG LINE]
 }
 agent lyon client lyon-client-1
 agent lyon connector lyon-connector-1
+# Dated at the start: the analyzer weighs a stun_nat_type line while it is
+# at most a week old (the log/probe disagreement below needs it).
 agent aws connector aws-connector-1 \
-  "2026-11-25T09:00:05Z [INFO] [libsdwan] stun_nat_type: endpoint-dependent"
+  "$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%SZ) [INFO] [libsdwan] stun_nat_type: endpoint-dependent"
 
 # ListSites is served from the stored site health the refresher keeps.
 both_sites() {

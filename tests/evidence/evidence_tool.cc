@@ -9,7 +9,9 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
 #include "common/clock.h"
+#include "ingest/netpath/deadline.h"
 #include "ingest/netpath/port_mapping.h"
 #include "ingest/netpath/ttl_probe.h"
 
@@ -51,7 +53,12 @@ int Gateways(int argc, char** argv) {
       options.pmp_server = *server;
     }
   }
-  for (const auto& o : natscope::ingest::QueryGateways(options)) {
+  // The bounds the probe had before its waits followed the round trip.
+  const absl::Time start = absl::Now();
+  const natscope::ingest::Deadline answer(start + absl::Milliseconds(500));
+  const natscope::ingest::Deadline finish(start + absl::Milliseconds(900));
+  for (const auto& o :
+       natscope::ingest::QueryGateways(options, answer, finish)) {
     std::printf("%s\n", o.ShortDebugString().c_str());
   }
   return 0;

@@ -3,15 +3,21 @@
 # ASan + UBSan (clang, outside Bazel's gcc toolchain) and runs it for a
 # fixed number of iterations.
 #
-#   libfuzzer_test.sh --name=NAME --runs=N --corpus=DIR [--max_len=N] \
-#       [--pkg=PKG_CONFIG_MODULE ...] -- FUZZER.cc SOURCE...
+#   libfuzzer_test.sh --name=NAME --runs=N --corpus=DIR [--corpus=DIR ...] \
+#       [--max_len=N] [--pkg=PKG_CONFIG_MODULE ...] -- FUZZER.cc SOURCE...
 #
 # SOURCEs are workspace-relative paths (Bazel's $(rootpaths ...)); headers
-# among them are ignored, .cc files are compiled. DIR holds checked-in
-# seeds (read only). Fails when the compiler is missing, the build fails,
-# libFuzzer exits non-zero, or its output carries a sanitizer or invariant
-# report. Environment knobs: FUZZ_RUNS overrides --runs (STUN_FUZZ_RUNS is
-# accepted too), FUZZ_SEED (default 1), FUZZ_CXX (default clang++-14).
+# among them are ignored, .cc files are compiled. Each DIR holds checked-in
+# inputs (read only): hand-written seeds, and a corpus grown and minimized
+# from long runs (tests/fuzz/corpus/README.md), so that a run starts where
+# earlier fuzzing got to. N counts every execution: the checked-in inputs
+# first, then N minus their number new, mutated inputs. Fails when the
+# compiler is missing, the build fails, libFuzzer exits non-zero, or its
+# output carries a sanitizer or invariant report. Environment knobs:
+# FUZZ_RUNS overrides --runs (STUN_FUZZ_RUNS is accepted too), FUZZ_SEED
+# (default 1), FUZZ_CXX (default clang++-14), FUZZ_MERGE_INTO=DIR (absolute;
+# after a clean run, the run's new inputs that add coverage are merged into
+# DIR: how the checked-in corpora are grown, tests/fuzz/corpus/README.md).
 set -euo pipefail
 
 fail() {
@@ -19,14 +25,15 @@ fail() {
   exit 1
 }
 
-name="" runs="" corpus="" max_len=2048
+name="" runs="" max_len=2048
+corpus_dirs=()
 pkgs=(absl_status absl_statusor absl_strings absl_str_format absl_random_random
   absl_hash absl_raw_hash_set absl_time libcrypto)
 while (($#)); do
   case "$1" in
     --name=*) name=${1#*=} ;;
     --runs=*) runs=${1#*=} ;;
-    --corpus=*) corpus=${1#*=} ;;
+    --corpus=*) corpus_dirs+=("${1#*=}") ;;
     --max_len=*) max_len=${1#*=} ;;
     --pkg=*) pkgs+=("${1#*=}") ;;
     --) shift; break ;;
@@ -35,7 +42,7 @@ while (($#)); do
   shift
 done
 [[ -n "${name}" && -n "${runs}" && $# -ge 1 ]] ||
-  fail "usage: $0 --name=NAME --runs=N --corpus=DIR -- FUZZER.cc SOURCE..."
+  fail "usage: $0 --name=NAME --runs=N --corpus=DIR [--corpus=DIR ...] -- FUZZER.cc SOURCE..."
 
 readonly RUNS="${FUZZ_RUNS:-${STUN_FUZZ_RUNS:-${runs}}}"
 readonly SEED="${FUZZ_SEED:-${STUN_FUZZ_SEED:-1}}"
@@ -89,8 +96,11 @@ log="${WORK}/fuzz.log"
 start=${SECONDS}
 status=0
 corpora=("${WORK}/corpus")
-[[ -n "${corpus}" ]] && corpora+=("${ROOT}/${corpus}")
-# New inputs go to the writable first directory; the checked-in seeds stay
+for dir in "${corpus_dirs[@]}"; do
+  [[ -d "${ROOT}/${dir}" ]] || fail "corpus directory ${dir} not found"
+  corpora+=("${ROOT}/${dir}")
+done
+# New inputs go to the writable first directory; the checked-in inputs stay
 # untouched.
 "${WORK}/fuzzer" -runs="${RUNS}" -seed="${SEED}" -max_len="${max_len}" \
   -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -111,3 +121,11 @@ fi
 done_line="$(grep -E '^Done [0-9]+ runs' "${log}")" ||
   fail "libFuzzer did not print its 'Done N runs' line"
 echo "${name}_fuzz_test: ${done_line} (${elapsed} s wall, seed ${SEED})"
+
+if [[ -n "${FUZZ_MERGE_INTO:-}" ]]; then
+  [[ -d "${FUZZ_MERGE_INTO}" ]] || fail "FUZZ_MERGE_INTO=${FUZZ_MERGE_INTO} is not a directory"
+  "${WORK}/fuzzer" -merge=1 -max_len="${max_len}" -timeout=10 -rss_limit_mb=2048 \
+    "${FUZZ_MERGE_INTO}" "${WORK}/corpus" >"${WORK}/merge.log" 2>&1 ||
+    fail "merging into ${FUZZ_MERGE_INTO} failed: $(tail -n 5 "${WORK}/merge.log")"
+  grep -E '^MERGE-OUTER: [0-9]+ new files' "${WORK}/merge.log" || true
+fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # /metrics of the real binaries through promtool: natscope-agent run
 # --metrics_listen (with a real server to ship to and probe, so delivery
-# and probe metrics have values), then natscope-server --http_listen. Any
-# promtool output (a format error or a lint warning) fails the test.
+# and probe metrics have values), then natscope-server --http_listen, and
+# its metrics after a reload of --aws_ip_ranges. Any promtool output (a
+# format error or a lint warning) fails the test.
 # Usage: promtool_test.sh AGENT SERVER
 AGENT=$1 SERVER=$2
 here=$(dirname "$0")
@@ -33,7 +34,15 @@ check_metrics() {
 # has_metric NAME REGEX: a sample line of $SCRATCH/NAME.metrics matches.
 has_metric() { grep -qE "$2" "$SCRATCH/$1.metrics" || fail "$1: no line matches /$2/"; }
 
-start_server srv --http_listen=127.0.0.1:0
+# AWS ranges of a lab prefix, of createDate $1.
+ranges() {
+  printf '{"createDate": "%s", "prefixes": [{"ip_prefix": "192.0.2.0/24",
+    "region": "us-east-1", "service": "EC2", "network_border_group": "us-east-1"}],
+    "ipv6_prefixes": []}\n' "$1"
+}
+ranges 2026-08-22-15-17-05 >"$SCRATCH/ip-ranges.json"
+start_server srv --http_listen=127.0.0.1:0 --aws_ip_ranges="$SCRATCH/ip-ranges.json" \
+  --aws_ip_ranges_check=1s
 
 echo "[INFO] [libsdwan] stun_nat_type: endpoint-independent" >"$SCRATCH/app.log"
 spawn "$AGENT" run --nogateways --plaintext --token="$ENROLL_TOKEN" \
@@ -75,4 +84,17 @@ has_metric server '^natscope_ingest_batches_total\{result="accepted"\} [1-9]'
 has_metric server '^natscope_ingest_records_total\{result="accepted"\} [2-9]'
 has_metric server '^natscope_enrollments_total\{result="accepted"\} 1$'
 has_metric server '^natscope_stun_requests_total\{protocol="stun"\} [1-9]'
+has_metric server '^natscope_aws_ranges_created_timestamp_seconds 1787411825$'
+has_metric server '^natscope_aws_ranges_reloads_total\{result="ok"\} 0$'
+
+# A new ranges file moved over the old one (what the daily download does,
+# docs/probe.md) is in use within --aws_ip_ranges_check.
+ranges 2026-12-01-00-00-00 >"$SCRATCH/ip-ranges.json.new"
+mv "$SCRATCH/ip-ranges.json.new" "$SCRATCH/ip-ranges.json"
+reloaded() {
+  curl -sS "http://127.0.0.1:$HTTP_PORT/metrics" >"$SCRATCH/server.metrics" &&
+    grep -q '^natscope_aws_ranges_created_timestamp_seconds 1796083200$' "$SCRATCH/server.metrics"
+}
+wait_for 30 "natscope-server to reload --aws_ip_ranges" reloaded
+has_metric server '^natscope_aws_ranges_reloads_total\{result="ok"\} 1$'
 log "PASS"

@@ -9,6 +9,11 @@
 #   LAB_HOPS        optional: leading "ttl=address" words of nl_hops
 #   LAB_PORTS_OPEN, LAB_PORTS_BLOCKED
 #                   optional: UDP ports a STUN binding must (not) pass
+#   LAB_DESTINATIONS_BLOCKED
+#                   optional: addresses a STUN binding to port 3478 must
+#                   not reach (coturn is started there when nothing is)
+#   LAB_SKIP_INTEROP optional: why natdiscovery against natscope-server
+#                   cannot agree with LAB_* in this topology
 # natscope expectations (every miss is listed, then the test fails):
 #   WANT_UDP_REACHABLE  true/false
 #   WANT_MAPPING, WANT_FILTERING  mappingBehavior, filteringBehavior
@@ -25,6 +30,17 @@
 #   NEED_AGENT_FLAGS    optional: agent flags this case cannot do without
 #                       (others the lab passes are dropped, with a note,
 #                       when the agent lacks them)
+#   AGENT_EXTRA_ARGS    optional array: more flags for the agent's probe
+#   WANT_FIREWALK       optional: "ip:port=FIREWALK_VERDICT" words, the
+#                       exact set of firewalk[] checks
+#   WANT_NO_FIREWALK_DROPPED  optional "true": no firewalk check DROPPED
+#   WANT_FIREWALK_RAN   optional "true": at least one firewalk check
+#   WANT_FINDING_TEXT   optional: text some finding's summary contains
+#   WANT_IPV6_MAPPING, WANT_IPV6_FILTERING, WANT_IPV6_PUBLIC_IP,
+#   WANT_IPV6_FINDINGS  the report's "ipv6" half (dual-stack topologies);
+#                       without WANT_IPV6_MAPPING the report must have none
+#   LAB_IPV6_MAPPING, LAB_IPV6_FILTERING
+#                   optional: natdiscovery's verdict against the IPv6 coturn
 # With natscope-server as the topology's STUN server, coturn's
 # natdiscovery is also run against it and must agree with LAB_*. Flags of
 # the agent or server the lab needs but the binary lacks are failures too.
@@ -61,6 +77,20 @@ json_port_checks() {
   ' <<<"$1"
 }
 
+# json_firewalk JSON: one "DESTINATION=VERDICT" word per firewalk entry
+# (a verdict left out of the JSON is FIREWALK_UNKNOWN), sorted.
+json_firewalk() {
+  awk '
+    /^ "firewalk": \[/ { inside = 1; next }
+    inside && /^ \]/ { inside = 0 }
+    !inside { next }
+    /^  \{/ { dest = ""; verdict = "FIREWALK_UNKNOWN" }
+    /"destination":/ { gsub(/[" ,]/, ""); sub(/^destination:/, ""); dest = $0 }
+    /"verdict":/ { gsub(/[" ,]/, ""); sub(/^verdict:/, ""); verdict = $0 }
+    /^  \}/ { print dest "=" verdict }
+  ' <<<"$1" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
 sorted_words() { tr ' ' '\n' <<<"$1" | grep . | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 
 # _nl_validate_lab: the lab half; fails the test when the lab is wrong.
@@ -73,6 +103,15 @@ _nl_validate_lab() {
     cat "$ND_LOG"
     fail "LAB BROKEN: natdiscovery says $ND_MAPPING $ND_FILTERING, the topology should give $LAB_MAPPING $LAB_FILTERING"
   }
+  if [[ -n "${LAB_IPV6_MAPPING:-}" ]]; then
+    log "lab check: turnutils_natdiscovery -m -f against coturn [$NL_COTURN6_IP]"
+    nl_natdiscovery "$NL_CLIENT" "$NL_CLIENT_IP6" "$NL_COTURN6_IP"
+    log "natdiscovery verdict over IPv6: $ND_MAPPING, $ND_FILTERING (${ND_SECONDS}s)"
+    [[ "$ND_MAPPING $ND_FILTERING" == "$LAB_IPV6_MAPPING $LAB_IPV6_FILTERING" ]] || {
+      cat "$ND_LOG"
+      fail "LAB BROKEN: natdiscovery over IPv6 says $ND_MAPPING $ND_FILTERING, the topology should give $LAB_IPV6_MAPPING $LAB_IPV6_FILTERING"
+    }
+  fi
   if [[ -n "${LAB_HOPS:-}" ]]; then
     local hops
     hops=$(nl_hops "$NL_CLIENT" "$NL_COTURN_IP" 4)
@@ -93,6 +132,15 @@ _nl_validate_lab() {
   done
   [[ -z "${LAB_PORTS_OPEN:-}${LAB_PORTS_BLOCKED:-}" ]] ||
     log "lab check: ports open [${LAB_PORTS_OPEN:-}], blocked [${LAB_PORTS_BLOCKED:-}]: as designed"
+  local ip
+  for ip in ${LAB_DESTINATIONS_BLOCKED:-}; do
+    nl_exec inet ss -Huln "src $ip and sport = :$NL_STUN_PORT" | grep -q . ||
+      nl_start_coturn inet "$ip" "" "$NL_STUN_PORT"
+    nl_stun_answers "$NL_CLIENT" "$ip" "$NL_STUN_PORT" &&
+      fail "LAB BROKEN: UDP to $ip should be dropped by the router"
+  done
+  [[ -z "${LAB_DESTINATIONS_BLOCKED:-}" ]] ||
+    log "lab check: destinations blocked [$LAB_DESTINATIONS_BLOCKED]: as designed"
 }
 
 # _nl_check_agent: runs the agent in the client namespace and checks its
@@ -107,7 +155,7 @@ _nl_check_agent() {
     fi
   done
   log "natscope-agent probe ${NL_AGENT_ARGS[*]} --json (in $NL_CLIENT)"
-  nl_agent_probe "$AGENT"
+  nl_agent_probe "$AGENT" ${AGENT_EXTRA_ARGS[@]+"${AGENT_EXTRA_ARGS[@]}"}
   json=$AGENT_JSON
   echo "$json"
   log "natscope-agent took ${AGENT_SECONDS}s, exit status $AGENT_RC"
@@ -121,7 +169,7 @@ _nl_check_agent() {
   nl_expect filteringBehavior "$(json_top "$json" filteringBehavior FILTERING_UNKNOWN)" \
     "$WANT_FILTERING"
   nl_expect "publicAddress IP" "${public%:*}" "$WANT_PUBLIC_IP"
-  nl_expect "findings[].code" "$(json_findings "$json")" "$(sorted_words "$WANT_FINDINGS")"
+  nl_expect "findings[].code" "$(json_findings "$(json_ipv4 "$json")")" "$(sorted_words "$WANT_FINDINGS")"
   if [[ "${WANT_SAME_PORT:-}" == true ]]; then
     nl_expect "publicAddress port = localAddress port" "${public##*:}" "${local_address##*:}"
   fi
@@ -136,10 +184,46 @@ _nl_check_agent() {
   if [[ -n "${WANT_QUIC_REACHABLE:-}" ]]; then
     nl_expect quicReachable "$(json_top "$json" quicReachable absent)" "$WANT_QUIC_REACHABLE"
   fi
+  local walked
+  walked=$(json_firewalk "$json")
+  if [[ -n "${WANT_FIREWALK:-}" ]]; then
+    nl_expect "firewalk[] destination=verdict" "$walked" "$(sorted_words "$(tr '\n' ' ' <<<"$WANT_FIREWALK")")"
+  fi
+  if [[ "${WANT_NO_FIREWALK_DROPPED:-}" == true ]]; then
+    nl_expect "firewalk[] has no FIREWALK_DROPPED" "$(grep -o 'FIREWALK_DROPPED' <<<"$walked" | head -n 1)" ""
+  fi
+  if [[ "${WANT_FIREWALK_RAN:-}" == true ]]; then
+    nl_expect "firewalk[] is not empty" "$([[ -n "$walked" ]] && echo yes || echo no)" yes
+  fi
+  if [[ -n "${WANT_FINDING_TEXT:-}" ]]; then
+    nl_expect "a finding's summary has \"$WANT_FINDING_TEXT\"" \
+      "$(grep -cF -- "$WANT_FINDING_TEXT" <<<"$json" | sed 's/^[1-9][0-9]*$/yes/; s/^0$/no/')" yes
+  fi
+  _nl_check_ipv6 "$json"
   if [[ -n "${WANT_AWS_PREFIX:-}" ]]; then
     nl_expect aws.prefix "$(sed -n 's/^  "prefix": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")" \
       "$WANT_AWS_PREFIX"
   fi
+}
+
+# _nl_check_ipv6 JSON: the report's IPv6 half against WANT_IPV6_*, or its
+# absence when the topology has no IPv6.
+_nl_check_ipv6() {
+  local v6
+  v6=$(json_ipv6 "$1")
+  if [[ -z "${WANT_IPV6_MAPPING:-}" ]]; then
+    nl_expect "no ipv6 half (no IPv6 in this topology)" "${v6:+present}" ""
+    return
+  fi
+  nl_expect "ipv6.udpReachable" "$(json_top "$v6" udpReachable false)" true
+  nl_expect "ipv6.mappingBehavior" "$(json_top "$v6" mappingBehavior MAPPING_UNKNOWN)" \
+    "$WANT_IPV6_MAPPING"
+  nl_expect "ipv6.filteringBehavior" "$(json_top "$v6" filteringBehavior FILTERING_UNKNOWN)" \
+    "$WANT_IPV6_FILTERING"
+  local public
+  public=$(json_top "$v6" publicAddress "")
+  nl_expect "ipv6.publicAddress IP" "${public%:*}" "$WANT_IPV6_PUBLIC_IP"
+  nl_expect "ipv6.findings[].code" "$(json_findings "$v6")" "$(sorted_words "${WANT_IPV6_FINDINGS:-}")"
 }
 
 # _nl_check_server_interop: coturn's reference client against
@@ -163,7 +247,11 @@ nl_case() {
   nl_setup "$topology" "$AGENT" "${SERVER:-}"
   _nl_validate_lab
   log "lab OK; natscope assertions follow"
-  [[ "$NL_STUN_KIND" == natscope ]] && _nl_check_server_interop
+  if [[ "$NL_STUN_KIND" == natscope && -n "${LAB_SKIP_INTEROP:-}" ]]; then
+    log "interop check against natscope-server skipped: $LAB_SKIP_INTEROP"
+  elif [[ "$NL_STUN_KIND" == natscope ]]; then
+    _nl_check_server_interop
+  fi
   _nl_check_agent
 
   echo

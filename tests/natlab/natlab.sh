@@ -33,6 +33,9 @@ NL_PORTS_IP=203.0.113.12
 NL_NATSCOPE_IP=203.0.113.20
 NL_NATSCOPE_ALT_IP=203.0.113.21
 NL_QUIC_IP=203.0.113.22
+# IPv6 servers (dual_stack): coturn's primary and alternate addresses.
+NL_COTURN6_IP=2001:db8:ff::10
+NL_COTURN6_ALT_IP=2001:db8:ff::11
 NL_STUN_PORT=3478
 NL_STUN_ALT_PORT=3479
 # Extra UDP ports natscope-server answers STUN on, for the agent's
@@ -82,6 +85,16 @@ nl_connect() {
   ip -n "$lower" route add default via "${3%/*}"
 }
 
+# nl_add_v6 UPPER LOWER UPPER_ADDR LOWER_ADDR: IPv6 /64 addresses on the
+# veth pair nl_connect made between UPPER ("lan") and LOWER ("wan"), and
+# LOWER's IPv6 default route via UPPER_ADDR. nodad: usable at once.
+nl_add_v6() {
+  local upper lower; upper=$(nl_ns "$1"); lower=$(nl_ns "$2")
+  ip -n "$upper" -6 addr add "$3/64" dev lan nodad
+  ip -n "$lower" -6 addr add "$4/64" dev wan nodad
+  ip -n "$lower" -6 route add default via "$3"
+}
+
 # nl_router NAME: turns on IPv4 forwarding inside namespace NAME only.
 # Forwarding routers decrement the TTL and send ICMP time-exceeded, which
 # the agent's double-NAT evidence relies on; no rule here drops ICMP.
@@ -118,8 +131,9 @@ EOF
 
 # nl_wait_udp NAME IP PORT SECONDS: waits until something listens there.
 nl_wait_udp() {
-  local deadline=$((SECONDS + $4))
-  until nl_exec "$1" ss -Huln "src $2 and sport = :$3" | grep -q .; do
+  local deadline=$((SECONDS + $4)) src=$2
+  [[ "$src" == *:* ]] && src="[$src]"
+  until nl_exec "$1" ss -Huln "src $src and sport = :$3" | grep -q .; do
     [[ $SECONDS -lt $deadline ]] || fail "nothing listens on UDP $2:$3 in $1 after $4 s"
     sleep 0.1
   done
@@ -268,6 +282,7 @@ nl_setup() {
   [[ -x "$agent" ]] || fail "natscope-agent binary not found at $agent"
   nl_build "$topology"
   nl_start_coturn inet "$NL_COTURN_IP" "$NL_COTURN_ALT_IP"
+  [[ -z "${NL_DUAL_STACK:-}" ]] || nl_start_coturn inet "$NL_COTURN6_IP" "$NL_COTURN6_ALT_IP"
   NL_STUN_IP=$NL_COTURN_IP
   if [[ "$NL_STUN_KIND" == natscope ]]; then
     [[ -x "$server" ]] || fail "natscope-server binary not found at $server"
@@ -277,6 +292,7 @@ nl_setup() {
   fi
   extra+=(--aws_ip_ranges="$NL_AWS_RANGES")
   NL_AGENT_ARGS=(--stun="$NL_STUN_IP:$NL_STUN_PORT") NL_AGENT_MISSING=()
+  [[ -z "${NL_DUAL_STACK:-}" ]] || NL_AGENT_ARGS+=(--stun="[$NL_COTURN6_IP]:$NL_STUN_PORT")
   local agent_help
   agent_help=$("$agent" --help 2>&1) || true  # Whole: see nl_server_has_flag.
   for arg in "${extra[@]}"; do
@@ -297,6 +313,21 @@ nl_agent_probe() {
   AGENT_JSON=$(nl_exec "$NL_CLIENT" "$agent" probe "${NL_AGENT_ARGS[@]}" "$@" --json \
     2>>"$NL_SCRATCH/agent.log") || AGENT_RC=$?
   AGENT_SECONDS=$(nl_elapsed "$start")
+}
+
+# json_ipv6 JSON: the report's "ipv6" object, outdented to the top level
+# (so json_top and json_findings read it); empty without one.
+json_ipv6() {
+  awk '/^ "ipv6": \{/ { inside = 1; print "{"; next }
+       inside && /^ \}/ { print "}"; exit }
+       inside { sub(/^ /, ""); print }' <<<"$1"
+}
+
+# json_ipv4 JSON: the report without its "ipv6" object.
+json_ipv4() {
+  awk '/^ "ipv6": \{/ { skip = 1; next }
+       skip && /^ \}/ { skip = 0; next }
+       !skip' <<<"$1"
 }
 
 # json_top JSON KEY DEFAULT: a top-level scalar of the agent's proto3 JSON

@@ -15,7 +15,8 @@
 #   router -- 192.168.N.0/24 or 100.64.0.0/24 --  next router or client
 
 NL_TOPOLOGIES=(no_nat one_to_one_nat masquerade fully_random double_nat cgnat
-  udp_blocked udp443_blocked ports_limited aws_like)
+  udp_blocked udp443_blocked ports_limited aws_like ports_firewalled
+  destinations_firewalled icmp_limited dual_stack)
 
 # The lab's AWS-style ranges file (every topology's agent gets it): its EC2
 # prefix holds aws_like's public IP and no other topology's.
@@ -28,6 +29,9 @@ nl_build() {
   for ip in "$NL_COTURN_IP" "$NL_COTURN_ALT_IP" "$NL_PORTS_IP" "$NL_NATSCOPE_IP" \
     "$NL_NATSCOPE_ALT_IP" "$NL_QUIC_IP"; do
     ip -n "$(nl_ns inet)" addr add "$ip/32" dev lo
+  done
+  for ip in "$NL_COTURN6_IP" "$NL_COTURN6_ALT_IP"; do
+    ip -n "$(nl_ns inet)" -6 addr add "$ip/128" dev lo nodad
   done
   # nl_hops' probes end here silently: a port-unreachable for each would
   # spend inet's ICMP rate limit (Linux default: a burst of 6, then 1/s per
@@ -54,6 +58,22 @@ _nl_home_router() {
   nl_connect rtr cli 192.168.1.1/24 192.168.1.2/24
   nl_router rtr
   NL_CLIENT_IP=192.168.1.2 NL_PUBLIC_IP=$wan.2
+}
+
+# A home router "rtr" (masquerade) behind an ISP router "isp", so that a
+# router answers beyond the firewall (what firewalking needs):
+#   inet -- 192.0.2.0/24 -- isp -- 198.51.100.0/24 -- rtr -- 192.168.1.0/24 -- cli
+# Hops from the client: 192.168.1.1 (rtr), 198.51.100.1 (isp), then the
+# servers on inet.
+_nl_isp_and_home_router() {
+  nl_add_ns isp rtr cli
+  nl_connect inet isp 192.0.2.1/24 192.0.2.2/24
+  nl_connect isp rtr 198.51.100.1/24 198.51.100.2/24
+  nl_connect rtr cli 192.168.1.1/24 192.168.1.2/24
+  ip -n "$(nl_ns inet)" route add 198.51.100.0/24 via 192.0.2.2
+  nl_router isp && nl_router rtr
+  nl_masquerade rtr
+  NL_CLIENT_IP=192.168.1.2 NL_PUBLIC_IP=198.51.100.2
 }
 
 # The client holds a public address itself.
@@ -152,4 +172,73 @@ _nl_topology_aws_like() {
   _nl_home_router 192.0.2
   nl_masquerade rtr "random,fully-random"
   NL_STUN_KIND=natscope
+}
+
+# Outbound UDP only to 3478, 3479 and 443, behind an ISP router, probed
+# against coturn, which serves 3478 only: the STUN port check cannot tell
+# a drop from a port nobody serves; firewalking (TTL 2, answered by isp)
+# can.
+_nl_topology_ports_firewalled() {
+  _nl_isp_and_home_router
+  nl_drop_outbound rtr "udp dport != { 3478, 3479, 443 }"
+  NL_STUN_KIND=coturn
+}
+
+# Outbound UDP only to coturn (.10, .11) and to natscope-server's primary
+# and QUIC addresses (.20, .22): its alternate address (.21) and the rest
+# of the internet are dropped.
+_nl_topology_destinations_firewalled() {
+  _nl_isp_and_home_router
+  nl_drop_outbound rtr \
+    "meta l4proto udp ip daddr != { $NL_COTURN_IP, $NL_COTURN_ALT_IP, $NL_NATSCOPE_IP, $NL_QUIC_IP }"
+  NL_STUN_KIND=natscope
+}
+
+# Nothing is blocked, but ICMP errors are scarce: isp answers at most two
+# time-exceeded a minute and inet one port-unreachable a minute (as busy
+# routers and servers do). Silence must not read as a restriction.
+_nl_topology_icmp_limited() {
+  _nl_isp_and_home_router
+  nl_nft isp <<'RULES'
+table ip natlab_icmp {
+  chain output {
+    type filter hook output priority filter; policy accept;
+    icmp type time-exceeded limit rate over 1/minute burst 2 packets drop
+  }
+}
+RULES
+  nl_nft inet <<'RULES'
+table ip natlab_icmp {
+  chain output {
+    type filter hook output priority filter; policy accept;
+    icmp type destination-unreachable limit rate over 1/minute burst 1 packets drop
+  }
+}
+RULES
+  NL_STUN_KIND=coturn
+}
+
+# Dual stack: IPv4 behind a fully-random masquerade (endpoint-dependent,
+# relay only), IPv6 with a global address behind a stateful firewall and no
+# NAT (replies only: no NAT mapping, address-and-port-dependent
+# filtering). coturn answers on both families; the IPv6 servers are
+# NL_COTURN6_IP and NL_COTURN6_ALT_IP on inet's loopback.
+#   inet -- 198.51.100.0/24, 2001:db8:100::/64 -- rtr -- 192.168.1.0/24, 2001:db8:1::/64 -- cli
+_nl_topology_dual_stack() {
+  _nl_home_router
+  nl_masquerade rtr "random,fully-random"
+  nl_add_v6 inet rtr 2001:db8:100::1 2001:db8:100::2
+  nl_add_v6 rtr cli 2001:db8:1::1 2001:db8:1::2
+  ip -n "$(nl_ns inet)" -6 route add 2001:db8:1::/64 via 2001:db8:100::2
+  nl_exec rtr sysctl -qw net.ipv6.conf.all.forwarding=1
+  nl_nft rtr <<'RULES'
+table ip6 natlab_v6_filter {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "wan" ct state established,related accept
+    iifname "wan" drop
+  }
+}
+RULES
+  NL_CLIENT_IP6=2001:db8:1::2 NL_STUN_KIND=coturn NL_DUAL_STACK=1
 }
