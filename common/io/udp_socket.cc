@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -132,9 +133,10 @@ absl::StatusOr<net::SocketAddress> RouteSourceFor(
   return address->WithPort(0);
 }
 
-absl::StatusOr<net::SocketAddress> Resolve(absl::string_view host_port) {
+absl::StatusOr<std::vector<net::SocketAddress>> ResolveAll(
+    absl::string_view host_port) {
   auto literal = net::SocketAddress::Parse(host_port);
-  if (literal.ok()) return literal;
+  if (literal.ok()) return std::vector<net::SocketAddress>{*literal};
   const size_t colon = host_port.rfind(':');
   uint32_t port = 0;
   if (colon == absl::string_view::npos || colon == 0 ||
@@ -151,17 +153,30 @@ absl::StatusOr<net::SocketAddress> Resolve(absl::string_view host_port) {
     return absl::NotFoundError(absl::StrCat("cannot resolve \"", host,
                                             "\": ", gai_strerror(rc)));
   }
-  std::optional<net::SocketAddress> chosen;
+  std::vector<net::SocketAddress> all;
   for (addrinfo* ai = result; ai != nullptr; ai = ai->ai_next) {
     auto address = net::SocketAddress::FromSockaddr(ai->ai_addr, ai->ai_addrlen);
     if (!address.ok()) continue;
-    if (!chosen || (address->is_ipv4() && !chosen->is_ipv4())) chosen = *address;
+    const net::SocketAddress with_port =
+        address->WithPort(static_cast<uint16_t>(port));
+    if (std::find(all.begin(), all.end(), with_port) == all.end()) {
+      all.push_back(with_port);
+    }
   }
   freeaddrinfo(result);
-  if (!chosen) {
+  if (all.empty()) {
     return absl::NotFoundError(absl::StrCat("\"", host, "\" has no IP address"));
   }
-  return chosen->WithPort(static_cast<uint16_t>(port));
+  return all;
+}
+
+absl::StatusOr<net::SocketAddress> Resolve(absl::string_view host_port) {
+  auto all = ResolveAll(host_port);
+  if (!all.ok()) return all.status();
+  for (const net::SocketAddress& a : *all) {
+    if (a.is_ipv4()) return a;
+  }
+  return all->front();
 }
 
 }  // namespace natscope::io

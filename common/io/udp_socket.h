@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -64,6 +65,11 @@ absl::StatusOr<net::SocketAddress> LocalAddressOf(int fd);
 // Resolves "HOST:PORT" (or "[v6]:PORT") to one address, preferring IPv4.
 // InvalidArgument for bad syntax, NotFound when the name does not resolve.
 absl::StatusOr<net::SocketAddress> Resolve(absl::string_view host_port);
+
+// Every address of "HOST:PORT", once each, in the resolver's order (a
+// literal: itself). Errors as Resolve's.
+absl::StatusOr<std::vector<net::SocketAddress>> ResolveAll(
+    absl::string_view host_port);
 
 }  // namespace natscope::io
 

@@ -34,8 +34,24 @@ absl::StatusOr<Split> SplitByFamily(const ProbeOptions& options,
     auto address = network.Resolve(text);
     return address.ok() && address->is_ipv6() ? &split.v6 : &split.v4;
   };
+  // A name with addresses of both families serves both: the IPv4 run
+  // resolves it (IPv4 first), the IPv6 run gets its IPv6 address.
   for (const std::string& s : options.stun_servers) {
-    family(s)->stun_servers.push_back(s);
+    auto all = network.ResolveAll(s);
+    if (!all.ok() || all->size() < 2) {
+      family(s)->stun_servers.push_back(s);
+      continue;
+    }
+    bool four = false, six = false;
+    for (const net::SocketAddress& a : *all) {
+      if (a.is_ipv4() && !four) {
+        four = true;
+        split.v4.stun_servers.push_back(s);
+      } else if (a.is_ipv6() && !six) {
+        six = true;
+        split.v6.stun_servers.push_back(a.ToString());
+      }
+    }
   }
   if (!options.quic_server.empty()) {
     family(options.quic_server)->quic_server = options.quic_server;

@@ -11,6 +11,7 @@
 #define NATSCOPE_INGEST_PROBE_PROBE_NETWORK_H_
 
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -69,6 +70,15 @@ class ProbeNetwork {
   // InvalidArgument for bad syntax, NotFound when the name does not resolve.
   virtual absl::StatusOr<net::SocketAddress> Resolve(
       absl::string_view host_port) = 0;
+
+  // Every address of "HOST:PORT" (a name with both an IPv4 and an IPv6
+  // address gives both, for the dual-stack probe). By default: Resolve's.
+  virtual absl::StatusOr<std::vector<net::SocketAddress>> ResolveAll(
+      absl::string_view host_port) {
+    auto one = Resolve(host_port);
+    if (!one.ok()) return one.status();
+    return std::vector<net::SocketAddress>{*one};
+  }
 
   // The local IP address (port 0) this host would send from toward
   // `destination`. Sends nothing. Unavailable when there is no route.

@@ -118,6 +118,11 @@ absl::StatusOr<net::SocketAddress> RealProbeNetwork::Resolve(
   return io::Resolve(host_port);
 }
 
+absl::StatusOr<std::vector<net::SocketAddress>> RealProbeNetwork::ResolveAll(
+    absl::string_view host_port) {
+  return io::ResolveAll(host_port);
+}
+
 absl::StatusOr<net::SocketAddress> RealProbeNetwork::RouteSourceFor(
     const net::SocketAddress& destination) {
   return io::RouteSourceFor(destination);

@@ -20,6 +20,8 @@ class RealProbeNetwork final : public ProbeNetwork {
 
   absl::StatusOr<net::SocketAddress> Resolve(
       absl::string_view host_port) override;
+  absl::StatusOr<std::vector<net::SocketAddress>> ResolveAll(
+      absl::string_view host_port) override;
   absl::StatusOr<net::SocketAddress> RouteSourceFor(
       const net::SocketAddress& destination) override;
   absl::StatusOr<std::unique_ptr<DatagramSocket>> Bind(

@@ -10,6 +10,8 @@
 #   ("the internet"), 192.168.x.0/24 (LANs) and 100.64.0.0/24 (CGNAT).
 #   Nothing is routed to the host; the host namespace, its addresses, routes
 #   and nftables are never touched. sysctls are set with `ip netns exec`.
+#   The only host file the lab writes is a lab namespace's own
+#   /etc/netns/NS/ (nl_etc_file), removed on exit.
 # - On exit (success, failure or signal) every process started in a lab
 #   namespace is stopped, every namespace deleted, the scratch dir removed.
 #
@@ -23,6 +25,7 @@ NL_SCRATCH=$(mktemp -d /tmp/natlab.XXXXXX)
 chmod 711 "$NL_SCRATCH"
 NL_NAMESPACES=()
 NL_PIDS=()
+NL_ETC_DIRS=()
 
 # The fake internet's servers: coturn on a primary and an alternate IP
 # (RFC 5780 needs two), natscope-server likewise, and single-port coturns
@@ -83,6 +86,16 @@ nl_connect() {
   ip -n "$upper" link set lan up
   ip -n "$lower" link set wan up
   ip -n "$lower" route add default via "${3%/*}"
+}
+
+# nl_etc_file NAME FILE: writes stdin to /etc/netns/NS/FILE, which ip netns
+# exec mounts over /etc/FILE for commands in lab namespace NAME (e.g. a
+# hosts file). The directory is removed on exit.
+nl_etc_file() {
+  local dir; dir="/etc/netns/$(nl_ns "$1")"
+  mkdir -p "$dir"
+  NL_ETC_DIRS+=("$dir")
+  cat >"$dir/$2"
 }
 
 # nl_add_v6 UPPER LOWER UPPER_ADDR LOWER_ADDR: IPv6 /64 addresses on the
@@ -292,7 +305,7 @@ nl_setup() {
   fi
   extra+=(--aws_ip_ranges="$NL_AWS_RANGES")
   NL_AGENT_ARGS=(--stun="$NL_STUN_IP:$NL_STUN_PORT") NL_AGENT_MISSING=()
-  [[ -z "${NL_DUAL_STACK:-}" ]] || NL_AGENT_ARGS+=(--stun="[$NL_COTURN6_IP]:$NL_STUN_PORT")
+  [[ -z "${NL_DUAL_STACK:-}" ]] || NL_AGENT_ARGS=(--stun="$NL_DUAL_STACK:$NL_STUN_PORT")
   local agent_help
   agent_help=$("$agent" --help 2>&1) || true  # Whole: see nl_server_has_flag.
   for arg in "${extra[@]}"; do
@@ -372,6 +385,9 @@ _nl_teardown() {
   done
   for pid in "${NL_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   for ns in "${NL_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  local dir
+  for dir in "${NL_ETC_DIRS[@]}"; do rm -rf "$dir"; done
+  rmdir /etc/netns 2>/dev/null || true
   if ip netns list | grep -q "^$NL_ID-"; then
     echo "natlab: namespaces left behind: $(ip netns list | grep "^$NL_ID-" | tr '\n' ' ')"
     rc=1

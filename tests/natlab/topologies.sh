@@ -218,7 +218,8 @@ RULES
   NL_STUN_KIND=coturn
 }
 
-# Dual stack: IPv4 behind a fully-random masquerade (endpoint-dependent,
+# Dual stack (the agent gets one STUN server name with an A and an AAAA
+# address): IPv4 behind a fully-random masquerade (endpoint-dependent,
 # relay only), IPv6 with a global address behind a stateful firewall and no
 # NAT (replies only: no NAT mapping, address-and-port-dependent
 # filtering). coturn answers on both families; the IPv6 servers are
@@ -240,5 +241,12 @@ table ip6 natlab_v6_filter {
   }
 }
 RULES
-  NL_CLIENT_IP6=2001:db8:1::2 NL_STUN_KIND=coturn NL_DUAL_STACK=1
+  # The client knows coturn by one name with both addresses, as a fleet
+  # would: ip netns exec mounts /etc/netns/NS/hosts over /etc/hosts.
+  nl_etc_file cli hosts <<HOSTS
+127.0.0.1 localhost
+$NL_COTURN_IP coturn.natlab
+$NL_COTURN6_IP coturn.natlab
+HOSTS
+  NL_CLIENT_IP6=2001:db8:1::2 NL_STUN_KIND=coturn NL_DUAL_STACK=coturn.natlab
 }
