@@ -270,6 +270,8 @@ void AddPathFindings(const std::optional<v1::AwsMatch>& aws,
   const std::vector<Hop> hops = AnsweredHops(*report);
   AddCgnat(hops, report);
   AddDoubleNat(hops, report);
+  // Replaced, not merged: ranges reloaded without the prefix unmatch it.
+  report->clear_aws();
   if (aws) {
     *report->mutable_aws() = *aws;
     AddAwsNatGateway(*aws, report);

@@ -30,8 +30,8 @@ namespace natscope::analyzer {
 //
 // Documentation addresses count as public, so that labs built from them
 // behave like the internet. Unanswered hops are skipped. Each finding's
-// evidence names the observation that fired it. Sets report->aws when
-// `aws` is set. Findings of these three codes already in the report are
+// evidence names the observation that fired it. Sets report->aws to
+// `aws` (clears it when unset). Findings of these three codes already in the report are
 // replaced, so calling it twice is harmless.
 void AddPathFindings(const std::optional<v1::AwsMatch>& aws,
                      v1::ProbeReport* report);

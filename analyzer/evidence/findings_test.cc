@@ -231,6 +231,15 @@ TEST(FindingsTest, LooksThePublicAddressUpInTheRanges) {
   ASSERT_EQ(r.findings_size(), 1);
   EXPECT_EQ(r.findings(0).code(), v1::FINDING_AWS_NAT_GATEWAY);
   EXPECT_EQ(r.aws().prefix(), "3.120.0.0/14");
+  // Ranges reloaded without that prefix: no match, no finding.
+  auto newer = AwsRanges::ParseJson(
+      R"({"createDate": "e", "prefixes": [{"ip_prefix": "52.0.0.0/11",
+          "service": "EC2", "region": "us-east-1"}]})",
+      "test");
+  ASSERT_TRUE(newer.ok());
+  AddPathFindings(&*newer, &r);
+  EXPECT_EQ(r.findings_size(), 0);
+  EXPECT_FALSE(r.has_aws());
   ProbeReport none;
   AddPathFindings(static_cast<const AwsRanges*>(nullptr), &none);
   EXPECT_EQ(none.findings_size(), 0);
