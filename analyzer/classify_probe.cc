@@ -46,11 +46,7 @@ void AddEndpointDependent(const MappingVerdict& mapping, v1::ProbeReport* report
       "The NAT in front of this host is endpoint-dependent: it gives a "
       "different public port to every destination, so peers cannot predict "
       "where to reach it and traffic falls back to relays",
-      "Configure the NAT or firewall for endpoint-independent mapping for "
-      "this host (often called static port, full-cone or \"no port "
-      "randomisation\"; most enterprise firewalls can do it per host), or "
-      "give the host a public address. An AWS NAT gateway cannot do this: "
-      "use a NAT instance or a public subnet.");
+      kEndpointDependentRemediation);
   f->add_evidence(mapping.reason);
   for (const v1::StunObservation& o : report->observations()) {
     if ((o.test() == "binding" || o.test().rfind("mapping-", 0) == 0) && o.answered()) {

@@ -8,6 +8,15 @@
 
 namespace natscope::analyzer {
 
+// What to do about endpoint-dependent mapping, whichever evidence found it
+// (the probe here, the product's log in analyzer/site/agent_findings).
+inline constexpr char kEndpointDependentRemediation[] =
+    "Configure the NAT or firewall for endpoint-independent mapping for "
+    "this host (often called static port, full-cone or \"no port "
+    "randomisation\"; most enterprise firewalls can do it per host), or "
+    "give the host a public address. An AWS NAT gateway cannot do this: "
+    "use a NAT instance or a public subnet.";
+
 // Fills udp_reachable, public_address, local_address, port_preserved,
 // mapping_behavior, filtering_behavior and their confidence,
 // classic_nat_type, warnings and findings of `*report` from its

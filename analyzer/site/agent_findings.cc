@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "analyzer/classify_probe.h"
+
 namespace natscope::analyzer {
 namespace {
 
@@ -53,12 +55,7 @@ bool LogEndpointDependent(const v1::AgentView& view, const AgentEvidence& e,
       "no fresh probe: the mapping comes from the product's log alone (with "
       "probe.stun_servers set, natscope-agent measures mapping and "
       "filtering itself)");
-  out->set_remediation(
-      "Configure the NAT or firewall for endpoint-independent mapping for "
-      "this host (often called static port, full-cone or \"no port "
-      "randomisation\"; most enterprise firewalls can do it per host), or "
-      "give the host a public address. An AWS NAT gateway cannot do this: "
-      "use a NAT instance or a public subnet.");
+  out->set_remediation(kEndpointDependentRemediation);
   out->set_source(v1::EVIDENCE_SOURCE_LOG);
   out->set_confidence(e.log_confidence);
   return true;
