@@ -6,7 +6,7 @@ import {h, link, section, table, td} from './dom.js';
 import {findingCard, problemList} from './views.js';
 import {
   bytes, findingName, freshnessOf, healthOf, mappingName, num, pct, plural, roleName, sourceName, stunName,
-  timeEl, word,
+  timeEl, withSure, word,
 } from './words.js';
 
 function probeRow(p) {
@@ -14,8 +14,8 @@ function probeRow(p) {
   return h('tr', {class: 'probe-row' + (p.udpReachable ? '' : ' udp-blocked')},
       td('Time', {}, timeEl(p.time), h('small', {class: 'mono'}, p.time || '')),
       td('UDP', {}, p.udpReachable ? 'reachable' : 'blocked'),
-      td('Mapping', {}, mappingName(p.mappingBehavior)),
-      td('Filtering', {}, word(p.filteringBehavior, 'FILTERING_')),
+      td('Mapping', {}, withSure(mappingName(p.mappingBehavior), p.mappingConfidence)),
+      td('Filtering', {}, withSure(word(p.filteringBehavior, 'FILTERING_'), p.filteringConfidence)),
       td('Classic type', {}, p.classicNatType || 'unknown'),
       td('Public address', {class: 'mono'}, p.publicAddress || '\u2013'),
       td('Findings', {}, findings.length ? findings.join(', ') : h('span', {class: 'muted'}, 'none')),

@@ -50,6 +50,11 @@ const SOURCES = {
 export const sourceName = (v) => SOURCES[v] || 'nothing known';
 export const stunName = (v) => word(v || 'STUN_DISCOVERY_UNKNOWN', 'STUN_DISCOVERY_');
 export const mappingName = (v) => (v === 'MAPPING_NO_NAT' ? 'no NAT' : word(v, 'MAPPING_'));
+// How sure a verdict is, in the probe output's words; '' when not judged.
+const SURE = {CONFIDENCE_HIGH: 'confident', CONFIDENCE_MEDIUM: 'likely', CONFIDENCE_LOW: 'uncertain'};
+export const sureName = (v) => SURE[v] || '';
+// "endpoint-independent (confident)", or the name alone.
+export const withSure = (name, v) => (sureName(v) ? name + ' (' + sureName(v) + ')' : name);
 export const roleName = (v) => word(v, 'ROLE_');
 
 export function severityBadge(severity) {

@@ -148,6 +148,11 @@ grep -q 'class="probe-row udp-blocked"' "$SCRATCH/agent.html" || fail "no UDP-bl
 grep -q 'id="stun-source" data-source="EVIDENCE_SOURCE_PROBE">probe<' "$SCRATCH/agent.html" ||
   fail "berlin-gw-1's STUN discovery does not say it rests on the probe: $(element "$SCRATCH/agent.html" 'STUN discovery' '</dd>')"
 
+log "agent lyon-laptop-1: how sure its probe's verdicts are"
+dom agent-lyon '/agent/lyon-laptop-1'
+grep -q '<td data-label="Mapping"><div class="cell">no NAT (confident)</div></td>' "$SCRATCH/agent-lyon.html" ||
+  fail "lyon-laptop-1's probe does not say how sure its mapping is: $(element "$SCRATCH/agent-lyon.html" 'class="probe-row' '</tr>')"
+
 log "the fleet's findings"
 dom findings /findings
 finding=$(element "$SCRATCH/findings.html" 'data-finding="FINDING_UDP_BLOCKED"' '</article>')
