@@ -30,7 +30,7 @@ grep -q 'site "nowhere" has no agent to ask' "$SCRATCH/nowhere.err" \
 out=$(admin probe lyon --wait=60s)
 echo "$out"
 grep -q "asked 1 agent of site lyon to probe at their next contact" <<<"$out" || fail "probe lyon: $out"
-grep -qE "^lyon-client-1  probed .*  mapping no-nat  filtering " <<<"$out" || fail "no fresh result: $out"
+grep -qE "^lyon-client-1  probed .*  mapping no-nat \(confident\)  filtering " <<<"$out" || fail "no fresh result: $out"
 [[ $(probes) -ge 2 ]] || fail "no second probe stored: $(admin agent lyon-client-1)"
 admin agent lyon-client-1 --json | grep -q '"probeRequestedAt"' && fail "the request is still pending"
 
