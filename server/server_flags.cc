@@ -1,5 +1,7 @@
 #include "server/server_flags.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -179,6 +181,18 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
              "(--http_listen) address. Agent credentials and API tokens then "
              "cross the network in the clear; without TLS flags, plaintext "
              "is allowed only on loopback.");
+  flags.Bool("testonly_report_seconds", &f->testonly_report_seconds,
+             "TESTING ONLY, for natscope's end-to-end tests; never in "
+             "production: report schedules may start with a seconds field "
+             "(\"*/2 * * * * *\") and the scheduler reads the database "
+             "every second.");
+}
+
+std::string DataDirOf(const ServerFlags& f) {
+  if (!f.data_dir.empty()) return f.data_dir;
+  if (geteuid() == 0) return "/var/lib/natscope";
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home ? home : ".", "/.local/share/natscope");
 }
 
 natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f) {

@@ -45,10 +45,17 @@ struct ServerFlags {
   std::string log_format = "text";
   std::string aws_ip_ranges;
   absl::Duration aws_ip_ranges_check = absl::Seconds(30);
+  // Testing only: report schedules at second granularity, polled every
+  // second (server/reports/scheduler_core.h, SetReportSecondsForTesting).
+  bool testonly_report_seconds = false;
 };
 
 // Registers every flag of natscope-server on `flags`, bound to `*f`.
 void RegisterServerFlags(FlagSet& flags, ServerFlags* f);
+
+// --data_dir, or its default: /var/lib/natscope as root, else
+// ~/.local/share/natscope.
+std::string DataDirOf(const ServerFlags& f);
 
 // The HTTP listener's options from --http_listen and the TLS flags.
 natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f);

@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -38,6 +37,7 @@
 #include "server/service/report_service.h"
 #include "server/reports/producer.h"
 #include "server/reports/scheduler.h"
+#include "server/reports/scheduler_core.h"
 #include "server/port_file.h"
 #include "server/server_flags.h"
 #include "server/store/postgres_store.h"
@@ -71,12 +71,6 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-std::string DefaultDataDir() {
-  if (geteuid() == 0) return "/var/lib/natscope";
-  const char* home = std::getenv("HOME");
-  return absl::StrCat(home ? home : ".", "/.local/share/natscope");
-}
-
 // Blocks SIGINT and SIGTERM, to be taken by sigwait() (WaitForStopSignal);
 // every thread started afterwards inherits the mask, so none is
 // interrupted by them. Returns the blocked set.
@@ -105,8 +99,7 @@ absl::Status OpenStorage(const Flags& flags, Storage* storage) {
     EmbeddedPostgres::Options options;
     // The cluster lives in a subdirectory: initdb wants an empty one, and
     // --data_dir may hold more of natscope-server's state later.
-    options.data_dir = (flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir) +
-                       "/postgres";
+    options.data_dir = DataDirOf(flags) + "/postgres";
     options.bin_dir = flags.postgres_bin_dir;
     auto started = EmbeddedPostgres::Start(options);
     if (!started.ok()) return started.status();
@@ -138,9 +131,7 @@ absl::Status StartStun(const Flags& flags, std::unique_ptr<StunResponder>* stun)
 absl::Status BootstrapAdminToken(const Flags& flags, TokenStore& tokens) {
   std::string admin_token_file = flags.admin_token_file;
   if (admin_token_file.empty() && flags.postgres.empty()) {
-    admin_token_file =
-        (flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir) +
-        "/admin_token";
+    admin_token_file = DataDirOf(flags) + "/admin_token";
   }
   if (admin_token_file.empty()) return absl::OkStatus();
   auto bootstrap = auth::EnsureBootstrapAdminToken(tokens, admin_token_file,
@@ -310,6 +301,8 @@ int Serve(const Flags& flags) {
   if (absl::Status admin = BootstrapAdminToken(flags, *db); !admin.ok()) {
     return Fail(std::string(admin.message()));
   }
+  // --testonly_report_seconds, before the services compile any schedule.
+  SetReportSecondsForTesting(flags.testonly_report_seconds);
   Services services(db, (*aws_ranges)->Provider(), flags);
   services.scheduler.Start();  // Before serving: gRPC threads Poke() it.
   std::unique_ptr<grpc::Server> server;

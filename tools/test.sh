@@ -4,8 +4,7 @@
 #   2. the sanitizer passes (docs/sanitizers.md):
 #      asan  AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer
 #            on the agent's and the server's unit tests, the end-to-end
-#            tests (agent faults included; not report_once_test, see
-#            ASAN_TARGETS) and the fleet stress test;
+#            tests (agent faults included) and the fleet stress test;
 #      tsan  ThreadSanitizer on the tests of the threaded components (the
 #            agent's run loop, spool, delivery and probes; the server's
 #            services, store pool, background loops and STUN responder)
@@ -28,12 +27,9 @@ cd "$(dirname "$0")/.."
 tools/setup.sh || exit 1
 
 # Keep these lists short enough that the whole suite stays well under 30
-# minutes on 2 cores (docs/sanitizers.md has the timings). report_once_test
-# runs in pass 1 only: it waits out three whole minutes for two servers to
-# race on one database, a race between processes that ASan cannot see; the
-# server code it runs is report_test's, bar a lost claim (docs/sanitizers.md).
+# minutes on 2 cores (docs/sanitizers.md has the timings).
 ASAN_TARGETS=(//analyzer/... //common/... //ingest/... //server/... //tests/e2e/...
-  -//tests/e2e:report_once_test //tests/stress/...)
+  //tests/stress/...)
 TSAN_TARGETS=(//ingest/agent/... //ingest/spool/... //ingest/upload/... //ingest/probe/...
   //ingest/netpath/... //ingest/netwatch/... //server/service/... //server/store/...
   //server/analysis/... //server/stun/... //server/reports/... //server/embedded_postgres/...

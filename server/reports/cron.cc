@@ -35,6 +35,9 @@ constexpr Field kFields[5] = {
     {"day-of-week", 0, 7, kDayNames, 7},
 };
 
+// The optional leading field of CronOptions::seconds_field.
+constexpr Field kSecondField = {"second", 0, 59, nullptr, 0};
+
 // 400 Gregorian years repeat every (month, day, weekday) combination.
 constexpr int kMaxSearchDays = 146097 + 7;
 
@@ -138,20 +141,80 @@ absl::string_view ExpandMacro(absl::string_view text) {
 constexpr int kMaxMonthDays[13] = {0,  31, 29, 31, 30, 31, 30,
                                    31, 31, 30, 31, 30, 31};
 
+// Whether some day in `days_of_month` exists in some month in `months`.
+bool SomeListedDayExists(uint64_t months, uint64_t days_of_month) {
+  for (int m = 1; m <= 12; ++m) {
+    if (!((months >> m) & 1)) continue;
+    for (int d = 1; d <= kMaxMonthDays[m]; ++d) {
+      if ((days_of_month >> d) & 1) return true;
+    }
+  }
+  return false;
+}
+
+// Lowers `*best` to the instants of the firing at local time `cs` that are
+// after `after` (cron.h's DST rules). Returns the firing's earliest instant:
+// later civil times cannot map before it.
+absl::Time ConsiderFiring(const CronSpec& spec, absl::TimeZone zone,
+                          absl::CivilSecond cs, absl::Time after,
+                          absl::Time* best) {
+  auto consider = [&](absl::Time t) {
+    if (t > after && t < *best) *best = t;
+  };
+  const absl::TimeZone::TimeInfo info = zone.At(cs);
+  absl::Time first_instant = info.pre;
+  switch (info.kind) {
+    case absl::TimeZone::TimeInfo::UNIQUE:
+      break;
+    case absl::TimeZone::TimeInfo::SKIPPED:
+      first_instant = info.trans;  // The end of the gap.
+      break;
+    case absl::TimeZone::TimeInfo::REPEATED:
+      if (spec.EveryHour()) consider(info.post);
+      break;
+  }
+  consider(first_instant);
+  return first_instant;
+}
+
+// The latest instant any second of `minute` fires at, were all to match:
+// the mapping is monotonic, so the minute's last second bounds the rest.
+absl::Time LatestInstant(const CronSpec& spec, absl::TimeZone zone,
+                         absl::CivilMinute minute) {
+  const absl::TimeZone::TimeInfo info = zone.At(absl::CivilSecond(minute) + 59);
+  switch (info.kind) {
+    case absl::TimeZone::TimeInfo::UNIQUE:
+      break;
+    case absl::TimeZone::TimeInfo::SKIPPED:
+      return info.trans;
+    case absl::TimeZone::TimeInfo::REPEATED:
+      if (spec.EveryHour()) return info.post;
+      break;
+  }
+  return info.pre;
+}
+
 }  // namespace
 
-absl::StatusOr<CronSpec> CronSpec::Parse(absl::string_view text) {
+absl::StatusOr<CronSpec> CronSpec::Parse(absl::string_view text,
+                                         CronOptions options) {
   const absl::string_view expanded =
       ExpandMacro(absl::StripAsciiWhitespace(text));
-  const std::vector<absl::string_view> fields =
+  std::vector<absl::string_view> fields =
       absl::StrSplit(expanded, absl::ByAnyChar(" \t"), absl::SkipWhitespace());
-  if (fields.size() != 5) {
+  CronSpec spec;
+  if (options.seconds_field && fields.size() == 6) {
+    ASSIGN_OR_RETURN(spec.seconds_, ParseField(text, kSecondField, fields[0]));
+    spec.has_seconds_field_ = true;
+    fields.erase(fields.begin());
+  } else if (fields.size() != 5) {
     return absl::InvalidArgumentError(absl::StrCat(
         "cron spec \"", text, "\" has ", fields.size(),
         " fields; expected 5 (minute hour day-of-month month day-of-week), "
-        "e.g. \"0 8 * * MON\" for Mondays at 08:00"));
+        "e.g. \"0 8 * * MON\" for Mondays at 08:00",
+        options.seconds_field ? ", or 6 with a leading second (tests only)"
+                              : ""));
   }
-  CronSpec spec;
   spec.text_ = std::string(text);
   uint64_t* masks[5] = {&spec.minutes_, &spec.hours_, &spec.days_of_month_,
                         &spec.months_, &spec.days_of_week_};
@@ -166,20 +229,12 @@ absl::StatusOr<CronSpec> CronSpec::Parse(absl::string_view text) {
   spec.day_of_week_star_ = fields[4][0] == '*';
 
   // With the AND rule, some listed day must exist in some listed month.
-  if (!spec.day_of_month_star_ && spec.day_of_week_star_) {
-    bool possible = false;
-    for (int m = 1; m <= 12 && !possible; ++m) {
-      if (!((spec.months_ >> m) & 1)) continue;
-      for (int d = 1; d <= kMaxMonthDays[m] && !possible; ++d) {
-        possible = (spec.days_of_month_ >> d) & 1;
-      }
-    }
-    if (!possible) {
-      return FieldError(
-          text, kFields[2], fields[2],
-          absl::StrCat("no listed day exists in month field \"", fields[3],
-                       "\", so the schedule would never run"));
-    }
+  if (!spec.day_of_month_star_ && spec.day_of_week_star_ &&
+      !SomeListedDayExists(spec.months_, spec.days_of_month_)) {
+    return FieldError(
+        text, kFields[2], fields[2],
+        absl::StrCat("no listed day exists in month field \"", fields[3],
+                     "\", so the schedule would never run"));
   }
   return spec;
 }
@@ -206,31 +261,28 @@ absl::Time NextRun(const CronSpec& spec, absl::TimeZone zone,
   for (absl::CivilDay day = first; day < first + kMaxSearchDays; ++day) {
     if (!spec.MatchesDay(day)) continue;
     absl::Time best = absl::InfiniteFuture();
-    auto consider = [&](absl::Time t) {
-      if (t > after && t < best) best = t;
-    };
     for (int h = 0; h < 24; ++h) {
       if (!spec.MatchesHour(h)) continue;
       for (int m = 0; m < 60; ++m) {
-        if (!spec.MatchesMinute(m)) continue;
-        const absl::CivilSecond cs(day.year(), day.month(), day.day(), h, m);
-        if (cs < floor) continue;
-        const absl::TimeZone::TimeInfo info = zone.At(cs);
-        // `first` is this civil time's earliest instant; later civil times
-        // cannot map before it, so the first one past `after` ends the scan.
-        absl::Time first_instant = info.pre;
-        switch (info.kind) {
-          case absl::TimeZone::TimeInfo::UNIQUE:
-            break;
-          case absl::TimeZone::TimeInfo::SKIPPED:
-            first_instant = info.trans;  // The end of the gap.
-            break;
-          case absl::TimeZone::TimeInfo::REPEATED:
-            if (spec.EveryHour()) consider(info.post);
-            break;
+        const absl::CivilMinute minute(day.year(), day.month(), day.day(), h,
+                                       m);
+        if (!spec.MatchesMinute(m) || absl::CivilSecond(minute + 1) <= floor) {
+          continue;
         }
-        consider(first_instant);
-        if (first_instant > after) return best;
+        // With seconds, one lookup skips a minute wholly at or before
+        // `after` (not sixty).
+        if (spec.HasSecondsField() &&
+            LatestInstant(spec, zone, minute) <= after) {
+          continue;
+        }
+        for (int s = 0; s < 60; ++s) {
+          const absl::CivilSecond cs = absl::CivilSecond(minute) + s;
+          if (!spec.MatchesSecond(s) || cs < floor) continue;
+          // The first firing past `after` ends the scan.
+          if (ConsiderFiring(spec, zone, cs, after, &best) > after) {
+            return best;
+          }
+        }
       }
     }
     if (best != absl::InfiniteFuture()) return best;

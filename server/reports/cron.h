@@ -7,7 +7,13 @@
 //   case-insensitive. Each field is a comma-separated list of `*`, `N`,
 //   `N-M`, optionally followed by a step `/S` (`*/15`, `1-30/2`, `5/20`
 //   meaning 5-max/20). The macros @yearly (@annually), @monthly, @weekly,
-//   @daily (@midnight) and @hourly are accepted too.
+//   @daily (@midnight) and @hourly are accepted too. A spec fires at second
+//   0 of each matching minute.
+//
+// For tests only (CronOptions::seconds_field), a sixth, leading field gives
+// the second, 0-59: "second minute hour day-of-month month day-of-week", so
+// "*/2 * * * * *" fires every two seconds. Five-field specs and macros keep
+// firing at second 0. Without the option six fields are refused.
 //
 // Day rule: when both day-of-month and day-of-week are restricted (neither
 // starts with `*`), a day matches if EITHER matches ("0 8 1 * MON" fires on
@@ -37,18 +43,31 @@
 
 namespace natscope::server {
 
+// What CronSpec::Parse accepts beyond the five-field grammar.
+struct CronOptions {
+  // Testing only (natscope-server --testonly_report_seconds): accept a
+  // leading seconds field, as in "*/2 * * * * *". Off, six-field specs are
+  // refused as having one field too many.
+  bool seconds_field = false;
+};
+
 // A parsed cron spec. Immutable once built; cheap to copy; thread-safe for
 // concurrent reads.
 class CronSpec {
  public:
   // Parses `text`. Returns InvalidArgument naming the offending field and
   // value, or saying the spec can never fire (e.g. "0 0 30 2 *").
-  static absl::StatusOr<CronSpec> Parse(absl::string_view text);
+  static absl::StatusOr<CronSpec> Parse(absl::string_view text,
+                                        CronOptions options = {});
 
   // Whether the spec fires on some minute of `day` (month and day rules).
   bool MatchesDay(absl::CivilDay day) const;
   bool MatchesHour(int hour) const { return (hours_ >> hour) & 1; }
   bool MatchesMinute(int minute) const { return (minutes_ >> minute) & 1; }
+  // Only second 0 for a five-field spec.
+  bool MatchesSecond(int second) const { return (seconds_ >> second) & 1; }
+  // True when the spec was given with a seconds field.
+  bool HasSecondsField() const { return has_seconds_field_; }
   // True when the hour field matches all 24 hours (see DST rules above).
   bool EveryHour() const;
 
@@ -60,6 +79,7 @@ class CronSpec {
 
   std::string text_;
   // Bit i set when value i matches.
+  uint64_t seconds_ = 1;  // Five fields: second 0.
   uint64_t minutes_ = 0;
   uint64_t hours_ = 0;
   uint64_t days_of_month_ = 0;  // bits 1-31
@@ -67,6 +87,7 @@ class CronSpec {
   uint64_t days_of_week_ = 0;   // bits 0-6, 0 = Sunday
   bool day_of_month_star_ = false;
   bool day_of_week_star_ = false;
+  bool has_seconds_field_ = false;
 };
 
 // The first firing of `spec`, read in `zone`, strictly after `after`,

@@ -25,16 +25,23 @@ struct NextRunCase {
 
 class NextRunTest : public testing::TestWithParam<NextRunCase> {};
 
-TEST_P(NextRunTest, FiresAtExpectedInstant) {
-  const NextRunCase& c = GetParam();
-  absl::StatusOr<CronSpec> spec = CronSpec::Parse(c.spec);
+void ExpectNextRun(const NextRunCase& c, CronOptions options) {
+  absl::StatusOr<CronSpec> spec = CronSpec::Parse(c.spec, options);
   ASSERT_TRUE(spec.ok()) << spec.status();
   absl::StatusOr<absl::TimeZone> zone = LoadReportTimeZone(c.zone);
   ASSERT_TRUE(zone.ok()) << zone.status();
   const absl::Time got = NextRun(*spec, *zone, T(c.after));
   EXPECT_EQ(got, T(c.want))
-      << c.spec << " in " << c.zone << " after " << c.after << ": got "
+      << c.spec << " in " << c.zone << " after " << c.after
+      << (options.seconds_field ? " (seconds field allowed)" : "") << ": got "
       << absl::FormatTime(absl::RFC3339_full, got, *zone);
+}
+
+// Five-field specs fire at the same instants whether or not the seconds
+// field is allowed.
+TEST_P(NextRunTest, FiresAtExpectedInstant) {
+  ExpectNextRun(GetParam(), CronOptions{});
+  ExpectNextRun(GetParam(), CronOptions{/*seconds_field=*/true});
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -111,20 +118,87 @@ INSTANTIATE_TEST_SUITE_P(
         NextRunCase{"@weekly", "UTC", "2024-05-01T00:00:00Z",
                     "2024-05-05T00:00:00Z"}));
 
+// Six fields, the first the second: for tests only (CronOptions).
+class SecondsNextRunTest : public testing::TestWithParam<NextRunCase> {};
+
+TEST_P(SecondsNextRunTest, FiresAtExpectedInstant) {
+  ExpectNextRun(GetParam(), CronOptions{/*seconds_field=*/true});
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, SecondsNextRunTest,
+    testing::Values(
+        NextRunCase{"*/5 * * * * *", "UTC", "2024-05-01T10:07:03Z",
+                    "2024-05-01T10:07:05Z"},
+        // Strictly after: at a firing, the next one.
+        NextRunCase{"*/5 * * * * *", "UTC", "2024-05-01T10:07:05Z",
+                    "2024-05-01T10:07:10Z"},
+        NextRunCase{"*/5 * * * * *", "UTC", "2024-12-31T23:59:55Z",
+                    "2025-01-01T00:00:00Z"},
+        NextRunCase{"* * * * * *", "UTC", "2024-05-01T10:07:03.250Z",
+                    "2024-05-01T10:07:04Z"},
+        NextRunCase{"0 * * * * *", "UTC", "2024-05-01T10:07:00Z",
+                    "2024-05-01T10:08:00Z"},
+        NextRunCase{"10-20/5,59 * * * * *", "UTC", "2024-05-01T10:07:20Z",
+                    "2024-05-01T10:07:59Z"},
+        NextRunCase{"59 59 23 31 12 *", "UTC", "2024-06-01T00:00:00Z",
+                    "2024-12-31T23:59:59Z"},
+        NextRunCase{"30 0 8 * * MON", "Europe/Paris",
+                    "2024-10-28T08:00:00+01:00", "2024-10-28T08:00:30+01:00"},
+        // Firings inside the spring-forward gap collapse into its end...
+        NextRunCase{"*/20 30 2 * * *", "Europe/Paris",
+                    "2024-03-31T01:59:59+01:00", "2024-03-31T03:00:00+02:00"},
+        NextRunCase{"*/20 30 2 * * *", "Europe/Paris",
+                    "2024-03-31T03:00:00+02:00", "2024-04-01T02:30:00+02:00"},
+        // ...and every second keeps ticking through the repeated hour.
+        NextRunCase{"* * * * * *", "Europe/Paris", "2024-10-27T02:59:59+02:00",
+                    "2024-10-27T02:00:00+01:00"},
+        NextRunCase{"* * * * * *", "Europe/Paris", "2024-10-27T02:00:00+01:00",
+                    "2024-10-27T02:00:01+01:00"},
+        // Macros keep their second 0.
+        NextRunCase{"@hourly", "UTC", "2024-05-01T10:07:00Z",
+                    "2024-05-01T11:00:00Z"}));
+
+TEST(CronSpecTest, FiveFieldsFireAtSecondZeroOnly) {
+  for (const bool seconds_field : {false, true}) {
+    absl::StatusOr<CronSpec> spec =
+        CronSpec::Parse("* * * * *", CronOptions{seconds_field});
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    EXPECT_TRUE(spec->MatchesSecond(0));
+    for (int s = 1; s < 60; ++s) EXPECT_FALSE(spec->MatchesSecond(s)) << s;
+  }
+}
+
+TEST(CronSpecTest, SixFieldsAreRefusedAsTodayWithoutTheOption) {
+  absl::StatusOr<CronSpec> spec = CronSpec::Parse("*/5 * * * * *");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(spec.status().message(),
+            "cron spec \"*/5 * * * * *\" has 6 fields; expected 5 (minute "
+            "hour day-of-month month day-of-week), e.g. \"0 8 * * MON\" for "
+            "Mondays at 08:00");
+}
+
 struct BadSpecCase {
   const char* spec;
   const char* message_part;
 };
 
-class BadSpecTest : public testing::TestWithParam<BadSpecCase> {};
-
-TEST_P(BadSpecTest, IsInvalidArgumentNamingTheField) {
-  absl::StatusOr<CronSpec> spec = CronSpec::Parse(GetParam().spec);
-  ASSERT_FALSE(spec.ok()) << GetParam().spec;
+void ExpectBadSpec(const BadSpecCase& c, CronOptions options) {
+  absl::StatusOr<CronSpec> spec = CronSpec::Parse(c.spec, options);
+  ASSERT_FALSE(spec.ok()) << c.spec;
   EXPECT_EQ(spec.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(spec.status().message().find(GetParam().message_part),
+  EXPECT_NE(spec.status().message().find(c.message_part),
             absl::string_view::npos)
       << spec.status();
+}
+
+class BadSpecTest : public testing::TestWithParam<BadSpecCase> {};
+
+// Bad five-field specs stay bad when the seconds field is allowed.
+TEST_P(BadSpecTest, IsInvalidArgumentNamingTheField) {
+  ExpectBadSpec(GetParam(), CronOptions{});
+  ExpectBadSpec(GetParam(), CronOptions{/*seconds_field=*/true});
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -141,7 +215,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpecCase{"*/0 * * * *", "minute field \"*/0\": step"},
         BadSpecCase{"0 0 1,,2 * *", "empty list element"},
         BadSpecCase{"0 0 30 2 *", "would never run"},
-        BadSpecCase{"0 0 31 APR,JUN *", "would never run"}));
+        BadSpecCase{"0 0 31 APR,JUN *", "would never run"},
+        BadSpecCase{"0 0 0 8 * * * *", "has 8 fields; expected 5"}));
+
+class BadSecondsSpecTest : public testing::TestWithParam<BadSpecCase> {};
+
+TEST_P(BadSecondsSpecTest, IsInvalidArgumentNamingTheField) {
+  ExpectBadSpec(GetParam(), CronOptions{/*seconds_field=*/true});
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadSecondsSpecTest,
+    testing::Values(
+        BadSpecCase{"60 * * * * *", "second field \"60\": 60 is out of range"},
+        BadSpecCase{"*/0 * * * * *", "second field \"*/0\": step"},
+        BadSpecCase{"5-1 * * * * *", "second field \"5-1\": range 5-1 runs"},
+        BadSpecCase{"* 60 * * * *", "minute field \"60\""},
+        BadSpecCase{"* * * * * * *", "has 7 fields; expected 5"},
+        BadSpecCase{"* * * * * * *", "or 6 with a leading second (tests only)"},
+        BadSpecCase{"0 0 0 30 2 *", "would never run"}));
 
 TEST(CronSpecTest, ImpossibleDayIsFineWhenWeekdayAlsoListed) {
   absl::StatusOr<CronSpec> spec = CronSpec::Parse("0 0 30 2 MON");

@@ -13,9 +13,13 @@
 
 namespace natscope::server {
 
+absl::Duration ReportScheduler::DefaultPoll() {
+  return ReportSecondsForTesting() ? kTestPoll : kPoll;
+}
+
 absl::StatusOr<int> ReportScheduler::RunDue(absl::Time* next) {
   const absl::Time now = clock_->Now();
-  *next = now + kPoll;
+  *next = now + poll_;
   ASSIGN_OR_RETURN(int abandoned, store_->FailAbandonedRuns(now - kAbandoned, now));
   if (abandoned > 0) {
     ReportRunsCounter().With({"abandoned"}).Increment(abandoned);
@@ -62,13 +66,15 @@ absl::StatusOr<int> ReportScheduler::RunDue(absl::Time* next) {
 
 void ReportScheduler::Start() {
   loop_ = std::make_unique<Periodic>(
-      "report-scheduler", absl::ZeroDuration(), kPoll, [this] {
+      "report-scheduler", absl::ZeroDuration(), poll_, [this] {
         absl::Time next;
         absl::StatusOr<int> produced = RunDue(&next);
         if (!produced.ok()) {
-          LogEvent(LogLevel::kWarning, "report scheduler failed; retrying in 30s",
+          LogEvent(LogLevel::kWarning,
+                   absl::StrCat("report scheduler failed; retrying in ",
+                                absl::FormatDuration(poll_)),
                    {{"error", std::string(produced.status().message())}});
-          return kPoll;
+          return poll_;
         }
         // Wake just after the next firing; never spin.
         return std::max(absl::Milliseconds(100), next - clock_->Now());

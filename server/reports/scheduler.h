@@ -20,16 +20,22 @@ class ReportScheduler {
   // How often the ReportStore is read for schedules created or changed by
   // other servers (a due run is also produced at its time).
   static constexpr absl::Duration kPoll = absl::Seconds(30);
+  // The poll under SetReportSecondsForTesting(true) (scheduler_core.h).
+  static constexpr absl::Duration kTestPoll = absl::Seconds(1);
   // A run still RUNNING this long after it started is marked FAILED.
   static constexpr absl::Duration kAbandoned = absl::Hours(1);
 
-  // All must outlive this object.
-  ReportScheduler(ReportStore* store, const Clock* clock, ReportProducer* producer)
-      : store_(store), clock_(clock), producer_(producer) {}
+  // kPoll, or kTestPoll when ReportSecondsForTesting().
+  static absl::Duration DefaultPoll();
+
+  // All must outlive this object. `poll` must be positive.
+  ReportScheduler(ReportStore* store, const Clock* clock,
+                  ReportProducer* producer, absl::Duration poll = DefaultPoll())
+      : store_(store), clock_(clock), producer_(producer), poll_(poll) {}
   ~ReportScheduler() { Stop(); }
 
   // Produces every run due now. Returns how many this server produced
-  // and sets *next to when to look again (at most kPoll away).
+  // and sets *next to when to look again (at most `poll` away).
   absl::StatusOr<int> RunDue(absl::Time* next);
 
   void Start();
@@ -41,6 +47,7 @@ class ReportScheduler {
   ReportStore* store_;
   const Clock* clock_;
   ReportProducer* producer_;
+  const absl::Duration poll_;
   std::unique_ptr<Periodic> loop_;
 };
 

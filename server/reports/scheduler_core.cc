@@ -1,6 +1,7 @@
 #include "server/reports/scheduler_core.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,8 @@ namespace natscope::server {
 namespace {
 
 using natscope::v1::ReportSchedule;
+
+std::atomic<bool> report_seconds_for_testing{false};
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
@@ -52,11 +55,24 @@ absl::Time LatestFiring(const CompiledSchedule& s, absl::Time baseline,
 
 }  // namespace
 
+void SetReportSecondsForTesting(bool on) {
+  report_seconds_for_testing.store(on);
+}
+
+bool ReportSecondsForTesting() { return report_seconds_for_testing.load(); }
+
 absl::StatusOr<CompiledSchedule> CompileSchedule(
     const ReportSchedule& schedule) {
+  return CompileSchedule(
+      schedule, CronOptions{/*seconds_field=*/ReportSecondsForTesting()});
+}
+
+absl::StatusOr<CompiledSchedule> CompileSchedule(const ReportSchedule& schedule,
+                                                 CronOptions cron_options) {
   const std::string who = absl::StrCat("report schedule \"", schedule.name(),
                                        "\" (id \"", schedule.id(), "\"): ");
-  absl::StatusOr<CronSpec> cron = CronSpec::Parse(schedule.cron());
+  absl::StatusOr<CronSpec> cron =
+      CronSpec::Parse(schedule.cron(), cron_options);
   if (!cron.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(who, cron.status().message()));

@@ -1,6 +1,7 @@
 // The scheduler's decisions, without the scheduler: which report runs are
 // due at `now`, and when to look again. Pure: no clock, no store, no I/O
-// (apart from CompileSchedule loading a time zone; see cron.h).
+// (apart from CompileSchedule loading a time zone, see cron.h, and its
+// one-argument form reading the testing switch below).
 //
 // Rules:
 //   * A schedule fires at the times of its cron spec read in its time zone
@@ -60,11 +61,23 @@ struct CompiledSchedule {
 };
 
 // Validates `schedule` as the CLI and server should before storing it:
-// InvalidArgument naming the problem for a bad cron spec, an unknown time
-// zone, a missing format, neither output directory nor webhook, or an
-// empty site list.
+// InvalidArgument naming the problem for a bad cron spec (parsed with
+// `cron_options`), an unknown time zone, a missing format, neither output
+// directory nor webhook, or an empty site list.
+absl::StatusOr<CompiledSchedule> CompileSchedule(
+    const natscope::v1::ReportSchedule& schedule, CronOptions cron_options);
+// The same with this process's cron options: five fields, unless
+// SetReportSecondsForTesting(true) was called.
 absl::StatusOr<CompiledSchedule> CompileSchedule(
     const natscope::v1::ReportSchedule& schedule);
+
+// Testing only (natscope-server --testonly_report_seconds): whether this
+// process's schedules may carry a leading seconds field (CronOptions) and
+// its ReportSchedulers read the store every second. Process-wide because
+// the server validates schedules in several places; call it from main()
+// before any schedule is compiled. Off by default. Thread-safe.
+void SetReportSecondsForTesting(bool on);
+bool ReportSecondsForTesting();
 
 // What the scheduler knows about one schedule.
 struct ScheduleState {

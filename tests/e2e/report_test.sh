@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Agents -> server -> a generated report, on real parts: natscope-server on
 # its embedded PostgreSQL, three natscope-agent daemons at two sites, the
-# site-health refresher, a report schedule firing on the minute, and
-# `natscope report run` on demand.
+# site-health refresher, a report schedule firing every two seconds (the
+# server's --testonly_report_seconds), and `natscope report run` on demand.
 AGENT=$1 SERVER=$2 CLI=$3
 source "$(dirname "$0")/lib.sh"
 
-start_server srv
+start_server srv --testonly_report_seconds
 admin() { "$CLI" --server="127.0.0.1:$GRPC_PORT" --token_file="$TOKEN_FILE" "$@"; }
 
 agent() {  # agent SITE ROLE ID [LOG LINE]
@@ -52,16 +52,24 @@ admin schedules create --name=bad --cron='* * * * *' --time_zone=Mars/Olympus \
   --output_dir="$SCRATCH/r" 2>"$SCRATCH/bad.err" && fail "a bad time zone was accepted"
 cat "$SCRATCH/bad.err"
 
-# A schedule firing every minute writes a Markdown report to the directory.
-admin schedules create --name="Every minute" --cron='* * * * *' --time_zone=Europe/Paris \
-  --format=markdown --output_dir="$SCRATCH/reports"
-admin schedules | grep -qE "^every-minute +Every minute +\* \* \* \* \* +Europe/Paris" ||
+# A schedule firing every two seconds writes a Markdown report to the
+# directory; a viewer lists the run (RUN SCHEDULE FOR STATUS FORMAT FILE)
+# and reads the stored report, the same as the file.
+admin schedules create --name="Every two seconds" --cron='*/2 * * * * *' \
+  --time_zone=Europe/Paris --format=markdown --output_dir="$SCRATCH/reports"
+admin schedules |
+  grep -qE "^every-two-seconds +Every two seconds +\*/2 \* \* \* \* \* +Europe/Paris" ||
   fail "schedule not listed: $(admin schedules)"
-report_file() { ls "$SCRATCH"/reports/every-minute-*.md >/dev/null 2>&1; }
-wait_for 90 "the scheduled report file" report_file
-file=$(ls "$SCRATCH"/reports/every-minute-*.md | head -n1)
+listed_run() {
+  viewer reports every-two-seconds |
+    grep -E "^[0-9]+ +every-two-seconds +.* ok +markdown +$SCRATCH/reports/[^ ]+\.md$" | head -n1
+}
+wait_for 60 "the scheduled report, listed for a viewer" listed_run
+row=$(listed_run)
+run=${row%% *} file=${row##* }
+[[ -f "$file" ]] || fail "the run's report file $file is missing: $(ls "$SCRATCH/reports")"
 cat "$file"
-grep -q "^# Every minute" "$file" || fail "no title in $file"
+grep -q "^# Every two seconds" "$file" || fail "no title in $file"
 grep -q "lyon" "$file" || fail "site lyon missing from the report"
 grep -q "aws" "$file" || fail "site aws missing from the report"
 grep -q "100%" "$file" || fail "lyon's peer-to-peer share missing"
@@ -72,9 +80,8 @@ grep -q "aws-connector-1" "$file" || fail "the affected host is not named in the
 grep -q "^- Evidence: " "$file" || fail "no evidence in the report"
 grep -q "^- What to do: " "$file" || fail "no remediation in the report"
 grep -q "^## Findings over time" "$file" || fail "no finding trend in the report"
-viewer reports every-minute | grep -qE "^[0-9]+ +every-minute +.* ok +markdown +$SCRATCH/reports" ||
-  fail "the run is not listed for a viewer: $(viewer reports every-minute)"
-run=$(viewer reports every-minute --json | sed -n 's/.*"runId": "\([0-9]*\)".*/\1/p' | head -n1)
+viewer reports every-two-seconds --json | grep -q "\"runId\": \"$run\"" ||
+  fail "run $run missing from the JSON listing: $(viewer reports every-two-seconds --json)"
 viewer report show "$run" | cmp - "$file" || fail "the stored report differs from the file"
 
 # On demand: JSON for one site, and HTML with its inline chart to a file.
@@ -91,6 +98,6 @@ admin reports - | grep -c "(on demand)" | grep -q "^2$" || fail "on-demand runs:
 
 # The trend has the hour's point.
 admin trend lyon | grep -qE "100% +#+" || fail "trend: $(admin trend lyon)"
-admin schedules delete every-minute
+admin schedules delete every-two-seconds
 admin schedules | grep -q "no report schedules" || fail "schedule not deleted"
 echo PASS
