@@ -23,12 +23,16 @@ TEST(TtlProbeTest, ClosedPortOnLoopbackIsReachedAtTtlOneWithNoHops) {
   }
   TtlProbeOptions options;
   options.destination = Loopback(port);
+  // A wait far longer than any machine needs: returning well before it
+  // shows the trace ends once the destination is reached, with no
+  // threshold a busy machine could miss.
+  options.max_wait = absl::Seconds(40);
   const absl::Time start = absl::Now();
   auto trace = TraceHops(options, RealClock::Get());
   ASSERT_TRUE(trace.ok()) << trace.status();
   EXPECT_TRUE(trace->hops.empty());
   EXPECT_EQ(trace->destination_ttl, 1);
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(400));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
 }
 
 TEST(TtlProbeTest, AnsweringServerIsReachedAtTtlOne) {
@@ -56,6 +60,7 @@ TEST(TtlProbeTest, SilentDestinationEndsCleanlyAfterTheBoundedWait) {
   TtlProbeOptions options;
   options.destination = server->local_address();
   options.rtt_hint = absl::Milliseconds(1);  // wait 200 ms
+  options.max_wait = absl::Seconds(40);  // not this: the hint decides
   const absl::Time start = absl::Now();
   auto trace = TraceHops(options, RealClock::Get());
   const absl::Duration took = absl::Now() - start;
@@ -63,7 +68,7 @@ TEST(TtlProbeTest, SilentDestinationEndsCleanlyAfterTheBoundedWait) {
   EXPECT_TRUE(trace->hops.empty());
   EXPECT_EQ(trace->destination_ttl, 0);
   EXPECT_GE(took, absl::Milliseconds(190));
-  EXPECT_LT(took, absl::Milliseconds(450));
+  EXPECT_LT(took, absl::Seconds(20));
 }
 
 // The probe starts the trace before STUN has measured the round trip and
