@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "server/analysis/aws_ranges_watcher.h"
 #include "server/analysis/site_refresher.h"
+#include "server/service/endpoint_dependent_batch.h"
 #include "server/service/query_service.h"
 #include "server/store/memory_store.h"
 
@@ -71,23 +72,7 @@ class QueryServiceAwsReloadTest : public ::testing::Test {
     agent.set_site("vpc");
     agent.set_role(v1::ROLE_CONNECTOR);
     ASSERT_TRUE(store_.EnrollAgent(agent, "hash", "", "").ok());
-    v1::IngestRequest batch;
-    batch.set_epoch(1);
-    batch.set_sequence(1);
-    v1::ProbeReport* probe = batch.add_records()->mutable_probe();
-    probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
-    for (const char* mapped : {"198.51.100.7:6000", "198.51.100.7:6001"}) {
-      v1::StunObservation* o = probe->add_observations();
-      o->set_server(probe->observations_size() == 1 ? "192.0.2.1:3478"
-                                                    : "203.0.113.1:3478");
-      o->set_test("binding");
-      o->set_local_address("10.0.0.2:5000");
-      o->set_transmissions(1);
-      o->set_answered(true);
-      o->set_mapped_address(mapped);
-    }
-    probe->set_udp_reachable(true);
-    probe->set_public_address("198.51.100.7:6000");
+    const v1::IngestRequest batch = EndpointDependentBatch(clock_.Now());
     ASSERT_TRUE(store_.Ingest(agent, batch, clock_.Now()).ok());
   }
 

@@ -16,6 +16,7 @@
 #include "common/sim_clock.h"
 #include "gtest/gtest.h"
 #include "server/analysis/site_refresher.h"
+#include "server/service/endpoint_dependent_batch.h"
 #include "server/service/query_service_test_fixture.h"
 #include "server/store/pg_test_env.h"
 
@@ -174,23 +175,9 @@ TEST_F(QueryServiceTest, TheServerReDecidesStoredProbesWithItsOwnRanges) {
   agent.set_site("aws");
   agent.set_role(v1::ROLE_CONNECTOR);
   ASSERT_TRUE(store_->EnrollAgent(agent, "hash-aws", "", "").ok());
-  v1::IngestRequest batch;
-  batch.set_epoch(1);
-  batch.set_sequence(1);
-  v1::ProbeReport* probe = batch.add_records()->mutable_probe();
-  probe->mutable_time()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
-  for (const char* mapped : {"198.51.100.7:6000", "198.51.100.7:6001"}) {
-    v1::StunObservation* o = probe->add_observations();
-    o->set_server(probe->observations_size() == 1 ? "192.0.2.1:3478"
-                                                  : "203.0.113.1:3478");
-    o->set_test("binding");
-    o->set_local_address("10.0.0.2:5000");
-    o->set_transmissions(1);
-    o->set_answered(true);
-    o->set_mapped_address(mapped);
-  }
-  probe->set_udp_reachable(true);  // The agent's own (wrong) verdict.
-  probe->set_public_address("198.51.100.7:6000");
+  v1::IngestRequest batch = EndpointDependentBatch(clock_.Now());
+  v1::ProbeReport* probe = batch.mutable_records(0)->mutable_probe();
+  // The agent's own (wrong) verdict.
   probe->set_mapping_behavior(v1::MAPPING_ENDPOINT_INDEPENDENT);
   ASSERT_TRUE(store_->Ingest(agent, batch, clock_.Now()).ok());
 
