@@ -1,5 +1,6 @@
 #include "analyzer/outbound_rules.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,17 @@ void AddPorts(v1::ProbeReport* report) {
   for (const v1::PortCheck& c : report->port_checks()) {
     if (c.not_served() || c.inconclusive()) continue;
     (c.passed() ? stun_passed : stun_blocked).push_back(absl::StrCat(c.port()));
+  }
+  // The STUN server answered test I on its own port: that port is open
+  // whether or not the port check lists it.
+  for (const v1::StunObservation& o : report->observations()) {
+    if (o.test() != "binding" || !o.answered()) continue;
+    const std::string port = EndpointPort(o.server());
+    if (std::find(stun_passed.begin(), stun_passed.end(), port) ==
+        stun_passed.end()) {
+      stun_passed.push_back(port);
+    }
+    break;
   }
   std::vector<std::string> open = stun_passed, blocked = stun_blocked;
   const bool by_stun = !stun_blocked.empty();

@@ -69,6 +69,18 @@ TEST(OutboundRulesTest, FirewalkingDecidesPortsTheStunCheckCouldNot) {
           "answered)"));
 }
 
+TEST(OutboundRulesTest, TheServersOwnPortIsOpenEvenWhenNotChecked) {
+  // --stun=X:3478 but 3478 is not among --ports: every checked port
+  // inconclusive, then firewalked and dropped.
+  v1::ProbeReport r = Answered();
+  Port(&r, 80, false, true);
+  Walk(&r, "port", "203.0.113.10:80", v1::FIREWALK_DROPPED);
+  AddOutboundFindings(&r);
+  ASSERT_EQ(r.findings_size(), 1);
+  EXPECT_EQ(r.findings(0).code(), v1::FINDING_OUTBOUND_PORTS_RESTRICTED);
+  EXPECT_EQ(r.findings(0).evidence(0), "UDP answered on port(s) 3478");
+}
+
 TEST(OutboundRulesTest, SaysWhenBothMethodsFoundBlockedPorts) {
   v1::ProbeReport r = Answered();
   Port(&r, 3478, true, false);

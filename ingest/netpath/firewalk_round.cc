@@ -66,7 +66,7 @@ absl::StatusOr<FirewalkRound> RunFirewalkRound(
         sibling ? options.sibling : options.targets[i], options.ttl);
     if (!socket.ok()) {
       if (sibling) return socket.status();
-      flights[i].reply.kind = FirewalkReply::Kind::kUnreachable;
+      flights[i].reply.kind = FirewalkReply::Kind::kLocalError;
       flights[i].reply.detail = std::string(socket.status().message());
       flights[i].done = true;
       continue;
@@ -78,7 +78,7 @@ absl::StatusOr<FirewalkRound> RunFirewalkRound(
     if (f.done) continue;
     f.sent = clock.Now();
     if (!f.socket->Send(payload)) {
-      f.reply.kind = FirewalkReply::Kind::kUnreachable;
+      f.reply.kind = FirewalkReply::Kind::kLocalError;
       f.reply.detail = "the kernel refused to send it";
       f.done = true;
     }

@@ -43,11 +43,13 @@ struct FirewalkReply {
     kPortUnreachable,  // the destination itself: nothing listens there
     kUnreachable,      // someone refused it: prohibited, no route, ...
     kAnswered,         // the destination answered with data
+    kLocalError,       // never left this host (no route, no socket, ...)
   };
   Kind kind = Kind::kSilent;
   // Who answered (port 0); unset when silent.
   net::SocketAddress responder;
-  // For kUnreachable: in words, e.g. "administratively prohibited".
+  // For kUnreachable: in words, e.g. "administratively prohibited"; for
+  // kLocalError, why.
   std::string detail;
   absl::Duration rtt;
 };
@@ -58,8 +60,8 @@ struct FirewalkRound {
 };
 
 // Unavailable when the sibling's socket cannot be opened (no route, no
-// socket); a target whose socket cannot be opened gets kUnreachable with
-// the reason.
+// socket); a target whose socket cannot be opened, or whose datagram the
+// kernel refuses, gets kLocalError with the reason.
 absl::StatusOr<FirewalkRound> RunFirewalkRound(
     const FirewalkRoundOptions& options, const Clock& clock);
 

@@ -93,11 +93,22 @@ struct SharedProgress {
 
 absl::StatusOr<v1::ProbeReport> RunProbe(const ProbeOptions& options,
                                          const ProbeEnvironment& env) {
-  if (env.network == nullptr || options.stun_servers.empty() ||
-      !options.local.empty()) {
-    return RunFamilyProbe(options, env);  // Its errors; one family.
+  if (env.network == nullptr || options.stun_servers.empty()) {
+    return RunFamilyProbe(options, env);  // Its errors.
   }
   ASSIGN_OR_RETURN(Split split, SplitByFamily(options, *env.network));
+  if (!options.local.empty()) {  // One local address: its family only.
+    auto local = net::SocketAddress::Parse(options.local);
+    if (!local.ok()) return RunFamilyProbe(options, env);  // Names it.
+    ProbeOptions& one = local->is_ipv6() ? split.v6 : split.v4;
+    if (one.stun_servers.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--local=", options.local, " is IPv", local->is_ipv6() ? "6" : "4",
+          " but no STUN server of that family is given"));
+    }
+    one.gateways = options.gateways;
+    return RunFamilyProbe(one, env);
+  }
   if (split.v6.stun_servers.empty()) return RunFamilyProbe(split.v4, env);
   if (split.v4.stun_servers.empty()) return RunFamilyProbe(split.v6, env);
   const absl::Status v6 = Ipv6Usable(*env.network, split.v6.stun_servers[0]);

@@ -41,5 +41,34 @@ TEST(DualStackSimTest, WithoutAnIpv6RouteOnlyIpv4IsProbedAndTheReasonShown) {
   }
 }
 
+TEST(DualStackSimTest, ALocalAddressPicksItsFamilysServers) {
+  SimClock clock;
+  SimNetwork network(&clock, SimNetworkConfig());
+  ASSERT_TRUE(network.AddStunServer({kServer, std::nullopt}).ok());
+  ProbeOptions options;
+  options.stun_servers = {"[2001:db8::1]:3478", kServer.ToString()};
+  options.ports.clear();
+  options.gateways = false;
+  options.trace_hops = false;
+  options.local = "192.168.1.10:0";
+  ScriptedPathEvidence evidence;
+  absl::StatusOr<v1::ProbeReport> report;
+  RunOnSimClock(clock, [&] {
+    report = RunProbe(options, {&network, &evidence, &clock, /*sequential=*/true});
+  });
+  ASSERT_TRUE(report.ok()) << report.status();
+  for (const v1::StunObservation& o : report->observations()) {
+    EXPECT_EQ(o.server(), kServer.ToString());
+  }
+  options.stun_servers = {"[2001:db8::1]:3478"};
+  RunOnSimClock(clock, [&] {
+    report = RunProbe(options, {&network, &evidence, &clock, /*sequential=*/true});
+  });
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("no STUN server of that family"),
+            std::string::npos)
+      << report.status();
+}
+
 }  // namespace
 }  // namespace natscope::ingest

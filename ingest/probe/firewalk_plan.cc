@@ -57,7 +57,10 @@ int FirewalkTtl(const std::vector<v1::HopObservation>& hops) {
     if (last_inside > 0 && h.ttl() > last_inside) return h.ttl();
     if (last_inside == 0) chosen = h.ttl();
   }
-  return chosen;
+  // Hop 1 is the host's own gateway, often the firewall itself: a router
+  // answers time exceeded before its forwarding rules run, so a TTL
+  // expiring there would pass every datagram.
+  return chosen >= 2 ? chosen : 0;
 }
 
 std::optional<FirewalkPlan> MakeFirewalkPlan(const FirewalkInputs& in) {
@@ -130,7 +133,6 @@ void FirewalkJudge::Record(const std::vector<size_t>& sent,
   const bool sibling_ok = s == Kind::kTimeExceeded || s == Kind::kAnswered;
   last_sibling_silent_ = !sibling_ok;
   if (sibling_ok) {
-    ++sibling_answers_;
     sibling_responder_ = round.sibling.responder.IpString();
   } else {
     ++sibling_silences_;
@@ -139,6 +141,7 @@ void FirewalkJudge::Record(const std::vector<size_t>& sent,
     State& state = states_[sent[k]];
     const FirewalkReply& reply = round.targets[k];
     ++state.transmissions;
+    state.sibling_answers += sibling_ok ? 1 : 0;
     v1::FirewalkCheck check;
     switch (reply.kind) {
       case Kind::kTimeExceeded:
@@ -156,9 +159,11 @@ void FirewalkJudge::Record(const std::vector<size_t>& sent,
           check.set_verdict(v1::FIREWALK_DROPPED);
         }
         break;
+      case Kind::kLocalError:  // Says nothing about the path.
+        break;
     }
     if (check.verdict() == v1::FIREWALK_UNKNOWN) continue;
-    if (reply.kind != Kind::kSilent) {
+    if (reply.kind != Kind::kSilent && reply.kind != Kind::kLocalError) {
       check.set_responder(reply.responder.IpString());
       check.set_rtt_micros(absl::ToInt64Microseconds(reply.rtt));
     }
@@ -175,8 +180,9 @@ std::vector<v1::FirewalkCheck> FirewalkJudge::Checks() const {
     check.set_destination(plan_.targets[i].destination.ToString());
     check.set_ttl(plan_.ttl);
     check.set_transmissions(states_[i].transmissions);
+    // Over the rounds this target was in (a decided target leaves).
     check.set_sibling(absl::StrCat(
-        sibling_answers_, "/", rounds_,
+        states_[i].sibling_answers, "/", states_[i].transmissions,
         sibling_responder_.empty() ? ""
                                    : absl::StrCat(" from ", sibling_responder_)));
     out.push_back(std::move(check));

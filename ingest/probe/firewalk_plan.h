@@ -71,7 +71,9 @@ struct FirewalkPlan {
 
 // The TTL of the first answering hop beyond the last private or CGNAT hop
 // (beyond the NAT); without such hops, the last answering hop (beyond any
-// firewall at the site's edge). 0 when no hop answered.
+// firewall at the site's edge) if it is hop 2 or further (hop 1, the
+// host's gateway, answers before its own firewall rules run). 0 when no
+// such hop answered.
 int FirewalkTtl(const std::vector<v1::HopObservation>& hops);
 
 // nullopt when there is nothing to walk, the primary did not answer (no
@@ -105,12 +107,12 @@ class FirewalkJudge {
   struct State {
     std::optional<v1::FirewalkCheck> verdict;
     int transmissions = 0;
+    int sibling_answers = 0;     // Of the rounds this target was in.
     int confirmed_silences = 0;  // Silent while the sibling answered.
   };
   FirewalkPlan plan_;
   std::vector<State> states_;
   int rounds_ = 0;
-  int sibling_answers_ = 0;
   int sibling_silences_ = 0;
   bool last_sibling_silent_ = false;
   std::string sibling_responder_;

@@ -45,6 +45,9 @@ TEST(FirewalkTtlTest, WithoutNatTheLastAnsweringHop) {
 
 TEST(FirewalkTtlTest, NoneWhenNothingAnswersBeyondTheNat) {
   EXPECT_EQ(FirewalkTtl({Hop(1, "192.168.1.1", "private")}), 0);
+  // No NAT and only the gateway answered: it answers before its own
+  // firewall rules run, so it cannot tell a drop.
+  EXPECT_EQ(FirewalkTtl({Hop(1, "2001:db8:1::1", "documentation")}), 0);
   EXPECT_EQ(FirewalkTtl({}), 0);
 }
 
@@ -197,6 +200,30 @@ TEST(FirewalkJudgeTest, PortUnreachableAndRefusalsDecideAtOnce) {
   EXPECT_EQ(checks[0].verdict(), v1::FIREWALK_NOT_LISTENING);
   EXPECT_EQ(checks[1].verdict(), v1::FIREWALK_REJECTED);
   EXPECT_EQ(checks[2].verdict(), v1::FIREWALK_PASSED);
+}
+
+TEST(FirewalkJudgeTest, ALocalErrorDecidesNothing) {
+  FirewalkJudge judge = Judge(1);
+  for (int i = 0; i < 4; ++i) {
+    const std::vector<size_t> sent = judge.NextRound();
+    if (sent.empty()) break;
+    judge.Record(sent, Round({Kind::kLocalError}, Kind::kTimeExceeded));
+  }
+  EXPECT_EQ(judge.Checks()[0].verdict(), v1::FIREWALK_UNKNOWN);
+  EXPECT_EQ(judge.Checks()[0].responder(), "");
+}
+
+TEST(FirewalkJudgeTest, SiblingCountIsOverTheTargetsOwnRounds) {
+  FirewalkJudge judge = Judge(2);
+  // Round 1: the sibling is silent, target 0 passes, 1 is silent.
+  judge.Record(judge.NextRound(),
+               Round({Kind::kTimeExceeded, Kind::kSilent}, Kind::kSilent));
+  judge.Record(judge.NextRound(), Round({Kind::kSilent}, Kind::kTimeExceeded));
+  judge.Record(judge.NextRound(), Round({Kind::kSilent}, Kind::kTimeExceeded));
+  const auto checks = judge.Checks();
+  EXPECT_EQ(checks[0].sibling(), "0/1 from 198.51.100.1");
+  EXPECT_EQ(checks[1].verdict(), v1::FIREWALK_DROPPED);
+  EXPECT_EQ(checks[1].sibling(), "2/3 from 198.51.100.1");
 }
 
 TEST(FirewalkJudgeTest, RoundsHoldAtMostPerRoundTargets) {
