@@ -142,6 +142,15 @@ TEST(ConfigTest, EveryProblemIsListedWithItsField) {
   }
 }
 
+TEST(ConfigTest, AtMostSixteenDestinations) {
+  std::string probe = "probe {";
+  for (int i = 1; i <= 17; ++i) {
+    probe += " destinations: \"192.0.2." + std::to_string(i) + ":3478\"";
+  }
+  EXPECT_TRUE(Contains(ErrorOf(std::string(kMinimal) + probe + " }"),
+                       "probe.destinations: 17 given, at most 16"));
+}
+
 TEST(ConfigTest, JitterMustBeBelowInterval) {
   EXPECT_TRUE(Contains(ErrorOf(std::string(kMinimal) +
                                "probe { interval: \"1m\" jitter: \"1m\" }"),

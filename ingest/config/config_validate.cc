@@ -185,6 +185,10 @@ void CheckProbe(const v1::ProbeConfig& probe, Problems* p) {
     CheckRange(absl::StrCat("probe.ports[", i, "]"), probe.ports(i), 1, 65535,
                p);
   }
+  if (probe.destinations_size() > 16) {  // ProbeOptions::kMaxDestinations
+    p->Add("probe.destinations", absl::StrCat(probe.destinations_size(),
+                                              " given, at most 16"));
+  }
   for (int i = 0; i < probe.destinations_size(); ++i) {
     CheckHostPort(absl::StrCat("probe.destinations[", i, "]"),
                   probe.destinations(i), p);

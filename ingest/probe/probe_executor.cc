@@ -270,6 +270,11 @@ absl::StatusOr<ProbeTargets> ResolveTargets(const ProbeOptions& options,
   if (!options.quic_server.empty()) {
     ASSIGN_OR_RETURN(targets.quic, network.Resolve(options.quic_server));
   }
+  if (options.destinations.size() > ProbeOptions::kMaxDestinations) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--destinations (probe.destinations): ", options.destinations.size(),
+        " given, at most ", ProbeOptions::kMaxDestinations));
+  }
   for (const std::string& text : options.destinations) {
     auto destination = network.Resolve(text);
     if (!destination.ok()) {

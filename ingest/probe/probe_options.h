@@ -25,7 +25,9 @@ struct ProbeOptions {
   std::vector<int> ports = {3478, 443, 80, 53, 19302, 50000};
   // A second destination set, HOST:PORT each, for firewalking (with the
   // primary's OTHER-ADDRESS); see ProbeConfig.destinations.
+  // At most kMaxDestinations (each costs ICMP from routers that ration it).
   std::vector<std::string> destinations;
+  static constexpr int kMaxDestinations = 16;
   // Firewalk the ports the port check could not decide and the
   // destinations (needs trace_hops).
   bool firewalk = true;

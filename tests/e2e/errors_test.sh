@@ -27,6 +27,8 @@ expect_one_line "cli: unreachable server" "cannot reach natscope-server at 127.0
 expect_one_line "agent: bad STUN address" "not HOST:PORT" "$AGENT" probe --stun=nonsense
 expect_one_line "agent: bad firewalking destination" "destinations.*nonsense.*not HOST:PORT" \
   "$AGENT" probe --stun=127.0.0.1:1 --destinations=127.0.0.2:9,nonsense
+expect_one_line "agent: too many firewalking destinations" "destinations.*17 given, at most 16" \
+  "$AGENT" probe --stun=127.0.0.1:1 --destinations="$(seq -s, -f '127.0.0.2:%g' 1 17)"
 
 touch "$SCRATCH/a-file"
 expect_one_line "server: unwritable data directory" "data.*director.*--data_dir" \
