@@ -38,8 +38,9 @@ absl::StatusOr<Split> SplitByFamily(const ProbeOptions& options,
   // resolves it (IPv4 first), the IPv6 run gets its IPv6 address.
   for (const std::string& s : options.stun_servers) {
     auto all = network.ResolveAll(s);
-    if (!all.ok() || all->size() < 2) {
-      family(s)->stun_servers.push_back(s);
+    if (!all.ok() || all->size() < 2) {  // One family (or the run's error).
+      (all.ok() && all->front().is_ipv6() ? split.v6 : split.v4)
+          .stun_servers.push_back(s);
       continue;
     }
     bool four = false, six = false;
