@@ -20,6 +20,11 @@ PACKAGES=(
   # port-mapping clients and a UPnP/NAT-PMP gateway.
   ngtcp2-server ngtcp2-client libminiupnpc-dev miniupnpc libnatpmp-dev natpmpc
   miniupnpd-nftables
+  # STUN clients and servers no one here wrote, for the interop tests: the
+  # classic RFC 3489 client and server (Vovida), and Go STUN libraries
+  # built offline with Debian's Go toolchain.
+  stun-client stun-server golang-go golang-github-pion-stun-dev
+  golang-github-ccding-go-stun-dev
   # Process and network tools used by the scripts and tests.
   procps util-linux iproute2 nftables openssl
   # Real checks: the dashboard in a headless browser, /metrics by promtool.
