@@ -30,7 +30,8 @@ absl::Status ResolveEnrollmentToken(ServerFlags* f) {
 }
 
 // The UDP responders: STUN (RFC 5780 with a second address), extra
-// plain STUN ports, QUIC version negotiation, and their rate limit.
+// plain STUN ports, QUIC version negotiation, and their rate limit; STUN
+// over TCP on the same ports, and its limits.
 void RegisterStunFlags(FlagSet& flags, StunFlagValues* stun) {
   flags.String("stun_listen", &stun->stun_listen,
                "UDP address of the STUN responder, IP:PORT (A1:P1); empty "
@@ -57,6 +58,20 @@ void RegisterStunFlags(FlagSet& flags, StunFlagValues* stun) {
   flags.Int("stun_max_sources", &stun->stun_max_sources,
             "Sources (IPv4 addresses, IPv6 /64s) the STUN/QUIC rate limiter "
             "tracks; when full, the least recently seen is forgotten.");
+  flags.Bool("stun_tcp", &stun->stun_tcp,
+             "Serve STUN over TCP too (RFC 8489), on the same IP:port as "
+             "every UDP STUN socket (not --quic_listen's); --nostun_tcp "
+             "serves UDP only.");
+  flags.Int("stun_tcp_max_connections", &stun->stun_tcp_max_connections,
+            "STUN over TCP connections open at once; past it a connection "
+            "is accepted and reset at once.");
+  flags.Int("stun_tcp_max_connections_per_source",
+            &stun->stun_tcp_max_connections_per_source,
+            "STUN over TCP connections one source (IPv4 address, IPv6 /64) "
+            "may hold open.");
+  flags.Duration("stun_tcp_idle_timeout", &stun->stun_tcp_idle_timeout,
+                 "A STUN over TCP connection with no request for this long "
+                 "is closed (1s to 1h).");
 }
 
 // Where the data lives: the embedded cluster, or an existing PostgreSQL.

@@ -29,9 +29,10 @@ inline constexpr uint16_t kMethodBinding = 0x001;
 // Attribute types.
 enum AttributeType : uint16_t {
   kAttrMappedAddress = 0x0001,
-  kAttrChangeRequest = 0x0003,   // RFC 5780
-  kAttrSourceAddress = 0x0004,   // RFC 3489, decoded only
-  kAttrChangedAddress = 0x0005,  // RFC 3489, decoded only
+  kAttrResponseAddress = 0x0002,  // RFC 3489; never honoured (classic.h)
+  kAttrChangeRequest = 0x0003,    // RFC 5780
+  kAttrSourceAddress = 0x0004,    // RFC 3489; encoded by classic.h only
+  kAttrChangedAddress = 0x0005,   // RFC 3489; encoded by classic.h only
   kAttrUsername = 0x0006,
   kAttrMessageIntegrity = 0x0008,
   kAttrErrorCode = 0x0009,

@@ -4,8 +4,25 @@
 #include "common/stun/message.h"
 
 namespace natscope::stun::internal {
+namespace {
 
-absl::Status CheckHeader(absl::Span<const uint8_t> message) {
+absl::Status CheckCookie(uint32_t cookie, Dialect dialect) {
+  if (dialect == Dialect::kModern && cookie != kMagicCookie) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "bad magic cookie 0x%08x, expected 0x%08x (an RFC 3489 message? "
+        "DecodeClassic in common/stun/classic.h reads those)",
+        cookie, kMagicCookie));
+  }
+  if (dialect == Dialect::kClassic && cookie == kMagicCookie) {
+    return absl::InvalidArgumentError(
+        "not an RFC 3489 message: it carries the RFC 5389 magic cookie");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckHeader(absl::Span<const uint8_t> message, Dialect dialect) {
   if (message.size() < kHeaderSize) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "STUN message too short: %d bytes, the header alone needs %d",
@@ -17,12 +34,9 @@ absl::Status CheckHeader(absl::Span<const uint8_t> message) {
         "be zero",
         ReadU16(message.data())));
   }
-  const uint32_t cookie = ReadU32(message.data() + 4);
-  if (cookie != kMagicCookie) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "bad magic cookie 0x%08x, expected 0x%08x (RFC 3489 messages are not "
-        "supported)",
-        cookie, kMagicCookie));
+  if (absl::Status cookie = CheckCookie(ReadU32(message.data() + 4), dialect);
+      !cookie.ok()) {
+    return cookie;
   }
   const size_t length = ReadU16(message.data() + 2);
   if (length % 4 != 0) {
@@ -38,8 +52,8 @@ absl::Status CheckHeader(absl::Span<const uint8_t> message) {
 }
 
 absl::StatusOr<std::vector<AttributeView>> SplitAttributes(
-    absl::Span<const uint8_t> message) {
-  absl::Status header = CheckHeader(message);
+    absl::Span<const uint8_t> message, Dialect dialect) {
+  absl::Status header = CheckHeader(message, dialect);
   if (!header.ok()) return header;
   std::vector<AttributeView> attributes;
   size_t offset = kHeaderSize;

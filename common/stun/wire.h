@@ -54,16 +54,22 @@ struct AttributeView {
   absl::Span<const uint8_t> value;
 };
 
+// Which STUN a message must be. RFC 5389 and later put the magic cookie
+// at offset 4; RFC 3489 ("classic") messages have any other value there,
+// as the first 4 bytes of their 16-byte transaction id (RFC 8489 §11).
+enum class Dialect { kModern, kClassic };
+
 // Returns OK when `message` has a well-formed 20-byte header whose length
-// field matches the bytes that follow; otherwise InvalidArgument saying
-// which check failed.
-absl::Status CheckHeader(absl::Span<const uint8_t> message);
+// field matches the bytes that follow and whose cookie field is that of
+// `dialect`; otherwise InvalidArgument saying which check failed.
+absl::Status CheckHeader(absl::Span<const uint8_t> message,
+                         Dialect dialect = Dialect::kModern);
 
 // Checks the header, then splits the body into attributes, checking that
 // every attribute and its padding lie inside the buffer. Nothing is
 // interpreted. Returns InvalidArgument on any framing error.
 absl::StatusOr<std::vector<AttributeView>> SplitAttributes(
-    absl::Span<const uint8_t> message);
+    absl::Span<const uint8_t> message, Dialect dialect = Dialect::kModern);
 
 }  // namespace natscope::stun::internal
 

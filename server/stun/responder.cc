@@ -75,6 +75,10 @@ std::vector<metrics::CallbackHandle> ExportCounters(
       "Datagrams on STUN ports that are not STUN, undecodable, or fail "
       "FINGERPRINT.",
       &StunServerCounters::malformed, nullptr));
+  handles.push_back(ExportCounter(
+      responder, "natscope_stun_classic_requests_total",
+      "Of the STUN requests, RFC 3489 (classic) ones, answered in kind.",
+      &StunServerCounters::classic, nullptr));
   return handles;
 }
 
@@ -134,6 +138,12 @@ absl::StatusOr<std::unique_ptr<StunResponder>> StunResponder::Start(
       new StunResponder(clock, options.rate_limit));
   RETURN_IF_ERROR(responder->BindAll(options));
   responder->Advertise();
+  if (!responder->tcp_listeners_.empty()) {
+    ASSIGN_OR_RETURN(responder->tcp_,
+                     StunTcpResponder::Start(
+                         std::move(responder->tcp_listeners_), options.tcp,
+                         options.rate_limit, clock));
+  }
   responder->thread_ = std::thread([r = responder.get()] { r->Loop(); });
   responder->metrics_ = ExportCounters(*responder);
   return responder;
@@ -141,9 +151,18 @@ absl::StatusOr<std::unique_ptr<StunResponder>> StunResponder::Start(
 
 absl::Status StunResponder::BindAll(const StunResponderOptions& options) {
   if (options.stun_listen) {
-    ASSIGN_OR_RETURN(std::vector<io::UdpSocket> set, BindRfc5780Set(options));
+    ASSIGN_OR_RETURN(
+        UdpAndTcpSockets bound,
+        BindUdpAndTcp([&options] { return BindRfc5780Set(options); },
+                      options.tcp.enabled, options.stun_listen->port() == 0,
+                      options.tcp.backlog));
+    std::vector<io::UdpSocket>& set = bound.udp;
     StunServerConfig config{set[0].local_address(), std::nullopt};
     if (set.size() == 4) config.alternate = set[3].local_address();
+    for (size_t i = 0; i < bound.tcp.size(); ++i) {
+      tcp_listeners_.push_back(
+          {std::move(bound.tcp[i]), config, static_cast<StunSocket>(i)});
+    }
     ASSIGN_OR_RETURN(StunServerCore core,
                      StunServerCore::Create(config, &limiter_));
     rfc5780_.emplace(std::move(core));
@@ -152,7 +171,8 @@ absl::Status StunResponder::BindAll(const StunResponderOptions& options) {
                             static_cast<StunSocket>(i), 0});
     }
     for (uint16_t port : options.stun_ports) {
-      RETURN_IF_ERROR(BindPlain(options.stun_listen->WithPort(port)));
+      RETURN_IF_ERROR(
+          BindPlain(options.stun_listen->WithPort(port), options.tcp));
     }
   }
   if (options.quic_listen) {
@@ -194,18 +214,32 @@ void StunResponder::Advertise() {
   for (StunServerCore& core : plain_) core.set_advertised_ports(ports);
 }
 
-absl::Status StunResponder::BindPlain(const net::SocketAddress& address) {
-  auto socket = io::UdpSocket::Bind(address);
-  if (!socket.ok()) {
-    return absl::Status(socket.status().code(),
-                        absl::StrCat(socket.status().message(),
-                                     "; or remove it from --stun_ports"));
+absl::Status StunResponder::BindPlain(const net::SocketAddress& address,
+                                      const StunTcpOptions& tcp) {
+  auto bind_udp = [&address]() -> absl::StatusOr<std::vector<io::UdpSocket>> {
+    auto socket = io::UdpSocket::Bind(address);
+    if (!socket.ok()) {
+      return absl::Status(socket.status().code(),
+                          absl::StrCat(socket.status().message(),
+                                       "; or remove it from --stun_ports"));
+    }
+    std::vector<io::UdpSocket> one;
+    one.push_back(std::move(socket).value());
+    return one;
+  };
+  ASSIGN_OR_RETURN(UdpAndTcpSockets bound,
+                   BindUdpAndTcp(bind_udp, tcp.enabled, address.port() == 0,
+                                 tcp.backlog));
+  io::UdpSocket& socket = bound.udp[0];
+  StunServerConfig plain{socket.local_address(), std::nullopt};
+  if (!bound.tcp.empty()) {
+    tcp_listeners_.push_back({std::move(bound.tcp[0]), plain,
+                              StunSocket::kPrimary});
   }
-  StunServerConfig plain{socket->local_address(), std::nullopt};
   ASSIGN_OR_RETURN(StunServerCore core,
                    StunServerCore::Create(plain, &limiter_));
   plain_.push_back(std::move(core));
-  endpoints_.push_back({std::move(socket).value(), Endpoint::Kind::kPlain,
+  endpoints_.push_back({std::move(socket), Endpoint::Kind::kPlain,
                         StunSocket::kPrimary, plain_.size() - 1});
   return absl::OkStatus();
 }
@@ -337,6 +371,7 @@ std::string StunResponder::Describe() const {
     for (const auto& a : extra_stun_addresses()) extra.push_back(a.ToString());
     if (!extra.empty())
       absl::StrAppend(&out, ", plain STUN on ", absl::StrJoin(extra, ", "));
+    if (tcp_) absl::StrAppend(&out, "; ", tcp_->Describe());
   }
   if (auto quic = quic_address()) {
     absl::StrAppend(&out, ", QUIC version negotiation on ", quic->ToString());
@@ -347,16 +382,10 @@ std::string StunResponder::Describe() const {
 StunResponderCounters StunResponder::counters() const {
   absl::MutexLock lock(&mu_);
   StunResponderCounters out;
-  auto add = [&out](const StunServerCounters& c) {
-    out.stun.requests += c.requests;
-    out.stun.responses += c.responses;
-    out.stun.rate_limited += c.rate_limited;
-    out.stun.malformed += c.malformed;
-    out.stun.ignored += c.ignored;
-  };
-  if (rfc5780_) add(rfc5780_->counters());
-  for (const StunServerCore& core : plain_) add(core.counters());
+  if (rfc5780_) out.stun += rfc5780_->counters();
+  for (const StunServerCore& core : plain_) out.stun += core.counters();
   if (quic_) out.quic = quic_->counters();
+  if (tcp_) out.tcp = tcp_->counters();
   return out;
 }
 

@@ -3,7 +3,9 @@
 // STUN ports) and QuicResponderCore (Version Negotiation on a QUIC port).
 //
 // One thread polls every socket; the cores, and the rate limiter they
-// share, run on it. counters() may be read from any thread.
+// share, run on it. STUN over TCP (tcp_responder.h) listens on the same
+// IP:port as every STUN socket, on a thread, cores and rate limiter of its
+// own. counters() may be read from any thread.
 #ifndef NATSCOPE_SERVER_STUN_RESPONDER_H_
 #define NATSCOPE_SERVER_STUN_RESPONDER_H_
 
@@ -24,12 +26,14 @@
 #include "server/stun/quic_responder_core.h"
 #include "server/stun/rate_limiter.h"
 #include "server/stun/stun_server_core.h"
+#include "server/stun/tcp_responder.h"
 
 namespace natscope::server {
 
 struct StunResponderOptions {
   // A1:P1, the primary STUN socket; nullopt turns STUN off. Port 0 picks
-  // a free port (and, with an alternate IP, a free pair P1, P1+1).
+  // a free port (and, with an alternate IP, a free pair P1, P1+1), free
+  // for TCP too when tcp.enabled.
   std::optional<net::SocketAddress> stun_listen;
   // A2 (its port is ignored): with it the server is RFC 5780 capable.
   std::optional<net::SocketAddress> stun_alt_ip;
@@ -40,11 +44,15 @@ struct StunResponderOptions {
   // The QUIC Version Negotiation socket; nullopt turns it off.
   std::optional<net::SocketAddress> quic_listen;
   RateLimiterOptions rate_limit;
+  // STUN over TCP on every STUN socket's address (not the QUIC port's);
+  // its own rate limiter takes rate_limit's options.
+  StunTcpOptions tcp;
 };
 
 struct StunResponderCounters {
   StunServerCounters stun;  // Summed over the RFC 5780 set and extra ports.
   QuicResponderCounters quic;
+  StunTcpCounters tcp;  // Zero when STUN over TCP is off.
 };
 
 class StunResponder {
@@ -86,8 +94,9 @@ class StunResponder {
   absl::Status BindAll(const StunResponderOptions& options);
   // Tells every core which ports to list in NATSCOPE-PORTS.
   void Advertise();
-  // One extra single-address STUN socket.
-  absl::Status BindPlain(const net::SocketAddress& address);
+  // One extra single-address STUN socket, and its TCP twin when TCP is on.
+  absl::Status BindPlain(const net::SocketAddress& address,
+                         const StunTcpOptions& tcp);
   void Loop();
   void Serve(Endpoint& endpoint, const io::Datagram& datagram);
   Endpoint* Rfc5780Endpoint(StunSocket which);
@@ -99,6 +108,9 @@ class StunResponder {
   std::vector<StunServerCore> plain_;
   std::optional<QuicResponderCore> quic_;
   std::vector<Endpoint> endpoints_;
+  // Bound by BindAll, then handed to tcp_, which serves them.
+  std::vector<StunTcpListener> tcp_listeners_;
+  std::unique_ptr<StunTcpResponder> tcp_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   // counters() as natscope_stun_* metrics; last, so unregistered first.

@@ -12,6 +12,9 @@ namespace {
 
 // Caps the rate limiter's table at about 1.2 GB.
 constexpr int64_t kMaxStunSources = 10000000;
+// Each STUN over TCP connection holds a file descriptor and up to about
+// 20 KiB of buffers.
+constexpr int64_t kMaxStunTcpConnections = 65536;
 
 absl::Status Invalid(absl::string_view flag, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", what));
@@ -71,6 +74,38 @@ absl::Status ParseAlternate(const StunFlagValues& f,
   return StunServerCore::Create(config, &unused).status();
 }
 
+absl::Status ParseTcp(const StunFlagValues& f, StunTcpOptions* out) {
+  if (f.stun_tcp_max_connections < 1 ||
+      f.stun_tcp_max_connections > kMaxStunTcpConnections) {
+    return Invalid("stun_tcp_max_connections",
+                   absl::StrCat("must be 1 to ", kMaxStunTcpConnections,
+                                " (each takes a file descriptor); "
+                                "--nostun_tcp turns STUN over TCP off"));
+  }
+  // Above --stun_tcp_max_connections it is simply never reached.
+  if (f.stun_tcp_max_connections_per_source < 1 ||
+      f.stun_tcp_max_connections_per_source > kMaxStunTcpConnections) {
+    return Invalid("stun_tcp_max_connections_per_source",
+                   absl::StrCat("must be 1 to ", kMaxStunTcpConnections));
+  }
+  // Below a second a client on a slow link could lose its connection
+  // between two requests; above an hour a few sources could hold every
+  // connection with nothing to say.
+  if (f.stun_tcp_idle_timeout < absl::Seconds(1) ||
+      f.stun_tcp_idle_timeout > absl::Hours(1)) {
+    return Invalid("stun_tcp_idle_timeout",
+                   absl::StrCat("must be 1s to 1h, not ",
+                                absl::FormatDuration(f.stun_tcp_idle_timeout),
+                                "; write e.g. 10s or 2m"));
+  }
+  out->enabled = f.stun_tcp;
+  out->max_connections = static_cast<size_t>(f.stun_tcp_max_connections);
+  out->max_connections_per_source =
+      static_cast<size_t>(f.stun_tcp_max_connections_per_source);
+  out->idle_timeout = f.stun_tcp_idle_timeout;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<StunResponderOptions> ParseStunFlags(const StunFlagValues& f) {
@@ -115,6 +150,8 @@ absl::StatusOr<StunResponderOptions> ParseStunFlags(const StunFlagValues& f) {
   out.rate_limit.rate_per_second = static_cast<double>(f.stun_rate_limit);
   out.rate_limit.burst = static_cast<double>(f.stun_rate_burst);
   out.rate_limit.max_sources = static_cast<size_t>(f.stun_max_sources);
+  absl::Status tcp = ParseTcp(f, &out.tcp);
+  if (!tcp.ok()) return tcp;
   return out;
 }
 

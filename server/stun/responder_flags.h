@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "server/stun/responder.h"
 
 namespace natscope::server {
@@ -21,6 +22,10 @@ struct StunFlagValues {
   int64_t stun_rate_limit = 50;                // Replies/s per source.
   int64_t stun_rate_burst = 200;               // Bucket size per source.
   int64_t stun_max_sources = 100000;           // Sources the limiter tracks.
+  bool stun_tcp = true;                        // STUN over TCP too.
+  int64_t stun_tcp_max_connections = 256;      // Open at once, in all.
+  int64_t stun_tcp_max_connections_per_source = 16;  // IPv4 or IPv6 /64.
+  absl::Duration stun_tcp_idle_timeout = absl::Seconds(10);
 };
 
 // Validates and converts. Returns InvalidArgument with a one-line message

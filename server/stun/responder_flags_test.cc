@@ -93,5 +93,53 @@ TEST(ParseStunFlagsTest, ErrorsNameTheFlagAndTheFix) {
   EXPECT_NE(error(f).find("needs --stun_listen"), std::string::npos);
 }
 
+TEST(ParseStunFlagsTest, StunOverTcpIsOnByDefaultWithItsLimits) {
+  auto options = ParseStunFlags(StunFlagValues{});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->tcp.enabled);
+  EXPECT_EQ(options->tcp.max_connections, 256u);
+  EXPECT_EQ(options->tcp.max_connections_per_source, 16u);
+  EXPECT_EQ(options->tcp.idle_timeout, absl::Seconds(10));
+
+  StunFlagValues f;
+  f.stun_tcp = false;
+  f.stun_tcp_max_connections = 4;
+  f.stun_tcp_max_connections_per_source = 4;
+  f.stun_tcp_idle_timeout = absl::Minutes(2);
+  options = ParseStunFlags(f);
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_FALSE(options->tcp.enabled);
+  EXPECT_EQ(options->tcp.max_connections, 4u);
+  EXPECT_EQ(options->tcp.idle_timeout, absl::Minutes(2));
+}
+
+TEST(ParseStunFlagsTest, StunOverTcpLimitsAreChecked) {
+  auto error = [](StunFlagValues f) {
+    auto options = ParseStunFlags(f);
+    EXPECT_FALSE(options.ok());
+    return std::string(options.status().message());
+  };
+  StunFlagValues f;
+  f.stun_tcp_max_connections = 0;
+  EXPECT_NE(error(f).find("--stun_tcp_max_connections: must be 1 to 65536"),
+            std::string::npos);
+  f = {};
+  f.stun_tcp_max_connections_per_source = 0;
+  EXPECT_NE(error(f).find("--stun_tcp_max_connections_per_source: must be 1 "
+                          "to 65536"),
+            std::string::npos);
+  f = {};
+  f.stun_tcp_max_connections = 2;  // Below the per-source default: fine.
+  EXPECT_TRUE(ParseStunFlags(f).ok());
+  f = {};
+  f.stun_tcp_idle_timeout = absl::Milliseconds(500);
+  EXPECT_NE(error(f).find("--stun_tcp_idle_timeout: must be 1s to 1h, not "
+                          "500ms"),
+            std::string::npos)
+      << error(f);
+  f.stun_tcp_idle_timeout = absl::Hours(2);
+  EXPECT_NE(error(f).find("--stun_tcp_idle_timeout"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace natscope::server

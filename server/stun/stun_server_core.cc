@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "common/stun/binding.h"
+#include "common/stun/classic.h"
 #include "common/stun/codec.h"
 #include "common/stun/integrity.h"
 #include "common/stun/natscope_ports.h"
@@ -43,6 +44,38 @@ std::optional<StunReply> Error(const stun::Message& request, uint16_t code,
   auto bytes = Serialize(*response);
   if (!bytes) return std::nullopt;
   return StunReply{std::move(*bytes), on, source};
+}
+
+// RFC 8489 §11 (RFC 5389 §12.2): a classic request gets a classic error,
+// with its 16-byte id and no attribute a classic client cannot read.
+std::optional<StunReply> ClassicError(const stun::ClassicMessage& request,
+                                      uint16_t code, absl::string_view reason,
+                                      std::vector<uint16_t> unknown,
+                                      StunSocket on,
+                                      const net::SocketAddress& source) {
+  stun::ClassicErrorResponse response;
+  response.method = request.method;
+  response.transaction_id = request.transaction_id;
+  response.error = {code, std::string(reason)};
+  response.unknown_attributes = std::move(unknown);
+  response.software = kStunSoftware;
+  auto bytes = stun::EncodeClassicError(response);
+  if (!bytes.ok()) return std::nullopt;
+  return StunReply{std::string(bytes->begin(), bytes->end()), on, source};
+}
+
+// The socket differing from `s` in both IP and port: OTHER-ADDRESS and
+// CHANGED-ADDRESS.
+StunSocket Opposite(StunSocket s) {
+  return MakeStunSocket(!HasAltIp(s), !HasAltPort(s));
+}
+
+// Neither dialect answers anything but requests, nor on sockets a
+// single-address server does not have.
+bool Unanswered(stun::MessageClass message_class, StunSocket on,
+                bool has_alternate) {
+  return message_class != stun::MessageClass::kRequest ||
+         (!has_alternate && on != StunSocket::kPrimary);
 }
 
 // RFC 5780 §6: attributes this server cannot honour count as unknown.
@@ -123,6 +156,7 @@ std::optional<StunReply> StunServerCore::Handle(
     absl::Time now) {
   const absl::Span<const uint8_t> bytes(
       reinterpret_cast<const uint8_t*>(datagram.data()), datagram.size());
+  if (stun::IsClassicStun(bytes)) return HandleClassic(bytes, on, source, now);
   absl::StatusOr<stun::Message> request =
       absl::InvalidArgumentError("not STUN");
   if (stun::IsStunMessage(bytes)) request = stun::Decode(bytes);
@@ -131,13 +165,17 @@ std::optional<StunReply> StunServerCore::Handle(
     ++counters_.malformed;
     return std::nullopt;
   }
-  if (request->message_class != stun::MessageClass::kRequest ||
-      (!has_alternate() && on != StunSocket::kPrimary)) {
+  if (Unanswered(request->message_class, on, has_alternate())) {
     ++counters_.ignored;
     return std::nullopt;
   }
   ++counters_.requests;
-  std::optional<StunReply> reply = Answer(*request, bytes.size(), on, source);
+  return Release(Answer(*request, bytes.size(), on, source), source, now);
+}
+
+std::optional<StunReply> StunServerCore::Release(
+    std::optional<StunReply> reply, const net::SocketAddress& source,
+    absl::Time now) {
   if (!reply) return std::nullopt;
   if (!limiter_->Allow(source, now)) {
     ++counters_.rate_limited;
@@ -145,6 +183,13 @@ std::optional<StunReply> StunServerCore::Handle(
   }
   ++counters_.responses;
   return reply;
+}
+
+StunSocket StunServerCore::SendingSocket(
+    StunSocket on, const stun::ChangeRequest& change) const {
+  if (!has_alternate()) return StunSocket::kPrimary;
+  return MakeStunSocket(HasAltIp(on) != change.change_ip,
+                        HasAltPort(on) != change.change_port);
 }
 
 std::optional<StunReply> StunServerCore::Answer(
@@ -176,16 +221,12 @@ std::optional<StunReply> StunServerCore::Success(
     const net::SocketAddress& source) const {
   const stun::ChangeRequest change =
       request.change_request.value_or(stun::ChangeRequest{});
-  const StunSocket from =
-      has_alternate() ? MakeStunSocket(HasAltIp(on) != change.change_ip,
-                                       HasAltPort(on) != change.change_port)
-                      : StunSocket::kPrimary;
+  const StunSocket from = SendingSocket(on, change);
   stun::BindingResponseOptions options;
   options.software = kStunSoftware;
   if (!IsWildcard(AddressOf(from))) options.response_origin = AddressOf(from);
   if (has_alternate()) {
-    options.other_address =
-        AddressOf(MakeStunSocket(!HasAltIp(on), !HasAltPort(on)));
+    options.other_address = AddressOf(Opposite(on));
   }
   auto response = stun::MakeBindingSuccessResponse(request, source, options);
   if (!response.ok()) return std::nullopt;
@@ -203,6 +244,56 @@ std::optional<StunReply> StunServerCore::Success(
   const net::SocketAddress to =
       request.response_port ? source.WithPort(*request.response_port) : source;
   return StunReply{std::move(*bytes), from, to};
+}
+
+std::optional<StunReply> StunServerCore::HandleClassic(
+    absl::Span<const uint8_t> bytes, StunSocket on,
+    const net::SocketAddress& source, absl::Time now) {
+  absl::StatusOr<stun::ClassicMessage> request = stun::DecodeClassic(bytes);
+  if (!request.ok()) {
+    ++counters_.malformed;
+    return std::nullopt;
+  }
+  if (Unanswered(request->message_class, on, has_alternate())) {
+    ++counters_.ignored;
+    return std::nullopt;
+  }
+  ++counters_.requests;
+  ++counters_.classic;
+  return Release(AnswerClassic(*request, on, source), source, now);
+}
+
+std::optional<StunReply> StunServerCore::AnswerClassic(
+    const stun::ClassicMessage& request, StunSocket on,
+    const net::SocketAddress& source) const {
+  if (request.method != stun::kMethodBinding) {
+    return ClassicError(request, 400, "Bad Request: only Binding is served", {},
+                        on, source);
+  }
+  const stun::ChangeRequest change =
+      request.change_request.value_or(stun::ChangeRequest{});
+  std::vector<uint16_t> unknown = request.unknown_comprehension_required;
+  // Classic clients send CHANGE-REQUEST with every request: without an
+  // alternate only one asking for a change cannot be honoured (RFC 5780
+  // §6). A 420 rather than silence: Vovida's `stun` reads silence as
+  // filtering and reports a firewall on an open host.
+  if (!has_alternate() && (change.change_ip || change.change_port)) {
+    unknown.push_back(stun::kAttrChangeRequest);
+  }
+  if (!unknown.empty()) {
+    return ClassicError(request, 420, "Unknown Attribute", std::move(unknown),
+                        on, source);
+  }
+  const StunSocket from = SendingSocket(on, change);
+  stun::ClassicBindingSuccess success;
+  success.transaction_id = request.transaction_id;
+  success.mapped_address = source;
+  if (!IsWildcard(AddressOf(from))) success.source_address = AddressOf(from);
+  if (has_alternate()) success.changed_address = AddressOf(Opposite(on));
+  success.software = kStunSoftware;
+  auto bytes = stun::EncodeClassicBindingSuccess(success);
+  if (!bytes.ok()) return std::nullopt;
+  return StunReply{std::string(bytes->begin(), bytes->end()), from, source};
 }
 
 bool StunServerCore::AddPorts(const stun::Message& request, size_t request_size,

@@ -8,6 +8,13 @@
 // alternate address has only the primary socket (this is also how each
 // extra plain STUN port is served).
 //
+// RFC 3489 ("classic") clients, whose requests carry no magic cookie, are
+// answered too (RFC 8489 §11): a Binding request gets a classic response
+// that echoes its 16-byte transaction id and carries only attributes such
+// clients know (see Handle). Only CHANGE-REQUEST is honoured;
+// RESPONSE-ADDRESS would send the reply to any third party, so, like every
+// other comprehension-required attribute, it gets a 420.
+//
 //   RateLimiter limiter(options);
 //   auto core = StunServerCore::Create(config, &limiter);
 //   auto reply = core->Handle(datagram, StunSocket::kPrimary, source, now);
@@ -28,7 +35,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "common/net/socket_address.h"
+#include "common/stun/classic.h"
 #include "common/stun/message.h"
 #include "server/stun/rate_limiter.h"
 
@@ -38,12 +47,13 @@ namespace natscope::server {
 inline constexpr char kStunSoftware[] = "natscope-server 0.1.0";
 
 // No response is more than this many bytes larger than the request that
-// caused it, whatever the address families, alternate address and
-// advertised ports; a request with PADDING gets a PADDING sized so that
-// the response is not larger than the request. An IPv6 Binding success
-// with every RFC 5780 attribute answering a bare 20-byte request takes 132
-// of these bytes; NATSCOPE-PORTS gets what is left (see
-// set_advertised_ports).
+// caused it, whatever the address families, alternate address, advertised
+// ports and STUN dialect; a request with PADDING gets a PADDING sized so
+// that the response is not larger than the request. An IPv6 Binding
+// success with every RFC 5780 attribute answering a bare 20-byte request
+// takes 132 of these bytes; NATSCOPE-PORTS gets what is left (see
+// set_advertised_ports). A classic reply takes at most 100 (an IPv6
+// success with CHANGED-ADDRESS).
 inline constexpr size_t kMaxResponseGrowth = 160;
 // The largest PADDING value a response carries (RFC 5780 §6.1 suggests
 // the MTU of the outgoing interface).
@@ -86,7 +96,20 @@ struct StunServerCounters {
   int64_t rate_limited = 0;  // Replies withheld by the rate limiter.
   int64_t malformed = 0;     // Not STUN, undecodable, or bad FINGERPRINT.
   int64_t ignored = 0;       // Well-formed but not requests; never answered.
+  int64_t classic = 0;       // Of `requests`, RFC 3489 ones (no cookie).
 };
+
+// Adds `b`'s counts to `a`'s: a responder sums its cores' counters.
+inline StunServerCounters& operator+=(StunServerCounters& a,
+                                      const StunServerCounters& b) {
+  a.requests += b.requests;
+  a.responses += b.responses;
+  a.rate_limited += b.rate_limited;
+  a.malformed += b.malformed;
+  a.ignored += b.ignored;
+  a.classic += b.classic;
+  return a;
+}
 
 class StunServerCore {
  public:
@@ -110,6 +133,15 @@ class StunServerCore {
   //  - error 400 for PADDING with RESPONSE-PORT (RFC 5780 §6.1) and for
   //    RESPONSE-PORT 0.
   // Other methods get 400. Errors go from `on` back to `source`.
+  // A classic Binding request (cookie field not the magic cookie) gets a
+  // classic response to `source` with its 16-byte id: success with
+  // MAPPED-ADDRESS, SOURCE-ADDRESS (the sending socket, unless wildcard),
+  // CHANGED-ADDRESS (as OTHER-ADDRESS) and SOFTWARE, CHANGE-REQUEST
+  // honoured as above; 420 for RESPONSE-ADDRESS and any comprehension-
+  // required attribute but CHANGE-REQUEST, and for a CHANGE-REQUEST with a
+  // flag set on a server without an alternate (one with no flag set is
+  // answered: classic clients send it with every request); 400 for other
+  // methods. Classic responses carry no NATSCOPE-PORTS nor FINGERPRINT.
   // Indications, responses, garbage, requests with a bad FINGERPRINT and
   // datagrams on a socket this server does not have get nothing. Every
   // reply takes a token from the rate limiter for `source` first (its
@@ -148,6 +180,21 @@ class StunServerCore {
   std::optional<StunReply> Success(const stun::Message& request,
                                    size_t request_size, StunSocket on,
                                    const net::SocketAddress& source) const;
+  std::optional<StunReply> HandleClassic(absl::Span<const uint8_t> bytes,
+                                         StunSocket on,
+                                         const net::SocketAddress& source,
+                                         absl::Time now);
+  std::optional<StunReply> AnswerClassic(
+      const stun::ClassicMessage& request, StunSocket on,
+      const net::SocketAddress& source) const;
+  // The socket a success answering `change` on `on` is sent from.
+  StunSocket SendingSocket(StunSocket on,
+                           const stun::ChangeRequest& change) const;
+  // Counts `reply` and hands it out if the rate limiter lets `source` have
+  // it; the last step of every answer.
+  std::optional<StunReply> Release(std::optional<StunReply> reply,
+                                   const net::SocketAddress& source,
+                                   absl::Time now);
 
   StunServerConfig config_;
   RateLimiter* limiter_;

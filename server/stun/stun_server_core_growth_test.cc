@@ -2,7 +2,7 @@
 // sources (IPv6 addresses make XOR-MAPPED-ADDRESS, MAPPED-ADDRESS,
 // RESPONSE-ORIGIN and OTHER-ADDRESS 12 bytes larger each), with and without
 // an alternate address, with 0 to 40 advertised ports, for every kind of
-// request the core answers.
+// request the core answers, RFC 3489 (classic) ones included.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "common/stun/binding.h"
+#include "common/stun/classic.h"
+#include "common/stun/classic_testing.h"
 #include "common/stun/codec.h"
 #include "common/stun/natscope_ports.h"
 #include "gtest/gtest.h"
@@ -100,9 +102,60 @@ std::vector<std::pair<std::string, std::string>> Requests() {
   return out;
 }
 
+// A classic message of `type` whose attributes are (type, value size),
+// each value zeros.
+std::string Classic(uint16_t type,
+                    const std::vector<std::pair<uint16_t, uint16_t>>& attrs) {
+  std::string out = {static_cast<char>(type >> 8), static_cast<char>(type), 0,
+                     0};
+  for (int i = 0; i < 16; ++i) out += static_cast<char>(0x40 + i);
+  for (const auto& [attr_type, size] : attrs) {
+    out += static_cast<char>(attr_type >> 8);
+    out += static_cast<char>(attr_type & 0xFF);
+    out += static_cast<char>(size >> 8);
+    out += static_cast<char>(size & 0xFF);
+    out.append(size, '\0');
+  }
+  out[2] = static_cast<char>((out.size() - 20) >> 8);
+  out[3] = static_cast<char>((out.size() - 20) & 0xFF);
+  return out;
+}
+
+// Every classic request shape the core answers.
+std::vector<std::pair<std::string, std::string>> ClassicRequests() {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.push_back({Classic(0x0001, {}), "classic bare"});
+  for (uint8_t flags : {0, 2, 4, 6}) {
+    std::string request = Classic(0x0001, {{stun::kAttrChangeRequest, 4}});
+    request.back() = static_cast<char>(flags);
+    out.push_back({request, "classic CHANGE-REQUEST " + std::to_string(flags)});
+  }
+  out.push_back({Classic(0x0001, {{stun::kAttrResponseAddress, 8}}),
+                 "classic RESPONSE-ADDRESS"});
+  out.push_back({Classic(0x0001, {{0x7777, 0}}), "classic unknown"});
+  out.push_back({Classic(0x0001, {{0x7777, 0}, {0x7778, 0}, {0x7779, 0}}),
+                 "classic 3 unknown"});
+  out.push_back({Classic(0x0002, {}), "classic Shared Secret"});
+  return out;
+}
+
+// Decodes a reply of either dialect.
+Message DecodedReply(const std::string& s) {
+  const absl::Span<const uint8_t> bytes(
+      reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  if (!stun::IsClassicStun(bytes)) return Decoded(s);
+  EXPECT_TRUE(stun::CheckClassicReadable(bytes).ok());
+  stun::ClassicTransactionId id;
+  auto m = stun::DecodeClassicForTest(bytes, &id);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return *m;
+}
+
 TEST(StunReplyGrowthTest, HoldsInEveryConfiguration) {
-  const auto requests = Requests();
+  auto requests = Requests();
+  for (auto& classic : ClassicRequests()) requests.push_back(classic);
   int successes = 0;
+  int classic_successes = 0;
   for (const Server& server : kServers) {
     for (size_t port_count : kPortCounts) {
       RateLimiter limiter({/*rate_per_second=*/0});
@@ -125,7 +178,7 @@ TEST(StunReplyGrowthTest, HoldsInEveryConfiguration) {
                                       Addr(source), kT0);
             ASSERT_TRUE(reply.has_value());
             ASSERT_LE(reply->bytes.size(), bytes.size() + kMaxResponseGrowth);
-            const Message m = Decoded(reply->bytes);
+            const Message m = DecodedReply(reply->bytes);
             if (m.padding_length && *m.padding_length > 0) {
               EXPECT_LE(reply->bytes.size(), bytes.size());
             }
@@ -133,6 +186,12 @@ TEST(StunReplyGrowthTest, HoldsInEveryConfiguration) {
               continue;
             }
             ++successes;
+            if (stun::IsClassicStun(absl::Span<const uint8_t>(
+                    reinterpret_cast<const uint8_t*>(reply->bytes.data()),
+                    reply->bytes.size()))) {
+              ++classic_successes;
+              continue;  // No NATSCOPE-PORTS for classic clients.
+            }
             const auto listed =
                 stun::NatscopePorts(m).value_or(std::vector<uint16_t>{});
             // A prefix of the advertised ports, and never fewer than 12.
@@ -150,6 +209,7 @@ TEST(StunReplyGrowthTest, HoldsInEveryConfiguration) {
     }
   }
   EXPECT_GT(successes, 500);
+  EXPECT_GT(classic_successes, 100);
 }
 
 class WorstCaseTest : public ::testing::Test {
@@ -180,6 +240,18 @@ TEST_F(WorstCaseTest, BareRequestGetsExactlyTheBoundAnd12Ports) {
   EXPECT_EQ(m.xor_mapped_address, kSource);
   EXPECT_EQ(m.other_address, Addr("[2001:db8::2]:3479"));
   EXPECT_EQ(stun::NatscopePorts(m), Ports(12));
+}
+
+TEST_F(WorstCaseTest, BareClassicRequestGetsTheLargestClassicReply) {
+  const std::string bytes = Classic(0x0001, {});
+  ASSERT_EQ(bytes.size(), 20u);
+  auto reply = Send(bytes);
+  ASSERT_TRUE(reply.has_value());
+  // MAPPED-, SOURCE- and CHANGED-ADDRESS (IPv6: 24 bytes each) and SOFTWARE.
+  EXPECT_EQ(reply->bytes.size(), 20u + 100u);
+  EXPECT_LE(reply->bytes.size(), bytes.size() + kMaxResponseGrowth);
+  EXPECT_EQ(DecodedReply(reply->bytes).changed_address,
+            Addr("[2001:db8::2]:3479"));
 }
 
 TEST_F(WorstCaseTest, AgentSizedRequestGetsEveryPort) {

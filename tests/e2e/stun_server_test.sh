@@ -6,12 +6,15 @@
 #  - turnutils_stunclient sees RESPONSE-ORIGIN and OTHER-ADDRESS;
 #  - a raw client checks CHANGE-REQUEST, RESPONSE-PORT, PADDING, the extra
 #    plain STUN port and the rate limiter;
+#  - Vovida's RFC 3489 client `stun` (no magic cookie) finds loopback open,
+#    its single tests see CHANGE-REQUEST honoured in SOURCE-ADDRESS, and on
+#    a port without an alternate address a change gets 420;
 #  - our QUIC probe gets a valid Version Negotiation from a real QUIC server
 #    (ngtcp2's example server) and from natscope-server's --quic_listen.
 SERVER=$1 PROBE=$2
 source "$(dirname "$0")/lib.sh"
 
-for tool in turnutils_natdiscovery turnutils_stunclient openssl; do
+for tool in turnutils_natdiscovery turnutils_stunclient openssl stun curl; do
   command -v "$tool" >/dev/null || fail "$tool is not installed: run tools/setup.sh"
 done
 ip -4 addr show lo | grep -q '127\.0\.0\.1/8' || fail "127.0.0.2 must be on lo (127.0.0.0/8)"
@@ -21,7 +24,8 @@ probe_field() { sed -n "s/^$1=//p" <<<"$2" | head -n1; }
 port_field() { sed -n "s/^$1=//p" "$SCRATCH/$2.ports"; }
 expect_eq() { [[ "$2" == "$3" ]] || fail "$1: expected '$3', got '$2'"; }
 
-start_server srv --stun_alt_ip=127.0.0.2 --stun_ports=0 --quic_listen=127.0.0.1:0
+start_server srv --stun_alt_ip=127.0.0.2 --stun_ports=0 --quic_listen=127.0.0.1:0 \
+  --http_listen=127.0.0.1:0
 ALT_PORT=$(port_field stun_alt srv)
 EXTRA_PORT=$(port_field stun_ports srv)
 QUIC_PORT=$(port_field quic srv)
@@ -85,6 +89,39 @@ expect_eq "plain port RESPONSE-ORIGIN" "$(probe_field origin "$out")" "127.0.0.1
 out=$("$PROBE" stun "127.0.0.1:$EXTRA_PORT" --change_port) || fail "$out"
 expect_eq "plain port CHANGE-REQUEST" "$(probe_field error "$out")" 420
 expect_eq "plain port UNKNOWN-ATTRIBUTES" "$(probe_field unknown "$out")" 0x0003
+
+# vovida [ARGS...]: Vovida's classic client; it exits with the NAT type it
+# found, so only its output counts. `timeout`: a single test waits forever.
+vovida() { timeout 30 stun "$@" 2>&1 || true; }
+# vovida_field NAME OUTPUT: the value of "NAME = value" in verbose output.
+vovida_field() { sed -n "s/^$1 = //p" <<<"$2" | head -n1; }
+
+log "RFC 3489 (classic) client: Vovida's stun finds loopback open"
+out=$(vovida "$A1P1")
+grep -q '^Primary: Open' <<<"$out" || fail "Vovida's stun did not find loopback open: $out"
+for case in "1=$A1P1" "2=$A2P1" "3=$A1P2" "4=$A2P1"; do
+  test=${case%%=*} want=${case#*=}
+  out=$(vovida "$A1P1" "$test" -v)
+  grep -q 'ok=1' <<<"$out" || fail "Vovida test $test got no valid classic response: $out"
+  expect_eq "test $test MappedAddress" "$(vovida_field MappedAddress "$out" | cut -d: -f1)" 127.0.0.1
+  expect_eq "test $test SourceAddress" "$(vovida_field SourceAddress "$out")" "$want"
+  expect_eq "test $test ChangedAddress" "$(vovida_field ChangedAddress "$out")" "$A2P2"
+done
+
+log "RFC 3489 client on a port without an alternate address: a change gets 420"
+PLAIN=127.0.0.1:$EXTRA_PORT
+out=$(vovida "$PLAIN")
+grep -q '^Primary: Open' <<<"$out" || fail "Vovida's stun on a single-address port: $out"
+out=$(vovida "$PLAIN" 1 -v)
+expect_eq "plain port SourceAddress" "$(vovida_field SourceAddress "$out")" "$PLAIN"
+[[ -z "$(vovida_field ChangedAddress "$out")" ]] || fail "a plain port must not send CHANGED-ADDRESS: $out"
+for test in 2 3; do
+  out=$(vovida "$PLAIN" "$test" -v)
+  grep -q '^ErrorCode = 4 20' <<<"$out" || fail "plain port test $test: no 420: $out"
+done
+metrics=$(curl -sS "http://127.0.0.1:$HTTP_PORT/metrics") || fail "no /metrics: $metrics"
+grep -Eq '^natscope_stun_classic_requests_total\{protocol="stun"\} [1-9]' <<<"$metrics" ||
+  fail "classic requests not counted: $(grep natscope_stun_classic <<<"$metrics")"
 
 log "QUIC version negotiation from natscope-server --quic_listen"
 out=$("$PROBE" quic "127.0.0.1:$QUIC_PORT") || fail "$out"

@@ -1,7 +1,8 @@
 // libFuzzer target for the STUN codec.
 //
-// Feeds arbitrary bytes to Decode, IsStunMessage and the Verify functions
-// (which must never crash or read out of bounds), and for every input that
+// Feeds arbitrary bytes to Decode, IsStunMessage, the Verify functions and
+// the RFC 3489 DecodeClassic (which must never crash or read out of
+// bounds; no input decodes in both dialects), and for every input that
 // decodes checks that encoding is total and stable:
 //   * Encode accepts whatever Decode produced;
 //   * decoding the encoding gives the same message, modulo the fields
@@ -17,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "common/stun/classic.h"
 #include "common/stun/codec.h"
 #include "common/stun/integrity.h"
 #include "common/stun/message.h"
@@ -89,6 +91,20 @@ void CheckSignedEncoding(const Message& m) {
         "signed encoding decodes to another message");
 }
 
+// DecodeClassic takes exactly the well-framed messages without the cookie.
+void CheckClassicDecode(absl::Span<const uint8_t> bytes, bool is_stun) {
+  auto classic = DecodeClassic(bytes);
+  if (!classic.ok()) {
+    Check(classic.status().code() == absl::StatusCode::kInvalidArgument &&
+              !classic.status().message().empty(),
+          "DecodeClassic failed without an InvalidArgument saying why",
+          classic.status());
+    return;
+  }
+  Check(IsClassicStun(bytes), "DecodeClassic accepted the magic cookie");
+  Check(!is_stun, "a message decodes as both modern and classic STUN");
+}
+
 void CheckRoundTrip(const Message& decoded) {
   auto bytes = Encode(decoded);
   Check(bytes.ok(), "Encode rejected a decoded message", bytes.status());
@@ -108,6 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace natscope::stun;  // NOLINT: local to the entry point.
   const absl::Span<const uint8_t> bytes(data, size);
   const bool is_stun = IsStunMessage(bytes);
+  CheckClassicDecode(bytes, is_stun);
   CheckVerifyStatus(VerifyFingerprint(bytes));
   CheckVerifyStatus(VerifyMessageIntegrity(bytes, "fuzz-key"));
   CheckVerifyStatus(VerifyMessageIntegritySha256(bytes, ""));

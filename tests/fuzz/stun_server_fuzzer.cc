@@ -7,7 +7,8 @@
 // receiving sockets, how often the datagram is repeated, from which
 // related sources (same IPv6 /64 or not) and how far the clock moves, and
 // the datagram itself (raw, or repaired into well-framed STUN, optionally
-// with a valid FINGERPRINT, or padded to a QUIC Initial's 1200 bytes).
+// with a valid FINGERPRINT or as an RFC 3489 "classic" header without the
+// magic cookie, or padded to a QUIC Initial's 1200 bytes).
 // These parameters are consumed before the datagram, which FuzzedDataProvider
 // takes from the input's end, so the datagram is the input's front and raw
 // STUN seeds stay meaningful (corpus/stun/ipv6_alternate_16_ports.bin is a
@@ -20,6 +21,11 @@
 //   * successes list a prefix of the advertised ports, all of them (up to
 //     kMaxAdvertisedPorts) for a request of 28 bytes or more without
 //     PADDING;
+//   * classic requests get classic replies: no cookie, the 16-byte id,
+//     only attributes a classic client reads (values a multiple of 4),
+//     always back to the source, within kMaxResponseGrowth too; successes
+//     carry the source as MAPPED-ADDRESS, CHANGED-ADDRESS exactly when
+//     there is an alternate, and answer no unknown required attribute;
 //   * the rate limiter never refuses a source it has not seen before and
 //     never tracks more than its max_sources;
 //   * QUIC VN replies parse, echo the connection IDs swapped, are smaller
@@ -41,6 +47,8 @@
 
 #include "absl/types/span.h"
 #include "common/quic/version_negotiation.h"
+#include "common/stun/classic.h"
+#include "common/stun/classic_testing.h"
 #include "common/stun/codec.h"
 #include "common/stun/integrity.h"
 #include "common/stun/natscope_ports.h"
@@ -98,7 +106,10 @@ net::SocketAddress Hop(const net::SocketAddress& base, uint8_t hop, int i) {
 }
 
 // Gives arbitrary bytes a valid STUN header (and optionally FINGERPRINT),
-// so that the fuzzer spends its time past the framing checks.
+// so that the fuzzer spends its time past the framing checks. With both
+// top bits of `type` set (they are not part of a message type) the header
+// is a classic one: the cookie field keeps the input's bytes, unless they
+// happen to be the cookie.
 std::string Repair(std::string d, uint16_t type, bool fingerprint) {
   d.resize(std::max<size_t>(d.size(), 20));
   d.resize(20 + (d.size() - 20) / 4 * 4);
@@ -110,6 +121,10 @@ std::string Repair(std::string d, uint16_t type, bool fingerprint) {
   d[2] = static_cast<char>(length >> 8);
   d[3] = static_cast<char>(length & 0xFF);
   const char cookie[] = {0x21, 0x12, static_cast<char>(0xA4), 0x42};
+  if ((type & 0xC000) == 0xC000) {
+    if (d.compare(4, 4, cookie, 4) == 0) d[4] ^= 1;
+    return d;
+  }
   d.replace(4, 4, cookie, 4);
   if (!fingerprint) return d;
   auto decoded = stun::Decode(Bytes(d));
@@ -138,10 +153,49 @@ void CheckListedPorts(const stun::Message& m, size_t request_size,
   }
 }
 
+// A classic request gets a classic reply (RFC 8489 §11).
+void CheckClassicReply(const StunServerCore& core, const std::string& request,
+                       StunSocket on, const net::SocketAddress& source,
+                       const StunReply& reply) {
+  auto decoded_request = stun::DecodeClassic(Bytes(request));
+  Check(decoded_request.ok(), "answered an undecodable classic request");
+  Check(!stun::IsStunMessage(Bytes(reply.bytes)),
+        "classic reply carries the magic cookie");
+  Check(stun::CheckClassicReadable(Bytes(reply.bytes)).ok(),
+        "a classic client cannot read the reply");
+  stun::ClassicTransactionId id;
+  auto m = stun::DecodeClassicForTest(Bytes(reply.bytes), &id);
+  Check(m.ok(), "classic reply does not decode");
+  Check(id == decoded_request->transaction_id, "classic transaction id");
+  Check(m->method == decoded_request->method, "classic reply's method");
+  Check(reply.bytes.size() <= request.size() + kMaxResponseGrowth,
+        "classic reply amplifies beyond kMaxResponseGrowth");
+  Check(reply.to == source, "classic reply not sent back to the source");
+  Check(core.has_alternate() || reply.from == StunSocket::kPrimary,
+        "single-address server sent from a socket it lacks");
+  if (m->message_class == stun::MessageClass::kErrorResponse) {
+    Check(reply.from == on, "classic error not sent from the receiving socket");
+    return;
+  }
+  Check(m->message_class == stun::MessageClass::kSuccessResponse,
+        "classic reply is not a response");
+  Check(decoded_request->unknown_comprehension_required.empty(),
+        "classic success despite an unknown required attribute");
+  Check(m->mapped_address == source, "MAPPED-ADDRESS is not the source");
+  Check(m->changed_address.has_value() == core.has_alternate(),
+        "CHANGED-ADDRESS present without an alternate, or missing");
+  Check(!m->source_address || *m->source_address == core.AddressOf(reply.from),
+        "SOURCE-ADDRESS is not the sending socket");
+}
+
 void CheckStunReply(const StunServerCore& core, const std::string& request,
                     StunSocket on, const net::SocketAddress& source,
                     const std::vector<uint16_t>& advertised,
                     const StunReply& reply) {
+  if (stun::IsClassicStun(Bytes(request))) {
+    CheckClassicReply(core, request, on, source, reply);
+    return;
+  }
   auto decoded_request = stun::Decode(Bytes(request));
   Check(decoded_request.ok(), "answered an undecodable request");
   Check(stun::VerifyFingerprint(Bytes(reply.bytes)).ok(), "bad FINGERPRINT");
@@ -264,6 +318,7 @@ void FuzzStun(const Params& p, const std::string& datagram) {
   }
   const StunServerCounters& c = core->counters();
   Check(c.responses + c.rate_limited <= c.requests, "counters do not add up");
+  Check(c.classic <= c.requests, "more classic requests than requests");
 }
 
 void CheckVnReply(const std::string& datagram, const std::string& vn) {
