@@ -1,5 +1,8 @@
 #include "analyzer/classify_probe.h"
 
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace natscope::analyzer {
@@ -28,6 +31,107 @@ TEST(ClassifyProbeTest, NoAnswerMeansUdpBlockedWithEvidence) {
   EXPECT_EQ(report.findings(0).severity(), v1::SEVERITY_CRITICAL);
   EXPECT_NE(report.findings(0).evidence(0).find("192.0.2.1:3478"), std::string::npos);
   EXPECT_FALSE(report.findings(0).remediation().empty());
+}
+
+v1::TcpStunObservation* Tcp(v1::ProbeReport* report, v1::TcpStunOutcome outcome,
+                            const char* error = "") {
+  v1::TcpStunObservation* o = report->add_tcp_stun();
+  o->set_server("192.0.2.1:3478");
+  o->set_local_address("10.0.0.2:41000");
+  o->set_outcome(outcome);
+  o->set_error(error);
+  if (outcome == v1::TCP_STUN_ANSWERED) {
+    o->set_mapped_address("198.51.100.7:41000");
+    o->set_rtt_micros(1500);
+  }
+  return o;
+}
+
+// STUN over TCP tells "only UDP is dropped" from "nothing reaches the
+// server"; the code stays UDP_BLOCKED, the summary and evidence say which.
+TEST(ClassifyProbeTest, StunOverTcpSaysWhichUdpBlockedItIs) {
+  struct Case {
+    const char* name;
+    v1::TcpStunOutcome outcome;  // UNSPECIFIED: no TCP check in the report
+    const char* summary;
+    const char* tcp_evidence;  // "": no TCP evidence line
+  };
+  for (const Case& c : std::vector<Case>{
+           {"answered", v1::TCP_STUN_ANSWERED,
+            "STUN over TCP to 192.0.2.1:3478 answered (mapped "
+            "198.51.100.7:41000), so the path to the server exists and only "
+            "UDP is dropped",
+            "STUN over TCP to 192.0.2.1:3478 from 10.0.0.2:41000: answered, "
+            "mapped 198.51.100.7:41000, rtt 1.5 ms"},
+           {"refused", v1::TCP_STUN_REFUSED,
+            "the host of 192.0.2.1:3478 answered over TCP (connection "
+            "refused), so the path to the server exists: UDP to it is "
+            "dropped, unless the STUN server itself is down",
+            "connection refused: the host answered over TCP, so the path to "
+            "it exists"},
+           {"bad answer", v1::TCP_STUN_BAD_ANSWER,
+            "(connected, but no valid STUN answer), so the path to the server "
+            "exists",
+            "the host accepted the connection, so the path to it exists, but "
+            "gave no valid answer (error 400 Bad Request)"},
+           {"nothing", v1::TCP_STUN_UNREACHABLE,
+            "nothing reaches the STUN server over UDP or TCP: outbound "
+            "traffic to it is blocked or the server is down",
+            "nothing came back (no answer to the connection within 1.5s)"},
+           {"untested", v1::TCP_STUN_OUTCOME_UNSPECIFIED,
+            "UDP is blocked: no STUN server answered, so peer-to-peer cannot "
+            "work and traffic will go through relays",
+            ""},
+       }) {
+    SCOPED_TRACE(c.name);
+    v1::ProbeReport report;
+    Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", nullptr);
+    if (c.outcome != v1::TCP_STUN_OUTCOME_UNSPECIFIED) {
+      Tcp(&report, c.outcome,
+          c.outcome == v1::TCP_STUN_BAD_ANSWER  ? "error 400 Bad Request"
+          : c.outcome == v1::TCP_STUN_UNREACHABLE
+              ? "no answer to the connection within 1.5s"
+              : "");
+    }
+    ClassifyProbe(&report);
+    EXPECT_FALSE(report.udp_reachable());
+    ASSERT_EQ(report.findings_size(), 1);
+    const v1::Finding& f = report.findings(0);
+    EXPECT_EQ(f.code(), v1::FINDING_UDP_BLOCKED);
+    EXPECT_NE(f.summary().find(c.summary), std::string::npos) << f.summary();
+    ASSERT_EQ(f.evidence_size(), *c.tcp_evidence ? 2 : 1);
+    EXPECT_NE(f.evidence(0).find("no answer from 192.0.2.1:3478"), std::string::npos);
+    if (*c.tcp_evidence) {
+      EXPECT_NE(f.evidence(1).find(c.tcp_evidence), std::string::npos) << f.evidence(1);
+    }
+  }
+}
+
+TEST(ClassifyProbeTest, AnAnswerOverTcpOutranksSilenceAndNothingReachedAsksForTheServer) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", nullptr);
+  Tcp(&report, v1::TCP_STUN_UNREACHABLE, "no answer");
+  Tcp(&report, v1::TCP_STUN_ANSWERED);
+  ClassifyProbe(&report);
+  ASSERT_EQ(report.findings_size(), 1);
+  EXPECT_NE(report.findings(0).summary().find("only UDP is dropped"), std::string::npos);
+
+  v1::ProbeReport nothing;
+  Observe(&nothing, "192.0.2.1:3478", "10.0.0.2:5000", nullptr);
+  Tcp(&nothing, v1::TCP_STUN_UNREACHABLE, "no answer");
+  ClassifyProbe(&nothing);
+  EXPECT_NE(nothing.findings(0).remediation().find(
+                "Check that the STUN server 192.0.2.1:3478 is up"),
+            std::string::npos)
+      << nothing.findings(0).remediation();
+  // A local error is no evidence: the plain wording stays.
+  v1::ProbeReport local;
+  Observe(&local, "192.0.2.1:3478", "10.0.0.2:5000", nullptr);
+  Tcp(&local, v1::TCP_STUN_LOCAL_ERROR, "cannot open a TCP socket");
+  ClassifyProbe(&local);
+  EXPECT_EQ(local.findings(0).evidence_size(), 1);
+  EXPECT_NE(local.findings(0).summary().find("no STUN server answered, so"),
+            std::string::npos);
 }
 
 TEST(ClassifyProbeTest, MappedEqualsLocalMeansNoNat) {
@@ -116,6 +220,26 @@ TEST(ClassifyProbeTest, OtherAddressOnTheSameIpIsCalledOut) {
   ClassifyProbe(&report);
   ASSERT_EQ(report.warnings_size(), 1);
   EXPECT_NE(report.warnings(0).find("false verdicts"), std::string::npos);
+}
+
+TEST(ClassifyProbeTest, AClassicServerIsNamedWithWhatItCannotAnswer) {
+  v1::ProbeReport report;
+  Observe(&report, "192.0.2.1:3478", "10.0.0.2:5000", "198.51.100.7:6000");
+  report.mutable_observations(0)->set_other_address("192.0.2.2:3479");
+  report.mutable_observations(0)->set_classic_server(true);
+  ClassifyProbe(&report);
+  ASSERT_EQ(report.warnings_size(), 1);
+  EXPECT_NE(report.warnings(0).find("192.0.2.1:3478 answers as an RFC 3489 "
+                                    "server"),
+            std::string::npos);
+  EXPECT_NE(report.warnings(0).find("tested with its CHANGED-ADDRESS"),
+            std::string::npos);
+  EXPECT_NE(report.warnings(0).find("--lifetime"), std::string::npos);
+
+  report.mutable_observations(0)->clear_other_address();
+  ClassifyProbe(&report);
+  ASSERT_EQ(report.warnings_size(), 1);
+  EXPECT_NE(report.warnings(0).find("could not be tested"), std::string::npos);
 }
 
 TEST(ClassifyProbeTest, ReclassifyingIsIdempotent) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "analyzer/tcp_path.h"
+
 namespace natscope::analyzer {
 namespace {
 
@@ -90,10 +92,16 @@ v1::Confidence FindingConfidence(const v1::ProbeReport& report,
     case v1::FINDING_ENDPOINT_DEPENDENT_MAPPING:
     case v1::FINDING_AWS_NAT_GATEWAY:
       return report.mapping_confidence();
-    case v1::FINDING_UDP_BLOCKED:
+    case v1::FINDING_UDP_BLOCKED: {
       // Every server silent to every retransmission.
-      return MostTransmissions(report, "binding") >= 3 ? v1::CONFIDENCE_HIGH
-                                                       : v1::CONFIDENCE_MEDIUM;
+      const bool silent = MostTransmissions(report, "binding") >= 3;
+      // Silent over TCP too: the server may be down rather than UDP
+      // blocked, so one step less sure than when TCP proves the path.
+      if (TcpPathFrom(report).path == TcpPath::kNothingReached) {
+        return silent ? v1::CONFIDENCE_MEDIUM : v1::CONFIDENCE_LOW;
+      }
+      return silent ? v1::CONFIDENCE_HIGH : v1::CONFIDENCE_MEDIUM;
+    }
     case v1::FINDING_OUTBOUND_PORTS_RESTRICTED:
     case v1::FINDING_OUTBOUND_IPS_RESTRICTED:
       // A drop counts only on a served port or beside an answered sibling.

@@ -30,7 +30,9 @@ v1::Confidence FilteringConfidence(const v1::ProbeReport& report,
                                    const FilteringVerdict& verdict);
 
 // The confidence of a finding ClassifyProbe derives, from the report's
-// mapping confidence and its checks.
+// mapping confidence and its checks. UDP_BLOCKED is one step lower when
+// STUN over TCP reached nothing either (the server may be down) than when
+// it proved the path (tcp_path.h).
 v1::Confidence FindingConfidence(const v1::ProbeReport& report,
                                  v1::FindingCode code);
 

@@ -106,6 +106,24 @@ TEST(ConfidenceTest, UnknownVerdictsHaveNoConfidenceAndFindingsAlwaysOne) {
   EXPECT_EQ(blocked.findings(0).confidence(), v1::CONFIDENCE_HIGH);
 }
 
+// UDP blocked is surer when STUN over TCP proves the path to the server
+// than when nothing reaches it over TCP either (the server may be down).
+TEST(ConfidenceTest, UdpBlockedIsLessSureWhenNothingReachesTheServerOverTcp) {
+  const auto blocked = [](int transmissions, v1::TcpStunOutcome tcp) {
+    v1::ProbeReport r;
+    Add(&r, "binding", "203.0.113.10:3478", "", transmissions);
+    r.add_tcp_stun()->set_outcome(tcp);
+    ClassifyProbe(&r);
+    EXPECT_EQ(r.findings(0).code(), v1::FINDING_UDP_BLOCKED);
+    return r.findings(0).confidence();
+  };
+  EXPECT_EQ(blocked(4, v1::TCP_STUN_ANSWERED), v1::CONFIDENCE_HIGH);
+  EXPECT_EQ(blocked(4, v1::TCP_STUN_REFUSED), v1::CONFIDENCE_HIGH);
+  EXPECT_EQ(blocked(4, v1::TCP_STUN_UNREACHABLE), v1::CONFIDENCE_MEDIUM);
+  EXPECT_EQ(blocked(2, v1::TCP_STUN_ANSWERED), v1::CONFIDENCE_MEDIUM);
+  EXPECT_EQ(blocked(2, v1::TCP_STUN_UNREACHABLE), v1::CONFIDENCE_LOW);
+}
+
 TEST(ConfidenceTest, Words) {
   EXPECT_EQ(ConfidenceWord(v1::CONFIDENCE_HIGH), "confident");
   EXPECT_EQ(ConfidenceWord(v1::CONFIDENCE_MEDIUM), "likely");

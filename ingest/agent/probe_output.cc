@@ -127,6 +127,41 @@ std::string FirewalkEvidence(const v1::FirewalkCheck& c) {
                       c.sibling(), "\n");
 }
 
+// One evidence line for STUN over TCP.
+std::string TcpStunEvidence(const v1::TcpStunObservation& o) {
+  std::string line = absl::StrFormat(
+      "  %-13s %s from %s", "stun-tcp", o.server(),
+      o.local_address().empty() ? "-" : o.local_address());
+  switch (o.outcome()) {
+    case v1::TCP_STUN_ANSWERED:
+      return absl::StrCat(line, " -> mapped ", o.mapped_address(),
+                          absl::StrFormat(", rtt %.1f ms", o.rtt_micros() / 1000.0));
+    case v1::TCP_STUN_REFUSED:
+      return absl::StrCat(line, ": connection refused (the host is reachable over TCP)");
+    case v1::TCP_STUN_BAD_ANSWER:
+      return absl::StrCat(line, ": connected, but no valid answer (", o.error(), ")");
+    case v1::TCP_STUN_UNREACHABLE:
+      return absl::StrCat(line, ": nothing came back (", o.error(), ")");
+    default:
+      return absl::StrCat(line, ": not tried (", o.error(), ")");
+  }
+}
+
+// The verdict line of STUN over TCP: what it says about the path.
+std::string TcpStunVerdict(const v1::TcpStunObservation& o) {
+  switch (o.outcome()) {
+    case v1::TCP_STUN_ANSWERED:
+      return "answered: the path to the server exists, only UDP is dropped";
+    case v1::TCP_STUN_REFUSED:
+    case v1::TCP_STUN_BAD_ANSWER:
+      return "the host answered: the path to the server exists";
+    case v1::TCP_STUN_UNREACHABLE:
+      return "no answer either: nothing reaches the server";
+    default:
+      return "not tried";
+  }
+}
+
 void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
   absl::StrAppend(out, "\nEvidence\n");
   for (const v1::StunObservation& o : report.observations()) {
@@ -143,6 +178,9 @@ void AppendEvidence(const v1::ProbeReport& report, std::string* out) {
   }
   for (const v1::FirewalkCheck& c : report.firewalk()) {
     absl::StrAppend(out, FirewalkEvidence(c));
+  }
+  for (const v1::TcpStunObservation& o : report.tcp_stun()) {
+    absl::StrAppend(out, TcpStunEvidence(o), "\n");
   }
   if (report.has_quic()) {
     absl::StrAppend(out, absl::StrFormat("  %-13s %s: %s\n", "quic",
@@ -199,6 +237,9 @@ std::string FormatProbeReport(const v1::ProbeReport& report) {
   absl::StrAppend(&out, "Verdict\n");
   absl::StrAppend(&out, "  UDP:            ",
                   report.udp_reachable() ? "reachable" : "BLOCKED", "\n");
+  for (const v1::TcpStunObservation& o : report.tcp_stun()) {
+    absl::StrAppend(&out, "  STUN over TCP:  ", TcpStunVerdict(o), "\n");
+  }
   if (report.has_quic_reachable()) {
     absl::StrAppend(&out, "  QUIC:           ",
                     report.quic_reachable() ? "reachable" : "BLOCKED", "\n");

@@ -50,6 +50,37 @@ TEST(ProbeOutputTest, HumanReportPutsVerdictsBeforeEvidenceAndFindings) {
   EXPECT_NE(text.find("what to do: allow UDP"), std::string::npos);
 }
 
+TEST(ProbeOutputTest, StunOverTcpHasAVerdictLineAndAnEvidenceLine) {
+  v1::ProbeReport report;
+  v1::TcpStunObservation* tcp = report.add_tcp_stun();
+  tcp->set_server("203.0.113.10:3478");
+  tcp->set_local_address("192.168.1.2:41000");
+  tcp->set_outcome(v1::TCP_STUN_ANSWERED);
+  tcp->set_mapped_address("198.51.100.2:41000");
+  tcp->set_rtt_micros(1200);
+  std::string text = FormatProbeReport(report);
+  EXPECT_NE(text.find("  STUN over TCP:  answered: the path to the server "
+                      "exists, only UDP is dropped\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  stun-tcp      203.0.113.10:3478 from 192.168.1.2:41000 "
+                      "-> mapped 198.51.100.2:41000, rtt 1.2 ms\n"),
+            std::string::npos)
+      << text;
+  tcp->set_outcome(v1::TCP_STUN_UNREACHABLE);
+  tcp->set_error("no answer to the connection within 1.5s");
+  text = FormatProbeReport(report);
+  EXPECT_NE(text.find("no answer either: nothing reaches the server"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(": nothing came back (no answer to the connection "
+                      "within 1.5s)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(ProbeReportJson(report).find("\"outcome\": \"TCP_STUN_UNREACHABLE\""),
+            std::string::npos);
+}
+
 TEST(ProbeOutputTest, FirewalkingHasAVerdictLineAndOneEvidenceLinePerCheck) {
   v1::ProbeReport report = Sample();
   v1::FirewalkCheck* port = report.add_firewalk();

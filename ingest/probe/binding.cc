@@ -40,7 +40,17 @@ void Describe(const stun::Message& response, v1::StunObservation* out) {
   } else if (response.changed_address) {
     out->set_other_address(response.changed_address->ToString());
   }
+  out->set_classic_server(IsClassicServer(response));
 }
+
+}  // namespace
+
+bool IsClassicServer(const stun::Message& response) {
+  return (!response.other_address && response.changed_address) ||
+         (!response.xor_mapped_address && response.mapped_address);
+}
+
+namespace {
 
 // One transaction in flight.
 struct Pending {

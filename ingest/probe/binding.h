@@ -54,6 +54,13 @@ std::vector<BindingResult> RunBindings(DatagramSocket& socket,
                                        const RetransmitPolicy& policy,
                                        const Clock& clock, int* ignored);
 
+// Whether a success `response` comes from an RFC 3489 ("classic") server
+// such as Vovida's stund: it names its alternate in CHANGED-ADDRESS rather
+// than OTHER-ADDRESS, or has MAPPED-ADDRESS without XOR-MAPPED-ADDRESS.
+// Such a server honours CHANGE-REQUEST but drops requests carrying
+// RFC 5780's RESPONSE-PORT or PADDING.
+bool IsClassicServer(const stun::Message& response);
+
 // A Binding request with a fresh random transaction id and, when given, a
 // CHANGE-REQUEST. Thread-safe.
 stun::Message NewBindingRequest(std::optional<stun::ChangeRequest> change = std::nullopt);

@@ -45,6 +45,10 @@ class SilentEvidence final : public PathEvidence {
                                          const Clock&) override {
     return absl::UnimplementedError("no firewalking here");
   }
+  v1::TcpStunObservation StunOverTcp(const TcpStunQuery&,
+                                     const Clock&) override {
+    return {};  // Not part of an evidence run.
+  }
 
   std::vector<std::thread::id> threads() const {
     absl::MutexLock lock(&mu_);

@@ -1,8 +1,9 @@
-// Evidence about the path beyond STUN, behind an interface so that the
-// probe can run without the host's gateway and routers (a simulated probe
-// scripts it): the default gateway's port-mapping protocols, asked
-// read-only, the first hops toward a server, and firewalking rounds. RealPathEvidence
-// (real_path_evidence.h) is the OS adapter over ingest/netpath.
+// Evidence about the path beyond STUN over UDP, behind an interface so
+// that the probe can run without the host's gateway, routers and sockets
+// (a simulated probe scripts it): the default gateway's port-mapping
+// protocols, asked read-only, the first hops toward a server, firewalking
+// rounds, and STUN over TCP. RealPathEvidence (real_path_evidence.h) is
+// the OS adapter over ingest/netpath.
 #ifndef NATSCOPE_INGEST_PROBE_PATH_EVIDENCE_H_
 #define NATSCOPE_INGEST_PROBE_PATH_EVIDENCE_H_
 
@@ -36,7 +37,13 @@ struct TraceQuery {
   const Deadline* deadline = nullptr;
 };
 
-// Thread-safe: the two queries may run concurrently.
+// Where to try a STUN Binding over TCP, and by when (not owned, as above).
+struct TcpStunQuery {
+  net::SocketAddress server;
+  const Deadline* deadline = nullptr;
+};
+
+// Thread-safe: the queries may run concurrently.
 class PathEvidence {
  public:
   virtual ~PathEvidence() = default;
@@ -58,6 +65,13 @@ class PathEvidence {
   // `clock`.
   virtual absl::StatusOr<FirewalkRound> Firewalk(
       const FirewalkRoundOptions& round, const Clock& clock) = 0;
+
+  // One STUN Binding over TCP to query.server (RFC 8489 framing), ended by
+  // the deadline (ingest/netpath/stun_tcp.h): answered, refused,
+  // unreachable or a bad answer. Never fails as a whole; the observation's
+  // outcome and error say what happened. Waits on `clock`.
+  virtual v1::TcpStunObservation StunOverTcp(const TcpStunQuery& query,
+                                             const Clock& clock) = 0;
 };
 
 }  // namespace natscope::ingest

@@ -191,6 +191,7 @@ struct FollowUpOutput {
   TestOutput filtering;
   std::vector<v1::PortCheck> ports;
   std::optional<v1::QuicCheck> quic;
+  std::optional<v1::TcpStunObservation> tcp_stun;
 };
 
 FollowUpOutput RunFollowUp(const Context& c, DatagramSocket& socket,
@@ -229,6 +230,15 @@ FollowUpOutput RunFollowUp(const Context& c, DatagramSocket& socket,
     Progress(c.options,
              absl::StrCat("outbound UDP port check to ", p.server.IpString()));
     tasks.Start([&] { out.ports = CheckPorts(c.network, p, c.clock); });
+  }
+  if (plan.tcp_stun) {
+    const TcpStunPlan& tcp = *plan.tcp_stun;
+    Progress(c.options, absl::StrCat("no answer over UDP: STUN over TCP to ",
+                                     tcp.server.ToString()));
+    tasks.Start([&] {
+      const Deadline deadline(c.clock.Now() + tcp.wait);
+      out.tcp_stun = c.evidence.StunOverTcp({tcp.server, &deadline}, c.clock);
+    });
   }
   tasks.Join();
   return out;
@@ -318,6 +328,7 @@ void AddTo(FollowUpOutput out, v1::ProbeReport* report) {
     *report->add_port_checks() = std::move(check);
   }
   if (out.quic) *report->mutable_quic() = std::move(*out.quic);
+  if (out.tcp_stun) *report->add_tcp_stun() = std::move(*out.tcp_stun);
 }
 
 // Firewalking, once the STUN tests, port checks and hop trace are in

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/stun/natscope_ports.h"
+#include "ingest/probe/binding.h"
 
 namespace natscope::ingest {
 namespace {
@@ -110,7 +111,13 @@ FirstExchange SummarizeFirstExchange(
     const stun::Message& response = *results[0].response;
     first.served_ports =
         stun::NatscopePorts(response).value_or(std::vector<uint16_t>{});
-    first.other_address = response.other_address;
+    // An RFC 3489 server (Vovida's stund) names its alternate in
+    // CHANGED-ADDRESS and honours CHANGE-REQUEST the same way, so the
+    // RFC 5780 tests work against it; it drops RESPONSE-PORT requests.
+    first.other_address = response.other_address
+                              ? response.other_address
+                              : response.changed_address;
+    first.classic_server = IsClassicServer(response);
   }
   return first;
 }
@@ -137,8 +144,10 @@ FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
         std::min(4 * next.policy.initial_rto, next.policy.timeout)};
   }
   next.quic = plan.quic;
+  if (!answered) next.tcp_stun = TcpStunPlan{primary};
   if (answered && plan.hairpin) next.hairpin = primary;
-  if (answered && plan.lifetime > absl::ZeroDuration()) {
+  if (answered && plan.lifetime > absl::ZeroDuration() &&
+      !first.classic_server) {
     next.lifetime = LifetimePlan{primary, plan.lifetime};
   }
   return next;

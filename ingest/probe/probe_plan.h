@@ -111,6 +111,9 @@ struct FirstExchange {
   std::optional<net::SocketAddress> other_address;
   // The ports the primary lists in NATSCOPE-PORTS; empty when not listed.
   std::vector<uint16_t> served_ports;
+  // The primary answered as an RFC 3489 server (StunObservation's
+  // classic_server): no RESPONSE-PORT, so no binding lifetime test.
+  bool classic_server = false;
 };
 
 // RFC 5780 §4.3 mapping and §4.4 filtering tests against the primary
@@ -152,6 +155,23 @@ struct LifetimePlan {
   absl::Duration longest;
 };
 
+// How long STUN over TCP may take, connection included. Linux sends an
+// unanswered SYN again after 1 s (RFC 6298's initial RTO), so 1.5 s
+// survives one lost SYN on a path of up to 500 ms round trip: a lost SYN
+// must not read as "nothing reaches the server". It runs only when UDP got
+// no answer, alongside the port and QUIC checks (1 s then), so it costs
+// such a probe at most 0.5 s more with them (1.5 s without) and every
+// other probe nothing.
+inline constexpr absl::Duration kTcpStunWait = absl::Milliseconds(1500);
+
+// STUN over TCP (ingest/netpath/stun_tcp.h) to the primary, to tell "only
+// UDP is dropped" (an answer or a refusal: the path exists) from "nothing
+// reaches the server".
+struct TcpStunPlan {
+  net::SocketAddress server;
+  absl::Duration wait = kTcpStunWait;
+};
+
 // The tests after the first exchange, all with `policy`.
 struct FollowUpPlan {
   RetransmitPolicy policy;
@@ -166,6 +186,8 @@ struct FollowUpPlan {
   // hairpinning test maps through, and the binding lifetime test.
   std::optional<net::SocketAddress> hairpin;
   std::optional<LifetimePlan> lifetime;
+  // When test I got no answer: runs alongside the three above.
+  std::optional<TcpStunPlan> tcp_stun;
 };
 
 // The first half. InvalidArgument when `targets` has no STUN server (the
@@ -185,9 +207,9 @@ FirstExchange SummarizeFirstExchange(const std::vector<BindingResult>& results);
 //  - RFC 5780 tests run when the primary gave an OTHER-ADDRESS on another
 //    IP (one on its own IP cannot tell address-dependent behaviour);
 //  - the opt-ins run when asked for.
-// Port checks (interval policy.initial_rto, wait policy.timeout, 4
-// intervals of it for unlisted ports) and QUIC run whenever asked for,
-// answer or not.
+// Without an answer, STUN over TCP to the primary (tcp_stun). Port checks
+// (interval policy.initial_rto, wait policy.timeout, 4 intervals of it for
+// unlisted ports) and QUIC run whenever asked for, answer or not.
 FollowUpPlan MakeFollowUpPlan(const ProbePlan& plan,
                               const FirstExchange& first);
 

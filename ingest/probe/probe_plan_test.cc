@@ -184,12 +184,13 @@ ProbeOptions Asked(std::vector<int> ports, bool hairpin = false,
   return options;
 }
 
-// What runs, then the policy: "rfc5780 ports quic hairpin lifetime; ...".
+// What runs, then the policy: "rfc5780 ports quic tcp hairpin ...; ...".
 std::string Runs(const FollowUpPlan& next) {
   std::vector<std::string> runs;
   if (next.rfc5780) runs.push_back("rfc5780");
   if (next.ports) runs.push_back("ports");
   if (next.quic) runs.push_back("quic");
+  if (next.tcp_stun) runs.push_back("tcp");
   if (next.hairpin) runs.push_back("hairpin");
   if (next.lifetime) runs.push_back("lifetime");
   return absl::StrCat(absl::StrJoin(runs, " "), "; ", Describe(next.policy));
@@ -221,11 +222,11 @@ TEST(MakeFollowUpPlanTest, WhatRunsAfterTestI) {
        Answer(rtt, kA2P2), Asked(ports), kQuic, "rfc5780 ports quic" + adapted},
       {"ports empty, QUIC empty",
        Answer(rtt, kA2P2), Asked(none), {}, "rfc5780" + adapted},
-      {"nothing answered: ports and QUIC still run, opt-ins do not",
+      {"nothing answered: ports, QUIC and TCP run, opt-ins do not",
        NoAnswer(), Asked(ports, true, absl::Seconds(8)), kQuic,
-       "ports quic" + no_answer},
+       "ports quic tcp" + no_answer},
       {"nothing answered: OTHER-ADDRESS ignored",
-       NoAnswer(kA2P2), Asked(none), {}, no_answer},
+       NoAnswer(kA2P2), Asked(none), {}, "tcp" + no_answer},
       {"opt-ins",
        Answer(rtt, kA2P2), Asked(none, true, absl::Seconds(8)), {},
        "rfc5780 hairpin lifetime" + adapted},

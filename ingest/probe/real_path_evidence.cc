@@ -4,6 +4,7 @@
 
 #include "ingest/netpath/firewalk_round.h"
 #include "ingest/netpath/port_mapping.h"
+#include "ingest/netpath/stun_tcp.h"
 #include "ingest/netpath/ttl_probe.h"
 
 namespace natscope::ingest {
@@ -30,6 +31,11 @@ std::vector<v1::HopObservation> RealPathEvidence::TraceHops(
 absl::StatusOr<FirewalkRound> RealPathEvidence::Firewalk(
     const FirewalkRoundOptions& round, const Clock& clock) {
   return RunFirewalkRound(round, clock);
+}
+
+v1::TcpStunObservation RealPathEvidence::StunOverTcp(const TcpStunQuery& query,
+                                                     const Clock& clock) {
+  return StunBindingOverTcp({query.server, query.deadline}, clock);
 }
 
 }  // namespace natscope::ingest

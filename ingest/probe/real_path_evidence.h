@@ -1,6 +1,7 @@
 // The real PathEvidence: NAT-PMP, PCP and UPnP IGD to the host's default
-// gateway (ingest/netpath/port_mapping.h) and TTL-limited probes
-// (ingest/netpath/ttl_probe.h, firewalk_round.h). Thread-safe, stateless.
+// gateway (ingest/netpath/port_mapping.h), TTL-limited probes
+// (ingest/netpath/ttl_probe.h, firewalk_round.h) and STUN over TCP
+// (ingest/netpath/stun_tcp.h). Thread-safe, stateless.
 #ifndef NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
 #define NATSCOPE_INGEST_PROBE_REAL_PATH_EVIDENCE_H_
 
@@ -21,6 +22,8 @@ class RealPathEvidence final : public PathEvidence {
                                             const Clock& clock) override;
   absl::StatusOr<FirewalkRound> Firewalk(const FirewalkRoundOptions& round,
                                          const Clock& clock) override;
+  v1::TcpStunObservation StunOverTcp(const TcpStunQuery& query,
+                                     const Clock& clock) override;
 };
 
 }  // namespace natscope::ingest

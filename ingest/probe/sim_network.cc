@@ -350,6 +350,22 @@ std::vector<v1::HopObservation> ScriptedPathEvidence::TraceHops(
   return {};
 }
 
+v1::TcpStunObservation ScriptedPathEvidence::StunOverTcp(
+    const TcpStunQuery& query, const Clock& clock) {
+  const absl::Time start = clock.Now();
+  v1::TcpStunObservation o;
+  if (tcp_stun_) o = tcp_stun_(query.server);
+  o.set_server(query.server.ToString());
+  if (o.outcome() == v1::TCP_STUN_OUTCOME_UNSPECIFIED ||
+      o.outcome() == v1::TCP_STUN_UNREACHABLE) {
+    clock.SleepUntil(query.deadline->at());
+    o.set_outcome(v1::TCP_STUN_UNREACHABLE);
+    o.set_error(absl::StrCat("no answer to the connection ",
+                             query.deadline->Within(start)));
+  }
+  return o;
+}
+
 void RunOnSimClock(SimClock& clock, const std::function<void()>& body) {
   std::atomic<bool> done{false};
   std::thread worker([&] {

@@ -178,14 +178,19 @@ class SimNetwork final : public ProbeNetwork {
       ABSL_GUARDED_BY(mu_);
 };
 
-// Path evidence from a script: what a simulated gateway and routers say,
-// and how long after they are asked. Thread-safe (immutable).
+// Path evidence from a script: what a simulated gateway, routers and STUN
+// server over TCP say, and how long after they are asked. Thread-safe
+// (immutable once the probe runs).
 class ScriptedPathEvidence final : public PathEvidence {
  public:
   ScriptedPathEvidence() = default;
   // `firewalk` answers each round; null: every datagram silent.
   using FirewalkScript =
       std::function<FirewalkRound(const FirewalkRoundOptions&)>;
+  // What STUN over TCP to a server gets (outcome, local and mapped
+  // address, rtt, error); the server is filled in.
+  using TcpStunScript =
+      std::function<v1::TcpStunObservation(const net::SocketAddress& server)>;
   ScriptedPathEvidence(std::vector<v1::GatewayObservation> gateways,
                        std::vector<v1::HopObservation> hops,
                        FirewalkScript firewalk = nullptr)
@@ -218,6 +223,14 @@ class ScriptedPathEvidence final : public PathEvidence {
     silent.targets.resize(round.targets.size());
     return silent;
   }
+  // The script's observation at once; without a script, or when it says
+  // TCP_STUN_UNREACHABLE, what a real connection that gets nothing does:
+  // waits for the deadline on `clock`, then says so.
+  v1::TcpStunObservation StunOverTcp(const TcpStunQuery& query,
+                                     const Clock& clock) override;
+
+  // Call before the probe runs.
+  void set_tcp_stun(TcpStunScript script) { tcp_stun_ = std::move(script); }
 
  private:
   const std::vector<v1::GatewayObservation> gateways_;
@@ -225,6 +238,7 @@ class ScriptedPathEvidence final : public PathEvidence {
   const FirewalkScript firewalk_;
   const Clock* const clock_ = nullptr;  // Null: answers at once.
   const absl::Duration delay_;
+  TcpStunScript tcp_stun_;
 };
 
 // Runs `body` on a thread of its own and, until it returns, moves `clock`

@@ -185,11 +185,13 @@ TEST(SimProbeTest, UdpBlockedIsConcludedWithinTheBoundedWaits) {
       "19302:inconclusive 50000:inconclusive");
   EXPECT_FALSE(r.quic_reachable());
   // Test I gives up after options.policy's 2.5 s (0, 250, 750 and 1750 ms),
-  // then QUIC and the port check get 1 s each (one after the other here;
-  // concurrently, as the agent runs them, the probe takes 3.5 s).
+  // then QUIC and the port check get 1 s each and STUN over TCP, which
+  // nothing answers here either, 1.5 s (one after the other here;
+  // concurrently, as the agent runs them, the probe takes 4 s).
   EXPECT_EQ(r.observations(0).transmissions(), 4);
+  EXPECT_EQ(r.tcp_stun_size(), 1);
   EXPECT_EQ(r.duration_micros(),
-            absl::ToInt64Microseconds(absl::Milliseconds(4500)));
+            absl::ToInt64Microseconds(absl::Milliseconds(6000)));
   EXPECT_EQ(run.counters.blocked, run.counters.sent);
 }
 

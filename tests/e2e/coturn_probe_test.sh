@@ -63,4 +63,6 @@ dead_port=$(free_udp_port)
 json=$("$AGENT" probe --nogateways --stun="127.0.0.1:$dead_port" --timeout=1s --ports= --json)
 grep -q '"udpReachable": true' <<<"$json" && fail "a dead port cannot be reachable"
 grep -q '"code": "FINDING_UDP_BLOCKED"' <<<"$json" || fail "no FINDING_UDP_BLOCKED: $json"
+log "no answer over UDP: STUN over TCP to the same port is tried, and refused"
+grep -q '"outcome": "TCP_STUN_REFUSED"' <<<"$json" || fail "no refused STUN over TCP: $json"
 echo PASS

@@ -19,4 +19,11 @@ WANT_QUIC_REACHABLE=true
 WANT_FINDINGS="FINDING_AWS_NAT_GATEWAY FINDING_ENDPOINT_DEPENDENT_MAPPING"
 WANT_AWS_PREFIX=192.0.2.0/24
 
+# Also against Vovida's stund (RFC 3489 only): the same verdicts.
+LAB_STUND=true
+
+# STUN clients no one here wrote, against coturn and natscope-server
+# (interop.sh; docs/natlab.md says why these topologies):
+LAB_INTEROP_CLIENTS="vovida turnutils_stunclient ccding pion"
+
 nl_case aws_like

@@ -14,6 +14,11 @@
 #                   not reach (coturn is started there when nothing is)
 #   LAB_SKIP_INTEROP optional: why natdiscovery against natscope-server
 #                   cannot agree with LAB_* in this topology
+#   LAB_INTEROP_CLIENTS optional: more STUN clients (interop.sh), each
+#                   run against coturn and natscope-server (started for
+#                   them in coturn topologies): the same verdict from both
+#   LAB_TCP_STUN    optional: "answered" or "silent": what a STUN Binding
+#                   over TCP to coturn must get (nl_stun_tcp_answers)
 # natscope expectations (every miss is listed, then the test fails):
 #   WANT_UDP_REACHABLE  true/false
 #   WANT_MAPPING, WANT_FILTERING  mappingBehavior, filteringBehavior
@@ -36,6 +41,9 @@
 #   WANT_NO_FIREWALK_DROPPED  optional "true": no firewalk check DROPPED
 #   WANT_FIREWALK_RAN   optional "true": at least one firewalk check
 #   WANT_FINDING_TEXT   optional: text some finding's summary contains
+#   WANT_TCP_STUN       optional: the tcpStun[].outcome words, e.g.
+#                       TCP_STUN_ANSWERED (STUN over TCP, tried when no
+#                       server answered over UDP)
 #   WANT_IPV6_MAPPING, WANT_IPV6_FILTERING, WANT_IPV6_PUBLIC_IP,
 #   WANT_IPV6_FINDINGS  the report's "ipv6" half (dual-stack topologies);
 #                       without WANT_IPV6_MAPPING the report must have none
@@ -47,6 +55,8 @@
 
 # shellcheck source=tests/natlab/natlab.sh
 source "$(dirname "${BASH_SOURCE[0]}")/natlab.sh"
+# shellcheck source=tests/natlab/interop.sh
+source "$(dirname "${BASH_SOURCE[0]}")/interop.sh"
 
 NL_PASSED=()
 NL_FAILED=()
@@ -92,6 +102,13 @@ json_firewalk() {
 }
 
 sorted_words() { tr ' ' '\n' <<<"$1" | grep . | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+
+# json_tcp_stun JSON: the tcpStun[].outcome words in order, space
+# separated; empty when no STUN over TCP was tried.
+json_tcp_stun() {
+  { grep -oE '"outcome": "TCP_STUN_[A-Z_]+"' <<<"$1" || true; } |
+    sed 's/.*"\(TCP_STUN_[A-Z_]*\)"/\1/' | tr '\n' ' ' | sed 's/ $//'
+}
 
 # _nl_validate_lab: the lab half; fails the test when the lab is wrong.
 _nl_validate_lab() {
@@ -141,6 +158,13 @@ _nl_validate_lab() {
   done
   [[ -z "${LAB_DESTINATIONS_BLOCKED:-}" ]] ||
     log "lab check: destinations blocked [$LAB_DESTINATIONS_BLOCKED]: as designed"
+  if [[ -n "${LAB_TCP_STUN:-}" ]]; then
+    local tcp=silent
+    if nl_stun_tcp_answers "$NL_CLIENT" "$NL_COTURN_IP" "$NL_STUN_PORT"; then tcp=answered; fi
+    [[ "$tcp" == "$LAB_TCP_STUN" ]] ||
+      fail "LAB BROKEN: STUN over TCP to coturn $NL_COTURN_IP:$NL_STUN_PORT $tcp, want $LAB_TCP_STUN"
+    log "lab check: STUN over TCP to coturn $tcp: as designed"
+  fi
 }
 
 # _nl_check_agent: runs the agent in the client namespace and checks its
@@ -199,6 +223,9 @@ _nl_check_agent() {
     nl_expect "a finding's summary has \"$WANT_FINDING_TEXT\"" \
       "$(grep -cF -- "$WANT_FINDING_TEXT" <<<"$json" | sed 's/^[1-9][0-9]*$/yes/; s/^0$/no/')" yes
   fi
+  if [[ -n "${WANT_TCP_STUN:-}" ]]; then
+    nl_expect "tcpStun[].outcome" "$(json_tcp_stun "$(json_ipv4 "$json")")" "$WANT_TCP_STUN"
+  fi
   _nl_check_ipv6 "$json"
   if [[ -n "${WANT_AWS_PREFIX:-}" ]]; then
     nl_expect aws.prefix "$(sed -n 's/^  "prefix": "\(.*\)",\{0,1\}$/\1/p' <<<"$json")" \
@@ -227,9 +254,11 @@ _nl_check_ipv6() {
 }
 
 # _nl_check_server_interop: coturn's reference client against
-# natscope-server's responder must give the same verdict as against coturn.
+# natscope-server's responder must give the same verdict as against coturn;
+# so must the clients of LAB_INTEROP_CLIENTS (interop.sh).
 _nl_check_server_interop() {
   local missing
+  [[ -z "${LAB_INTEROP_CLIENTS:-}" ]] || nl_interop_prepare
   for missing in "${NL_SERVER_MISSING[@]}"; do
     nl_expect "natscope-server has flag $missing" missing present
   done
@@ -237,9 +266,36 @@ _nl_check_server_interop() {
   nl_natdiscovery "$NL_CLIENT" "$NL_CLIENT_IP" "$NL_NATSCOPE_IP"
   nl_expect "natdiscovery vs natscope-server" "$ND_MAPPING $ND_FILTERING" \
     "$LAB_MAPPING $LAB_FILTERING"
+  [[ -z "${LAB_INTEROP_CLIENTS:-}" ]] || nl_interop_clients
 }
 
 # nl_case TOPOLOGY: the whole test.
+# _nl_check_stund: natscope-agent against an RFC 3489-only server (Vovida's
+# stund, which has an alternate address and honours CHANGE-REQUEST) must
+# reach the same mapping and filtering verdicts, public IP and findings
+# as against the topology's RFC 5780 server, and say the server is RFC
+# 3489 (what it cannot answer) in a warning.
+_nl_check_stund() {
+  nl_start_stund inet
+  local json saved=("${NL_AGENT_ARGS[@]}")
+  NL_AGENT_ARGS=(--stun="$NL_STUND_IP:$NL_STUN_PORT" --aws_ip_ranges="$NL_AWS_RANGES")
+  log "natscope-agent probe ${NL_AGENT_ARGS[*]} --json (stund, RFC 3489 only)"
+  nl_agent_probe "$AGENT"
+  NL_AGENT_ARGS=("${saved[@]}")
+  json=$AGENT_JSON
+  echo "$json"
+  nl_expect "vs stund: agent exit status" "$AGENT_RC" 0
+  nl_expect "vs stund: mappingBehavior" "$(json_top "$json" mappingBehavior MAPPING_UNKNOWN)" "$WANT_MAPPING"
+  nl_expect "vs stund: filteringBehavior" "$(json_top "$json" filteringBehavior FILTERING_UNKNOWN)" \
+    "$WANT_FILTERING"
+  local public; public=$(json_top "$json" publicAddress "")
+  nl_expect "vs stund: publicAddress IP" "${public%:*}" "$WANT_PUBLIC_IP"
+  nl_expect "vs stund: findings[].code" "$(json_findings "$json")" \
+    "$(sorted_words "${WANT_STUND_FINDINGS-$WANT_FINDINGS}")"
+  nl_expect "vs stund: a warning names the RFC 3489 server" \
+    "$(grep -cF "answers as an RFC 3489 server" <<<"$json" | sed 's/^[1-9][0-9]*$/yes/; s/^0$/no/')" yes
+}
+
 nl_case() {
   local topology=$1
   AGENT=$(realpath "$AGENT")
@@ -249,10 +305,11 @@ nl_case() {
   log "lab OK; natscope assertions follow"
   if [[ "$NL_STUN_KIND" == natscope && -n "${LAB_SKIP_INTEROP:-}" ]]; then
     log "interop check against natscope-server skipped: $LAB_SKIP_INTEROP"
-  elif [[ "$NL_STUN_KIND" == natscope ]]; then
+  elif [[ "$NL_STUN_KIND" == natscope || -n "${LAB_INTEROP_CLIENTS:-}" ]]; then
     _nl_check_server_interop
   fi
   _nl_check_agent
+  [[ "${LAB_STUND:-}" != true ]] || _nl_check_stund
 
   echo
   echo "== $topology: natdiscovery ${LAB_ND_SECONDS}s ($LAB_MAPPING, $LAB_FILTERING), natscope-agent ${AGENT_SECONDS}s"

@@ -19,4 +19,11 @@ WANT_PUBLIC_IP=198.51.100.2
 WANT_QUIC_REACHABLE=true
 WANT_FINDINGS="FINDING_DOUBLE_NAT"
 
+# Also against Vovida's stund (RFC 3489 only): the same verdicts.
+LAB_STUND=true
+
+# STUN clients no one here wrote, against coturn and natscope-server
+# (interop.sh; docs/natlab.md says why these topologies):
+LAB_INTEROP_CLIENTS="vovida turnutils_stunclient ccding pion"
+
 nl_case double_nat

@@ -16,4 +16,7 @@ WANT_FILTERING=FILTERING_ADDRESS_AND_PORT_DEPENDENT
 WANT_PUBLIC_IP=198.51.100.2
 WANT_FINDINGS=""
 
+# Also against Vovida's stund (RFC 3489 only): the same verdicts.
+LAB_STUND=true
+
 nl_case masquerade

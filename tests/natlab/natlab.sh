@@ -36,6 +36,10 @@ NL_PORTS_IP=203.0.113.12
 NL_NATSCOPE_IP=203.0.113.20
 NL_NATSCOPE_ALT_IP=203.0.113.21
 NL_QUIC_IP=203.0.113.22
+# Vovida's stund (Debian's stun-server), an RFC 3489-only server, on a
+# primary and an alternate IP (started only by topologies with LAB_STUND).
+NL_STUND_IP=203.0.113.30
+NL_STUND_ALT_IP=203.0.113.31
 # IPv6 servers (dual_stack): coturn's primary and alternate addresses.
 NL_COTURN6_IP=2001:db8:ff::10
 NL_COTURN6_ALT_IP=2001:db8:ff::11
@@ -164,6 +168,21 @@ nl_start_coturn() {
     --userdb="$NL_SCRATCH/$tag.sqlite"
   nl_wait_udp "$name" "$ip" "$port" 20
   [[ -z "$alt" ]] || nl_wait_udp "$name" "$alt" $((port + 1)) 20
+}
+
+# nl_start_stund NAME: Vovida's RFC 3489 server on NL_STUND_IP:3478 with
+# its alternate NL_STUND_ALT_IP:3479 (it answers on all four sockets and
+# names the alternate in CHANGED-ADDRESS), in namespace NAME.
+nl_start_stund() {
+  command -v stund >/dev/null || fail "stund is not installed (package stun-server): run tools/setup.sh"
+  local ip
+  for ip in "$NL_STUND_IP" "$NL_STUND_ALT_IP"; do
+    ip -n "$(nl_ns "$1")" addr add "$ip/32" dev lo
+  done
+  nl_spawn "$1" "$NL_SCRATCH/stund.log" stund -h "$NL_STUND_IP" -a "$NL_STUND_ALT_IP" \
+    -p "$NL_STUN_PORT" -o "$NL_STUN_ALT_PORT"
+  nl_wait_udp "$1" "$NL_STUND_IP" "$NL_STUN_PORT" 20
+  nl_wait_udp "$1" "$NL_STUND_ALT_IP" "$NL_STUN_ALT_PORT" 20
 }
 
 # nl_server_has_flag BINARY FLAG: whether BINARY --help lists --FLAG.

@@ -17,4 +17,8 @@ WANT_PUBLIC_IP=198.51.100.3
 WANT_SAME_PORT=true
 WANT_FINDINGS=""
 
+# STUN clients no one here wrote, against coturn and natscope-server
+# (interop.sh; docs/natlab.md says why these topologies):
+LAB_INTEROP_CLIENTS="vovida turnutils_stunclient ccding pion"
+
 nl_case one_to_one_nat

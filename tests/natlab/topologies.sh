@@ -15,7 +15,7 @@
 #   router -- 192.168.N.0/24 or 100.64.0.0/24 --  next router or client
 
 NL_TOPOLOGIES=(no_nat one_to_one_nat masquerade fully_random double_nat cgnat
-  udp_blocked udp443_blocked ports_limited aws_like ports_firewalled
+  udp_blocked all_blocked udp443_blocked ports_limited aws_like ports_firewalled
   destinations_firewalled icmp_limited dual_stack)
 
 # The lab's AWS-style ranges file (every topology's agent gets it): its EC2
@@ -142,11 +142,21 @@ _nl_topology_cgnat() {
   NL_CLIENT_IP=192.168.1.2 NL_PUBLIC_IP=198.51.100.2 NL_STUN_KIND=natscope
 }
 
-# The router drops every forwarded UDP packet from the LAN.
+# The router drops every forwarded UDP packet from the LAN; TCP passes
+# (coturn and natscope-server answer STUN over TCP on their UDP ports).
 _nl_topology_udp_blocked() {
   _nl_home_router
   nl_masquerade rtr
   nl_drop_outbound rtr "meta l4proto udp"
+  NL_STUN_KIND=natscope
+}
+
+# The router drops every forwarded packet from the LAN to coturn's
+# addresses, UDP, TCP and the rest: nothing reaches the STUN server.
+_nl_topology_all_blocked() {
+  _nl_home_router
+  nl_masquerade rtr
+  nl_drop_outbound rtr "ip daddr { $NL_COTURN_IP, $NL_COTURN_ALT_IP }"
   NL_STUN_KIND=coturn
 }
 
@@ -249,4 +259,19 @@ $NL_COTURN_IP coturn.natlab
 $NL_COTURN6_IP coturn.natlab
 HOSTS
   NL_CLIENT_IP6=2001:db8:1::2 NL_STUN_KIND=coturn NL_DUAL_STACK=coturn.natlab
+}
+
+# nl_stun_tcp_answers NAME SERVER_IP PORT: whether a STUN Binding request
+# over TCP (RFC 8489 framing) from namespace NAME to SERVER_IP:PORT gets a
+# Binding success response (0x0101) with its transaction id. Bash's
+# /dev/tcp, bounded at 3 s: the lab's own check, independent of the agent.
+nl_stun_tcp_answers() {
+  local id=natlab-tcp-1 got want
+  got=$(nl_exec "$1" timeout 3 bash -c '
+    exec 3<>"/dev/tcp/$1/$2" || exit 1
+    printf "\x00\x01\x00\x00\x21\x12\xa4\x42%s" "$3" >&3
+    head -c 20 <&3 | od -An -tx1' _ "$2" "$3" "$id" 2>/dev/null || true)
+  want=$(printf '%s' "$id" | od -An -tx1)
+  got=$(tr -d ' \n' <<<"$got") want=$(tr -d ' \n' <<<"$want")
+  [[ "$got" == 0101????2112a442"$want" ]]
 }
