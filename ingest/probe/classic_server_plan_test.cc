@@ -50,7 +50,9 @@ TEST(SummarizeFirstExchangeTest, ClassicServerNamesItsAlternateInChangedAddress)
 TEST(MakeFollowUpPlanTest, NoLifetimeTestAgainstAClassicServer) {
   ProbeOptions options;
   options.lifetime = absl::Seconds(30);
-  auto plan = MakeProbePlan(options, {{kA1P1}, std::nullopt});
+  ProbeTargets targets;
+  targets.stun_servers = {kA1P1};
+  auto plan = MakeProbePlan(options, targets);
   ASSERT_TRUE(plan.ok()) << plan.status();
   FirstExchange first;
   first.rtt = absl::Milliseconds(10);
