@@ -159,6 +159,9 @@ std::string FlagSet::Help() const {
     absl::StrAppend(&out, "\n");
   }
   absl::StrAppend(&out, "  --help\n      Show this help and exit.\n");
+  // Handled before parsing, by common/version.h in each main.
+  absl::StrAppend(&out,
+                  "  --version\n      Print the version and commit, and exit.\n");
   return out;
 }
 

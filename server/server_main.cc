@@ -17,6 +17,7 @@
 #include "common/http/http.h"
 #include "common/metrics/metrics.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/net/socket_address.h"
 #include "common/tls/tls.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -389,5 +390,6 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   natscope::InstallCrashHandler(argv[0]);
+  if (natscope::PrintVersionIfRequested(argc, argv, "natscope-server")) return 0;
   return natscope::server::Main(argc, argv);
 }

@@ -1,24 +1,87 @@
 #!/usr/bin/env bash
-# The main job, end to end on this machine: builds natscope, starts
-# natscope-server on its embedded PostgreSQL, starts four agents on loopback
-# (two sites plus an AWS VPC, clients and connectors) that follow sample logs
-# from tests/testdata/ and probe the server's STUN port, waits until their
-# data has arrived, prints `natscope sites`, and shuts everything down.
+# The main job, end to end on this machine. Builds natscope optimised
+# (bazel build -c opt), then:
+# - as root: runs tools/demo_fleet.sh, a fleet of four sites behind real
+#   NATs in network namespaces on documentation addresses (a home router,
+#   an AWS NAT gateway look-alike, a double NAT, a UDP-blocking firewall),
+#   built with the NAT lab's helpers (tests/natlab/natlab.sh), around
+#   natscope-server on the lab's internet; prints the per-site table, the
+#   fleet's findings with what to do, the worst site's analysis and a
+#   screenshot of the dashboard; tears everything down and checks nothing
+#   is left;
+# - otherwise (network namespaces need root): the loopback demo, four
+#   agents on 127.0.0.1 that follow the sample logs in tests/testdata/
+#   (every probe there sees no NAT).
+# Usage: tools/demo.sh [--keep]   (--keep: as root, wait for Enter before
+# the teardown; DEMO_SCREENSHOT=FILE moves or, empty, skips the screenshot)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 
 say() { echo "demo: $*"; }
 
+keep=""
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=--keep ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) say "unknown argument \"$arg\" (usage: tools/demo.sh [--keep])"; exit 2 ;;
+  esac
+done
+
+# Why the fleet behind real NATs cannot run here (empty: it can).
+lab_blocker() {
+  if [[ $EUID -ne 0 ]]; then
+    echo "not root (network namespaces need it: sudo tools/demo.sh)"
+  elif ! unshare --net true 2>/dev/null; then
+    echo "cannot create a network namespace here (a container or sandbox without CAP_SYS_ADMIN?)"
+  fi
+}
+blocker=$(lab_blocker)
+
 tools/setup.sh
 
-say "building natscope-server, natscope-agent and natscope (bazel build)"
-bazel build --noshow_progress //server:natscope-server //ingest/agent:natscope-agent //server/cli:natscope
-bin=$(bazel info bazel-bin 2>/dev/null)
+say "building natscope-server, natscope-agent and natscope, optimised (bazel build -c opt;" \
+  "a first build takes several minutes)"
+build_start=$SECONDS
+bazel build -c opt --show_progress_rate_limit=15 //server:natscope-server \
+  //ingest/agent:natscope-agent //server/cli:natscope
+bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+say "built in $((SECONDS - build_start)) s"
 server_bin=$bin/server/natscope-server
 agent_bin=$bin/ingest/agent/natscope-agent
 cli_bin=$bin/server/cli/natscope
 
+if [[ -z "$blocker" ]]; then
+  # The fleet runs as a child (its lab is named after its PID); every
+  # process it starts carries NATSCOPE_DEMO_RUN in its environment, so
+  # survivors can be found afterwards.
+  run_start=$SECONDS
+  run_mark="natscope-demo-$$-$RANDOM"
+  exec 3<&0  # A background job's stdin is /dev/null; --keep reads Enter.
+  NATSCOPE_DEMO_RUN=$run_mark tools/demo_fleet.sh "$agent_bin" "$server_bin" "$cli_bin" $keep <&3 &
+  fleet_pid=$!
+  # An async child ignores SIGINT: pass Ctrl-C (or a TERM) on once, as a
+  # TERM, on which the lab tears down (a second one would interrupt that).
+  trap 'trap : INT TERM; kill -TERM "$fleet_pid" 2>/dev/null || true' INT TERM
+  rc=0
+  wait "$fleet_pid" || rc=$?
+  # A signal interrupts wait; the fleet is still tearing down.
+  while kill -0 "$fleet_pid" 2>/dev/null; do wait "$fleet_pid" || rc=$?; done
+  left=$(ip netns list | grep "^nl$fleet_pid-" || true)
+  survivors=$(grep -lsz "^NATSCOPE_DEMO_RUN=$run_mark\$" /proc/[0-9]*/environ |
+    cut -d/ -f3 || true)
+  if [[ -n "$left" || -n "$survivors" ]]; then
+    say "left behind: namespaces ${left//$'\n'/ }; processes ${survivors//$'\n'/ }"
+    exit 1
+  fi
+  if ((rc == 130 || rc == 143)); then say "interrupted; the lab is torn down"; exit "$rc"; fi
+  ((rc == 0)) || { say "the fleet demo failed (exit $rc); see its output above"; exit "$rc"; }
+  say "done in $((SECONDS - run_start)) s (plus $((run_start - build_start)) s to build):" \
+    "no namespace and no process left"
+  exit 0
+fi
+
+say "running the loopback demo instead of the fleet behind real NATs: $blocker"
 work=$(mktemp -d /tmp/natscope-demo.XXXXXX)
 # The embedded PostgreSQL runs as an unprivileged user when we are root;
 # it must be able to reach its data directory below this one.

@@ -25,10 +25,18 @@ PACKAGES=(
   # built offline with Debian's Go toolchain.
   stun-client stun-server golang-go golang-github-pion-stun-dev
   golang-github-ccding-go-stun-dev
+  # The agent's journal source (libsystemd), and systemd-journal-remote to
+  # write the journal files its tests own (journald does not run there).
+  libsystemd-dev systemd-journal-remote
+  # Debian packages of natscope (tools/package.sh) and their checks.
+  dpkg-dev lintian adduser
   # Process and network tools used by the scripts and tests.
   procps util-linux iproute2 nftables openssl
   # Real checks: the dashboard in a headless browser, /metrics by promtool.
   chromium fonts-dejavu-core prometheus
+  # The fleet examples checked by the tools that run them (deploy/,
+  # tests/e2e:deploy_examples_test): cloud-init's schema, ansible-playbook.
+  cloud-init ansible-core
   # Baselines and meters for tools/bench.sh.
   ripgrep time
 )

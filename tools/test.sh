@@ -14,6 +14,10 @@
 #      no failed test accounts for (a daemon a test only stopped at its end)
 #      fails the run. Sanitizer passes never reuse cached test results, so
 #      such a report cannot hide behind an earlier "PASSED".
+#   3. the package test (tests/package/package_test.sh, root only): builds
+#      the Debian packages, installs, runs, upgrades and purges them on
+#      this machine; one test in the count. Skipped, saying why, when not
+#      root or when natscope is already installed here.
 # Ends with Bazel's summary of each pass and one plain line "N passed,
 # N failed" counting test targets over all passes, so a run that executed
 # no test is visible.
@@ -21,6 +25,8 @@
 # Arguments: test targets, for pass 1 only and no sanitizer pass (e.g.
 # tools/test.sh //server/...). NATSCOPE_SANITIZERS=0 skips the sanitizer
 # passes; NATSCOPE_SANITIZERS=asan or =tsan runs only that one.
+# NATSCOPE_PACKAGE_TEST=0 skips the package test; =only runs it alone (no
+# Bazel pass). Test targets as arguments skip it too.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +43,12 @@ TSAN_TARGETS=(//ingest/agent/... //ingest/spool/... //ingest/upload/... //ingest
   //tests/stress/... //tools/sanitizers/...)
 
 targets=("$@")
+package_test=${NATSCOPE_PACKAGE_TEST:-1}
+case "$package_test" in
+  0 | 1 | only) ;;
+  *) echo "test: NATSCOPE_PACKAGE_TEST must be 0, 1 or only, not \"$package_test\"" >&2; exit 2 ;;
+esac
+[[ ${#targets[@]} -gt 0 && "$package_test" == 1 ]] && package_test=0
 sanitizers=${NATSCOPE_SANITIZERS:-asan tsan}
 [[ "$sanitizers" == 0 ]] && sanitizers=""
 for sanitizer in $sanitizers; do
@@ -107,7 +119,30 @@ check_reports() {
   rm -f "$reports"/*
 }
 
-run_pass plain "${targets[@]}"
+# The package test: one test in the count; exit 77 means skipped.
+run_package_test() {
+  local rc start=$SECONDS
+  echo
+  echo "test: [package] tests/package/package_test.sh"
+  # 9>&-: the Bazel server it may start must not hold the reports lock.
+  tests/package/package_test.sh 9>&-
+  rc=$?
+  if [[ $rc -eq 77 ]]; then
+    echo "test: [package] skipped (reason above), in $((SECONDS - start)) s"
+  elif [[ $rc -eq 0 ]]; then
+    echo "test: [package] 1 passed, 0 failed, in $((SECONDS - start)) s"
+    total_passed=$((total_passed + 1))
+  else
+    echo "test: [package] 0 passed, 1 failed, in $((SECONDS - start)) s"
+    total_failed=$((total_failed + 1))
+  fi
+}
+
+if [[ "$package_test" == only ]]; then
+  sanitizers=""
+else
+  run_pass plain "${targets[@]}"
+fi
 
 for sanitizer in $sanitizers; do
   case "$sanitizer" in
@@ -125,6 +160,8 @@ for sanitizer in $sanitizers; do
   esac
   check_reports "$sanitizer"
 done
+
+[[ "$package_test" != 0 ]] && run_package_test
 
 echo
 echo "${total_passed} passed, ${total_failed} failed"

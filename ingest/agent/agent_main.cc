@@ -6,7 +6,6 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +20,8 @@
 #include "common/http/http.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_http.h"
+#include "common/version.h"
+#include "ingest/agent/enroll_flags.h"
 #include "ingest/agent/parse_command.h"
 #include "ingest/agent/probe_output.h"
 #include "ingest/agent/runner.h"
@@ -28,14 +29,12 @@
 #include "ingest/config/config.h"
 #include "ingest/enroll/enroll_command.h"
 #include "analyzer/evidence/aws_ranges_source.h"
-#include "analyzer/verdict_names.h"
 #include "ingest/probe/prober.h"
 #include "ingest/state/agent_status.h"
 
 namespace natscope::ingest {
 namespace {
 
-constexpr char kVersion[] = "0.1.0";
 constexpr char kUsage[] =
     "usage: natscope-agent COMMAND [flags]\n"
     "\n"
@@ -47,6 +46,8 @@ constexpr char kUsage[] =
     "           natscope-agent probe --stun=HOST:PORT [--stun=...] [--json]\n"
     "  enroll   trade the site's enrollment token for this agent's credential\n"
     "           natscope-agent enroll --config=FILE --token=TOKEN\n"
+    "           or set this host up in one command (deploy/README.md): --server\n"
+    "           --site --token_file --ca_file [--role --logs --config --force]\n"
     "  run      the daemon: follow logs, probe on a schedule, deliver both\n"
     "           natscope-agent run --config=FILE\n"
     "           (or, for a quick try: --server --site --role --log_file\n"
@@ -57,7 +58,8 @@ constexpr char kUsage[] =
     "           natscope-agent status --config=FILE [--json]\n"
     "  parse    print the records the agent would ship from log files, one\n"
     "           JSON object per line, and a count per rule on stderr\n"
-    "           natscope-agent parse [--config=FILE] FILE...";
+    "           natscope-agent parse [--config=FILE] FILE...\n"
+    "  version  print the version and commit (also --version)";
 
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
@@ -100,7 +102,8 @@ struct Flags {
   std::string ports;
   std::string aws_ip_ranges;
   // run without --config.
-  std::string server, site, role = "client", agent_id, log_file, state_dir;
+  std::string server, site, role, agent_id, log_file, state_dir;
+  EnrollFlags enroll;  // enroll --server=...: the one-command setup.
   std::string token, token_file, log_format = "text";
   std::string metrics_listen, metrics_tls_cert, metrics_tls_key;
   bool from_start = true, plaintext = false;
@@ -153,8 +156,11 @@ void Register(FlagSet& f, Flags& v) {
            "enrollment token; overrides the config's enrollment_token_file.");
   f.String("server", &v.server, "enroll, run: natscope-server's gRPC address "
                                 "(overrides the config's).");
-  f.String("site", &v.site, "run without --config: the site of this host.");
-  f.String("role", &v.role, "run without --config: client or connector.");
+  f.String("site", &v.site, "enroll, run: the site of this host (overrides "
+                            "$NATSCOPE_SITE, which overrides the config's).");
+  f.String("role", &v.role, "enroll, run: client or connector (overrides "
+                            "$NATSCOPE_ROLE, then the config's; else client).");
+  RegisterEnrollFlags(f, &v.enroll);
   f.String("agent_id", &v.agent_id, "run without --config: agent id (default: the hostname and a digest of /etc/machine-id).");
   f.String("log_file", &v.log_file, "run without --config: log file or glob to follow.");
   f.Bool("from_start", &v.from_start,
@@ -209,8 +215,11 @@ absl::StatusOr<std::unique_ptr<http::Listener>> StartMetrics(const Flags& v) {
 std::string DurationText(absl::Duration d) { return absl::FormatDuration(d); }
 
 // The config for `run`/`enroll`/`status`: --config, else one built from
-// flags. Defaults and validation apply either way.
-absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
+// flags. Defaults and validation apply either way. Site and role: flag >
+// environment > config; `*identity_from` says which (identity_source.h).
+absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v,
+                                           std::string* identity_from = nullptr) {
+  const IdentityInputs identity = IdentityFromEnvironment(v.site, v.role);
   if (!v.token.empty() && !v.token_file.empty()) {
     return absl::InvalidArgumentError("give --token or --token_file, not both");
   }
@@ -220,6 +229,13 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
     if (config.ok() && !v.state_dir.empty()) config->set_state_dir(v.state_dir);
     if (config.ok() && !v.token_file.empty()) {
       config->set_enrollment_token_file(v.token_file);
+    }
+    if (!config.ok()) return config;
+    auto from = ApplyIdentityInputs(identity, &*config);
+    if (!from.ok()) return from.status();
+    if (identity_from != nullptr) *identity_from = *from;
+    if (absl::Status valid = ValidateConfig(*config); !valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(*from, ": ", valid.message()));
     }
     if (config.ok() && v.checkin_interval != absl::ZeroDuration()) {
       config->set_checkin_interval(DurationText(v.checkin_interval));
@@ -234,15 +250,12 @@ absl::StatusOr<v1::AgentConfig> ConfigFrom(const Flags& v) {
   config.set_server(v.server.empty() ? "127.0.0.1:7700" : v.server);
   config.mutable_tls()->set_plaintext(v.plaintext);
   config.set_state_dir(v.state_dir);
-  config.mutable_identity()->set_site(v.site);
   config.mutable_identity()->set_agent_id(v.agent_id);
   config.set_enrollment_token_file(v.token_file);
-  const std::optional<v1::Role> role = analyzer::ParseRole(v.role);
-  if (!role.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--role must be client or connector, not \"", v.role, "\""));
-  }
-  config.mutable_identity()->set_role(*role);
+  config.mutable_identity()->set_role(v1::ROLE_CLIENT);  // The default.
+  auto from = ApplyIdentityInputs(identity, &config);
+  if (!from.ok()) return from.status();
+  if (identity_from != nullptr) *identity_from = *from;
   if (!v.log_file.empty()) {
     v1::LogSource* log = config.add_logs();
     log->set_path(v.log_file);
@@ -287,12 +300,14 @@ int ProbeCommand(Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges) {
 }
 
 int RunCommand(const Flags& v, std::shared_ptr<const analyzer::AwsRanges> ranges) {
-  auto config = ConfigFrom(v);
+  std::string identity_from;
+  auto config = ConfigFrom(v, &identity_from);
   if (!config.ok()) return Fail(std::string(config.status().message()));
   RunnerOptions options;
   options.config = *config;
   options.enrollment_token = v.token;
-  options.version = kVersion;
+  options.identity_source = identity_from;
+  options.version = VersionNumber();
   options.aws_ranges = std::move(ranges);
   options.no_gateways = !v.probe.gateways;
   struct sigaction action {};
@@ -331,10 +346,17 @@ int Dispatch(const std::string& command, const std::vector<std::string>& args, F
     }
     return RunStatusCommand(state_dir, v.json, absl::Now(), std::cout);
   }
+  if (command == "enroll" && IsHostEnroll(v.enroll, v.server, v.config, v.site)) {
+    absl::Status s = RunHostEnroll(
+        v.enroll, IdentityFromEnvironment(v.site, v.role),
+        {v.server, v.config, v.state_dir, v.plaintext, SplitList(v.stun),
+         v.token, v.token_file, std::string(VersionNumber())});
+    return s.ok() ? 0 : Fail(std::string(s.message()));
+  }
   if (command == "enroll") {
     auto config = ConfigFrom(v);
     if (!config.ok()) return Fail(std::string(config.status().message()));
-    absl::Status s = EnrollCommand(*config, v.token, kVersion, std::cout);
+    absl::Status s = EnrollCommand(*config, v.token, VersionNumber(), std::cout);
     return s.ok() ? 0 : Fail(std::string(s.message()));
   }
   auto ranges = analyzer::LoadAwsRanges(v.aws_ip_ranges);
@@ -372,5 +394,6 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   natscope::InstallCrashHandler(argv[0]);
+  if (natscope::PrintVersionIfRequested(argc, argv, "natscope-agent", true)) return 0;
   return natscope::ingest::Main(argc, argv);
 }

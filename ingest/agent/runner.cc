@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,8 @@
 #include "ingest/config/agent_settings.h"
 #include "ingest/config/config.h"
 #include "ingest/enroll/enroll.h"
+#include "ingest/journal/journal.h"
+#include "ingest/journal/journal_follower.h"
 #include "ingest/netwatch/network_watcher.h"
 #include "ingest/parse/log_parser.h"
 #include "ingest/probe/prober.h"
@@ -56,6 +59,9 @@ class Agent {
  private:
   // The state directory, the spool, the parser and the reader.
   absl::Status Setup();
+  // A follower per journal source, resuming at the spool's `positions`.
+  std::vector<std::unique_ptr<JournalFollower>> Journals(
+      const std::map<std::string, uint64_t>& positions) const;
   EnrollmentRetryOptions EnrollmentOptions() const;
   DeliveryDriverOptions DeliveryOptions() const;
   StatusWriterOptions StatusOptions(absl::Time started) const;
@@ -86,21 +92,42 @@ absl::Status Agent::Setup() {
   std::vector<RuleSpec> rules = BuiltinRules();
   for (RuleSpec& r : OperatorRules(config_)) rules.push_back(std::move(r));
   ASSIGN_OR_RETURN(parser_, LogParser::Create(std::move(rules)));
+  const std::map<std::string, uint64_t> positions = spool_->ResumePositions();
   WatchOptions watch;
   for (const v1::LogSource& source : config_.logs()) {
+    if (source.has_journal()) continue;
     watch.paths.push_back(source.path());
     if (!source.from_start()) watch.start_at_end = true;
   }
   watch.max_line_bytes = config_.max_line_bytes();
   std::vector<std::pair<FileKey, uint64_t>> resume;
-  for (const auto& [key, offset] : spool_->ResumePositions()) {
+  for (const auto& [key, offset] : positions) {
     if (auto parsed = FileKey::FromString(key))
       resume.emplace_back(*parsed, offset);
   }
   reader_ = std::make_unique<ReaderLoop>(
       std::make_unique<LogWatcher>(std::move(watch), std::move(resume)),
-      parser_.get(), spool_.get(), clock_, &state_);
+      parser_.get(), spool_.get(), clock_, &state_, Journals(positions));
   return absl::OkStatus();
+}
+
+std::vector<std::unique_ptr<JournalFollower>> Agent::Journals(
+    const std::map<std::string, uint64_t>& positions) const {
+  std::vector<std::unique_ptr<JournalFollower>> journals;
+  JournalFollower::Opener open = parts_.open_journal;
+  if (!open) open = OpenSystemJournal;
+  for (const v1::LogSource& source : config_.logs()) {
+    if (!source.has_journal()) continue;
+    JournalOptions options;
+    options.match.unit = source.journal().unit();
+    options.match.syslog_identifier = source.journal().syslog_identifier();
+    options.match.directory = source.journal().directory();
+    options.from_start = source.from_start();
+    options.max_line_bytes = config_.max_line_bytes();
+    journals.push_back(
+        std::make_unique<JournalFollower>(options, open, positions));
+  }
+  return journals;
 }
 
 EnrollmentRetryOptions Agent::EnrollmentOptions() const {
@@ -131,6 +158,7 @@ StatusWriterOptions Agent::StatusOptions(absl::Time started) const {
   status.version = options_.version;
   status.server = config_.server();
   status.identity = identity_;
+  status.identity_source = options_.identity_source;
   return status;
 }
 

@@ -30,6 +30,7 @@
 #include "ingest/agent/enrollment_retry.h"
 #include "ingest/agent/probe_loop.h"
 #include "ingest/agent/status_writer.h"
+#include "ingest/journal/journal_follower.h"
 #include "ingest/netwatch/network_changes.h"
 #include "ingest/spool/spool_fs.h"
 #include "ingest/upload/uploader.h"
@@ -47,6 +48,9 @@ struct RunnerOptions {
   std::shared_ptr<const analyzer::AwsRanges> aws_ranges;
   // Skip the gateway queries (NAT-PMP, PCP, UPnP) of scheduled probes.
   bool no_gateways = false;
+  // Where the site and role came from, for status.json
+  // (AgentStatus.identity_source).
+  std::string identity_source;
 };
 
 // Runs until `*stop` becomes true. Returns an error only for what retrying
@@ -77,6 +81,9 @@ struct AgentParts {
   SpoolFs* spool_fs = nullptr;
   // Where statuses go; empty: state_dir/status.json (WriteStatus).
   StatusSink write_status;
+  // Opens the journal for the config's journal sources; empty: libsystemd
+  // (OpenSystemJournal). Reading thread.
+  JournalFollower::Opener open_journal;
 };
 
 // RunAgent with the caller's parts: the same threads, loops and files.

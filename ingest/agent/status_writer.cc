@@ -33,6 +33,7 @@ v1::AgentStatus StatusWriter::Build() const {
   status.set_version(options_.version);
   status.set_server(options_.server);
   *status.mutable_identity() = options_.identity;
+  status.set_identity_source(options_.identity_source);
   *status.mutable_counters() = counters_();
   status.set_enrolled_agent_id(state_->agent_id());
   *status.mutable_last_ack() = state_->last_ack();

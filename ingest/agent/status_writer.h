@@ -33,6 +33,7 @@ struct StatusWriterOptions {
   std::string version;
   std::string server;
   v1::AgentIdentity identity;
+  std::string identity_source;  // AgentStatus.identity_source.
 };
 
 class StatusWriter {

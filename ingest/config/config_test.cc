@@ -151,6 +151,28 @@ TEST(ConfigTest, AtMostSixteenDestinations) {
                        "probe.destinations: 17 given, at most 16"));
 }
 
+TEST(ConfigTest, JournalSourceNamesAUnitOrIdentifier) {
+  auto config = Parse(std::string(kMinimal) + R"pb(
+    logs { journal { unit: "connector.service" } from_start: true }
+    logs {
+      journal { syslog_identifier: "connector" directory: "/var/log/j" }
+    }
+  )pb");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->logs(0).journal().unit(), "connector.service");
+  const std::string error = ErrorOf(std::string(kMinimal) + R"pb(
+    logs { journal {} }
+    logs { path: "/var/log/a.log" journal { unit: "a.service" } }
+    logs { journal { unit: "a.service" directory: "relative" } }
+  )pb");
+  EXPECT_TRUE(Contains(error, "logs[0].journal: name a unit")) << error;
+  EXPECT_TRUE(Contains(error, "logs[1].journal: set either path or journal"))
+      << error;
+  EXPECT_TRUE(Contains(
+      error, "logs[2].journal.directory: \"relative\" must be an absolute"))
+      << error;
+}
+
 TEST(ConfigTest, JitterMustBeBelowInterval) {
   EXPECT_TRUE(Contains(ErrorOf(std::string(kMinimal) +
                                "probe { interval: \"1m\" jitter: \"1m\" }"),

@@ -124,8 +124,26 @@ void CheckTls(const v1::AgentConfig& c, Problems* p) {
   }
 }
 
+void CheckJournal(int i, const v1::LogSource& source, Problems* p) {
+  const std::string field = absl::StrCat("logs[", i, "].journal");
+  if (!source.path().empty()) {
+    p->Add(field, "set either path or journal, not both");
+  }
+  const v1::JournalSource& journal = source.journal();
+  if (journal.unit().empty() && journal.syslog_identifier().empty()) {
+    p->Add(field, "name a unit (\"connector.service\") or syslog_identifier");
+  }
+  if (!journal.directory().empty()) {
+    CheckAbsolutePath(field + ".directory", journal.directory(), p);
+  }
+}
+
 void CheckLogs(const v1::AgentConfig& c, Problems* p) {
   for (int i = 0; i < c.logs_size(); ++i) {
+    if (c.logs(i).has_journal()) {
+      CheckJournal(i, c.logs(i), p);
+      continue;
+    }
     const std::string field = absl::StrCat("logs[", i, "].path");
     CheckAbsolutePath(field, c.logs(i).path(), p);
     for (int j = 0; j < i; ++j) {

@@ -159,6 +159,9 @@ std::string FormatStatus(const v1::AgentStatus& s, absl::Time now) {
   const v1::AgentIdentity& id = s.identity();
   absl::StrAppend(&out, "  agent:       ", id.agent_id(), " (site ", id.site(),
                   ", ", analyzer::RoleName(id.role()), ")\n");
+  if (!s.identity_source().empty()) {
+    absl::StrAppend(&out, "  identity:    ", s.identity_source(), "\n");
+  }
   absl::StrAppend(&out, "  server:      ", s.server(), "\n");
   absl::StrAppend(
       &out, "  enrolled:    ",

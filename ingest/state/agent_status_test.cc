@@ -147,5 +147,15 @@ TEST_F(AgentStatusTest, JsonCarriesStateAgeAndStatus) {
             std::string::npos);
 }
 
+TEST(AgentStatusFormatTest, SaysWhereTheSiteCameFrom) {
+  const absl::Time now = absl::FromUnixSeconds(1800000000);
+  v1::AgentStatus s = SampleStatus(now);
+  EXPECT_EQ(FormatStatus(s, now).find("identity:"), std::string::npos);
+  s.set_identity_source("site from NATSCOPE_SITE, role from config");
+  EXPECT_NE(FormatStatus(s, now).find(
+                "\n  identity:    site from NATSCOPE_SITE, role from config\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace natscope::ingest

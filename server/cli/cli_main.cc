@@ -21,6 +21,7 @@
 #include "grpcpp/grpcpp.h"
 #include "natscope/v1/query.grpc.pb.h"
 #include "common/tls/tls.h"
+#include "common/version.h"
 #include "server/cli/cli_flags.h"
 #include "server/cli/format.h"
 #include "server/cli/probe_command.h"
@@ -341,5 +342,6 @@ int Main(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   natscope::InstallCrashHandler(argv[0]);
+  if (natscope::PrintVersionIfRequested(argc, argv, "natscope")) return 0;
   return natscope::server::Main(argc, argv);
 }

@@ -70,6 +70,43 @@ expect_one_line "server: --aws_ip_ranges_check too long" "aws_ip_ranges_check mu
 expect_one_line "server: --http_listen without a port" "http_listen=localhost: no port" \
   "$SERVER" --http_listen=localhost --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 
+# The one-command enroll refuses bad flags before writing anything.
+(umask 077 && echo token >"$SCRATCH/enroll-token")
+ONE=(enroll --server=127.0.0.1:1 --config="$SCRATCH/one/agent.textproto"
+  --state_dir="$SCRATCH/one/state" --token_file="$SCRATCH/enroll-token" --no_enable)
+expect_one_line "agent: enroll without a site" "give --site=SITE \(or set NATSCOPE_SITE\)" \
+  "$AGENT" "${ONE[@]}" --plaintext
+expect_one_line "agent: enroll without a CA" "give --ca_file=FILE .*or --plaintext" \
+  "$AGENT" "${ONE[@]}" --site=lab
+expect_one_line "agent: enroll with a bad role" "role must be client or connector, not \"server\"" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext --role=server
+expect_one_line "agent: bad NATSCOPE_ROLE" "NATSCOPE_ROLE must be client or connector" \
+  env NATSCOPE_ROLE=boss "$AGENT" "${ONE[@]}" --site=lab --plaintext
+expect_one_line "agent: enroll with a bad site" "invalid config: .*identity.site" \
+  "$AGENT" "${ONE[@]}" --site="a b" --plaintext
+expect_one_line "agent: enroll with a relative config" "config must be an absolute path" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext --config=agent.textproto
+expect_one_line "agent: enroll with a missing token file" "no-such-token" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext --token_file="$SCRATCH/no-such-token"
+expect_one_line "agent: enroll with a missing CA file" "ca_file: .*no-such-ca.pem" \
+  "$AGENT" "${ONE[@]}" --site=lab --ca_file="$SCRATCH/no-such-ca.pem"
+expect_one_line "agent: enroll with a CA that is no PEM" "holds no PEM certificate" \
+  "$AGENT" "${ONE[@]}" --site=lab --ca_file="$SCRATCH/enroll-token"
+expect_one_line "agent: enroll for a missing user" "no user \"nobody-here\".*useradd" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext --agent_user=nobody-here
+expect_one_line "agent: enroll with a bad logs path" "logs\\[0\\].path" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext --logs=relative.log
+expect_one_line "agent: enroll with a bad server" "server" \
+  "$AGENT" enroll --server=nonsense --site=lab --plaintext --no_enable \
+  --config="$SCRATCH/one/agent.textproto" --state_dir="$SCRATCH/one/state"
+mkdir -p "$SCRATCH/one" && echo "# someone's config" >"$SCRATCH/one/agent.textproto"
+expect_one_line "agent: enroll over another config" "differs from the config .*rerun with --force" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext
+[[ $(cat "$SCRATCH/one/agent.textproto") == "# someone's config" ]] || fail "a refused enroll changed the config"
+expect_one_line "agent: enroll with an unreachable server" "cannot reach natscope-server at 127.0.0.1:1" \
+  "$AGENT" "${ONE[@]}" --site=lab --plaintext --force
+[[ $(cat "$SCRATCH/one/agent.textproto") == "# someone's config" ]] || fail "a failed enroll changed the config"
+
 # A TLS server reached without --ca_file: every command says so, in one
 # line, instead of asking whether the server runs. Its --http_listen serves
 # HTTPS with the same certificate.

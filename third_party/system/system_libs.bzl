@@ -37,6 +37,8 @@ _LIBS = {
     "httplib": ["cpp-httplib", "openssl"],
     # Report webhooks over HTTPS.
     "curl": ["libcurl"],
+    # The agent's journal source: sd_journal (libsystemd-dev).
+    "systemd": ["libsystemd"],
 }
 
 # Preprocessor definitions a library's headers need to match how Debian
