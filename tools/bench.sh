@@ -13,7 +13,9 @@
 #           both pinned to one core (taskset -c 0), best of --runs; prints
 #           both throughputs, their ratio (target >= 0.8) and natscope's
 #           peak RSS (target < 32 MiB). Needs rg (ripgrep) and GNU time.
-#           Flags: --size=BYTES (default 1073741824), --runs=N (default 3)
+#           Flags: --size=BYTES (default 1073741824), --runs=N (default 3),
+#           --binary=PATH: measure that natscope-agent (e.g. the packaged
+#           /usr/bin/natscope-agent) instead of building one
 #   server  natscope-server (-c opt) on a PostgreSQL cluster of the
 #           bench's own (scratch directory, Unix socket only; gRPC on
 #           127.0.0.1 only; all removed on exit), two parts:
@@ -108,13 +110,14 @@ run_timed() {
   /usr/bin/time -o "$timing" -f '%e %M' taskset -c 0 "$@" 2>/dev/null | wc -l >"$count"
 }
 
-# bench_agent [--size=BYTES] [--runs=N]
+# bench_agent [--size=BYTES] [--runs=N] [--binary=PATH]
 bench_agent() {
-  local size=1073741824 runs=3 arg
+  local size=1073741824 runs=3 binary="" arg
   for arg in "$@"; do
     case "$arg" in
       --size=*) size=${arg#*=} ;;
       --runs=*) runs=${arg#*=} ;;
+      --binary=*) binary=${arg#*=} ;;
       *) echo "bench agent: unknown flag $arg" >&2; usage; exit 2 ;;
     esac
   done
@@ -127,12 +130,18 @@ bench_agent() {
   command -v taskset >/dev/null ||
     { echo "bench agent: taskset is missing: apt-get install util-linux" >&2; exit 1; }
 
-  echo "bench agent: building natscope-agent (-c opt)" >&2
-  bazel build -c opt //ingest/agent:natscope-agent //tests/bench:log_gen >&2
+  if [[ -n "$binary" ]]; then
+    [[ -x "$binary" ]] || { echo "bench agent: --binary=$binary is not an executable file" >&2; exit 2; }
+    echo "bench agent: measuring $binary ($("$binary" --version 2>&1 | head -n 1))" >&2
+    bazel build -c opt //tests/bench:log_gen >&2
+  else
+    echo "bench agent: building natscope-agent (-c opt)" >&2
+    bazel build -c opt //ingest/agent:natscope-agent //tests/bench:log_gen >&2
+  fi
   # bazel-bin follows whichever configuration built last; ask for opt's.
   local bin agent
   bin=$(bazel info -c opt bazel-bin 2>/dev/null)
-  agent=("$bin/ingest/agent/natscope-agent" parse)
+  agent=("${binary:-$bin/ingest/agent/natscope-agent}" parse)
   "${agent[@]}" /dev/null >/dev/null 2>&1 ||
     { echo "bench agent: \`${agent[*]} /dev/null\` failed: run it to see why" >&2; exit 1; }
 
