@@ -67,6 +67,13 @@ expect_one_line "server: --aws_ip_ranges_check too short" "aws_ip_ranges_check m
   "$SERVER" --aws_ip_ranges_check=100ms --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 expect_one_line "server: --aws_ip_ranges_check too long" "aws_ip_ranges_check must be 1s to 24h" \
   "$SERVER" --aws_ip_ranges_check=48h --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --stun_tcp_idle_timeout too short" "stun_tcp_idle_timeout: must be 1s to 1h" \
+  "$SERVER" --stun_tcp_idle_timeout=500ms --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --stun_tcp_max_connections 0" "stun_tcp_max_connections: must be 1 to 65536" \
+  "$SERVER" --stun_tcp_max_connections=0 --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --stun_tcp_max_connections_per_source too big" \
+  "stun_tcp_max_connections_per_source: must be 1 to 65536" \
+  "$SERVER" --stun_tcp_max_connections_per_source=70000 --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 expect_one_line "server: --http_listen without a port" "http_listen=localhost: no port" \
   "$SERVER" --http_listen=localhost --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 
