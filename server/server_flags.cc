@@ -1,5 +1,7 @@
 #include "server/server_flags.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -165,6 +167,7 @@ void RegisterServerFlags(FlagSet& flags, ServerFlags* f) {
                "HOST:PORT; off unless given. HTTPS with --tls_cert/--tls_key; "
                "plaintext only on loopback or with --plaintext.");
   RegisterStunFlags(flags, &f->stun);
+  intake::RegisterIntakeFlags(flags, &f->intake);
   RegisterStorageFlags(flags, f);
   RegisterTokenFlags(flags, f);
   RegisterLimitFlags(flags, f);
@@ -215,7 +218,13 @@ natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f) {
   options.listen = f.http_listen;
   options.tls = f.tls;
   options.flag_name = "--http_listen";
-  options.max_body_bytes = 1 << 20;  // JSON bodies are small (a schedule).
+  // JSON bodies are small (a schedule); OTLP log batches are not.
+  options.max_body_bytes = 1 << 20;
+  if (f.intake.otlp) {
+    options.max_body_bytes = std::max<size_t>(
+        options.max_body_bytes,
+        static_cast<size_t>(f.intake.intake_max_request_bytes));
+  }
   // httplib gives each connection a worker while it is kept alive (up to
   // 5 s idle): room for a few browsers' and scrapers' connections.
   options.threads = 32;
@@ -272,6 +281,10 @@ absl::Status FinishServerFlags(ServerFlags* f) {
     if (!readable.ok()) return readable.status();
     // libpq's own variable: works for conninfo strings and URIs alike.
     setenv("PGPASSFILE", f->postgres_passfile.c_str(), 1);
+  }
+  if (absl::Status intake = intake::CheckIntakeFlags(f->intake, f->tls);
+      !intake.ok()) {
+    return intake;
   }
   return ResolveEnrollmentToken(f);
 }

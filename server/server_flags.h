@@ -11,6 +11,7 @@
 #include "common/flags.h"
 #include "common/http/http.h"
 #include "common/tls/tls.h"
+#include "server/intake/intake_flags.h"
 #include "server/stun/responder_flags.h"
 
 namespace natscope::server {
@@ -20,6 +21,7 @@ struct ServerFlags {
   // Off when empty.
   std::string http_listen;
   StunFlagValues stun;
+  intake::IntakeFlagValues intake;
   std::string data_dir;
   std::string postgres;
   std::string postgres_passfile;

@@ -30,6 +30,7 @@
 #include "server/history_maintenance.h"
 #include "server/http/frontend.h"
 #include "server/http/json_api.h"
+#include "server/intake/intake_server.h"
 #include "common/periodic.h"
 #include "server/analysis/site_refresher.h"
 #include "server/service/admin_service.h"
@@ -41,6 +42,7 @@
 #include "server/reports/scheduler_core.h"
 #include "server/port_file.h"
 #include "server/server_flags.h"
+#include "server/storage.h"
 #include "server/store/postgres_store.h"
 #include "server/analysis/aws_ranges_watcher.h"
 #include "server/stun/responder.h"
@@ -82,36 +84,6 @@ sigset_t BlockStopSignals() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
-}
-
-// The database: --postgres, else an embedded cluster of our own. Destroyed
-// in reverse order: the store's connections close before the cluster stops.
-struct Storage {
-  std::unique_ptr<EmbeddedPostgres> postgres;  // Null with --postgres.
-  std::unique_ptr<PostgresStore> store;
-};
-
-// Starts the embedded cluster when there is no --postgres, connects and
-// migrates the schema. What was started stays in `*storage` on failure too,
-// for the caller to stop after logging the error.
-absl::Status OpenStorage(const Flags& flags, Storage* storage) {
-  std::string conninfo = flags.postgres;
-  if (conninfo.empty()) {
-    EmbeddedPostgres::Options options;
-    // The cluster lives in a subdirectory: initdb wants an empty one, and
-    // --data_dir may hold more of natscope-server's state later.
-    options.data_dir = DataDirOf(flags) + "/postgres";
-    options.bin_dir = flags.postgres_bin_dir;
-    auto started = EmbeddedPostgres::Start(options);
-    if (!started.ok()) return started.status();
-    storage->postgres = std::move(started).value();
-    Log(absl::StrCat("embedded PostgreSQL running in ", options.data_dir));
-    conninfo = storage->postgres->ConnectionUri();
-  }
-  auto store = PostgresStore::Connect(conninfo, static_cast<int>(flags.pool_size));
-  if (!store.ok()) return store.status();
-  storage->store = std::move(store).value();
-  return storage->store->Migrate();
 }
 
 // Starts the STUN/QUIC responder into `*stun` when a flag turns it on.
@@ -248,16 +220,50 @@ absl::Status StartGrpcServer(const Flags& flags, Services& services,
 // Starts --http_listen, when given, serving `api`, the dashboard, /metrics
 // and the probes; ready while `db` answers.
 absl::Status StartHttp(const Flags& flags, const server::http::JsonApi* api,
-                       PostgresStore* db,
+                       PostgresStore* db, natscope::http::Handler otlp_logs,
                        std::unique_ptr<natscope::http::Listener>* listener) {
   if (flags.http_listen.empty()) return absl::OkStatus();
   auto started = natscope::http::Listener::Start(
       HttpListenerOptionsOf(flags),
       server::http::FrontendHandler({api, &metrics::DefaultRegistry(),
-                                     [db] { return db->AuthGeneration().status(); }}));
+                                     [db] { return db->AuthGeneration().status(); },
+                                     std::move(otlp_logs)}));
   if (!started.ok()) return started.status();
   *listener = *std::move(started);
   return absl::OkStatus();
+}
+
+intake::IntakeServerOptions IntakeOptionsOf(const Flags& flags) {
+  return intake::IntakeServerOptions{flags.intake, flags.tls, flags.retention,
+                                     static_cast<int>(flags.pool_size)};
+}
+
+// --port_file: every port bound, for scripts and tests.
+absl::Status WritePorts(const Flags& flags, int grpc_port, int http_port,
+                        const StunResponder* stun,
+                        const intake::IntakeServer& intake) {
+  if (flags.port_file.empty()) return absl::OkStatus();
+  return WritePortFile(
+      flags.port_file, grpc_port, http_port,
+      absl::StrCat(stun ? stun->PortFileLines() : "stun=0\n",
+                   intake.syslog_port() > 0
+                       ? absl::StrCat("syslog=", intake.syslog_port(), "\n")
+                       : ""));
+}
+
+// The start-up line: what listens where.
+void LogServing(const Flags& flags, int grpc_port,
+                const natscope::http::Listener* http, const StunResponder* stun,
+                const intake::IntakeServer& intake) {
+  Log(absl::StrCat(
+      "serving gRPC (", flags.tls.cert_file.empty() ? "plaintext" : "TLS",
+      ") on port ", grpc_port, ", ",
+      http ? absl::StrCat(http->tls() ? "HTTPS" : "HTTP",
+                          " (dashboard, /v1 API, /metrics) on port ",
+                          http->port(), ", ")
+           : std::string(),
+      stun ? stun->Describe() : "STUN off", ", ", intake.Describe(),
+      "; stop with Ctrl-C or SIGTERM"));
 }
 
 // Waits for SIGINT or SIGTERM, blocked by BlockStopSignals.
@@ -265,15 +271,6 @@ void WaitForStopSignal(const sigset_t& signals) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   Log(absl::StrCat("signal ", signal_number, ": draining and shutting down"));
-}
-
-// Stops the store's connections, then the embedded cluster if any.
-void CloseStorage(Storage& storage) {
-  storage.store.reset();
-  if (storage.postgres) {
-    absl::Status stopped = storage.postgres->Stop();
-    if (!stopped.ok()) Log(std::string(stopped.message()));
-  }
 }
 
 int Serve(const Flags& flags) {
@@ -316,35 +313,30 @@ int Serve(const Flags& flags) {
       server::http::ApiRoutes(&services.query_core, &services.admin_core,
                               &services.report_core),
       &services.authenticator);
+  auto intake = intake::IntakeServer::Start(IntakeOptionsOf(flags), db, db);
+  if (!intake.ok()) return Fail(std::string(intake.status().message()));
   std::unique_ptr<natscope::http::Listener> http_listener;
-  if (absl::Status serving = StartHttp(flags, &api, db, &http_listener);
+  if (absl::Status serving = StartHttp(flags, &api, db, (*intake)->OtlpHandler(),
+                                       &http_listener);
       !serving.ok()) {
     return Fail(std::string(serving.message()));
   }
   const int http_port = http_listener ? http_listener->port() : 0;
-  if (!flags.port_file.empty()) {
-    absl::Status written = WritePortFile(
-        flags.port_file, grpc_port, http_port,
-        stun ? stun->PortFileLines() : "stun=0\n");
-    if (!written.ok()) return Fail(std::string(written.message()));
+  if (absl::Status written = WritePorts(flags, grpc_port, http_port, stun.get(),
+                                        **intake);
+      !written.ok()) {
+    return Fail(std::string(written.message()));
   }
   maintenance = std::make_unique<Periodic>(
       "history", absl::ZeroDuration(), absl::Hours(1),
       [&] { return MaintainHistory(*db, *db, flags); });
   refresher.Start();
   (*aws_ranges)->Start(db);
-  Log(absl::StrCat("serving gRPC (",
-                   flags.tls.cert_file.empty() ? "plaintext" : "TLS", ") on port ",
-                   grpc_port, ", ",
-                   http_listener ? absl::StrCat(http_listener->tls() ? "HTTPS" : "HTTP",
-                                                " (dashboard, /v1 API, /metrics) on port ",
-                                                http_port, ", ")
-                                 : std::string(),
-                   stun ? stun->Describe() : "STUN off",
-                   "; stop with Ctrl-C or SIGTERM"));
+  LogServing(flags, grpc_port, http_listener.get(), stun.get(), **intake);
 
   WaitForStopSignal(signals);
   if (http_listener) http_listener->Stop();
+  (*intake)->Stop();  // Syslog connections finish what they sent.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server->Wait();
   services.scheduler.Stop();
@@ -381,6 +373,10 @@ int Main(int argc, char** argv) {
   auto stun_options = ParseStunFlags(f.stun);
   if (!stun_options.ok()) {
     return Fail(std::string(stun_options.status().message()));
+  }
+  if (absl::Status intake = intake::CheckIntakeServer(IntakeOptionsOf(f));
+      !intake.ok()) {
+    return Fail(std::string(intake.message()));
   }
   return Serve(f);
 }

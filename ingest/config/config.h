@@ -47,6 +47,11 @@ void ApplyDefaults(const std::string& hostname, v1::AgentConfig* config,
 // least 10s").
 absl::Status ValidateConfig(const v1::AgentConfig& config);
 
+// The same for config.rules alone: what natscope-server checks of the
+// file its --intake_rules names (the operator's agent config, whose rules
+// it applies to intake lines).
+absl::Status ValidateParserRules(const v1::AgentConfig& config);
+
 // A duration field of a validated config ("5m"); ZeroDuration for text
 // that does not parse (ValidateConfig rejects such configs).
 absl::Duration ConfigDuration(absl::string_view text);

@@ -226,6 +226,12 @@ void CheckProbe(const v1::ProbeConfig& probe, Problems* p) {
 
 }  // namespace
 
+absl::Status ValidateParserRules(const v1::AgentConfig& c) {
+  Problems p;
+  CheckRules(c, &p);
+  return p.ToStatus();
+}
+
 absl::Status ValidateConfig(const v1::AgentConfig& c) {
   Problems p;
   if (c.server().empty()) {

@@ -21,7 +21,10 @@ void RegisterConnectionFlags(FlagSet& flags, CliFlags* f) {
 
 // `agents` filters, and `trend`'s window.
 void RegisterQueryFlags(FlagSet& flags, CliFlags* f) {
-  flags.String("role", &f->role, "agents: only clients or only connectors (client|connector).");
+  flags.String("role", &f->role,
+               "agents: only clients or only connectors (client|connector); "
+               "tokens enroll create --intake: the role of hosts whose "
+               "messages name none (default client).");
   flags.String("nat_type", &f->nat_type,
                "agents: only this reported NAT type (endpoint-dependent, "
                "endpoint-independent, no-nat, udp-blocked, unknown).");
@@ -77,13 +80,18 @@ void RegisterReportFlags(FlagSet& flags, ReportFlags* report) {
   flags.Int("limit", &report->limit, "reports: how many, newest first.");
 }
 
-// tokens enroll create.
+// tokens enroll create. (Its --role is the agents filter's flag, which
+// Tokens in cli_main.cc hands on as EnrollTokenFlags::role.)
 void RegisterEnrollFlags(FlagSet& flags, EnrollTokenFlags* enroll) {
   flags.Duration("expires", &enroll->expires,
-                 "tokens enroll create: how long the token enrolls agents "
-                 "(default 168h = 7 days, at most 366 days).");
+                 "tokens enroll create: how long the token works (default "
+                 "168h = 7 days, with --intake never; at most 366 days).");
   flags.Int("uses", &enroll->uses,
             "tokens enroll create: how many agents it may enroll (0: any).");
+  flags.Bool("intake", &enroll->intake,
+             "tokens enroll create: an intake token, which log shippers "
+             "(syslog, OTLP/HTTP) send with the site's hosts' log lines, "
+             "instead of an enrollment token for agents.");
 }
 
 }  // namespace

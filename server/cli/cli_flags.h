@@ -42,7 +42,7 @@ struct CliFlags {
   // trend.
   bool daily = false;
   int64_t days = 0;
-  // schedules, reports, report; tokens enroll create.
+  // schedules, reports, report; tokens enroll create (its role: `role`).
   ReportFlags report;
   EnrollTokenFlags enroll;
 };

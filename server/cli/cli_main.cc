@@ -63,9 +63,12 @@ constexpr char kUsage[] =
     "  report run [SCHEDULE_ID]  make a report now (admin) and print it;\n"
     "              without a schedule: --format, --sites, --title; --output=FILE\n"
     "  report show RUN  print a stored report\n"
-    "  tokens ...  enrollment and API tokens (admin token needed):\n"
+    "  tokens ...  site and API tokens (admin token needed):\n"
     "              tokens enroll create SITE [--expires=168h] [--uses=N]\n"
-    "              tokens enroll list [SITE] | enroll revoke ID\n"
+    "              tokens enroll create SITE --intake [--role=ROLE]: a token\n"
+    "                log shippers send with the site's hosts' lines (syslog,\n"
+    "                OTLP/HTTP); ROLE (client|connector) for hosts naming none\n"
+    "              tokens enroll list [SITE] (both kinds) | enroll revoke ID\n"
     "              tokens api create admin|viewer NAME | api list | api revoke ID\n"
     "  agents reset ID   release an agent id (admin): its credential stops\n"
     "              working and the next enrolment of its site takes the id\n"
@@ -259,7 +262,9 @@ int Reports(const CliFlags& cli, const Words& words) {
 int Tokens(const CliFlags& cli, const Words& words) {
   auto channel = tls::NewClientChannel(cli.server, cli.tls);
   if (!channel.ok()) return Fail(std::string(channel.status().message()));
-  return TokensCommand({words.begin() + 1, words.end()}, cli.enroll, *channel,
+  EnrollTokenFlags enroll = cli.enroll;
+  enroll.role = cli.role;  // --role serves `agents` and `tokens` both.
+  return TokensCommand({words.begin() + 1, words.end()}, enroll, *channel,
                        AuthorizerOf(cli), cli.timeout, cli.json, std::cout,
                        std::cerr, ErrorsOf(cli));
 }

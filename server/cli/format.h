@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "google/protobuf/message.h"
+#include "natscope/v1/admin.pb.h"
 #include "natscope/v1/analysis.pb.h"
 #include "natscope/v1/query.pb.h"
 #include "natscope/v1/reports.pb.h"
@@ -69,6 +70,17 @@ std::string FormatSchedules(const v1::ListSchedulesResponse& schedules);
 
 // Report runs, newest first, one line each.
 std::string FormatReports(const v1::ListReportsResponse& reports);
+
+// A site token just created (`natscope tokens enroll create`): what it is
+// and, for an intake token, how log shippers present it; its secret, shown
+// only now, alone on the last line.
+std::string FormatCreatedSiteToken(
+    const v1::CreateEnrollmentTokenResponse& created);
+
+// Site tokens, one line each: id, site, purpose (enroll or intake), the
+// default role of an intake token's hosts, created, expires ("never" when
+// unset) and, for enrollment tokens, uses (of max_uses when limited).
+std::string FormatSiteTokens(const v1::ListEnrollmentTokensResponse& tokens);
 
 
 }  // namespace natscope::server

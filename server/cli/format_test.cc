@@ -241,5 +241,53 @@ TEST(FormatTrendTest, ShowsAgentsPerFindingBesideTheShare) {
             std::string::npos);
 }
 
+v1::EnrollmentTokenInfo SiteToken(const std::string& id, bool intake) {
+  v1::EnrollmentTokenInfo info;
+  info.set_token_id(id);
+  info.set_site("paris");
+  info.mutable_created()->set_seconds(1714521600);  // 2024-05-01
+  if (intake) {
+    info.set_purpose(v1::TOKEN_PURPOSE_INTAKE);
+    info.set_default_role(v1::ROLE_CONNECTOR);
+  } else {
+    info.mutable_expires()->set_seconds(1714521600 + 7 * 86400);
+    info.set_uses(2);
+    info.set_max_uses(5);
+  }
+  return info;
+}
+
+TEST(FormatTest, SiteTokensShowTheirPurposeAndAnIntakeTokensRole) {
+  v1::ListEnrollmentTokensResponse tokens;
+  *tokens.add_tokens() = SiteToken("e1", false);
+  *tokens.add_tokens() = SiteToken("i1", true);
+  EXPECT_EQ(FormatSiteTokens(tokens),
+            "ID  SITE   PURPOSE  ROLE       CREATED               "
+            "EXPIRES               USES\n"
+            "e1  paris  enroll   -          2024-05-01T00:00:00Z  "
+            "2024-05-08T00:00:00Z  2/5\n"
+            "i1  paris  intake   connector  2024-05-01T00:00:00Z  "
+            "never                 -\n");
+}
+
+TEST(FormatTest, CreatedIntakeTokenSaysHowShippersSendItAndEndsWithIt) {
+  v1::CreateEnrollmentTokenResponse created;
+  *created.mutable_info() = SiteToken("i1", true);
+  created.set_token("s3cret");
+  const std::string text = FormatCreatedSiteToken(created);
+  EXPECT_NE(text.find("intake token for site paris (id i1; hosts whose "
+                      "messages name no role are connectors; expires never)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Authorization: Bearer <token>"), std::string::npos);
+  EXPECT_NE(text.find("[natscope@32473 token=\"<token>\"]"), std::string::npos);
+  EXPECT_TRUE(text.size() > 8 && text.substr(text.size() - 8) == "\ns3cret\n")
+      << text;
+  *created.mutable_info() = SiteToken("e1", false);
+  EXPECT_EQ(FormatCreatedSiteToken(created),
+            "enrollment token for site paris (id e1; enrolls at most 5 "
+            "agent(s) until 2024-05-08T00:00:00Z), shown only now:\ns3cret\n");
+}
+
 }  // namespace
 }  // namespace natscope::server

@@ -1,8 +1,10 @@
 #include "server/cli/tokens_command.h"
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "analyzer/verdict_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "natscope/v1/admin.grpc.pb.h"
@@ -15,6 +17,7 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kUsage[] =
     "usage: natscope tokens enroll create SITE [--expires=168h] [--uses=N] | "
+    "enroll create SITE --intake [--role=client|connector] | "
     "enroll list [SITE] | "
     "enroll revoke ID | api create admin|viewer NAME | api list | api revoke ID";
 
@@ -68,46 +71,22 @@ int Tokens::Enroll(const std::vector<std::string>& a) {
   grpc::ClientContext context;
   Prepare(&context);
   if (a[1] == "create" && a.size() == 3) {
-    v1::CreateEnrollmentTokenRequest request;
-    request.set_site(a[2]);
-    if (enroll_flags.expires < absl::ZeroDuration() || enroll_flags.uses < 0 ||
-        enroll_flags.uses > UINT32_MAX) {
-      err_ << "natscope: --expires must be positive and --uses 0 (no limit) "
-              "or more\n";
+    absl::StatusOr<v1::CreateEnrollmentTokenRequest> request =
+        SiteTokenRequest(a[2], enroll_flags, absl::Now());
+    if (!request.ok()) {
+      err_ << "natscope: " << request.status().message() << "\n";
       return 2;
     }
-    if (enroll_flags.expires > absl::ZeroDuration()) {
-      request.mutable_expires()->set_seconds(
-          absl::ToUnixSeconds(absl::Now() + enroll_flags.expires));
-    }
-    request.set_max_uses(static_cast<uint32_t>(enroll_flags.uses));
     v1::CreateEnrollmentTokenResponse reply;
-    grpc::Status s = stub_->CreateEnrollmentToken(&context, request, &reply);
-    const std::string uses =
-        reply.info().max_uses() == 0
-            ? "any number of agents"
-            : absl::StrCat("at most ", reply.info().max_uses(), " agent(s)");
-    return Done(s, reply, absl::StrCat(
-        "enrollment token for site ", reply.info().site(), " (id ",
-        reply.info().token_id(), "; enrolls ", uses, " until ",
-        When(reply.info().expires(), reply.info().has_expires()),
-        "), shown only now:\n", reply.token(), "\n"));
+    grpc::Status s = stub_->CreateEnrollmentToken(&context, *request, &reply);
+    return Done(s, reply, FormatCreatedSiteToken(reply));
   }
   if (a[1] == "list" && a.size() <= 3) {
     v1::ListEnrollmentTokensRequest request;
     if (a.size() == 3) request.set_site(a[2]);
     v1::ListEnrollmentTokensResponse reply;
     grpc::Status s = stub_->ListEnrollmentTokens(&context, request, &reply);
-    std::vector<std::vector<std::string>> rows = {
-        {"ID", "SITE", "CREATED", "EXPIRES", "USES"}};
-    for (const auto& t : reply.tokens()) {
-      rows.push_back({t.token_id(), t.site(), When(t.created(), t.has_created()),
-                      When(t.expires(), t.has_expires()),
-                      t.max_uses() == 0
-                          ? absl::StrCat(t.uses())
-                          : absl::StrCat(t.uses(), "/", t.max_uses())});
-    }
-    return Done(s, reply, RenderTable(rows));
+    return Done(s, reply, FormatSiteTokens(reply));
   }
   if (a[1] == "revoke" && a.size() == 3) {
     v1::RevokeEnrollmentTokenRequest request;
@@ -189,6 +168,42 @@ int Tokens::Run(const std::vector<std::string>& a) {
 }
 
 }  // namespace
+
+absl::StatusOr<v1::CreateEnrollmentTokenRequest> SiteTokenRequest(
+    const std::string& site, const EnrollTokenFlags& flags, absl::Time now) {
+  if (flags.expires < absl::ZeroDuration() || flags.uses < 0 ||
+      flags.uses > UINT32_MAX) {
+    return absl::InvalidArgumentError(
+        "--expires must be positive and --uses 0 (no limit) or more");
+  }
+  v1::CreateEnrollmentTokenRequest request;
+  request.set_site(site);
+  if (flags.expires > absl::ZeroDuration()) {
+    request.mutable_expires()->set_seconds(
+        absl::ToUnixSeconds(now + flags.expires));
+  }
+  request.set_max_uses(static_cast<uint32_t>(flags.uses));
+  if (!flags.intake) {
+    if (flags.role.empty()) return request;
+    return absl::InvalidArgumentError(
+        "--role is for intake tokens only: add --intake (an enrolling agent "
+        "names its own role)");
+  }
+  if (flags.uses != 0) {
+    return absl::InvalidArgumentError(
+        "--uses is for enrollment tokens: an intake token enrolls no agent");
+  }
+  request.set_purpose(v1::TOKEN_PURPOSE_INTAKE);
+  if (!flags.role.empty()) {
+    const std::optional<v1::Role> role = analyzer::ParseRole(flags.role);
+    if (!role.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--role=", flags.role, ": use client or connector"));
+    }
+    request.set_default_role(*role);
+  }
+  return request;
+}
 
 int TokensCommand(const std::vector<std::string>& args,
                   const EnrollTokenFlags& enroll_flags,

@@ -1,4 +1,5 @@
-// `natscope tokens ...`: enrollment and API tokens, over AdminService.
+// `natscope tokens ...`: site tokens (enrollment and intake) and API
+// tokens, over AdminService.
 #ifndef NATSCOPE_SERVER_CLI_TOKENS_COMMAND_H_
 #define NATSCOPE_SERVER_CLI_TOKENS_COMMAND_H_
 
@@ -9,17 +10,33 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "natscope/v1/admin.pb.h"
 #include "server/cli/rpc_error.h"
 
 namespace natscope::server {
 
 // Flags of `tokens enroll create`.
 struct EnrollTokenFlags {
-  absl::Duration expires = absl::ZeroDuration();  // Zero: the server's 7 days.
-  int64_t uses = 0;                               // 0: no limit.
+  // Zero: the server's default, 7 days (an intake token: never).
+  absl::Duration expires = absl::ZeroDuration();
+  int64_t uses = 0;  // 0: no limit.
+  // An intake token, which log shippers present for the site's hosts,
+  // instead of an enrollment token for agents.
+  bool intake = false;
+  // With `intake`: "client" or "connector", the role of hosts whose
+  // messages name none; "": the server's default (client).
+  std::string role;
 };
+
+// The request `tokens enroll create SITE` sends with `flags`, its expiry
+// counted from `now`. InvalidArgument, with the line to print, for flags
+// out of range or that do not go together (--role or --uses with, or
+// without, --intake).
+absl::StatusOr<v1::CreateEnrollmentTokenRequest> SiteTokenRequest(
+    const std::string& site, const EnrollTokenFlags& flags, absl::Time now);
 
 // `args` follow "tokens": "enroll create SITE", "enroll list [SITE]",
 // "enroll revoke ID", "api create admin|viewer NAME", "api list",

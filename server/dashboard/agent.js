@@ -44,7 +44,10 @@ function agentFacts(who, state) {
   const fresh = state && word(freshnessOf(state), 'FRESHNESS_');
   return facts([
     ['Role', roleName(who.role)], ['Site', who.site && link(['site', who.site], who.site)],
-    ['Host name', who.hostname], ['Agent version', hb.version || who.version],
+    ['Host name', who.hostname],
+    ['Sends through', state && state.intake ?
+        h('span', {id: 'intake-host', class: 'badge'}, 'a log shipper (intake): no agent, no probes') : ''],
+    ['Agent version', hb.version || who.version],
     ['Last seen', state && [h('span', {class: 'badge fresh-' + fresh}, fresh), ' ', timeEl(state.lastSeen)]],
     ['Last probe', hb.lastProbeTime && timeEl(hb.lastProbeTime)],
     ['Health', health && (health.healthy ? h('span', {class: 'badge health-ok agent-healthy'}, 'ok') :

@@ -49,6 +49,10 @@ HttpResponse Dashboard(const HttpRequest& request) {
 }
 
 HttpResponse Answer(const FrontendOptions& options, const HttpRequest& request) {
+  // OTLP/HTTP's fixed path, authenticated by intake tokens, not API tokens.
+  if (request.path == "/v1/logs" && options.otlp_logs) {
+    return options.otlp_logs(request);
+  }
   if (absl::StartsWith(request.path, "/v1/")) return options.api->Handle(request);
   if (request.path == "/healthz") return Text(200, "ok\n");
   if (request.path == "/readyz") {

@@ -1,7 +1,8 @@
 // Everything natscope-server answers over HTTP (--http_listen), routed by
 // path: the /v1 JSON API (json_api.h), the dashboard's files at / (from
 // server/dashboard), /metrics (Prometheus text), /healthz (the process
-// answers) and /readyz (it can reach its database). Every answer carries
+// answers), /readyz (it can reach its database) and, with intake on,
+// OTLP/HTTP logs at POST /v1/logs (server/intake/otlp). Every answer carries
 // headers that keep a browser from sniffing, framing or leaking it.
 #ifndef NATSCOPE_SERVER_HTTP_FRONTEND_H_
 #define NATSCOPE_SERVER_HTTP_FRONTEND_H_
@@ -22,6 +23,9 @@ struct FrontendOptions {
   // OK when the server can serve (its database answers); /readyz answers
   // 503 with the message otherwise. Called on every /readyz.
   std::function<absl::Status()> ready;
+  // Answers /v1/logs (OTLP/HTTP logs intake) when set; unset, the path is
+  // the JSON API's (which has no such route: 404).
+  natscope::http::Handler otlp_logs;
 };
 
 // The handler for http::Listener. Thread-safe.

@@ -246,6 +246,38 @@ TEST_F(JsonApiTest, ResetAndRemoveAnAgentThroughTheApi) {
   EXPECT_EQ(Send("DELETE", "/v1/agents/paris-3", "admin-secret")->status, 404);
 }
 
+TEST_F(JsonApiTest, SiteTokenPurposeAndRoleAreEnumNames) {
+  auto intake = Send("POST", "/v1/enrollment-tokens", "admin-secret",
+                     R"({"site":"paris","purpose":"TOKEN_PURPOSE_INTAKE",)"
+                     R"("defaultRole":"ROLE_CONNECTOR"})");
+  ASSERT_EQ(intake->status, 200) << intake->body;
+  EXPECT_NE(intake->body.find("\"purpose\":\"TOKEN_PURPOSE_INTAKE\""),
+            std::string::npos)
+      << intake->body;
+  EXPECT_NE(intake->body.find("\"defaultRole\":\"ROLE_CONNECTOR\""),
+            std::string::npos);
+  ASSERT_EQ(Send("POST", "/v1/enrollment-tokens", "admin-secret",
+                 R"({"site":"paris"})")
+                ->status,
+            200);
+  auto listed = Send("GET", "/v1/enrollment-tokens?site=paris", "admin-secret");
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  EXPECT_NE(listed->body.find("\"purpose\":\"TOKEN_PURPOSE_ENROLL\""),
+            std::string::npos)
+      << listed->body;
+  EXPECT_NE(listed->body.find("\"purpose\":\"TOKEN_PURPOSE_INTAKE\""),
+            std::string::npos);
+  // The core's rules answer 400, as over gRPC.
+  EXPECT_EQ(Send("POST", "/v1/enrollment-tokens", "admin-secret",
+                 R"({"site":"paris","defaultRole":"ROLE_CLIENT"})")
+                ->status,
+            400);
+  EXPECT_EQ(Send("POST", "/v1/enrollment-tokens", "admin-secret",
+                 R"({"site":"paris","purpose":"TOKEN_PURPOSE_NOPE"})")
+                ->status,
+            400);
+}
+
 TEST_F(JsonApiTest, HealthReadinessAndMetrics) {
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
   EXPECT_EQ(client_->Get("/readyz")->status, 200);

@@ -1,6 +1,7 @@
 #include "server/service/admin_service.h"
 
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -27,6 +28,73 @@ absl::Status NeedTokenId(absl::string_view token_id) {
   return absl::OkStatus();
 }
 
+// What a new site token will be, once the request is found acceptable.
+struct SiteTokenTerms {
+  std::optional<absl::Time> expires;  // nullopt: never expires.
+  v1::Role default_role = v1::ROLE_UNSPECIFIED;
+};
+
+// The purpose, max_uses and default_role rules of CreateEnrollmentToken.
+absl::Status CheckPurpose(const v1::CreateEnrollmentTokenRequest& request) {
+  const bool intake = request.purpose() == v1::TOKEN_PURPOSE_INTAKE;
+  if (!intake && request.purpose() != v1::TOKEN_PURPOSE_ENROLL) {
+    return absl::InvalidArgumentError(
+        "purpose must be TOKEN_PURPOSE_ENROLL or TOKEN_PURPOSE_INTAKE");
+  }
+  if (intake && request.max_uses() != 0) {
+    return absl::InvalidArgumentError(
+        "max_uses must be 0 for an intake token: it enrolls no agent");
+  }
+  if (request.default_role() == v1::ROLE_UNSPECIFIED) return absl::OkStatus();
+  if (!intake) {
+    return absl::InvalidArgumentError(
+        "default_role is for intake tokens only (purpose "
+        "TOKEN_PURPOSE_INTAKE): an enrolling agent names its own role");
+  }
+  if (request.default_role() != v1::ROLE_CLIENT &&
+      request.default_role() != v1::ROLE_CONNECTOR) {
+    return absl::InvalidArgumentError(
+        "default_role must be ROLE_CLIENT or ROLE_CONNECTOR (unset: "
+        "ROLE_CLIENT)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SiteTokenTerms> TermsOf(
+    const v1::CreateEnrollmentTokenRequest& request, absl::Time now) {
+  RETURN_IF_ERROR(CheckPurpose(request));
+  SiteTokenTerms terms;
+  // An intake token lives in a log shipper's configuration, where
+  // replacing it means touching every shipper: it does not expire unless
+  // asked to. An enrollment token is needed only while hosts are set up.
+  const bool intake = request.purpose() == v1::TOKEN_PURPOSE_INTAKE;
+  if (intake) {
+    terms.default_role = request.default_role() == v1::ROLE_UNSPECIFIED
+                             ? v1::ROLE_CLIENT
+                             : request.default_role();
+  }
+  if (!request.has_expires()) {
+    if (!intake) {
+      terms.expires = now + AdminServiceCore::kDefaultEnrollmentExpiry;
+    }
+    return terms;
+  }
+  terms.expires = absl::FromUnixSeconds(request.expires().seconds());
+  if (*terms.expires <= now) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "expires is not in the future: give a later time (or none: ",
+        intake ? "never" : "7 days", ")"));
+  }
+  if (*terms.expires > now + AdminServiceCore::kMaxEnrollmentExpiry) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "expires is more than 366 days ahead: ",
+        intake ? "give none for an intake token that never expires"
+               : "enrollment tokens sit on every host of a site, give them a "
+                 "short life and create new ones"));
+  }
+  return terms;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::CreateEnrollmentTokenResponse>
@@ -39,27 +107,19 @@ AdminServiceCore::CreateEnrollmentToken(
   probe.set_role(v1::ROLE_CLIENT);
   RETURN_IF_ERROR(ValidateIdentity(probe));
   const absl::Time now = clock_->Now();
-  const absl::Time expires =
-      request.has_expires()
-          ? absl::FromUnixSeconds(request.expires().seconds())
-          : now + kDefaultEnrollmentExpiry;
-  if (expires <= now) {
-    return absl::InvalidArgumentError(
-        "expires is not in the future: give a later time (or none: 7 days)");
-  }
-  if (expires > now + kMaxEnrollmentExpiry) {
-    return absl::InvalidArgumentError(
-        "expires is more than 366 days ahead: enrollment tokens sit on every "
-        "host of a site, give them a short life and create new ones");
-  }
+  ASSIGN_OR_RETURN(const SiteTokenTerms terms, TermsOf(request, now));
   ASSIGN_OR_RETURN(auth::IssuedToken token, auth::IssueToken());
   v1::CreateEnrollmentTokenResponse response;
   v1::EnrollmentTokenInfo* info = response.mutable_info();
   info->set_token_id(token.token_id);
   info->set_site(request.site());
   SetTime(now, info->mutable_created());
-  SetTime(expires, info->mutable_expires());
+  if (terms.expires.has_value()) {
+    SetTime(*terms.expires, info->mutable_expires());
+  }
   info->set_max_uses(request.max_uses());
+  info->set_purpose(request.purpose());
+  info->set_default_role(terms.default_role);
   RETURN_IF_ERROR(tokens_->CreateEnrollmentToken(*info, token.hash));
   response.set_token(std::move(token.secret));
   return response;

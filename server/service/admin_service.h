@@ -29,6 +29,11 @@ class AdminServiceCore {
         clock_(clock),
         forget_after_(forget_after) {}
 
+  // A site token of the request's purpose: an enrollment token expires
+  // in kDefaultEnrollmentExpiry unless told otherwise, an intake token
+  // never; an intake token's unset default_role is stored as ROLE_CLIENT.
+  // InvalidArgument for an intake token with max_uses, a default_role
+  // other than client or connector, or one on an enrollment token.
   absl::StatusOr<v1::CreateEnrollmentTokenResponse> CreateEnrollmentToken(
       const v1::CreateEnrollmentTokenRequest& request);
   absl::StatusOr<v1::RevokeEnrollmentTokenResponse> RevokeEnrollmentToken(
@@ -55,7 +60,7 @@ class AdminServiceCore {
       const v1::RequestProbeRequest& request);
 
   // Expiry of an enrollment token created without one, and the latest
-  // expiry one may have.
+  // expiry a site token may have.
   static constexpr absl::Duration kDefaultEnrollmentExpiry =
       absl::Hours(24 * 7);
   static constexpr absl::Duration kMaxEnrollmentExpiry = absl::Hours(24 * 366);

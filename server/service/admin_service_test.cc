@@ -231,6 +231,81 @@ TEST_F(AdminServiceTest, EnrollmentTokensExpireInAWeekByDefault) {
             7 * 24 * 3600);
 }
 
+v1::CreateEnrollmentTokenRequest IntakeRequest(const std::string& site) {
+  v1::CreateEnrollmentTokenRequest request;
+  request.set_site(site);
+  request.set_purpose(v1::TOKEN_PURPOSE_INTAKE);
+  return request;
+}
+
+TEST_F(AdminServiceTest, IntakeTokenNeverExpiresAndItsHostsAreClients) {
+  v1::CreateEnrollmentTokenResponse created;
+  ASSERT_TRUE(stub_
+                  ->CreateEnrollmentToken(As(admin_).get(),
+                                          IntakeRequest("paris"), &created)
+                  .ok());
+  EXPECT_FALSE(created.token().empty());
+  EXPECT_EQ(created.info().purpose(), v1::TOKEN_PURPOSE_INTAKE);
+  EXPECT_EQ(created.info().default_role(), v1::ROLE_CLIENT);
+  EXPECT_FALSE(created.info().has_expires());
+  EXPECT_EQ(created.info().max_uses(), 0u);
+  // Stored as created, and listed beside enrollment tokens.
+  auto stored = store_.EnrollmentTokenByHash(HashCredential(created.token()));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->purpose(), v1::TOKEN_PURPOSE_INTAKE);
+  EXPECT_EQ(stored->default_role(), v1::ROLE_CLIENT);
+  v1::CreateEnrollmentTokenResponse enrollment;
+  ASSERT_TRUE(CreateEnrollment(admin_, "paris", &enrollment).ok());
+  EXPECT_EQ(enrollment.info().purpose(), v1::TOKEN_PURPOSE_ENROLL);
+  EXPECT_EQ(enrollment.info().default_role(), v1::ROLE_UNSPECIFIED);
+  v1::ListEnrollmentTokensResponse listed;
+  ASSERT_TRUE(stub_->ListEnrollmentTokens(As(admin_).get(), {}, &listed).ok());
+  ASSERT_EQ(listed.tokens_size(), 2);
+  // It enrolls no agent.
+  EXPECT_EQ(Enroll(created.token(), "paris"),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(AdminServiceTest, IntakeTokenTakesAConnectorRoleAndAnExpiry) {
+  v1::CreateEnrollmentTokenRequest request = IntakeRequest("paris");
+  request.set_default_role(v1::ROLE_CONNECTOR);
+  request.mutable_expires()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() + absl::Hours(48)));
+  auto created = core_.CreateEnrollmentToken(request);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->info().default_role(), v1::ROLE_CONNECTOR);
+  EXPECT_EQ(created->info().expires().seconds(), request.expires().seconds());
+}
+
+TEST_F(AdminServiceTest, IntakeRulesRefuseWithInvalidArgument) {
+  v1::CreateEnrollmentTokenRequest counted = IntakeRequest("paris");
+  counted.set_max_uses(5);
+  auto refused = core_.CreateEnrollmentToken(counted);
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+  EXPECT_NE(refused.status().message().find("max_uses must be 0"),
+            std::string::npos);
+  v1::CreateEnrollmentTokenRequest role_on_enroll;
+  role_on_enroll.set_site("paris");
+  role_on_enroll.set_default_role(v1::ROLE_CONNECTOR);
+  refused = core_.CreateEnrollmentToken(role_on_enroll);
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+  EXPECT_NE(refused.status().message().find("intake tokens only"),
+            std::string::npos);
+  v1::CreateEnrollmentTokenRequest bad_role = IntakeRequest("paris");
+  bad_role.set_default_role(static_cast<v1::Role>(7));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(core_.CreateEnrollmentToken(bad_role).status()));
+  v1::CreateEnrollmentTokenRequest bad_purpose = IntakeRequest("paris");
+  bad_purpose.set_purpose(static_cast<v1::TokenPurpose>(9));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      core_.CreateEnrollmentToken(bad_purpose).status()));
+  v1::CreateEnrollmentTokenRequest past = IntakeRequest("paris");
+  past.mutable_expires()->set_seconds(1);
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(core_.CreateEnrollmentToken(past).status()));
+  EXPECT_TRUE(store_.ListEnrollmentTokens("")->empty());
+}
+
 TEST_F(AdminServiceTest, RequestProbeAsksAnAgentOrASiteAndTellsWhen) {
   v1::RequestProbeRequest request;
   v1::RequestProbeResponse response;

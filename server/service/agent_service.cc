@@ -118,6 +118,16 @@ absl::Status AgentServiceCore::CheckEnrollmentToken(
         absl::StrCat("enrollment token rejected (unknown)", ask));
   }
   if (!found.ok()) return found.status();
+  if (found->purpose() != v1::TOKEN_PURPOSE_ENROLL) {
+    // Before revocation and expiry: whatever its state, it never enrolls.
+    return absl::PermissionDeniedError(absl::StrCat(
+        "token ", found->token_id(),
+        found->purpose() == v1::TOKEN_PURPOSE_INTAKE
+            ? " is an intake token: it authenticates log shippers, not agents"
+            : " is not an enrollment token",
+        "; create an enrollment token with `natscope tokens enroll create ",
+        identity.site(), "`"));
+  }
   if (found->has_revoked()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "enrollment token ", found->token_id(), " was revoked", ask));

@@ -52,6 +52,11 @@ class IngestFaults final : public FactStore {
     }
     return inner_->Ingest(agent, batch, received);
   }
+  absl::StatusOr<IngestResult> IngestIntake(
+      const v1::AgentIdentity& host, const v1::IngestRequest& batch,
+      const std::vector<std::string>& digests, absl::Time received) override {
+    return inner_->IngestIntake(host, batch, digests, received);
+  }
   absl::StatusOr<std::vector<v1::AgentState>> ListAgents(
       absl::string_view site, absl::string_view after, int limit) override {
     return inner_->ListAgents(site, after, limit);

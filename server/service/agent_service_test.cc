@@ -138,6 +138,32 @@ TEST_F(EnrollTest, UsedUpTokenIsRefused) {
   EXPECT_FALSE(store_.AgentById("p2").ok());
 }
 
+TEST_F(EnrollTest, IntakeTokenIsRefusedAndSaysWhatToUseInstead) {
+  v1::EnrollmentTokenInfo info;
+  const std::string hash = HashCredential("intake-token");
+  info.set_token_id(auth::TokenIdOf(hash));
+  info.set_site("paris");
+  info.set_purpose(v1::TOKEN_PURPOSE_INTAKE);
+  info.set_default_role(v1::ROLE_CLIENT);
+  ASSERT_TRUE(store_.CreateEnrollmentToken(info, hash).ok());
+  v1::EnrollRequest request;
+  request.set_enrollment_token("intake-token");
+  *request.mutable_identity() = Identity("p1", "paris");
+  const absl::Status refused = core_->Enroll(request).status();
+  EXPECT_TRUE(absl::IsPermissionDenied(refused)) << refused;
+  EXPECT_NE(refused.message().find("is an intake token: it authenticates log "
+                                   "shippers, not agents"),
+            std::string::npos)
+      << refused;
+  EXPECT_NE(refused.message().find("natscope tokens enroll create paris"),
+            std::string::npos)
+      << refused;
+  EXPECT_FALSE(store_.AgentById("p1").ok());
+  auto token = store_.EnrollmentTokenByHash(hash);
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->uses(), 0u);
+}
+
 TEST_F(EnrollTest, OversizeIdentityIsRefusedWithABoundedMessage) {
   EXPECT_EQ(Enroll("x", std::string(10000, 'a'), "paris"),
             absl::StatusCode::kInvalidArgument);

@@ -1,4 +1,5 @@
-// The conformance suite's TokenStore tests: API and enrollment tokens, and their uses.
+// The conformance suite's TokenStore tests: API, enrollment and intake
+// tokens, and their uses.
 #include <algorithm>
 #include <atomic>
 #include <string>
@@ -152,6 +153,60 @@ TEST_P(TokenStoreConformance, EnrollmentTokenUsesAreCountedToTheLimit) {
   ASSERT_TRUE(listed.ok()) << listed.status();
   EXPECT_EQ(listed->uses(), 2u);
   EXPECT_TRUE(absl::IsNotFound(store_->UseEnrollmentToken("none").status()));
+}
+
+// Intake tokens (0010_intake.sql) are enrollment tokens with a purpose and
+// a default role for their hosts; every read gives both back.
+EnrollmentTokenInfo Intake(const std::string& id, const std::string& site,
+                           natscope::v1::Role default_role) {
+  EnrollmentTokenInfo info = Enrollment(id, site, kT0);
+  info.set_purpose(natscope::v1::TOKEN_PURPOSE_INTAKE);
+  info.set_default_role(default_role);
+  return info;
+}
+
+TEST_P(TokenStoreConformance, IntakeTokenKeepsItsPurposeAndDefaultRole) {
+  ASSERT_TRUE(
+      store_
+          ->CreateEnrollmentToken(
+              Intake("i1", "paris", natscope::v1::ROLE_CONNECTOR), "ih1")
+          .ok());
+  absl::StatusOr<EnrollmentTokenInfo> found =
+      store_->EnrollmentTokenByHash("ih1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->purpose(), natscope::v1::TOKEN_PURPOSE_INTAKE);
+  EXPECT_EQ(found->default_role(), natscope::v1::ROLE_CONNECTOR);
+  EXPECT_FALSE(found->has_expires());
+  EXPECT_EQ(found->max_uses(), 0u);
+
+  absl::StatusOr<EnrollmentTokenInfo> revoked =
+      store_->RevokeEnrollmentToken("i1", kT0 + absl::Minutes(1));
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  EXPECT_EQ(revoked->purpose(), natscope::v1::TOKEN_PURPOSE_INTAKE);
+  EXPECT_EQ(revoked->default_role(), natscope::v1::ROLE_CONNECTOR);
+  found = store_->EnrollmentTokenByHash("ih1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_TRUE(found->has_revoked());
+  EXPECT_EQ(found->purpose(), natscope::v1::TOKEN_PURPOSE_INTAKE);
+}
+
+TEST_P(TokenStoreConformance, ListEnrollmentTokensGivesEveryPurpose) {
+  // Callers filter by purpose; the store lists both.
+  ASSERT_TRUE(
+      store_->CreateEnrollmentToken(Enrollment("e1", "paris", kT0), "h1").ok());
+  EnrollmentTokenInfo intake = Intake("i1", "paris", natscope::v1::ROLE_CLIENT);
+  SetTime(kT0 + absl::Seconds(1), intake.mutable_created());
+  ASSERT_TRUE(store_->CreateEnrollmentToken(intake, "h2").ok());
+  absl::StatusOr<std::vector<EnrollmentTokenInfo>> paris =
+      store_->ListEnrollmentTokens("paris");
+  ASSERT_TRUE(paris.ok()) << paris.status();
+  ASSERT_EQ(paris->size(), 2u);
+  EXPECT_EQ((*paris)[0].token_id(), "e1");
+  EXPECT_EQ((*paris)[0].purpose(), natscope::v1::TOKEN_PURPOSE_ENROLL);
+  EXPECT_EQ((*paris)[0].default_role(), natscope::v1::ROLE_UNSPECIFIED);
+  EXPECT_EQ((*paris)[1].token_id(), "i1");
+  EXPECT_EQ((*paris)[1].purpose(), natscope::v1::TOKEN_PURPOSE_INTAKE);
+  EXPECT_EQ((*paris)[1].default_role(), natscope::v1::ROLE_CLIENT);
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ struct IngestResult {
   // When an admin asked the agent to probe (AgentRegistry::RequestProbe),
   // if that request is still pending after this batch; unset when none.
   std::optional<absl::Time> probe_requested;
+  // IngestIntake: records skipped because they had been stored before.
+  uint32_t duplicate_records = 0;
 };
 
 class FactStore {
@@ -65,6 +67,26 @@ class FactStore {
   virtual absl::StatusOr<IngestResult> Ingest(
       const natscope::v1::AgentIdentity& agent,
       const natscope::v1::IngestRequest& batch, absl::Time received) = 0;
+
+  // Intake (server/intake): stores the log records of `batch` for `host`,
+  // a host whose logs a log shipper sends, as Ingest stores a batch (the
+  // same tables, latest state, activity counts and site mark; batch.sent
+  // and counters are ignored) but with no ledger row. Instead `digests`
+  // holds one digest per record (server/intake/intake_digest.h): a record
+  // whose digest was stored before for this agent is skipped (a shipper's
+  // retry), and the others' digests are remembered until retention drops
+  // facts received before them. When host.agent_id() is not registered,
+  // registers it first, in the same transaction, as a log-only agent of
+  // host.site() (no credential; AgentState.intake) with host's role and
+  // hostname; an agent id registered at host.site() is used as it is.
+  // records_committed: the records stored; duplicate_records: those
+  // skipped. PermissionDenied when the agent id is registered at another
+  // site; InvalidArgument when `digests` and the records differ in number
+  // or a record is not a log event.
+  virtual absl::StatusOr<IngestResult> IngestIntake(
+      const natscope::v1::AgentIdentity& host,
+      const natscope::v1::IngestRequest& batch,
+      const std::vector<std::string>& digests, absl::Time received) = 0;
 
   // Up to `limit` agents of `site` (every site when empty) whose agent_id
   // sorts (bytewise) after `after_agent_id` (empty: from the start), sorted

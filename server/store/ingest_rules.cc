@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -61,6 +62,30 @@ bool AnswersProbeRequest(const natscope::v1::IngestRequest& batch,
   const absl::Time on_server_clock =
       started - absl::Milliseconds(ClockSkewMillis(batch, received));
   return std::min(on_server_clock, received) >= requested_at;
+}
+
+absl::Status CheckIntakeBatch(const natscope::v1::IngestRequest& batch,
+                              const std::vector<std::string>& digests) {
+  if (digests.size() != static_cast<size_t>(batch.records_size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "IngestIntake: ", digests.size(), " digests for ",
+        batch.records_size(), " records"));
+  }
+  for (int i = 0; i < batch.records_size(); ++i) {
+    if (!batch.records(i).has_log() || digests[i].empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "IngestIntake: record ", i, " is not a log event with a digest"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IntakeOtherSiteError(const natscope::v1::AgentIdentity& host,
+                                  const std::string& registered_site) {
+  return absl::PermissionDeniedError(absl::StrCat(
+      "host ", host.agent_id(), " is registered at site \"", registered_site,
+      "\", not \"", host.site(),
+      "\": an intake token of one site cannot send for another site's host"));
 }
 
 }  // namespace natscope::server

@@ -8,7 +8,9 @@
 #define NATSCOPE_SERVER_STORE_INGEST_RULES_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "natscope/v1/agent.pb.h"
 #include "natscope/v1/probe.pb.h"
@@ -49,6 +51,17 @@ bool HasSelfReport(const natscope::v1::IngestRequest& batch);
 bool AnswersProbeRequest(const natscope::v1::IngestRequest& batch,
                          const natscope::v1::ProbeReport& report,
                          absl::Time received, absl::Time requested_at);
+
+// FactStore::IngestIntake's checks of its arguments: InvalidArgument when
+// `digests` and the records differ in number, a digest is empty, or a
+// record is not a log event.
+absl::Status CheckIntakeBatch(const natscope::v1::IngestRequest& batch,
+                              const std::vector<std::string>& digests);
+
+// What IngestIntake answers when `host`'s agent id is registered at
+// `registered_site`, another site: PermissionDenied, one line.
+absl::Status IntakeOtherSiteError(const natscope::v1::AgentIdentity& host,
+                                  const std::string& registered_site);
 
 }  // namespace natscope::server
 

@@ -15,6 +15,7 @@ namespace natscope::server {
 // What ApplyRetention removed.
 struct RetentionResult {
   int partitions_dropped = 0;
+  // Rows of the batches' ledger and of intake's (intake_seen).
   int64_t ledger_rows_deleted = 0;
   int64_t trend_rows_deleted = 0;
 };

@@ -257,6 +257,7 @@ AgentState MemoryStore::StateOf(const AgentRow& agent) const {
   AgentState state;
   *state.mutable_identity() = agent.identity;
   state.set_batch_conflicts(agent.batch_conflicts);
+  state.set_intake(agent.intake);
   natscope::v1::AgentHealth* health = state.mutable_health();
   health->set_version(agent.identity.version());
   if (agent.probe_requested.has_value()) {

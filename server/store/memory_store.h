@@ -62,6 +62,11 @@ class MemoryStore : public ServerStore {
   absl::StatusOr<IngestResult> Ingest(const natscope::v1::AgentIdentity& agent,
                                       const natscope::v1::IngestRequest& batch,
                                       absl::Time received) override;
+  // memory_store_intake.cc.
+  absl::StatusOr<IngestResult> IngestIntake(
+      const natscope::v1::AgentIdentity& host,
+      const natscope::v1::IngestRequest& batch,
+      const std::vector<std::string>& digests, absl::Time received) override;
   absl::StatusOr<std::vector<natscope::v1::AgentState>> ListAgents(
       absl::string_view site, absl::string_view after_agent_id,
       int limit) override;
@@ -164,6 +169,7 @@ class MemoryStore : public ServerStore {
     std::string credential_hash;  // Empty: released.
     uint64_t batch_conflicts = 0;
     std::optional<absl::Time> probe_requested;  // Stored; unset: none.
+    bool intake = false;  // Registered by IngestIntake.
   };
   // An agent's latest state at its site (agent_state).
   struct LatestState {
@@ -277,6 +283,10 @@ class MemoryStore : public ServerStore {
   // drops it.
   std::map<std::string, LatestState> states_ ABSL_GUARDED_BY(mu_);
   std::map<LedgerKey, LedgerRow> ledger_ ABSL_GUARDED_BY(mu_);
+  // Intake's ledger: (site, agent_id, digest) of every intake record
+  // stored, with when it arrived (intake_seen).
+  std::map<std::tuple<std::string, std::string, std::string>, absl::Time>
+      intake_seen_ ABSL_GUARDED_BY(mu_);
   // Tunnel and relay lines per (site, agent_id) and UTC hour, counted at
   // ingest (agent_activity).
   std::map<std::pair<std::string, std::string>,

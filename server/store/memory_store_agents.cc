@@ -58,6 +58,7 @@ absl::Status MemoryStore::EnrollAgent(const AgentIdentity& agent,
   }
   row.identity = StoredIdentity(agent);
   row.credential_hash = hash;
+  row.intake = false;  // An intake host that now runs natscope-agent.
   agent_by_hash_[hash] = agent.agent_id();
   MarkDirty(agent.site(), StoredTime(absl::Now()));
   return absl::OkStatus();
@@ -91,6 +92,11 @@ absl::StatusOr<AgentIdentity> MemoryStore::RemoveAgent(
   for (auto row = ledger_.begin(); row != ledger_.end();) {
     row = std::get<1>(row->first) == identity.agent_id() ? ledger_.erase(row)
                                                          : std::next(row);
+  }
+  for (auto row = intake_seen_.begin(); row != intake_seen_.end();) {
+    row = std::get<1>(row->first) == identity.agent_id()
+              ? intake_seen_.erase(row)
+              : std::next(row);
   }
   ++auth_generation_;
   MarkDirty(identity.site(), StoredTime(absl::Now()));

@@ -94,6 +94,15 @@ absl::StatusOr<RetentionResult> MemoryStore::ApplyRetention(
       ++row;
     }
   }
+  // Intake's ledger goes with the facts, as the batches' ledger does.
+  for (auto row = intake_seen_.begin(); row != intake_seen_.end();) {
+    if (row->second < ledger_cutoff) {
+      row = intake_seen_.erase(row);
+      ++result.ledger_rows_deleted;
+    } else {
+      ++row;
+    }
+  }
   for (auto& [key, hours] : activity_) {
     hours.erase(hours.begin(), hours.lower_bound(ledger_cutoff));
   }

@@ -111,6 +111,8 @@ absl::Status MemoryStore::CreateEnrollmentToken(const EnrollmentTokenInfo& info,
                   row.info.mutable_expires());
   }
   row.info.set_max_uses(info.max_uses());
+  row.info.set_purpose(info.purpose());
+  row.info.set_default_role(info.default_role());
   row.hash = hash;
   enrollment_token_by_hash_[hash] = info.token_id();
   return absl::OkStatus();

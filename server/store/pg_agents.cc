@@ -91,7 +91,8 @@ absl::Status PostgresStore::EnrollAgent(const AgentIdentity& agent,
       rotation = !row[1].is_null();
       tx.exec_params(
           "UPDATE agents SET role = $2, hostname = $3, version = $4, "
-          "credential_hash = $5, updated_at = now() WHERE agent_id = $1",
+          "credential_hash = $5, intake = false, updated_at = now() "
+          "WHERE agent_id = $1",
           agent.agent_id(), static_cast<int>(agent.role()),
           SanitizeText(agent.hostname()), SanitizeText(agent.version()),
           std::string(credential_hash));
@@ -145,6 +146,8 @@ absl::StatusOr<AgentIdentity> PostgresStore::RemoveAgent(
         }
         agent = AgentFromRow(rows[0]);
         tx.exec_params("DELETE FROM agent_activity WHERE agent_id = $1",
+                       std::string(agent_id));
+        tx.exec_params("DELETE FROM intake_seen WHERE agent_id = $1",
                        std::string(agent_id));
         BumpAuthGeneration(tx);
         MarkSiteDirty(tx, agent.site());

@@ -285,4 +285,16 @@ IngestResult IngestBatch(pqxx::transaction_base& tx,
   return IngestResult{summary.records, false, std::nullopt};
 }
 
+void StoreIntakeRecords(pqxx::transaction_base& tx,
+                        const natscope::v1::AgentIdentity& agent,
+                        const IngestRequest& batch, absl::Time received) {
+  const std::string zero = "0";
+  const std::string received_text = TimestampText(received);
+  const analyzer::BatchSummary summary = analyzer::SummarizeBatch(batch, received);
+  const BatchKey key{agent.site(), agent.agent_id(), zero, zero, received_text};
+  CopyLogEvents(tx, key, batch, received);
+  UpdateAgentState(tx, agent.site(), agent.agent_id(), batch, summary, received);
+  AddActivity(tx, agent.site(), agent.agent_id(), summary.hours);
+}
+
 }  // namespace natscope::server

@@ -36,6 +36,15 @@ void RecordCheckIn(pqxx::transaction_base& tx,
                    const natscope::v1::IngestRequest& batch,
                    absl::Time received);
 
+// Within `tx`: stores the log records of `batch` for `agent` and updates
+// its agent_state and activity as IngestBatch does for a new batch, with
+// no ledger row (intake: FactStore::IngestIntake; epoch and sequence 0).
+// The agent must exist. Throws libpqxx exceptions.
+void StoreIntakeRecords(pqxx::transaction_base& tx,
+                        const natscope::v1::AgentIdentity& agent,
+                        const natscope::v1::IngestRequest& batch,
+                        absl::Time received);
+
 }  // namespace natscope::server
 
 #endif  // NATSCOPE_SERVER_STORE_PG_INGEST_H_

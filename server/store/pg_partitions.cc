@@ -150,6 +150,9 @@ absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
   };
   RETURN_IF_ERROR(delete_in_batches("ingest_ledger", "received_at", day_cutoff,
                                     &result.ledger_rows_deleted));
+  // Intake's ledger goes with the facts, as the batches' ledger does.
+  RETURN_IF_ERROR(delete_in_batches("intake_seen", "seen_at", day_cutoff,
+                                    &result.ledger_rows_deleted));
   RETURN_IF_ERROR(delete_in_batches("agent_activity", "hour", day_cutoff, nullptr));
   RETURN_IF_ERROR(delete_in_batches("site_trend", "bucket", TimestampText(trend_cutoff),
                                     &result.trend_rows_deleted));

@@ -1,4 +1,5 @@
-// PostgresStore's access tokens (migration 0002_access.sql) and AgentById.
+// PostgresStore's access tokens (migrations 0002_access.sql, 0010_intake.sql)
+// and AgentById.
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -49,7 +50,7 @@ const std::string& EnrollmentColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
       "token_id, site, ", UnixMicrosSql("created_at"), ", ",
       UnixMicrosSql("expires_at"), ", ", UnixMicrosSql("revoked_at"),
-      ", max_uses, uses"));
+      ", max_uses, uses, purpose, default_role"));
   return *columns;
 }
 
@@ -62,6 +63,8 @@ EnrollmentTokenInfo EnrollmentTokenFromRow(const pqxx::row& row) {
   if (!row[4].is_null()) ReadTime(row[4], info.mutable_revoked());
   info.set_max_uses(row[5].as<uint32_t>());
   info.set_uses(row[6].as<uint32_t>());
+  info.set_purpose(static_cast<natscope::v1::TokenPurpose>(row[7].as<int>()));
+  info.set_default_role(static_cast<natscope::v1::Role>(row[8].as<int>()));
   return info;
 }
 
@@ -163,12 +166,14 @@ absl::Status PostgresStore::CreateEnrollmentToken(
     pqxx::work tx(conn);
     tx.exec_params(
         "INSERT INTO enrollment_tokens (token_id, token_hash, site, "
-        "created_at, expires_at, max_uses) VALUES ($1, $2, $3, "
-        "$4::timestamptz, NULLIF($5, '')::timestamptz, $6)",
+        "created_at, expires_at, max_uses, purpose, default_role) VALUES "
+        "($1, $2, $3, $4::timestamptz, NULLIF($5, '')::timestamptz, $6, $7, "
+        "$8)",
         info.token_id(), std::string(token_hash), info.site(),
         OptionalTime(info.created(), true),
         OptionalTime(info.expires(), info.has_expires()),
-        static_cast<int64_t>(info.max_uses()));
+        static_cast<int64_t>(info.max_uses()), static_cast<int>(info.purpose()),
+        static_cast<int>(info.default_role()));
     tx.commit();
     return absl::OkStatus();
   });

@@ -31,7 +31,8 @@ const std::string& AgentColumns() {
       "a.agent_id, a.site, a.role, a.hostname, a.version, s.stun_nat_type, ",
       UnixMicrosSql("s.stun_nat_type_time"), ", ", UnixMicrosSql("s.last_seen"),
       ", s.probe_report, s.clock_skew_ms, a.batch_conflicts, "
-      "s.agent_version, s.counters, ", UnixMicrosSql("a.probe_requested_at")));
+      "s.agent_version, s.counters, ", UnixMicrosSql("a.probe_requested_at"),
+      ", a.intake"));
   return *columns;
 }
 
@@ -86,6 +87,7 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
   if (!row[13].is_null()) {
     MicrosToProto(row[13].as<int64_t>(), state.mutable_probe_requested_at());
   }
+  state.set_intake(row[14].as<bool>());
   return state;
 }
 

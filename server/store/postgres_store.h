@@ -37,6 +37,11 @@ class PostgresStore final : public ServerStore {
   absl::Status Migrate() override;
   absl::StatusOr<natscope::v1::AgentIdentity> AgentByCredentialHash(
       absl::string_view credential_hash) override;
+  // pg_intake.cc.
+  absl::StatusOr<IngestResult> IngestIntake(
+      const natscope::v1::AgentIdentity& host,
+      const natscope::v1::IngestRequest& batch,
+      const std::vector<std::string>& digests, absl::Time received) override;
   absl::StatusOr<IngestResult> Ingest(const natscope::v1::AgentIdentity& agent,
                                       const natscope::v1::IngestRequest& batch,
                                       absl::Time received) override;

@@ -1,9 +1,9 @@
-// Access tokens: admin and viewer API tokens, and per-site enrollment
-// tokens. Tokens are kept as the hex SHA-256 of their secret
-// (`token_hash`) and named by token_id. Callers: the Authenticator
-// (lookups), the AdminService (create, revoke, list), the AgentService
-// (enrolment), the bootstrap admin token. Errors and thread safety: see
-// agent_registry.h.
+// Access tokens: admin and viewer API tokens, and per-site tokens
+// (enrollment tokens for agents, intake tokens for log shippers). Tokens
+// are kept as the hex SHA-256 of their secret (`token_hash`) and named by
+// token_id. Callers: the Authenticator (lookups), the AdminService
+// (create, revoke, list), the AgentService (enrolment), intake, the
+// bootstrap admin token. Errors and thread safety: see agent_registry.h.
 #ifndef NATSCOPE_SERVER_STORE_TOKEN_STORE_H_
 #define NATSCOPE_SERVER_STORE_TOKEN_STORE_H_
 
@@ -38,9 +38,11 @@ class TokenStore {
   virtual absl::StatusOr<std::vector<natscope::v1::ApiTokenInfo>>
   ListApiTokens() = 0;
 
-  // The same for per-site enrollment tokens: `info` gives token_id, site,
-  // created and optionally expires and max_uses. InvalidArgument when
-  // token_id, token_hash or site is empty.
+  // The same for per-site tokens, enrollment and intake alike: `info`
+  // gives token_id, site, created and optionally expires, max_uses,
+  // purpose and default_role, kept as given (the AdminService applies the
+  // rules of each purpose) and returned by every read below.
+  // InvalidArgument when token_id, token_hash or site is empty.
   virtual absl::Status CreateEnrollmentToken(
       const natscope::v1::EnrollmentTokenInfo& info,
       absl::string_view token_hash) = 0;
@@ -48,8 +50,9 @@ class TokenStore {
   EnrollmentTokenByHash(absl::string_view token_hash) = 0;
   virtual absl::StatusOr<natscope::v1::EnrollmentTokenInfo>
   RevokeEnrollmentToken(absl::string_view token_id, absl::Time now) = 0;
-  // Tokens of `site` (every site when empty), revoked ones too, by site,
-  // then creation time, then token_id.
+  // Tokens of `site` (every site when empty), revoked ones too and of
+  // every purpose (callers filter), by site, then creation time, then
+  // token_id.
   virtual absl::StatusOr<std::vector<natscope::v1::EnrollmentTokenInfo>>
   ListEnrollmentTokens(absl::string_view site) = 0;
   // Counts one enrolment by the token with `token_hash` and returns the

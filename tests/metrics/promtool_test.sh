@@ -42,7 +42,7 @@ ranges() {
 }
 ranges 2026-08-22-15-17-05 >"$SCRATCH/ip-ranges.json"
 start_server srv --http_listen=127.0.0.1:0 --aws_ip_ranges="$SCRATCH/ip-ranges.json" \
-  --aws_ip_ranges_check=1s
+  --aws_ip_ranges_check=1s --syslog_listen=127.0.0.1:0
 
 echo "[INFO] [libsdwan] stun_nat_type: endpoint-independent" >"$SCRATCH/app.log"
 spawn "$AGENT" run --nogateways --plaintext --token="$ENROLL_TOKEN" \
@@ -86,6 +86,12 @@ has_metric server '^natscope_enrollments_total\{result="accepted"\} 1$'
 has_metric server '^natscope_stun_requests_total\{protocol="stun"\} [1-9]'
 has_metric server '^natscope_aws_ranges_created_timestamp_seconds 1787411825$'
 has_metric server '^natscope_aws_ranges_reloads_total\{result="ok"\} 0$'
+# Intake: the syslog listener's counters are there from the start; a bad
+# OTLP request is counted by status.
+has_metric server '^natscope_syslog_connections_open 0$'
+curl -sS -o /dev/null -X POST --data-binary "" "http://127.0.0.1:$HTTP_PORT/v1/logs"
+curl -sS "http://127.0.0.1:$HTTP_PORT/metrics" >"$SCRATCH/server.metrics"
+has_metric server '^natscope_otlp_requests_total\{code="401"\} 1$'
 
 # A new ranges file moved over the old one (what the daily download does,
 # docs/probe.md) is in use within --aws_ip_ranges_check.
