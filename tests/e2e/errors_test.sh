@@ -74,6 +74,21 @@ expect_one_line "server: --stun_tcp_max_connections 0" "stun_tcp_max_connections
 expect_one_line "server: --stun_tcp_max_connections_per_source too big" \
   "stun_tcp_max_connections_per_source: must be 1 to 65536" \
   "$SERVER" --stun_tcp_max_connections_per_source=70000 --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+# Intake: plaintext syslog off loopback, limits, and a bad rules file are
+# refused before anything starts.
+expect_one_line "server: plaintext syslog on a public address" \
+  "syslog_listen=0.0.0.0:6514 is not a loopback address.*syslog_plaintext" \
+  "$SERVER" --syslog_listen=0.0.0.0:6514 --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --syslog_max_connections 0" "syslog_max_connections must be 1 to 65536" \
+  "$SERVER" --syslog_max_connections=0 --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --intake_dedup_window too long" "intake_dedup_window must be 1s to 24h" \
+  "$SERVER" --intake_dedup_window=48h --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+printf 'rules { name: "stun_nat_type" pattern: "x" }\n' >"$SCRATCH/rules.textproto"
+expect_one_line "server: --intake_rules redefines a built-in rule" \
+  "intake_rules: .*rules.textproto: rules\\[0\\].*built-in rule" \
+  "$SERVER" --intake_rules="$SCRATCH/rules.textproto" --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
+expect_one_line "server: --intake_rules missing" "intake_rules: cannot read" \
+  "$SERVER" --intake_rules="$SCRATCH/none.textproto" --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 expect_one_line "server: --http_listen without a port" "http_listen=localhost: no port" \
   "$SERVER" --http_listen=localhost --data_dir="$SCRATCH/data" --listen=127.0.0.1:0
 
