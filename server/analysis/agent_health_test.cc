@@ -66,6 +66,15 @@ TEST(AgentHealthTest, SilentPastThirtyMinutes) {
       << problem;
 }
 
+TEST(AgentHealthTest, AnIntakeHostsSilenceIsNoProblem) {
+  v1::AgentState state;
+  state.set_intake(true);
+  *state.mutable_health()->mutable_last_batch_time() =
+      ToProtoTime(kNow - absl::Hours(72));
+  EXPECT_TRUE(AgentProblems(state, kNow).empty())
+      << "a laptop's shipper sends only when its client logs";
+}
+
 TEST(AgentHealthTest, SpoolOverEightyPercentFull) {
   v1::AgentState state = Healthy();
   v1::AgentCounters* counters = state.mutable_health()->mutable_counters();
