@@ -36,6 +36,17 @@
 #           --site_iterations=N (1000), --health_timeout=SECONDS (1800),
 #           --only=ingest|queries, --nocompress (plain records instead of
 #           the zlib-compressed ones agents send)
+#   intake  natscope-server (-c opt, TLS with a throwaway CA) on a
+#           PostgreSQL cluster of the bench's own: --lines matched log lines
+#           (stun_nat_type, each with its own timestamp, so none dedups)
+#           from --hosts hosts into one site's intake, lines/s until every
+#           line is in log_events: (i) syslog over TLS, octet-counted RFC
+#           5424 frames on --connections connections; (ii) OTLP/HTTP
+#           protobuf over HTTPS, --records records a request, from
+#           --connections threads; against (iii) psql \copy of the same
+#           rows (exported from what (ii) stored) into the same table.
+#           Flags: --lines=N (default 200000), --hosts=N (100),
+#           --connections=N (4), --records=N (500)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -362,10 +373,141 @@ bench_server() {
   return "$failed"
 }
 
+# intake_rows PREFIX: rows of log_events from hosts PREFIX-*.
+intake_rows() { psql_db bench_intake "SELECT count(*) FROM log_events WHERE agent_id LIKE '$1-%'"; }
+
+# intake_wait PREFIX N START: waits until N rows of PREFIX-* are stored;
+# prints the seconds since START (now_s) when they were.
+intake_wait() {
+  local prefix=$1 n=$2 t0=$3 got
+  local deadline=$((SECONDS + 600))
+  while :; do
+    got=$(intake_rows "$prefix")
+    [[ "$got" == "$n" ]] && break
+    ((got <= n)) || fail "$prefix: $got rows stored, more than the $n lines sent"
+    ((SECONDS < deadline)) || fail "$prefix: only $got of $n lines stored after 600 s (see $SCRATCH/intake.log)"
+    sleep 0.05
+  done
+  awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.3f", b - a }'
+}
+
+# bench_intake [--lines=N] [--hosts=N] [--connections=N] [--records=N]
+bench_intake() {
+  local lines=200000 hosts=100 connections=4 records=500 arg name
+  for arg in "$@"; do
+    name=${arg%%=*}
+    case "$name" in
+      --lines | --hosts | --connections | --records)
+        [[ "${arg#*=}" =~ ^[1-9][0-9]*$ ]] ||
+          { echo "bench intake: $name takes a positive number" >&2; exit 2; }
+        printf -v "${name#--}" '%s' "${arg#*=}" ;;
+      *) echo "bench intake: unknown flag $arg" >&2; usage; exit 2 ;;
+    esac
+  done
+  command -v psql >/dev/null ||
+    { echo "bench intake: psql is missing: run tools/setup.sh (postgresql-15)" >&2; exit 1; }
+
+  echo "bench intake: building natscope-server, natscope and intake_load (-c opt)" >&2
+  bazel build -c opt //server:natscope-server //server/cli:natscope //tests/bench:intake_load >&2
+  # bazel-bin follows whichever configuration built last; ask for opt's.
+  local bin
+  bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+  SERVER=$bin/server/natscope-server
+  local cli=$bin/server/cli/natscope load=$bin/tests/bench/intake_load
+  # Scratch directory, PostgreSQL and natscope-server helpers; its EXIT
+  # trap stops every process it started and removes the directory.
+  source tests/e2e/lib.sh
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  start_postgres bench
+  log "PostgreSQL $(psql_q 'SHOW server_version') in $PG_DATA (Unix socket only)"
+  local db=bench_intake uri="host=$PG_SOCK dbname=bench_intake user=natscope"
+  psql_q "CREATE DATABASE $db" >/dev/null
+
+  # A throwaway CA and a certificate for 127.0.0.1 it signs.
+  local ssl_log=$SCRATCH/openssl.log
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+    -subj /CN=bench-ca -keyout "$SCRATCH/ca.key" -out "$SCRATCH/ca.crt" >>"$ssl_log" 2>&1 &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost \
+      -keyout "$SCRATCH/tls.key" -out "$SCRATCH/tls.csr" >>"$ssl_log" 2>&1 &&
+    echo "subjectAltName=DNS:localhost,IP:127.0.0.1" >"$SCRATCH/san.ext" &&
+    openssl x509 -req -in "$SCRATCH/tls.csr" -CA "$SCRATCH/ca.crt" -CAkey "$SCRATCH/ca.key" \
+      -CAcreateserial -days 1 -extfile "$SCRATCH/san.ext" -out "$SCRATCH/tls.crt" >>"$ssl_log" 2>&1 ||
+    fail "openssl could not make the bench's certificate: $(cat "$ssl_log")"
+
+  start_server intake --postgres="$uri" --tls_cert="$SCRATCH/tls.crt" --tls_key="$SCRATCH/tls.key" \
+    --http_listen=127.0.0.1:0 --syslog_listen=127.0.0.1:0 --stun_listen= \
+    --admin_token_file="$SCRATCH/intake-admin_token"
+  local syslog_port
+  syslog_port=$(key_of "$SCRATCH/intake.ports" syslog)
+  [[ -n "$syslog_port" && -n "$HTTP_PORT" ]] || fail "no syslog= or http= line in $SCRATCH/intake.ports"
+  local token
+  token=$("$cli" --server="127.0.0.1:$GRPC_PORT" --ca_file="$SCRATCH/ca.crt" \
+    --token_file="$SCRATCH/intake-admin_token" tokens enroll create bench --intake | tail -n 1)
+  [[ -n "$token" ]] || fail "could not create an intake token"
+  local base
+  base=$(date +%s)
+  local common=(--ca_file="$SCRATCH/ca.crt" --token="$token" --lines="$lines" --hosts="$hosts"
+                --connections="$connections" --records="$records" --time_base="$base")
+
+  # One line first: today's partition of log_events exists and the token
+  # is known; every later line is new.
+  "$load" syslog --server="127.0.0.1:$syslog_port" "${common[@]}" --lines=1 --connections=1 \
+    --prefix=warmup --time_base=$((base + 10)) >"$SCRATCH/warmup.out" ||
+    fail "the warm-up line was not sent: $(cat "$SCRATCH/warmup.out")"
+  intake_wait warmup 1 "$(now_s)" >/dev/null
+
+  local t0 syslog_seconds syslog_sent otlp_seconds copy_seconds
+  log "natscope: $lines lines over syslog/TLS on $connections connections"
+  psql_db "$db" CHECKPOINT >/dev/null
+  t0=$(now_s)
+  "$load" syslog --server="127.0.0.1:$syslog_port" --prefix=sys "${common[@]}" \
+    >"$SCRATCH/syslog.out" || fail "the syslog load failed: $(cat "$SCRATCH/syslog.out")"
+  syslog_sent=$(key_of "$SCRATCH/syslog.out" seconds)
+  syslog_seconds=$(intake_wait sys "$lines" "$t0")
+
+  log "natscope: $lines lines over OTLP/HTTP protobuf, $records a request, $connections threads"
+  psql_db "$db" CHECKPOINT >/dev/null
+  "$load" otlp --server="127.0.0.1:$HTTP_PORT" --prefix=otlp "${common[@]}" \
+    >"$SCRATCH/otlp.out" || fail "the OTLP load failed: $(cat "$SCRATCH/otlp.out")"
+  otlp_seconds=$(key_of "$SCRATCH/otlp.out" seconds)
+  [[ $(intake_rows otlp) == "$lines" ]] || fail "OTLP: 200s for $lines lines, but $(intake_rows otlp) rows stored"
+  # Both stored the same lines, each once, parsed by the same rule.
+  [[ $(psql_db "$db" "SELECT count(DISTINCT (substr(agent_id, 1, 4), raw_line)) FROM log_events
+        WHERE kind = 'stun_nat_type' AND (agent_id LIKE 'sys-%' OR agent_id LIKE 'otlp-%')") == $((2 * lines)) ]] ||
+    fail "the stored rows are not $lines distinct stun_nat_type lines from each of syslog and OTLP"
+
+  wait_for 120 "the site-health refresher to catch up" no_dirty_sites "$db"
+  log "psql \\copy of the $lines rows OTLP stored into log_events"
+  local columns="site, agent_id, epoch, sequence, event_time, source_file, severity, component, kind, fields, raw_line, received_at"
+  psql -X -q "$uri" -c "\\copy (SELECT $columns FROM log_events WHERE agent_id LIKE 'otlp-%') TO '$SCRATCH/rows.tsv'"
+  psql_db "$db" CHECKPOINT >/dev/null
+  local t1
+  t0=$(now_s)
+  psql -X -q "$uri" -c "\\copy log_events ($columns) FROM '$SCRATCH/rows.tsv'"
+  t1=$(now_s)
+  copy_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  [[ $(intake_rows otlp) == $((2 * lines)) ]] || fail "psql \\copy stored a different number of rows than $lines"
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+
+  echo
+  echo "intake: $lines stun_nat_type lines from $hosts hosts (each its own timestamp), TLS; $connections connections"
+  awk -v n="$lines" -v cs="$copy_seconds" -v ss="$syslog_seconds" -v sw="$syslog_sent" \
+    -v os="$otlp_seconds" -v r="$records" 'BEGIN {
+    printf "%-36s %9s %11s %8s\n", "", "seconds", "lines/s", "ratio"
+    printf "%-36s %9.2f %11.0f %8s\n", "psql \\copy (baseline)", cs, n / cs, "1.00"
+    printf "%-36s %9.2f %11.0f %8.2f\n", "natscope syslog/TLS (RFC 5424)", ss, n / ss, cs / ss
+    printf "%-36s %9.2f %11.0f %8.2f\n", "natscope OTLP/HTTP protobuf", os, n / os, cs / os
+    printf "(ratio = natscope lines/s / copy rows/s; syslog: until the last row was in log_events, its client wrote everything in %.2f s; OTLP: %d records a request, each 200 after its commit)\n", sw, r
+  }'
+}
+
 case "${1:-}" in
   probe) shift; bench_probe "$@" ;;
   agent) shift; bench_agent "$@" ;;
   server) shift; bench_server "$@" ;;
+  intake) shift; bench_intake "$@" ;;
   *)
     [[ -n "${1:-}" ]] && echo "bench: unknown mode \"$1\"" >&2
     usage

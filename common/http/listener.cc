@@ -82,13 +82,22 @@ absl::Status CheckTls(const ListenerOptions& options) {
   return tls::MakeServerCredentials(tls_options, options.listen).status();
 }
 
+// Where Route's pre-routing hook moves a request's Content-Encoding
+// header (see there); ToRequest moves it back.
+constexpr char kHeldEncoding[] = "X-Natscope-Held-Content-Encoding";
+
 HttpRequest ToRequest(const httplib::Request& in) {
   HttpRequest out;
   out.method = in.method;
   out.path = in.path;
   for (const auto& [name, value] : in.params) out.query.emplace_back(name, value);
   for (const auto& [name, value] : in.headers) {
-    out.headers.emplace(absl::AsciiStrToLower(name), value);
+    const std::string lower = absl::AsciiStrToLower(name);
+    if (lower == "content-encoding") continue;  // A client's own: not ours.
+    out.headers.emplace(lower == absl::AsciiStrToLower(kHeldEncoding)
+                            ? std::string("content-encoding")
+                            : lower,
+                        value);
   }
   out.body = in.body;
   out.remote_address = in.remote_addr;
@@ -193,6 +202,24 @@ void Route(httplib::Server& server, Handler handler) {
     out.set_content(absl::StrCat("{\"error\":{\"code\":", out.status,
                                  ",\"message\":\"", why, "\"}}"),
                     "application/json; charset=utf-8");
+  });
+  // Debian's cpp-httplib inflates a gzip or deflate request body itself,
+  // before any handler and with no bound on the inflated size (a 97 KB
+  // body became 100 MB). The hook runs before the body is read: it moves
+  // the Content-Encoding header aside, so that the library reads the body
+  // as sent (bounded by max_body_bytes), and handlers see the header and
+  // the raw body and inflate with a bound of their own (or refuse).
+  server.set_pre_routing_handler([](const httplib::Request& in,
+                                    httplib::Response&) {
+    auto& request = const_cast<httplib::Request&>(in);  // httplib's own.
+    for (auto encoding = request.headers.find("Content-Encoding");
+         encoding != request.headers.end();
+         encoding = request.headers.find("Content-Encoding")) {
+      std::string value = encoding->second;
+      request.headers.erase(encoding);
+      request.headers.emplace(kHeldEncoding, std::move(value));
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   const std::string any_path = ".*";
   server.Get(any_path, serve);

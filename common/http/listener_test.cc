@@ -25,6 +25,9 @@ HttpResponse Echo(const HttpRequest& request) {
     response.body += " " + name + "=" + value;
   }
   response.body += " auth=" + request.Header("authorization");
+  if (!request.Header("content-encoding").empty()) {
+    response.body += " encoding=" + request.Header("content-encoding");
+  }
   response.body += " body=" + request.body;
   response.headers.emplace_back("X-Test", "yes");
   return response;
@@ -60,6 +63,21 @@ TEST(ListenerTest, PassesPostBodies) {
   auto got = client.Post("/v1/x", "{\"a\":1}", "application/json");
   ASSERT_TRUE(got);
   EXPECT_EQ(got->body, "POST /v1/x auth= body={\"a\":1}");
+}
+
+// The library would inflate a gzip body itself, without a bound; the
+// handler gets the body as sent, with its encoding, to inflate (or refuse)
+// with a bound of its own.
+TEST(ListenerTest, PassesCompressedBodiesAsSentWithTheirEncoding) {
+  auto listener = StartOrDie({"127.0.0.1:0"});
+  ASSERT_NE(listener, nullptr);
+  httplib::Client client("127.0.0.1", listener->port());
+  // Not even gzip: were the library to inflate it, the request would fail.
+  auto got = client.Post("/v1/logs", {{"Content-Encoding", "gzip"}}, "zz",
+                         "application/x-protobuf");
+  ASSERT_TRUE(got) << httplib::to_string(got.error());
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, "POST /v1/logs auth= encoding=gzip body=zz");
 }
 
 TEST(ListenerTest, ServesIpv6Loopback) {
