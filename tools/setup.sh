@@ -39,6 +39,10 @@ PACKAGES=(
   cloud-init ansible-core
   # Baselines and meters for tools/bench.sh.
   ripgrep time
+  # The shared libraries of rsyslog and syslog-ng, which are staged, not
+  # installed (tools/stage_shippers.sh, for tests/e2e:intake_shippers_test).
+  libestr0 libfastjson4 liblognorm5 libivykis0 libjson-c5 libnet1 libpcre3
+  libwrap0 libcap2 libglib2.0-0
 )
 
 missing=()
@@ -46,7 +50,12 @@ for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+# Real log shippers for the intake tests, unpacked beside the system.
+stage_shippers() { "$(dirname "$0")/stage_shippers.sh"; }
+if [[ ${#missing[@]} -eq 0 ]]; then
+  stage_shippers
+  exit 0
+fi
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "setup: missing Debian packages: ${missing[*]}" >&2
@@ -64,4 +73,5 @@ if [[ ! -f /etc/postgresql-common/createcluster.conf ]]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+stage_shippers
 echo "setup: done"

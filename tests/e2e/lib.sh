@@ -53,8 +53,8 @@ ENROLL_TOKEN=e2e-enrollment-token
 
 # start_server NAME [flags...]: starts natscope-server with its embedded
 # PostgreSQL in $SCRATCH/NAME-data, waits for its ports, and sets
-# GRPC_PORT, STUN_PORT, HTTP_PORT, SERVER_PID and TOKEN_FILE (its admin token, for
-# the natscope CLI's --token_file).
+# GRPC_PORT, STUN_PORT, HTTP_PORT, SYSLOG_PORT, SERVER_PID and TOKEN_FILE (its
+# admin token, for the natscope CLI's --token_file).
 start_server() {
   local name=$1; shift
   rm -f "$SCRATCH/$name.ports"
@@ -75,6 +75,8 @@ start_server() {
   STUN_PORT=$(sed -n 's/^stun=//p' "$SCRATCH/$name.ports")
   # Set when started with --http_listen.
   HTTP_PORT=$(sed -n 's/^http=//p' "$SCRATCH/$name.ports")
+  # Set when started with --syslog_listen.
+  SYSLOG_PORT=$(sed -n 's/^syslog=//p' "$SCRATCH/$name.ports")
   log "natscope-server up: grpc=$GRPC_PORT stun=$STUN_PORT"
 }
 

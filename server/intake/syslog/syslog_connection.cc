@@ -104,6 +104,7 @@ class Connection {
   const std::string peer_;
   absl::Time last_activity_;
   bool want_write_ = false;  // A TLS handshake waits to send.
+  bool told_to_stop_ = false;  // FIN sent: the server is stopping.
   uint64_t truncated_seen_ = 0;
   std::vector<IntakeMessage> batch_;
   size_t batch_bytes_ = 0;  // Of the frames in batch_.
@@ -112,6 +113,14 @@ class Connection {
 void Connection::Run() {
   std::vector<char> buffer(kReadChunk);
   for (;;) {
+    if (state_.stopping.load() && !told_to_stop_) {
+      // Tell the shipper to send no more here, then read what is on its
+      // way until it closes (or is quiet): it resends the rest to the next
+      // server. A connection still in its handshake has sent nothing.
+      told_to_stop_ = true;
+      if (!stream_->Handshaken()) return Finish(Outcome::kClose);
+      stream_->ShutdownWrite();
+    }
     if (state_.abandon.load()) {
       // A partial frame the shipper thinks it delivered: make it see an
       // error instead.
@@ -215,8 +224,12 @@ void Connection::Add(absl::string_view frame) {
 
 bool Connection::Commit() {
   absl::Duration backoff = kFirstBackoff;
+  // What was read is stored even at drain_timeout: one attempt then, no
+  // retries (the shipper will not send it again: it left its queue).
+  bool tried = false;
   while (!batch_.empty()) {
-    if (state_.abandon.load()) return false;
+    if (state_.abandon.load() && tried) return false;
+    tried = true;
     auto result = state_.sink->Submit(batch_, state_.clock->Now());
     if (result.ok() || !IsRetryable(result.status())) {
       const int64_t refused =

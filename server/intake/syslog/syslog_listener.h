@@ -35,17 +35,20 @@
 // not finished its handshake after 30 s is reset.
 //
 // Stop(): stops accepting (connections still in the kernel's backlog are
-// reset when the port closes), then lets each connection read and submit
-// until it has been quiet for 200 ms with no partial frame, and closes it
-// cleanly (TLS close_notify, then FIN). At drain_timeout, a connection
-// whose batch is still not committed (the sink keeps failing) or that
-// holds a partial frame is reset instead (SO_LINGER 0) and the batch
-// abandoned: the shipper sees its connection fail rather than close
-// normally, so it treats what it sent last as not delivered and sends it
-// again to the next server (rsyslog and syslog-ng retry a failed TCP
-// action from their queues). What was committed before is recognised by
-// the sink as a duplicate if it comes again. Connections that are merely
-// busy at drain_timeout close with a FIN.
+// reset when the port closes). Then each connection is told to send no
+// more (a FIN: TCP half-close, without a TLS close_notify, see
+// SyslogStream::ShutdownWrite) and keeps reading and committing what is
+// on its way until the shipper closes its side (rsyslog and syslog-ng see
+// the FIN before their next write and send that write to the next
+// server instead) or it has been quiet for 200 ms with no partial frame.
+// At drain_timeout, what was read is still committed (one attempt), and
+// a connection whose batch could not be committed or that holds a partial
+// frame is reset (SO_LINGER 0): the shipper sees its connection fail
+// rather than close. Plain TCP syslog has no acknowledgements: a message
+// a shipper writes after the FIN reached it but before it looked is lost
+// unless the shipper resends it; shippers that check before each write
+// (rsyslog, syslog-ng) do not lose it. What was committed before is
+// recognised by the sink as a duplicate if it comes again.
 //
 // Thread-safe. The sink and the clock must outlive the listener.
 #ifndef NATSCOPE_SERVER_INTAKE_SYSLOG_SYSLOG_LISTENER_H_

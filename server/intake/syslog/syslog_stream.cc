@@ -51,6 +51,12 @@ absl::StatusOr<std::shared_ptr<SyslogTlsContext>> SyslogTlsContext::Load(
   // RFC 5425 as updated by RFC 9662: TLS 1.2 or later.
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+  // No TLS 1.3 session tickets: they arrive after the handshake, and a
+  // shipper that never reads (rsyslog) keeps them in its socket, where its
+  // check for a closed connection (a peek) reads them as "still open"
+  // (see ShutdownWrite). Shippers reconnect rarely; resumption saves
+  // little.
+  SSL_CTX_set_num_tickets(ctx, 0);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
   // Shippers often close without close_notify; a truncated frame is
   // dropped by the framer anyway, so such an end is an ordinary one.
@@ -149,18 +155,24 @@ bool SyslogStream::Readable() const {
 void SyslogStream::Close() {
   if (closed_) return;
   closed_ = true;
-  if (ssl_ != nullptr) {
+  if (ssl_ != nullptr && !write_shut_) {
     // One non-blocking attempt: a peer that does not read cannot hold the
     // connection open. The caller blocks SIGPIPE (syslog_listener.cc).
     ERR_clear_error();
     (void)SSL_shutdown(ssl_);
     ERR_clear_error();
-    FreeSsl();
   }
+  FreeSsl();
   // The FIN now, and the descriptor back at once: moving the connection
   // out closes it when the temporary goes.
   (void)shutdown(fd(), SHUT_WR);
   io::TcpConnection closing(std::move(connection_));
+}
+
+void SyslogStream::ShutdownWrite() {
+  if (closed_ || write_shut_) return;
+  write_shut_ = true;
+  (void)shutdown(fd(), SHUT_WR);
 }
 
 void SyslogStream::Reset() {

@@ -63,8 +63,20 @@ class SyslogStream {
   bool Readable() const;
   // True for plaintext, and for TLS once the handshake is done.
   bool Handshaken() const;
-  // Ends cleanly: TLS close_notify (best effort), then FIN.
+  // Ends cleanly: TLS close_notify (best effort), then FIN; no
+  // close_notify after ShutdownWrite.
   void Close();
+  // Sends FIN now and keeps reading: what a stopping server tells a
+  // shipper ("send no more here") while it reads what is in flight. No
+  // TLS close_notify goes first, though RFC 5425 section 4.4 asks a
+  // closing receiver to attempt the exchange: rsyslog decides whether a
+  // connection still stands by peeking at its socket, and a close_notify
+  // waiting there reads as "open", so it writes its next message into a
+  // connection about to be reset and loses it (seen in
+  // tests/e2e:intake_shippers_test). A bare FIN it sees (the context sends
+  // no session tickets either, for the same reason). The server sends no
+  // application data, so there is nothing a truncation could cut.
+  void ShutdownWrite();
   // Ends with a reset (SO_LINGER 0), so that the peer sees an error.
   void Reset();
 
@@ -78,6 +90,7 @@ class SyslogStream {
   std::shared_ptr<SyslogTlsContext> tls_;
   SSL* ssl_;
   bool closed_ = false;
+  bool write_shut_ = false;
 };
 
 }  // namespace natscope::server::intake
