@@ -31,7 +31,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 # The version apt would install; after one `apt-get update` if unknown.
-_updated=0
+_updated=${NATSCOPE_STAGE_UPDATED:-0}
 candidate() {
   local version
   version=$(apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p')
@@ -60,8 +60,17 @@ stage() {
     # shellcheck disable=SC2064  # Expand now: $work is local.
     trap "rm -rf '$work'" EXIT
     for pkg in "$@"; do
-      (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$version") ||
-        { echo "stage_shippers: apt-get download $pkg=$version failed" >&2; exit 1; }
+      # Stale package lists can name a version the mirror no longer has:
+      # refresh them once and ask again.
+      if ! (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$version"); then
+        if [[ $_updated -eq 0 ]]; then
+          apt-get update -qq
+          _updated=1
+          NATSCOPE_STAGE_UPDATED=1 exec "$0"
+        fi
+        echo "stage_shippers: apt-get download $pkg=$version failed" >&2
+        exit 1
+      fi
     done
     rm -rf "$tree.partial"
     mkdir -p "$tree.partial"
