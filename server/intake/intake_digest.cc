@@ -28,7 +28,10 @@ std::string IntakeDigest(absl::string_view agent_id, absl::string_view text,
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(),
          digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+  // 128 bits: a wrong "seen before" needs a collision among the lines
+  // stored within --retention (about 1e-15 at a trillion lines), and the
+  // shorter key keeps intake_seen's index small.
+  return std::string(reinterpret_cast<const char*>(digest), 16);
 }
 
 }  // namespace natscope::server::intake

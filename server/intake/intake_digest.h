@@ -24,7 +24,7 @@
 
 namespace natscope::server::intake {
 
-// 32 raw bytes (SHA-256) of the line's identity as above.
+// 16 raw bytes (SHA-256, cut) of the line's identity as above.
 std::string IntakeDigest(absl::string_view agent_id, absl::string_view text,
                          bool line_has_own_time,
                          std::optional<absl::Time> message_time,

@@ -72,10 +72,11 @@ class FactStore {
   // a host whose logs a log shipper sends, as Ingest stores a batch (the
   // same tables, latest state, activity counts and site mark; batch.sent
   // and counters are ignored) but with no ledger row. Instead `digests`
-  // holds one digest per record (server/intake/intake_digest.h): a record
-  // whose digest was stored before for this agent is skipped (a shipper's
-  // retry), and the others' digests are remembered until retention drops
-  // facts received before them. When host.agent_id() is not registered,
+  // holds one digest per record (server/intake/intake_digest.h, which
+  // covers the agent id, so that a digest names one agent's line): a
+  // record whose digest was stored before is skipped (a shipper's retry),
+  // and the others' digests are remembered until retention drops facts
+  // received before them. When host.agent_id() is not registered,
   // registers it first, in the same transaction, as a log-only agent of
   // host.site() (no credential; AgentState.intake) with host's role and
   // hostname; an agent id registered at host.site() is used as it is.

@@ -283,10 +283,13 @@ class MemoryStore : public ServerStore {
   // drops it.
   std::map<std::string, LatestState> states_ ABSL_GUARDED_BY(mu_);
   std::map<LedgerKey, LedgerRow> ledger_ ABSL_GUARDED_BY(mu_);
-  // Intake's ledger: (site, agent_id, digest) of every intake record
-  // stored, with when it arrived (intake_seen).
-  std::map<std::tuple<std::string, std::string, std::string>, absl::Time>
-      intake_seen_ ABSL_GUARDED_BY(mu_);
+  // Intake's ledger (intake_seen): the digest of every intake record
+  // stored, with its agent and when it arrived.
+  struct SeenRow {
+    std::string agent_id;
+    absl::Time received;
+  };
+  std::map<std::string, SeenRow> intake_seen_ ABSL_GUARDED_BY(mu_);
   // Tunnel and relay lines per (site, agent_id) and UTC hour, counted at
   // ingest (agent_activity).
   std::map<std::pair<std::string, std::string>,

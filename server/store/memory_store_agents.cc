@@ -94,9 +94,8 @@ absl::StatusOr<AgentIdentity> MemoryStore::RemoveAgent(
                                                          : std::next(row);
   }
   for (auto row = intake_seen_.begin(); row != intake_seen_.end();) {
-    row = std::get<1>(row->first) == identity.agent_id()
-              ? intake_seen_.erase(row)
-              : std::next(row);
+    row = row->second.agent_id == identity.agent_id() ? intake_seen_.erase(row)
+                                                      : std::next(row);
   }
   ++auth_generation_;
   MarkDirty(identity.site(), StoredTime(absl::Now()));

@@ -96,7 +96,7 @@ absl::StatusOr<RetentionResult> MemoryStore::ApplyRetention(
   }
   // Intake's ledger goes with the facts, as the batches' ledger does.
   for (auto row = intake_seen_.begin(); row != intake_seen_.end();) {
-    if (row->second < ledger_cutoff) {
+    if (row->second.received < ledger_cutoff) {
       row = intake_seen_.erase(row);
       ++result.ledger_rows_deleted;
     } else {

@@ -39,7 +39,7 @@ absl::StatusOr<IngestResult> MemoryStore::IngestIntake(
   IngestResult result;
   for (int i = 0; i < batch.records_size(); ++i) {
     const auto [seen, inserted] = intake_seen_.try_emplace(
-        {host.site(), host.agent_id(), digests[i]}, StoredTime(received));
+        digests[i], SeenRow{host.agent_id(), StoredTime(received)});
     if (!inserted) {
       ++result.duplicate_records;
       continue;

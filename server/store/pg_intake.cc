@@ -67,9 +67,9 @@ std::multiset<std::string> ClaimDigests(pqxx::transaction_base& tx,
                                         const std::vector<std::string>& digests,
                                         absl::Time received) {
   const pqxx::result claimed = tx.exec_params(
-      "INSERT INTO intake_seen (site, agent_id, digest, seen_at) "
-      "SELECT $1, $2, decode(d, 'hex'), $3 FROM unnest($4::text[]) AS d "
-      "ON CONFLICT DO NOTHING RETURNING digest",
+      "INSERT INTO intake_seen (digest, site, agent_id, seen_at) "
+      "SELECT decode(d, 'hex'), $1, $2, $3 FROM unnest($4::text[]) AS d "
+      "ON CONFLICT (digest) DO NOTHING RETURNING digest",
       host.site(), host.agent_id(), TimestampText(received),
       HexArray(digests));
   std::multiset<std::string> fresh;

@@ -14,11 +14,14 @@ ALTER TABLE enrollment_tokens ADD COLUMN default_role smallint NOT NULL
   DEFAULT 0;
 ALTER TABLE agents ADD COLUMN intake boolean NOT NULL DEFAULT false;
 
+-- The digest covers the agent id (intake_digest.h), and an agent id is
+-- registered at one site: the digest alone is the key, which keeps the
+-- index small. Retention deletes by seen_at, which follows insertion
+-- order: a BRIN index costs next to nothing to keep.
 CREATE TABLE intake_seen (
+  digest   bytea PRIMARY KEY,
   site     text COLLATE "C" NOT NULL,
   agent_id text COLLATE "C" NOT NULL,
-  digest   bytea NOT NULL,
-  seen_at  timestamptz NOT NULL,
-  PRIMARY KEY (site, agent_id, digest)
+  seen_at  timestamptz NOT NULL
 );
-CREATE INDEX intake_seen_time ON intake_seen (seen_at);
+CREATE INDEX intake_seen_time ON intake_seen USING brin (seen_at);
