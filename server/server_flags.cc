@@ -218,7 +218,8 @@ natscope::http::ListenerOptions HttpListenerOptionsOf(const ServerFlags& f) {
   options.listen = f.http_listen;
   options.tls = f.tls;
   options.flag_name = "--http_listen";
-  // JSON bodies are small (a schedule); OTLP log batches are not.
+  // JSON bodies are small (a schedule; the frontend holds them to
+  // kApiMaxBodyBytes); OTLP log batches are not.
   options.max_body_bytes = 1 << 20;
   if (f.intake.otlp) {
     options.max_body_bytes = std::max<size_t>(

@@ -53,6 +53,14 @@ HttpResponse Answer(const FrontendOptions& options, const HttpRequest& request) 
   if (request.path == "/v1/logs" && options.otlp_logs) {
     return options.otlp_logs(request);
   }
+  if (request.body.size() > kApiMaxBodyBytes) {
+    HttpResponse response = Text(413, "");
+    response.content_type = "application/json; charset=utf-8";
+    response.body = absl::StrCat(
+        "{\"error\":{\"code\":413,\"message\":\"request body too large (",
+        kApiMaxBodyBytes, " bytes at most)\"}}");
+    return response;
+  }
   if (absl::StartsWith(request.path, "/v1/")) return options.api->Handle(request);
   if (request.path == "/healthz") return Text(200, "ok\n");
   if (request.path == "/readyz") {

@@ -7,6 +7,7 @@
 #ifndef NATSCOPE_SERVER_HTTP_FRONTEND_H_
 #define NATSCOPE_SERVER_HTTP_FRONTEND_H_
 
+#include <cstddef>
 #include <functional>
 
 #include "absl/status/status.h"
@@ -15,6 +16,11 @@
 #include "server/http/json_api.h"
 
 namespace natscope::server::http {
+
+// The JSON API's bodies are small (a schedule): larger ones are refused
+// with 413 before any parsing, whatever the listener's own limit (raised
+// for OTLP's log batches).
+inline constexpr size_t kApiMaxBodyBytes = 1 << 20;
 
 struct FrontendOptions {
   // Not owned; must outlive the handler.

@@ -243,5 +243,20 @@ grep -qE "^  1 endpoint-independent \(from the product's log\) +1 endpoint-indep
 grep -q "^Peer-to-peer: 1 of 1 client(s) (100%)" <<<"$meadow" || fail "meadow's share: $meadow"
 log "(d) harbour: relay only; meadow: direct; both from the hosts' own lines"
 
+log "(e) the database down: 503 with Retry-After, then stored once it is back"
+echo "{\"resourceLogs\":[$(json_line paris-9 "$AT [INFO] [libsdwan] stun_nat_type: endpoint-independent")]}" >"$SCRATCH/outage.json"
+pg_down
+got=$(post "$PARIS" application/json "$SCRATCH/outage.json" -D "$SCRATCH/outage.headers")
+[[ $got == 503 ]] || fail "database down: HTTP $got, expected 503: $(head -c 300 "$SCRATCH/resp")"
+grep -qiE '^Retry-After: [1-9][0-9]*' "$SCRATCH/outage.headers" ||
+  fail "503 without Retry-After: $(cat "$SCRATCH/outage.headers")"
+pg_up
+stored_after_outage() {
+  [[ $(post "$PARIS" application/json "$SCRATCH/outage.json") == 200 ]] &&
+    [[ $(rows "agent_id = 'paris-9'") == 1 ]]
+}
+wait_for 30 "the request to be stored once the database is back" stored_after_outage
+log "(e) 503 + Retry-After while PostgreSQL was down; stored once after"
+
 log "OTLP intake: every check passed in $((SECONDS - START)) s"
 echo PASS
