@@ -193,6 +193,20 @@ grep -q 'record 0' "$SCRATCH/resp" || fail "the reason does not name record 0: $
 [[ $(psql_q "SELECT string_agg(site, ',') FROM agents WHERE agent_id = 'lyon-box'") == lyon ]] ||
   fail "lyon-box moved: $(psql_q "SELECT site FROM agents WHERE agent_id = 'lyon-box'")"
 log "(c) 401 x4, 415, 400 x2, 405; another site's host refused, nothing stored for it"
+# A message that names another site (a resource attribute, as a shipper
+# could be misconfigured to send) is stored at its token's site: nothing
+# in a message chooses the site.
+cat >"$SCRATCH/claim.json" <<JSON
+{"resourceLogs":[{"resource":{"attributes":[
+  {"key":"host.name","value":{"stringValue":"paris-claims-lyon"}},
+  {"key":"natscope.site","value":{"stringValue":"lyon"}},
+  {"key":"site","value":{"stringValue":"lyon"}}]},
+ "scopeLogs":[{"logRecords":[{"body":{"stringValue":"$AT [INFO] [libsdwan] stun_nat_type: endpoint-dependent"}}]}]}]}
+JSON
+expect 200 "$PARIS" application/json "$SCRATCH/claim.json"
+[[ $(rows "site = 'paris' AND agent_id = 'paris-claims-lyon'") == 1 && $(rows "site = 'lyon' AND agent_id = 'paris-claims-lyon'") == 0 ]] ||
+  fail "a message naming site lyon: $(psql_q "SELECT site, agent_id FROM log_events WHERE agent_id = 'paris-claims-lyon'")"
+log "(c) a message naming another site is stored at its token's site"
 
 log "(d) sites fed only by intake"
 # site_request FILE SITE STATE: the site's client and connector, one
