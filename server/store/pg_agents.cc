@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "server/store/pg_auth.h"
 #include "server/store/pg_connection_pool.h"
@@ -157,6 +158,22 @@ absl::StatusOr<AgentIdentity> PostgresStore::RemoveAgent(
   return agent;
 }
 
+namespace {
+
+// The agents of `site` last seen before `seen_since`, as a text[] literal
+// (agent ids are [A-Za-z0-9._-]: nothing to quote).
+std::string SilentAgentIds(pqxx::transaction_base& tx, absl::string_view site,
+                           absl::Time seen_since) {
+  const pqxx::result silent = tx.exec_params(
+      "SELECT agent_id FROM agent_state WHERE site = $1 AND last_seen < $2",
+      std::string(site), TimestampText(seen_since));
+  std::vector<std::string> ids;
+  for (const pqxx::row& row : silent) ids.push_back(row[0].as<std::string>());
+  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<AgentIdentity>> PostgresStore::RequestProbe(
     absl::string_view site, absl::string_view agent_id, absl::Time seen_since,
     absl::Time now) {
@@ -169,18 +186,19 @@ absl::StatusOr<std::vector<AgentIdentity>> PostgresStore::RequestProbe(
       pool_->Run("RequestProbe", [&](pqxx::connection& conn) -> absl::Status {
         pqxx::work tx(conn);
         const std::string returning = absl::StrCat(" RETURNING ", kAgentColumns);
-        // A site's agents: those seen since `seen_since`, or never.
+        // A site's agents: those seen since `seen_since`, or never. The
+        // silent ones are read first, in a statement of their own: Citus
+        // cannot modify a reference table (agents) in a statement that
+        // reads a distributed one (agent_state).
         const pqxx::result rows =
             agent_id.empty()
                 ? tx.exec_params(
                       absl::StrCat(
-                          "UPDATE agents a SET probe_requested_at = $2 "
-                          "WHERE a.site = $1 AND NOT EXISTS (SELECT 1 FROM "
-                          "agent_state s WHERE s.site = a.site AND "
-                          "s.agent_id = a.agent_id AND s.last_seen < $3)",
+                          "UPDATE agents SET probe_requested_at = $2 "
+                          "WHERE site = $1 AND NOT (agent_id = ANY($3::text[]))",
                           returning),
                       std::string(site), TimestampText(now),
-                      TimestampText(seen_since))
+                      SilentAgentIds(tx, site, seen_since))
                 : tx.exec_params(
                       absl::StrCat("UPDATE agents SET probe_requested_at = $2 "
                                    "WHERE agent_id = $1",

@@ -44,8 +44,13 @@ std::string TimestampText(absl::Time time) {
 }
 
 std::string UnixMicrosSql(absl::string_view column) {
-  // EXTRACT returns numeric (exact) since PostgreSQL 14.
-  return absl::StrCat("(EXTRACT(EPOCH FROM ", column, ") * 1000000)::int8");
+  // EXTRACT returns numeric (exact) since PostgreSQL 14. Taken from the
+  // UTC wall time: EXTRACT of a timestamptz is only STABLE (it depends on
+  // the session's zone), and Citus refuses non-IMMUTABLE functions in a
+  // RETURNING clause; AT TIME ZONE 'UTC' and EXTRACT of a plain timestamp
+  // are IMMUTABLE and give the same number.
+  return absl::StrCat("(EXTRACT(EPOCH FROM (", column,
+                      " AT TIME ZONE 'UTC')) * 1000000)::int8");
 }
 
 absl::Time TimeFromProto(const google::protobuf::Timestamp& timestamp,
