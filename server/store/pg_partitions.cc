@@ -83,6 +83,45 @@ bool PostgresStore::PartitionReady(absl::Time received) {
   return ready_days_.contains(absl::ToUnixSeconds(StartOfUtcDay(received)) / 86400);
 }
 
+namespace {
+
+// Deletes the rows of `table` whose `column` is before `before`, in slices
+// of an hour of rows, each its own transaction: no long lock, and ingest
+// (which inserts ledger rows) never waits behind a day's delete. Slices by
+// time rather than by ctid or LIMIT, which Citus cannot plan on a
+// distributed table (docs/scaling.md). Adds the rows deleted to *deleted
+// when not null.
+absl::Status DeleteOlderThan(PgConnectionPool& pool, const std::string& table,
+                             const std::string& column, const std::string& before,
+                             int64_t* deleted) {
+  while (true) {
+    int64_t n = 0;
+    bool done = false;
+    RETURN_IF_ERROR(pool.Run("ApplyRetention", [&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      const pqxx::row oldest = tx.exec_params1(
+          absl::StrCat("SELECT ", UnixMicrosSql(absl::StrCat("min(", column, ")")),
+                       " FROM ", table, " WHERE ", column, " < $1"),
+          before);
+      done = oldest[0].is_null();
+      if (!done) {
+        const absl::Time slice_end =
+            absl::FromUnixMicros(oldest[0].as<int64_t>()) + absl::Hours(1);
+        n = tx.exec_params(absl::StrCat("DELETE FROM ", table, " WHERE ", column,
+                                        " < LEAST($1::timestamptz, $2::timestamptz)"),
+                           before, TimestampText(slice_end))
+                .affected_rows();
+      }
+      tx.commit();
+      return absl::OkStatus();
+    }));
+    if (deleted != nullptr) *deleted += n;
+    if (done) return absl::OkStatus();
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
     absl::Time cutoff, absl::Time trend_cutoff) {
   RetentionResult result;
@@ -127,38 +166,10 @@ absl::StatusOr<RetentionResult> PostgresStore::ApplyRetention(
       ready_days_.erase(absl::ToUnixSeconds(day) / 86400);
     }
   }
-  // Row deletes in slices of an hour of rows, each its own transaction: no
-  // long lock, and ingest (which inserts ledger rows) never waits behind a
-  // day's delete. Slices by time rather than by ctid or LIMIT, which Citus
-  // cannot plan on a distributed table (docs/scaling.md).
   const std::string day_cutoff = TimestampText(StartOfUtcDay(cutoff));
   const auto delete_in_batches = [&](const std::string& table, const std::string& column,
-                                     const std::string& before,
-                                     int64_t* deleted) -> absl::Status {
-    while (true) {
-      int64_t n = 0;
-      bool done = false;
-      RETURN_IF_ERROR(pool_->Run("ApplyRetention", [&](pqxx::connection& conn) {
-        pqxx::work tx(conn);
-        const pqxx::row oldest = tx.exec_params1(
-            absl::StrCat("SELECT ", UnixMicrosSql(absl::StrCat("min(", column, ")")),
-                         " FROM ", table, " WHERE ", column, " < $1"),
-            before);
-        done = oldest[0].is_null();
-        if (!done) {
-          const absl::Time slice_end =
-              absl::FromUnixMicros(oldest[0].as<int64_t>()) + absl::Hours(1);
-          n = tx.exec_params(absl::StrCat("DELETE FROM ", table, " WHERE ", column,
-                                          " < LEAST($1::timestamptz, $2::timestamptz)"),
-                             before, TimestampText(slice_end))
-                  .affected_rows();
-        }
-        tx.commit();
-        return absl::OkStatus();
-      }));
-      if (deleted != nullptr) *deleted += n;
-      if (done) return absl::OkStatus();
-    }
+                                     const std::string& before, int64_t* deleted) {
+    return DeleteOlderThan(*pool_, table, column, before, deleted);
   };
   RETURN_IF_ERROR(delete_in_batches("ingest_ledger", "received_at", day_cutoff,
                                     &result.ledger_rows_deleted));
