@@ -16,8 +16,10 @@ set -euo pipefail
 
 readonly BIN=/usr/lib/postgresql/15/bin
 fail() { echo "citus_cluster: $*" >&2; exit 1; }
+# From /: the caller's directory (Bazel's runfiles under /root) may be
+# closed to postgres, and psql and pg_ctl would complain about it.
 as_pg() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 start_node() {
@@ -45,6 +47,7 @@ start() {
   [[ -f "$("$BIN/pg_config" --pkglibdir 2>/dev/null || echo /usr/lib/postgresql/15/lib)/citus.so" ]] ||
     fail "Citus is not installed: run tools/build_citus.sh as root"
   mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
   if [[ $(id -u) -eq 0 ]]; then
     chown postgres "$dir"
     as_pg test -x "$dir" ||
@@ -64,6 +67,8 @@ start() {
 
 stop() {
   local dir=$1 node
+  [[ -d "$dir" ]] || return 0
+  dir=$(cd "$dir" && pwd)
   for node in "$dir"/node*; do
     [[ -f "$node/postmaster.pid" ]] || continue
     as_pg "$BIN/pg_ctl" -D "$node" -m fast -w stop >/dev/null || true

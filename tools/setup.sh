@@ -52,8 +52,20 @@ for pkg in "${PACKAGES[@]}"; do
 done
 # Real log shippers for the intake tests, unpacked beside the system.
 stage_shippers() { "$(dirname "$0")/stage_shippers.sh"; }
+# Citus in Debian's PostgreSQL 15 for the scale-out tests (the tests tagged
+# "citus"), built from third_party/citus once per machine; the check is
+# quick when it is installed.
+build_citus() {
+  if [[ $(id -u) -eq 0 ]]; then
+    "$(dirname "$0")/build_citus.sh"
+  elif [[ ! -f /usr/lib/postgresql/15/lib/citus.so ]]; then
+    echo "setup: Citus is not installed, so the Citus tests will fail:" \
+      "run sudo $0 (or sudo tools/build_citus.sh)"
+  fi
+}
 if [[ ${#missing[@]} -eq 0 ]]; then
   stage_shippers
+  build_citus
   exit 0
 fi
 
@@ -74,4 +86,5 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 stage_shippers
+build_citus
 echo "setup: done"

@@ -1,5 +1,7 @@
 #include "server/store/pg_encoding.h"
 
+#include <vector>
+
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 
@@ -42,6 +44,30 @@ TEST(TimestampTextTest, OutOfRangeTimesAreClamped) {
             "0001-01-01 00:00:00.000000+00");
   EXPECT_EQ(TimestampText(absl::InfiniteFuture()),
             "9999-12-31 23:59:59.000000+00");
+}
+
+// The fast formatter agrees with absl's civil-time formatting across the
+// whole range: leap days, centuries, before 1970, sub-second parts.
+TEST(TimestampTextTest, AgreesWithAbslFormatTime) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  std::vector<absl::Time> times = {
+      absl::UnixEpoch(), absl::FromUnixMicros(-1),
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), utc),
+      absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), utc) +
+          absl::Microseconds(999999),
+      absl::FromCivil(absl::CivilDay(2000, 2, 29), utc),
+      absl::FromCivil(absl::CivilDay(1900, 2, 28), utc),
+      absl::FromCivil(absl::CivilDay(2100, 3, 1), utc) - absl::Nanoseconds(1)};
+  // Steps of a prime number of microseconds over nine millennia.
+  for (int64_t us = -62135596800000000; us < 253402300799000000;
+       us += 7919LL * 86400 * 1000003 + 12345) {
+    times.push_back(absl::FromUnixMicros(us));
+  }
+  for (const absl::Time t : times) {
+    EXPECT_EQ(TimestampText(t),
+              absl::FormatTime("%E4Y-%m-%d %H:%M:%E6S+00", t, utc))
+        << absl::ToUnixMicros(t);
+  }
 }
 
 TEST(TimeFromProtoTest, UnsetTimestampFallsBack) {

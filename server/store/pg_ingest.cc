@@ -1,17 +1,16 @@
 #include "server/store/pg_ingest.h"
 
 #include <algorithm>
-#include <map>
-#include <optional>
 #include <string>
 #include <pqxx/pqxx>
-#include <tuple>
+#include <pqxx/tablewriter>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "analyzer/batch_summary.h"
 #include "server/store/ingest_rules.h"
 #include "server/store/pg_encoding.h"
+#include "server/store/pg_values.h"
 
 namespace natscope::server {
 namespace {
@@ -19,19 +18,6 @@ namespace {
 using natscope::v1::IngestRequest;
 using natscope::v1::LogEvent;
 using natscope::v1::ProbeReport;
-
-// bytea in its text input form ("\x0a1b..."), as COPY's text format wants
-// it before its own escaping (which pqxx::stream_to applies).
-std::string ByteaText(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\\x";
-  out.reserve(2 + 2 * bytes.size());
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 const std::vector<std::string>& LogColumns() {
   static const auto* columns = new std::vector<std::string>{
@@ -48,253 +34,335 @@ const std::vector<std::string>& ProbeColumns() {
   return *columns;
 }
 
-void AddActivity(pqxx::transaction_base& tx, const std::string& site,
-                 const std::string& agent_id,
-                 const std::map<absl::Time, analyzer::TunnelHour>& hours) {
-  for (const auto& [hour, counts] : hours) {
-    // Only this agent's row: no contention with other agents.
-    tx.exec_params(
-        "INSERT INTO agent_activity (site, agent_id, hour, direct, relayed, "
-        "relay_unavailable, relay_listener_errors, last_tunnel) VALUES ($1, "
-        "$2, $3, $4, $5, $6, $7, NULLIF($8, '')::timestamptz) "
-        "ON CONFLICT (site, agent_id, hour) DO UPDATE "
-        "SET direct = agent_activity.direct + EXCLUDED.direct, "
-        "relayed = agent_activity.relayed + EXCLUDED.relayed, "
-        "relay_unavailable = agent_activity.relay_unavailable + "
-        "EXCLUDED.relay_unavailable, "
-        "relay_listener_errors = agent_activity.relay_listener_errors + "
-        "EXCLUDED.relay_listener_errors, "
-        "last_tunnel = GREATEST(agent_activity.last_tunnel, EXCLUDED.last_tunnel)",
-        site, agent_id, TimestampText(hour), counts.direct,
-        counts.relayed, counts.relay_unavailable, counts.relay_listener_errors,
-        counts.last_tunnel == absl::InfinitePast() ? std::string()
-                                                   : TimestampText(counts.last_tunnel));
+bool HasRecord(const StoredBatch* stored, bool probe) {
+  const auto& records = stored->batch->records();
+  return std::any_of(records.begin(), records.end(),
+                     [probe](const natscope::v1::Record& r) {
+                       return probe ? r.has_probe() : r.has_log();
+                     });
+}
+
+// COPY's text format, written without libpqxx's per-field conversions:
+// rows go out in chunks of about 256 KiB. (libpqxx 6.4's stream_to keeps
+// its raw line writer private; tablewriter, deprecated for stream_to's
+// sake, has a public one. Its warning about multibyte encodings concerns
+// those where a backslash byte can end a character; the databases here
+// are UTF-8, where it cannot.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+class CopyWriter {
+ public:
+  CopyWriter(pqxx::transaction_base& tx, const char* table,
+             const std::vector<std::string>& columns)
+      : copy_(tx, table, columns.begin(), columns.end()) {
+    buffer_.reserve(kChunk + 4096);
   }
-}
 
-// True when the ledger row of (site, agent_id, epoch, sequence) has a
-// digest other than `digest` (rows from before schema 5 have none).
-bool LedgerDigestDiffers(pqxx::transaction_base& tx, const std::string& site,
-                         const std::string& agent_id, const std::string& epoch,
-                         const std::string& sequence,
-                         const std::string& digest) {
-  const pqxx::result rows = tx.exec_params(
-      "SELECT digest FROM ingest_ledger WHERE site = $1 AND agent_id = $2 "
-      "AND epoch = $3 AND sequence = $4",
-      site, agent_id, epoch, sequence);
-  if (rows.empty() || rows[0][0].is_null()) return false;
-  const pqxx::binarystring stored(rows[0][0]);
-  return stored.str() != digest;
-}
+  // Starts the next row.
+  void Row() {
+    if (buffer_.size() >= kChunk) Flush();
+    if (!buffer_.empty()) buffer_.push_back('\n');
+    first_ = true;
+  }
+  // A field that needs no escaping (numbers, timestamps, hex).
+  void Plain(absl::string_view text) {
+    Separate();
+    buffer_.append(text.data(), text.size());
+  }
+  // Any text: the format's delimiter, line breaks and backslash escaped.
+  void Text(absl::string_view text) {
+    Separate();
+    size_t start = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char* escaped = nullptr;
+      switch (text[i]) {
+        case '\\': escaped = "\\\\"; break;
+        case '\t': escaped = "\\t"; break;
+        case '\n': escaped = "\\n"; break;
+        case '\r': escaped = "\\r"; break;
+        default: continue;
+      }
+      buffer_.append(text.data() + start, i - start);
+      buffer_.append(escaped);
+      start = i + 1;
+    }
+    buffer_.append(text.data() + start, text.size() - start);
+  }
+  void Complete() {
+    Flush();
+    copy_.complete();
+  }
 
-// The columns every row of one batch shares.
-struct BatchKey {
-  const std::string& site;
-  const std::string& agent_id;
-  const std::string& epoch;
-  const std::string& sequence;
-  const std::string& received;
+ private:
+  static constexpr size_t kChunk = 256 * 1024;
+  void Separate() {
+    if (!first_) buffer_.push_back('\t');
+    first_ = false;
+  }
+  // write_raw_line ends the chunk's last row.
+  void Flush() {
+    if (buffer_.empty()) return;
+    copy_.write_raw_line(buffer_);
+    buffer_.clear();
+  }
+
+  pqxx::tablewriter copy_;
+  std::string buffer_;
+  bool first_ = true;
 };
+#pragma GCC diagnostic pop
 
-// COPY: one round trip per table, whatever the batch size.
-void CopyLogEvents(pqxx::transaction_base& tx, const BatchKey& key,
-                   const IngestRequest& batch, absl::Time received) {
-  if (std::none_of(batch.records().begin(), batch.records().end(),
-                   [](const natscope::v1::Record& r) { return r.has_log(); })) {
+// COPY: one round trip per table, whatever the number of batches.
+void CopyLogEvents(pqxx::transaction_base& tx,
+                   absl::Span<const StoredBatch* const> batches) {
+  if (std::none_of(batches.begin(), batches.end(),
+                   [](const StoredBatch* b) { return HasRecord(b, false); })) {
     return;
   }
-  pqxx::stream_to copy(tx, "log_events", LogColumns());
-  for (const natscope::v1::Record& record : batch.records()) {
-    if (!record.has_log()) continue;
-    const LogEvent& event = record.log();
-    const absl::Time time =
-        analyzer::RecordTime(event.time(), event.has_time(), received);
-    copy << std::make_tuple(
-        key.site, key.agent_id, key.epoch, key.sequence, TimestampText(time),
-        SanitizeText(event.source_file()), static_cast<int>(event.severity()),
-        SanitizeText(event.component()), SanitizeText(event.kind()),
-        JsonObject(event.fields()), SanitizeText(event.raw_line()),
-        key.received);
+  CopyWriter copy(tx, "log_events", LogColumns());
+  for (const StoredBatch* b : batches) {
+    for (const natscope::v1::Record& record : b->batch->records()) {
+      if (!record.has_log()) continue;
+      const LogEvent& event = record.log();
+      const absl::Time time =
+          analyzer::RecordTime(event.time(), event.has_time(), b->received);
+      copy.Row();
+      copy.Text(b->agent->site());
+      copy.Text(b->agent->agent_id());
+      copy.Plain(b->epoch);
+      copy.Plain(b->sequence);
+      copy.Plain(TimestampText(time));
+      copy.Text(SanitizeText(event.source_file()));
+      copy.Plain(std::to_string(static_cast<int>(event.severity())));
+      copy.Text(SanitizeText(event.component()));
+      copy.Text(SanitizeText(event.kind()));
+      copy.Text(JsonObject(event.fields()));
+      copy.Text(SanitizeText(event.raw_line()));
+      copy.Plain(b->received_text);
+    }
   }
-  copy.complete();
+  copy.Complete();
 }
 
-void CopyProbeReports(pqxx::transaction_base& tx, const BatchKey& key,
-                      const IngestRequest& batch, absl::Time received) {
-  if (std::none_of(batch.records().begin(), batch.records().end(),
-                   [](const natscope::v1::Record& r) { return r.has_probe(); })) {
+void CopyProbeReports(pqxx::transaction_base& tx,
+                      absl::Span<const StoredBatch* const> batches) {
+  if (std::none_of(batches.begin(), batches.end(),
+                   [](const StoredBatch* b) { return HasRecord(b, true); })) {
     return;
   }
-  pqxx::stream_to copy(tx, "probe_reports", ProbeColumns());
-  for (const natscope::v1::Record& record : batch.records()) {
-    if (!record.has_probe()) continue;
-    const ProbeReport& report = record.probe();
-    const absl::Time time =
-        analyzer::RecordTime(report.time(), report.has_time(), received);
-    copy << std::make_tuple(
-        key.site, key.agent_id, key.epoch, key.sequence, TimestampText(time),
-        static_cast<int>(report.mapping_behavior()),
-        static_cast<int>(report.filtering_behavior()),
-        std::string(report.udp_reachable() ? "t" : "f"),
-        SanitizeText(report.public_address()),
-        ByteaText(report.SerializeAsString()), key.received);
+  CopyWriter copy(tx, "probe_reports", ProbeColumns());
+  for (const StoredBatch* b : batches) {
+    for (const natscope::v1::Record& record : b->batch->records()) {
+      if (!record.has_probe()) continue;
+      const ProbeReport& report = record.probe();
+      const absl::Time time =
+          analyzer::RecordTime(report.time(), report.has_time(), b->received);
+      copy.Row();
+      copy.Text(b->agent->site());
+      copy.Text(b->agent->agent_id());
+      copy.Plain(b->epoch);
+      copy.Plain(b->sequence);
+      copy.Plain(TimestampText(time));
+      copy.Plain(std::to_string(static_cast<int>(report.mapping_behavior())));
+      copy.Plain(
+          std::to_string(static_cast<int>(report.filtering_behavior())));
+      copy.Plain(report.udp_reachable() ? "t" : "f");
+      copy.Text(SanitizeText(report.public_address()));
+      // bytea's hex form, its backslash escaped for COPY.
+      copy.Text(ByteaText(report.SerializeAsString()));
+      copy.Plain(b->received_text);
+    }
   }
-  copy.complete();
+  copy.Complete();
 }
 
-void UpdateAgentState(pqxx::transaction_base& tx, const std::string& site,
-                      const std::string& agent_id, const IngestRequest& batch,
-                      const analyzer::BatchSummary& summary,
-                      absl::Time received) {
-  const analyzer::Newest& nat = summary.nat_type;
-  const analyzer::Newest& sdwan = summary.sdwan_state;
-  const analyzer::Newest& probe = summary.probe;
+// The newest value of a kind in the batch replaces the stored one unless
+// the stored one is ranked later. `time` is NULL in the row when the batch
+// has none; `columns` move together with their time column.
+std::string NewestSet(const std::string& time,
+                      const std::vector<std::string>& columns) {
+  const std::string newer = absl::StrCat(
+      "EXCLUDED.", time, " IS NOT NULL AND (s.", time, " IS NULL OR s.", time,
+      " <= EXCLUDED.", time, ")");
+  std::string set;
+  for (const std::string& column : columns) {
+    absl::StrAppend(&set, ", ", column, " = CASE WHEN ", newer, " THEN EXCLUDED.",
+                    column, " ELSE s.", column, " END");
+  }
+  return set;
+}
+
+const std::string& AgentStateUpsert() {
+  static const std::string* sql = new std::string(absl::StrCat(
+      " ON CONFLICT (site, agent_id) DO UPDATE SET "
+      "last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen), "
+      "clock_skew_ms = COALESCE(EXCLUDED.clock_skew_ms, s.clock_skew_ms)",
+      NewestSet("stun_nat_type_time", {"stun_nat_type", "stun_nat_type_time"}),
+      NewestSet("sdwan_state_time", {"sdwan_state", "sdwan_state_time"}),
+      NewestSet("probe_time", {"mapping", "filtering", "udp_reachable",
+                               "public_address", "probe_report", "probe_time"}),
+      // The version and the counters only when the batch reports them.
+      ", agent_version = CASE WHEN EXCLUDED.self_report_time IS NOT NULL AND "
+      "(s.self_report_time IS NULL OR s.self_report_time <= "
+      "EXCLUDED.self_report_time) THEN COALESCE(EXCLUDED.agent_version, "
+      "s.agent_version) ELSE s.agent_version END, "
+      "counters = CASE WHEN EXCLUDED.self_report_time IS NOT NULL AND "
+      "(s.self_report_time IS NULL OR s.self_report_time <= "
+      "EXCLUDED.self_report_time) THEN COALESCE(EXCLUDED.counters, "
+      "s.counters) ELSE s.counters END",
+      NewestSet("self_report_time", {"self_report_time"})));
+  return *sql;
+}
+
+// One row of the agent_state upsert; see UpsertAgentStates. A kind the
+// batch does not report is NULL, its time too.
+void AgentStateRow(const StoredBatch& b, bool self_report, ParamRows* rows) {
+  const IngestRequest& batch = *b.batch;
+  const analyzer::BatchSummary& summary = b.summary;
+  rows->Row();
+  rows->Add(b.agent->site());
+  rows->Add(b.agent->agent_id());
+  rows->Add(b.received_text, "timestamptz");
   // The skew of the newest batch to arrive; NULL when it carries no send
   // time (an older agent) keeps the last one known.
-  tx.exec_params(
-      "INSERT INTO agent_state (site, agent_id, last_seen, clock_skew_ms) "
-      "VALUES ($1, $2, $3, NULLIF($4, '')::bigint) "
-      "ON CONFLICT (site, agent_id) DO UPDATE "
-      "SET last_seen = GREATEST(agent_state.last_seen, EXCLUDED.last_seen), "
-      "clock_skew_ms = COALESCE(EXCLUDED.clock_skew_ms, "
-      "agent_state.clock_skew_ms)",
-      site, agent_id, TimestampText(received),
-      batch.has_sent() ? std::to_string(ClockSkewMillis(batch, received))
-                       : std::string());
-  if (nat.found()) {
-    const LogEvent& event = batch.records(nat.index).log();
-    tx.exec_params(
-        "UPDATE agent_state SET stun_nat_type = $3, "
-        "stun_nat_type_time = $4::timestamptz WHERE site = $1 AND "
-        "agent_id = $2 AND (stun_nat_type_time IS NULL OR "
-        "stun_nat_type_time <= $4::timestamptz)",
-        site, agent_id, SanitizeText(event.fields().at("nat_type")),
-        TimestampText(nat.rank));
-  }
+  rows->AddIf(batch.has_sent(),
+              std::to_string(ClockSkewMillis(batch, b.received)), "bigint");
+  const analyzer::Newest& nat = summary.nat_type;
+  rows->AddIf(nat.found(),
+              nat.found() ? SanitizeText(batch.records(nat.index)
+                                             .log()
+                                             .fields()
+                                             .at("nat_type"))
+                          : "",
+              "text");
+  rows->AddIf(nat.found(), TimestampText(nat.rank), "timestamptz");
+  const analyzer::Newest& sdwan = summary.sdwan_state;
+  std::string state;
   if (sdwan.found()) {
     const LogEvent& event = batch.records(sdwan.index).log();
-    const auto state = event.fields().find("state");
-    tx.exec_params(
-        "UPDATE agent_state SET sdwan_state = $3, "
-        "sdwan_state_time = $4::timestamptz WHERE site = $1 AND "
-        "agent_id = $2 AND (sdwan_state_time IS NULL OR "
-        "sdwan_state_time <= $4::timestamptz)",
-        site, agent_id,
-        SanitizeText(state == event.fields().end() ? "" : state->second),
-        TimestampText(sdwan.rank));
+    const auto it = event.fields().find("state");
+    state = SanitizeText(it == event.fields().end() ? "" : it->second);
   }
-  if (probe.found()) {
-    const ProbeReport& report = batch.records(probe.index).probe();
-    tx.exec_params(
-        "UPDATE agent_state SET probe_time = $3::timestamptz, mapping = $4, "
-        "filtering = $5, udp_reachable = $6, public_address = $7, "
-        "probe_report = $8 WHERE site = $1 AND agent_id = $2 AND "
-        "(probe_time IS NULL OR probe_time <= $3::timestamptz)",
-        site, agent_id, TimestampText(probe.rank),
-        static_cast<int>(report.mapping_behavior()),
-        static_cast<int>(report.filtering_behavior()), report.udp_reachable(),
-        SanitizeText(report.public_address()),
-        pqxx::binarystring(report.SerializeAsString()));
-  }
-}
-
-// What the batch says of the agent itself (ingest_rules.h), unless a
-// batch ranked later said it first.
-void UpdateSelfReport(pqxx::transaction_base& tx, const std::string& site,
-                      const std::string& agent_id, const IngestRequest& batch,
-                      absl::Time received) {
-  if (!HasSelfReport(batch)) return;
-  tx.exec_params(
-      "UPDATE agent_state SET "
-      "agent_version = COALESCE(NULLIF($3, ''), agent_version), "
-      "counters = CASE WHEN $4::boolean THEN $5::bytea ELSE counters END, "
-      "self_report_time = $6::timestamptz WHERE site = $1 AND agent_id = $2 "
-      "AND (self_report_time IS NULL OR self_report_time <= $6::timestamptz)",
-      site, agent_id, SanitizeText(batch.agent().version()),
-      batch.has_counters(),
-      pqxx::binarystring(batch.counters().SerializeAsString()),
-      TimestampText(SelfReportTime(batch, received)));
-}
-
-// Clears the agent's probe request `*requested` when the batch's newest
-// probe report answers it. A newer request made meanwhile stays.
-void AnswerProbeRequest(pqxx::transaction_base& tx, const std::string& agent_id,
-                        const IngestRequest& batch,
-                        const analyzer::BatchSummary& summary,
-                        absl::Time received,
-                        std::optional<absl::Time>* requested) {
-  if (!requested->has_value() || !summary.probe.found() ||
-      !AnswersProbeRequest(batch, batch.records(summary.probe.index).probe(),
-                           received, **requested)) {
-    return;
-  }
-  tx.exec_params(
-      "UPDATE agents SET probe_requested_at = NULL WHERE agent_id = $1 AND "
-      "probe_requested_at <= $2::timestamptz",
-      agent_id, TimestampText(**requested));
-  requested->reset();
+  rows->AddIf(sdwan.found(), std::move(state), "text");
+  rows->AddIf(sdwan.found(), TimestampText(sdwan.rank), "timestamptz");
+  const analyzer::Newest& newest = summary.probe;
+  const ProbeReport* probe =
+      newest.found() ? &batch.records(newest.index).probe() : nullptr;
+  const bool p = probe != nullptr;
+  rows->AddIf(p, p ? std::to_string(probe->mapping_behavior()) : "",
+              "smallint");
+  rows->AddIf(p, p ? std::to_string(probe->filtering_behavior()) : "",
+              "smallint");
+  rows->AddIf(p, p && probe->udp_reachable() ? "t" : "f", "boolean");
+  rows->AddIf(p, p ? SanitizeText(probe->public_address()) : "", "text");
+  rows->AddIf(p, p ? ByteaText(probe->SerializeAsString()) : "", "bytea");
+  rows->AddIf(p, TimestampText(newest.rank), "timestamptz");
+  const bool reports = self_report && HasSelfReport(batch);
+  // An empty version keeps the one known.
+  rows->AddIf(reports && !batch.agent().version().empty(),
+              SanitizeText(batch.agent().version()), "text");
+  rows->AddIf(reports && batch.has_counters(),
+              reports ? ByteaText(batch.counters().SerializeAsString()) : "",
+              "bytea");
+  rows->AddIf(reports, TimestampText(SelfReportTime(batch, b.received)),
+              "timestamptz");
 }
 
 }  // namespace
 
-void RecordCheckIn(pqxx::transaction_base& tx,
-                   const natscope::v1::AgentIdentity& agent,
-                   const IngestRequest& batch, absl::Time received) {
-  UpdateAgentState(tx, agent.site(), agent.agent_id(), batch,
-                   analyzer::BatchSummary(), received);
-  UpdateSelfReport(tx, agent.site(), agent.agent_id(), batch, received);
+StoredBatch::StoredBatch(const natscope::v1::AgentIdentity& agent,
+                         const natscope::v1::IngestRequest& batch,
+                         absl::Time received, bool ledgered)
+    : agent(&agent),
+      batch(&batch),
+      received(received),
+      received_text(TimestampText(received)),
+      epoch(ledgered ? std::to_string(batch.epoch()) : "0"),
+      sequence(ledgered ? std::to_string(batch.sequence()) : "0"),
+      summary(analyzer::SummarizeBatch(batch, received)) {}
+
+void CopyRecords(pqxx::transaction_base& tx,
+                 absl::Span<const StoredBatch* const> batches) {
+  CopyLogEvents(tx, batches);
+  CopyProbeReports(tx, batches);
 }
 
-IngestResult IngestBatch(pqxx::transaction_base& tx,
-                         const natscope::v1::AgentIdentity& agent,
-                         const IngestRequest& batch, absl::Time received,
-                         std::optional<absl::Time>* probe_requested,
-                         bool* conflict) {
-  *conflict = false;
-  const std::string& site = agent.site();
-  const std::string& agent_id = agent.agent_id();
-  const std::string epoch = std::to_string(batch.epoch());
-  const std::string sequence = std::to_string(batch.sequence());
-  const std::string received_text = TimestampText(received);
+void UpsertAgentStates(pqxx::transaction_base& tx,
+                       absl::Span<const StoredBatch* const> batches,
+                       bool self_report) {
+  if (batches.empty()) return;
+  ParamRows rows;
+  for (const StoredBatch* b : batches) AgentStateRow(*b, self_report, &rows);
+  tx.exec_params(
+      absl::StrCat(
+          "INSERT INTO agent_state AS s (site, agent_id, last_seen, "
+          "clock_skew_ms, stun_nat_type, stun_nat_type_time, sdwan_state, "
+          "sdwan_state_time, mapping, filtering, udp_reachable, "
+          "public_address, probe_report, probe_time, agent_version, counters, "
+          "self_report_time) VALUES ",
+          rows.sql(), AgentStateUpsert()),
+      pqxx::prepare::make_dynamic_params(rows.params()));
+}
 
-  const analyzer::BatchSummary summary = analyzer::SummarizeBatch(batch, received);
-  const std::string digest = BatchDigest(batch);
-  const pqxx::result ledger = tx.exec_params(
-      "INSERT INTO ingest_ledger (site, agent_id, epoch, sequence, records, "
-      "received_at, digest) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-      "ON CONFLICT DO NOTHING RETURNING 1",
-      site, agent_id, epoch, sequence, summary.records, received_text,
-      pqxx::binarystring(digest));
-  if (ledger.empty()) {
-    if (LedgerDigestDiffers(tx, site, agent_id, epoch, sequence, digest)) {
-      *conflict = true;
-      tx.exec_params(
-          "UPDATE agents SET batch_conflicts = batch_conflicts + 1 "
-          "WHERE agent_id = $1",
-          agent_id);
+void AddActivity(pqxx::transaction_base& tx,
+                 absl::Span<const StoredBatch* const> batches) {
+  ParamRows rows;
+  for (const StoredBatch* b : batches) {
+    for (const auto& [hour, counts] : b->summary.hours) {
+      rows.Row();
+      rows.Add(b->agent->site());
+      rows.Add(b->agent->agent_id());
+      rows.Add(TimestampText(hour), "timestamptz");
+      rows.Add(std::to_string(counts.direct), "integer");
+      rows.Add(std::to_string(counts.relayed), "integer");
+      rows.Add(std::to_string(counts.relay_unavailable), "integer");
+      rows.Add(std::to_string(counts.relay_listener_errors), "integer");
+      rows.AddIf(counts.last_tunnel != absl::InfinitePast(),
+                 TimestampText(counts.last_tunnel), "timestamptz");
     }
-    return IngestResult{0, true, std::nullopt};
   }
-  const BatchKey key{site, agent_id, epoch, sequence, received_text};
-  CopyLogEvents(tx, key, batch, received);
-  CopyProbeReports(tx, key, batch, received);
-  UpdateAgentState(tx, site, agent_id, batch, summary, received);
-  UpdateSelfReport(tx, site, agent_id, batch, received);
-  AddActivity(tx, site, agent_id, summary.hours);
-  AnswerProbeRequest(tx, agent_id, batch, summary, received, probe_requested);
-  return IngestResult{summary.records, false, std::nullopt};
+  if (rows.empty()) return;
+  tx.exec_params(
+      absl::StrCat(
+          "INSERT INTO agent_activity AS a (site, agent_id, hour, direct, "
+          "relayed, relay_unavailable, relay_listener_errors, last_tunnel) "
+          "VALUES ",
+          rows.sql(),
+          " ON CONFLICT (site, agent_id, hour) DO UPDATE "
+          "SET direct = a.direct + EXCLUDED.direct, "
+          "relayed = a.relayed + EXCLUDED.relayed, "
+          "relay_unavailable = a.relay_unavailable + "
+          "EXCLUDED.relay_unavailable, "
+          "relay_listener_errors = a.relay_listener_errors + "
+          "EXCLUDED.relay_listener_errors, "
+          "last_tunnel = GREATEST(a.last_tunnel, EXCLUDED.last_tunnel)"),
+      pqxx::prepare::make_dynamic_params(rows.params()));
 }
 
 void StoreIntakeRecords(pqxx::transaction_base& tx,
                         const natscope::v1::AgentIdentity& agent,
                         const IngestRequest& batch, absl::Time received) {
-  const std::string zero = "0";
-  const std::string received_text = TimestampText(received);
-  const analyzer::BatchSummary summary = analyzer::SummarizeBatch(batch, received);
-  const BatchKey key{agent.site(), agent.agent_id(), zero, zero, received_text};
-  CopyLogEvents(tx, key, batch, received);
-  UpdateAgentState(tx, agent.site(), agent.agent_id(), batch, summary, received);
-  AddActivity(tx, agent.site(), agent.agent_id(), summary.hours);
+  const StoredBatch stored(agent, batch, received, /*ledgered=*/false);
+  const StoredBatch* one[] = {&stored};
+  CopyRecords(tx, one);
+  UpsertAgentStates(tx, one, /*self_report=*/false);
+  AddActivity(tx, one);
+}
+
+void MarkBatchSites(pqxx::transaction_base& tx,
+                    std::vector<std::string> sites) {
+  std::sort(sites.begin(), sites.end());
+  sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
+  if (sites.empty()) return;
+  ParamRows rows;
+  for (std::string& site : sites) {
+    rows.Row();
+    rows.Add(std::move(site));
+    rows.AddSql("now()");
+  }
+  tx.exec_params(absl::StrCat("INSERT INTO site_dirty (site, since) VALUES ",
+                              rows.sql(), " ON CONFLICT DO NOTHING"),
+                 pqxx::prepare::make_dynamic_params(rows.params()));
 }
 
 }  // namespace natscope::server

@@ -1,49 +1,87 @@
-// The SQL side of Store::Ingest. Internal to //server/store.
+// The SQL side of Store::Ingest and IngestIntake: set-based statements
+// that store many batches at once (one COPY per table, one upsert of
+// agent_state, one of agent_activity), so that a group of concurrent
+// batches costs a few round trips (see ingest_grouper.h). Internal to
+// //server/store.
 #ifndef NATSCOPE_SERVER_STORE_PG_INGEST_H_
 #define NATSCOPE_SERVER_STORE_PG_INGEST_H_
 
-#include <optional>
 #include <pqxx/transaction_base>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "analyzer/batch_summary.h"
 #include "natscope/v1/agent.pb.h"
+#include "server/store/ingest_grouper.h"
 #include "server/store/store.h"
 
 namespace natscope::server {
 
-// Within `tx` (committing is the caller's): records the batch in the ledger
-// and, when it is new there, stores its records and updates agent_state as
-// Store::Ingest documents. (The caller marks the site for the health
-// refresher after the commit.) Returns duplicate=true, having written nothing,
-// when the ledger already holds the batch with the same digest; sets
-// *conflict, having only counted it on the agent, when it holds it with
-// another. `*probe_requested` is the agent's pending probe request as the
-// caller read it; a new batch that answers it clears it, in the agents
-// table and here. The agent must exist. Throws libpqxx exceptions.
-IngestResult IngestBatch(pqxx::transaction_base& tx,
-                         const natscope::v1::AgentIdentity& agent,
-                         const natscope::v1::IngestRequest& batch,
-                         absl::Time received,
-                         std::optional<absl::Time>* probe_requested,
-                         bool* conflict);
+// One batch to store, with what its statements share. The agent's rows
+// are keyed (site, agent_id).
+struct StoredBatch {
+  StoredBatch(const natscope::v1::AgentIdentity& agent,
+              const natscope::v1::IngestRequest& batch, absl::Time received,
+              bool ledgered);
 
-// Within `tx`: a check-in (a batch with no records) updates only the
-// agent's last_seen, clock skew, version and counters in agent_state (see
-// Store::Ingest). The agent must exist. Throws libpqxx exceptions.
-void RecordCheckIn(pqxx::transaction_base& tx,
-                   const natscope::v1::AgentIdentity& agent,
-                   const natscope::v1::IngestRequest& batch,
-                   absl::Time received);
+  const natscope::v1::AgentIdentity* agent;
+  const natscope::v1::IngestRequest* batch;
+  absl::Time received;
+  std::string received_text;
+  // "0" and "0" for intake batches (no ledger row).
+  std::string epoch;
+  std::string sequence;
+  analyzer::BatchSummary summary;
+};
+
+// Within `tx`: the log records, then the probe reports, of `batches` (in
+// their order), one COPY per table for all of them.
+void CopyRecords(pqxx::transaction_base& tx,
+                 absl::Span<const StoredBatch* const> batches);
+
+// Within `tx`: one statement that brings each batch's agent_state up to
+// date: last contact and clock skew (when the batch carries a send time),
+// and the newest log-reported NAT type, sdwan_state and probe report
+// unless a record ranked later is stored. With `self_report`, also the
+// version and counters the batch reports of the agent (ingest_rules.h).
+// At most one batch per agent (an upsert touches a row once); in
+// (site, agent_id) order, so that concurrent groups lock rows in one order.
+void UpsertAgentStates(pqxx::transaction_base& tx,
+                       absl::Span<const StoredBatch* const> batches,
+                       bool self_report);
+
+// Within `tx`: adds each batch's tunnel and relay counts to its agent's
+// hourly agent_activity rows (one statement). Same order rule.
+void AddActivity(pqxx::transaction_base& tx,
+                 absl::Span<const StoredBatch* const> batches);
+
+// Within `tx`: stores every call of a group and sets its result, as
+// FactStore::Ingest documents: an unregistered agent gets NotFound, a
+// batch the ledger holds with the same digest duplicate=true (nothing
+// written), with another digest the conflict error (counted on the agent).
+// A new batch that answers its agent's pending probe request clears it.
+// Calls must be of distinct agents. Adds to `*sites` the site of every
+// registered agent's batch with records (to be marked after the commit).
+// Results are final only once `tx` commits. Throws libpqxx exceptions.
+void IngestGroup(pqxx::transaction_base& tx,
+                 absl::Span<IngestCall* const> calls,
+                 std::vector<std::string>* sites);
 
 // Within `tx`: stores the log records of `batch` for `agent` and updates
-// its agent_state and activity as IngestBatch does for a new batch, with
+// its agent_state and activity as IngestGroup does for a new batch, with
 // no ledger row (intake: FactStore::IngestIntake; epoch and sequence 0).
 // The agent must exist. Throws libpqxx exceptions.
 void StoreIntakeRecords(pqxx::transaction_base& tx,
                         const natscope::v1::AgentIdentity& agent,
                         const natscope::v1::IngestRequest& batch,
                         absl::Time received);
+
+// Within `tx`: marks `sites` for the health refresher, in one statement
+// (sorted, so that concurrent marks take the rows' locks in one order).
+void MarkBatchSites(pqxx::transaction_base& tx,
+                    std::vector<std::string> sites);
 
 }  // namespace natscope::server
 

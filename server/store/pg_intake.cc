@@ -13,6 +13,7 @@
 #include "server/store/pg_connection_pool.h"
 #include "server/store/pg_encoding.h"
 #include "server/store/pg_ingest.h"
+#include "server/store/pg_values.h"
 #include "server/store/postgres_store.h"
 
 namespace natscope::server {
@@ -21,23 +22,12 @@ namespace {
 using natscope::v1::AgentIdentity;
 using natscope::v1::IngestRequest;
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
 // A PostgreSQL text[] literal of the digests in hex: no quoting needed.
 std::string HexArray(const std::vector<std::string>& digests) {
   std::string out = "{";
   for (size_t i = 0; i < digests.size(); ++i) {
     if (i > 0) out.push_back(',');
-    out += Hex(digests[i]);
+    out += ByteaText(digests[i]).substr(2);  // Without "\x".
   }
   out.push_back('}');
   return out;

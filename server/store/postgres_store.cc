@@ -1,16 +1,20 @@
 #include "server/store/postgres_store.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
+#include <string>
 #include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/metrics/metrics.h"
 #include "common/status_macros.h"
 #include "server/store/migrations.h"
 #include "server/store/pg_auth.h"
 #include "server/store/pg_connection_pool.h"
+#include "server/store/pg_distribute.h"
 #include "server/store/pg_encoding.h"
 #include "server/store/pg_ingest.h"
 
@@ -93,8 +97,25 @@ absl::StatusOr<AgentState> AgentStateFromRow(const pqxx::row& row) {
 
 }  // namespace
 
-PostgresStore::PostgresStore(std::unique_ptr<PgConnectionPool> pool)
-    : pool_(std::move(pool)) {}
+namespace {
+
+// Groups stored at once: two, so that one is written while the other
+// waits for its commit; never the whole pool (queries need connections).
+IngestGrouper::Options GroupOptions(int pool_size) {
+  IngestGrouper::Options options;
+  options.max_groups_in_flight = std::max(1, std::min(2, pool_size - 1));
+  return options;
+}
+
+}  // namespace
+
+PostgresStore::PostgresStore(std::unique_ptr<PgConnectionPool> pool,
+                             int pool_size)
+    : pool_(std::move(pool)),
+      grouper_(GroupOptions(pool_size),
+               [this](absl::Span<IngestCall* const> calls) {
+                 StoreIngestGroup(calls);
+               }) {}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -102,7 +123,8 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Connect(
     const std::string& conninfo, int pool_size) {
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnectionPool> pool,
                    PgConnectionPool::Create(conninfo, pool_size));
-  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
+  return std::unique_ptr<PostgresStore>(
+      new PostgresStore(std::move(pool), pool_size));
 }
 
 absl::Status PostgresStore::Migrate() {
@@ -138,7 +160,8 @@ absl::Status PostgresStore::Migrate() {
           migration.version);
     }
     tx.commit();
-    return absl::OkStatus();
+    // On a Citus coordinator, places the tables (pg_distribute.h).
+    return DistributeOnCitus(conn);
   });
 }
 
@@ -168,56 +191,61 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
     RETURN_IF_ERROR(EnsurePartitions(received - absl::Hours(24),
                                      received + absl::Hours(48)));
   }
-  IngestResult result;
-  bool conflict = false;
-  // A check-in: the agent's last contact only, and no mark (of what a
-  // site's summary shows it changes only the agent's health and whether
-  // it is forgotten, which the periodic sweep catches).
-  const bool check_in = batch.records().empty();
-  RETURN_IF_ERROR(
-      pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
-        std::optional<absl::Time> requested;
-        {
-          pqxx::work tx(conn);
-          // The pending probe request comes with the registration check:
-          // no extra round trip.
-          const pqxx::result registered = tx.exec_params(
-              absl::StrCat("SELECT ", UnixMicrosSql("probe_requested_at"),
-                           " FROM agents WHERE agent_id = $1 AND site = $2"),
-              agent.agent_id(), agent.site());
-          if (registered.empty()) {
-            return absl::NotFoundError(
-                absl::StrCat("agent ", agent.agent_id(), " of site ",
-                             agent.site(), " is not registered: enroll it"));
-          }
-          if (!registered[0][0].is_null()) {
-            requested = absl::FromUnixMicros(registered[0][0].as<int64_t>());
-          }
-          if (check_in) {
-            RecordCheckIn(tx, agent, batch, received);
-            result = IngestResult();
-          } else {
-            result = IngestBatch(tx, agent, batch, received, &requested,
-                                 &conflict);
-          }
-          result.probe_requested = requested;
-          // A duplicate wrote nothing, a conflict only its count: both
-          // commit.
-          tx.commit();
-        }
-        if (check_in) return absl::OkStatus();
-        {
-          // After the commit, so that a refresher that claims the mark
-          // reads the state this batch wrote (see 0003_scale.sql). A
-          // duplicate marks too: its first delivery may have committed
-          // and then lost its mark with the connection.
-          pqxx::nontransaction mark(conn);
-          MarkSiteDirty(mark, agent.site());
-        }
-        return absl::OkStatus();
-      }));
-  if (conflict) return BatchConflictError(batch);
-  return result;
+  IngestCall call;
+  call.agent = &agent;
+  call.batch = &batch;
+  call.received = received;
+  grouper_.Run(&call);
+  return std::move(call.result);
+}
+
+absl::Status PostgresStore::StoreIngestGroupOnce(
+    absl::Span<IngestCall* const> calls) {
+  return pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
+    std::vector<std::string> sites;
+    {
+      pqxx::work tx(conn);
+      IngestGroup(tx, calls, &sites);
+      // A duplicate wrote nothing, a conflict only its count: both commit.
+      tx.commit();
+    }
+    // After the commit, so that a refresher that claims the mark reads the
+    // state the batches wrote (see 0003_scale.sql), and so that groups do
+    // not hold a hot site's mark while they write.
+    pqxx::nontransaction mark(conn);
+    MarkBatchSites(mark, std::move(sites));
+    return absl::OkStatus();
+  });
+}
+
+void PostgresStore::StoreIngestGroup(absl::Span<IngestCall* const> calls) {
+  static metrics::Counter& groups =
+      metrics::DefaultRegistry()
+          .Counter("natscope_ingest_groups_total",
+                   "Transactions that stored Ingest calls (group commit).", {})
+          .With({});
+  static metrics::Counter& grouped =
+      metrics::DefaultRegistry()
+          .Counter("natscope_ingest_group_calls_total",
+                   "Ingest calls stored in those transactions (divided by "
+                   "natscope_ingest_groups_total: the mean group size).",
+                   {})
+          .With({});
+  groups.Increment();
+  grouped.Increment(calls.size());
+  const absl::Status status = StoreIngestGroupOnce(calls);
+  if (status.ok()) return;
+  if (calls.size() == 1 || absl::IsUnavailable(status)) {
+    for (IngestCall* call : calls) call->result = status;
+    return;
+  }
+  // Which batch the database refused is not known: each alone, so that
+  // the others are stored and only the bad one fails.
+  for (IngestCall* call : calls) {
+    IngestCall* one[] = {call};
+    const absl::Status alone = StoreIngestGroupOnce(one);
+    if (!alone.ok()) call->result = alone;
+  }
 }
 
 absl::StatusOr<std::vector<AgentState>> PostgresStore::ListAgents(

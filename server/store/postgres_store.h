@@ -14,6 +14,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "server/store/ingest_grouper.h"
 #include "server/store/store.h"
 
 namespace natscope::server {
@@ -135,9 +137,17 @@ class PostgresStore final : public ServerStore {
   absl::StatusOr<int64_t> DeleteRunsBefore(absl::Time cutoff) override;
 
  private:
-  explicit PostgresStore(std::unique_ptr<PgConnectionPool> pool);
+  PostgresStore(std::unique_ptr<PgConnectionPool> pool, int pool_size);
+
+  // Stores one group of Ingest calls in one transaction (the grouper's
+  // function); when that fails other than for want of the database, each
+  // call again on its own, so that one bad batch fails alone.
+  void StoreIngestGroup(absl::Span<IngestCall* const> calls);
+  absl::Status StoreIngestGroupOnce(absl::Span<IngestCall* const> calls);
 
   std::unique_ptr<PgConnectionPool> pool_;
+  // Group commit of concurrent Ingest calls (ingest_grouper.h).
+  IngestGrouper grouper_;
   // True when this server has made sure `received`'s day has partitions.
   bool PartitionReady(absl::Time received);
 

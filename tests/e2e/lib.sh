@@ -17,6 +17,7 @@ _cleanup() {
   for pid in "${_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n "${PG_DATA:-}" && -f "$PG_DATA/postmaster.pid" ]]; then pg_down || true; fi
+  if [[ -n "${CITUS_DIR:-}" ]]; then "$(_citus_script)" stop "$CITUS_DIR" || true; fi
   if pgrep -f "$SCRATCH" >/dev/null; then
     echo "leftover processes:"; pgrep -af "$SCRATCH" || true
     pkill -KILL -f "$SCRATCH" || true
@@ -25,6 +26,9 @@ _cleanup() {
   if [[ $rc -ne 0 ]]; then
     for f in "$SCRATCH"/*.log; do
       [[ -f "$f" ]] && { echo "--- $f"; tail -n 40 "$f"; }
+    done
+    for f in "$SCRATCH"/citus/node*/server.log; do
+      [[ -f "$f" ]] && { echo "--- errors in $f"; grep -A1 'ERROR:' "$f" | tail -n 40 || true; }
     done
   fi
   rm -rf "$SCRATCH"
@@ -55,9 +59,17 @@ ENROLL_TOKEN=e2e-enrollment-token
 # PostgreSQL in $SCRATCH/NAME-data, waits for its ports, and sets
 # GRPC_PORT, STUN_PORT, HTTP_PORT, SYSLOG_PORT, SERVER_PID and TOKEN_FILE (its
 # admin token, for the natscope CLI's --token_file).
+# In Citus mode (NATSCOPE_E2E_CITUS=1) a server started without --postgres
+# uses the test's Citus cluster (started on first use) instead, and writes
+# its admin token where the embedded database's server would.
 start_server() {
   local name=$1; shift
   rm -f "$SCRATCH/$name.ports"
+  if [[ "${NATSCOPE_E2E_CITUS:-0}" == 1 ]] && ! [[ " $* " == *" --postgres="* ]]; then
+    [[ -n "${CITUS_DIR:-}" ]] || start_citus
+    mkdir -p "$SCRATCH/$name-data"
+    set -- --postgres="$PG_URI" --admin_token_file="$SCRATCH/$name-data/admin_token" "$@"
+  fi
   "$SERVER" --data_dir="$SCRATCH/$name-data" --listen=127.0.0.1:0 \
     --stun_listen=127.0.0.1:0 --port_file="$SCRATCH/$name.ports" \
     --enrollment_token="$ENROLL_TOKEN" "$@" \
@@ -78,6 +90,14 @@ start_server() {
   # Set when started with --syslog_listen.
   SYSLOG_PORT=$(sed -n 's/^syslog=//p' "$SCRATCH/$name.ports")
   log "natscope-server up: grpc=$GRPC_PORT stun=$STUN_PORT"
+  if [[ -n "${CITUS_DIR:-}" ]]; then
+    # The server placed the tables itself (server/store/pg_distribute.cc),
+    # in the database (or schema) of its --postgres.
+    local uri=$PG_URI arg
+    for arg in "$@"; do [[ "$arg" == --postgres=* ]] && uri=${arg#--postgres=}; done
+    [[ $(psql -X -A -t -q "$uri" -c "SELECT count(*) FROM pg_dist_partition WHERE partmethod = 'h' AND logicalrelid = 'ingest_ledger'::regclass") == 1 ]] ||
+      fail "natscope-server did not distribute ingest_ledger on Citus"
+  fi
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
@@ -92,7 +112,9 @@ wait_for() {
 
 # A PostgreSQL cluster owned by the test (so it can stop and restart it),
 # Unix socket only, run as the unprivileged "postgres" user when root.
-# start_postgres NAME sets PG_URI (libpq conninfo) and PG_DATA.
+# start_postgres NAME sets PG_URI (libpq conninfo) and PG_DATA. In Citus
+# mode (NATSCOPE_E2E_CITUS=1) it starts the Citus cluster instead (no
+# PG_DATA: pg_up and pg_down do not apply).
 _pg_bin() {
   local dir
   dir=$(pg_config --bindir 2>/dev/null || true)
@@ -104,6 +126,7 @@ _as_pg() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 start_postgres() {
+  if [[ "${NATSCOPE_E2E_CITUS:-0}" == 1 ]]; then start_citus; return; fi
   local name=$1 bin
   bin=$(_pg_bin)
   PG_DATA="$SCRATCH/$name-pg"
@@ -124,6 +147,46 @@ pg_up() {
 }
 pg_down() { _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null; }
 psql_q() { psql -X -A -t -q "$PG_URI" -c "$1"; }
+
+# Citus (tools/citus_cluster.sh, installed by tools/build_citus.sh): a
+# coordinator and two workers on loopback TCP, removed on exit.
+# start_citus sets CITUS_DIR and PG_URI (the coordinator, 4 shards a
+# distributed table so that the server's placement stays quick).
+_citus_script() {
+  local script=${TEST_SRCDIR:-}/natscope/tools/citus_cluster.sh
+  [[ -x "$script" ]] || script=$(dirname "${BASH_SOURCE[0]}")/../../tools/citus_cluster.sh
+  echo "$script"
+}
+# A port P with P, P+1 and P+2 free for TCP on this host.
+_free_tcp_port_triple() {
+  local port i
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    for i in 0 1 2; do
+      ss -Htln "sport = :$((port + i))" | grep -q . && continue 2
+    done
+    echo "$port"; return
+  done
+  fail "no three free TCP ports found"
+}
+start_citus() {
+  local script port uri=""
+  script=$(_citus_script)
+  [[ -f /usr/lib/postgresql/15/lib/citus.so ]] ||
+    fail "Citus is not installed: run sudo tools/build_citus.sh (tools/setup.sh does)"
+  CITUS_DIR="$SCRATCH/citus"
+  # A port taken between the check and the start fails the start: retry.
+  for _ in 1 2 3; do
+    port=$(_free_tcp_port_triple)
+    uri=$("$script" start "$CITUS_DIR" "$port" 2>"$SCRATCH/citus-start.log" | tail -n 1) && break
+    uri=""
+    "$script" stop "$CITUS_DIR" || true
+    rm -rf "$CITUS_DIR"
+  done
+  [[ -n "$uri" ]] || fail "the Citus cluster did not start: $(cat "$SCRATCH/citus-start.log")"
+  PG_URI="$uri?options=-ccitus.shard_count%3D4"
+  log "Citus up: coordinator 127.0.0.1:$port, workers :$((port + 1)) :$((port + 2))"
+}
 
 # start_ngtcp2: a real QUIC server (ngtcp2's, Debian package ngtcp2-server)
 # on loopback with a throwaway certificate; sets NGTCP2_PORT.
