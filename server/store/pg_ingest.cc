@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "server/store/ingest_rules.h"
 #include "server/store/pg_encoding.h"
 #include "server/store/pg_values.h"
@@ -88,6 +89,15 @@ class CopyWriter {
     }
     buffer_.append(text.data() + start, text.size() - start);
   }
+  // Text from outside: made valid for a UTF-8 database first (pg_encoding.h
+  // SanitizeText), copied only when it has to change.
+  void Outside(absl::string_view text) {
+    if (IsCleanUtf8(text)) {
+      Text(text);
+    } else {
+      Text(SanitizeText(text));
+    }
+  }
   void Complete() {
     Flush();
     copy_.complete();
@@ -132,12 +142,12 @@ void CopyLogEvents(pqxx::transaction_base& tx,
       copy.Plain(b->epoch);
       copy.Plain(b->sequence);
       copy.Plain(TimestampText(time));
-      copy.Text(SanitizeText(event.source_file()));
+      copy.Outside(event.source_file());
       copy.Plain(std::to_string(static_cast<int>(event.severity())));
-      copy.Text(SanitizeText(event.component()));
-      copy.Text(SanitizeText(event.kind()));
+      copy.Outside(event.component());
+      copy.Outside(event.kind());
       copy.Text(JsonObject(event.fields()));
-      copy.Text(SanitizeText(event.raw_line()));
+      copy.Outside(event.raw_line());
       copy.Plain(b->received_text);
     }
   }
@@ -167,7 +177,7 @@ void CopyProbeReports(pqxx::transaction_base& tx,
       copy.Plain(
           std::to_string(static_cast<int>(report.filtering_behavior())));
       copy.Plain(report.udp_reachable() ? "t" : "f");
-      copy.Text(SanitizeText(report.public_address()));
+      copy.Outside(report.public_address());
       // bytea's hex form, its backslash escaped for COPY.
       copy.Text(ByteaText(report.SerializeAsString()));
       copy.Plain(b->received_text);

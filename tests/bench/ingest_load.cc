@@ -203,6 +203,10 @@ void IngestSome(const IngestOptions& options,
     } else if (Retryable(call->status.error_code()) &&
                stats.retries < max_retries) {
       ++stats.retries;
+      // As agents do, back off before retrying a refused call (here
+      // briefly, and this thread's other calls wait too): retrying at
+      // once would only load the server further.
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
       ready.push_back(call->agent);
     } else {
       ++stats.failed_agents;
