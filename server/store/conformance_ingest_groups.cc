@@ -120,5 +120,25 @@ TEST_P(FactStoreConformance, AConflictAmongConcurrentBatchesFailsOnlyItself) {
   EXPECT_EQ(StateOf(*store_, "g0").batch_conflicts(), 1u);
 }
 
+// A backfill whose tunnel lines span more hours than one statement's
+// parameters could carry (8 a row): stored, every hour counted.
+TEST_P(FactStoreConformance, ABatchSpanningThousandsOfHoursIsStored) {
+  const AgentIdentity agent = GroupAgent(0);
+  Register(*store_, agent);
+  constexpr int kHours = 9000;
+  std::vector<natscope::v1::Record> records;
+  for (int h = 0; h < kHours; ++h) {
+    natscope::v1::Record record = NatLog(kT0 - absl::Hours(h), "x");
+    record.mutable_log()->set_kind("relay_unavailable");
+    record.mutable_log()->mutable_fields()->clear();
+    (*record.mutable_log()->mutable_fields())["relay"] = "192.0.2.1";
+    records.push_back(record);
+  }
+  EXPECT_EQ(MustIngest(*store_, agent, Batch(1, 1, records), kT0)
+                .records_committed,
+            static_cast<uint32_t>(kHours));
+  EXPECT_EQ(CountRecords("g0"), kHours);
+}
+
 }  // namespace
 }  // namespace natscope::server

@@ -23,8 +23,11 @@ std::vector<IngestCall*> IngestGrouper::TakeGroup() {
         !group.empty() &&
         (static_cast<int>(group.size()) >= options_.max_calls ||
          records + size > options_.max_records);
-    // A second batch of the same agent waits for the next group.
-    if (full || !agents.insert(call->agent->agent_id()).second) {
+    // A second batch of an agent waits until the first is stored: no
+    // group touches an agent's rows twice, and its batches commit in
+    // order.
+    if (full || !Takeable(*call) ||
+        !agents.insert(call->agent->agent_id()).second) {
       rest.push_back(call);
       continue;
     }
@@ -32,13 +35,29 @@ std::vector<IngestCall*> IngestGrouper::TakeGroup() {
     records += size;
   }
   queue_ = std::move(rest);
+  for (const std::string& agent : agents) in_flight_.insert(agent);
   return group;
+}
+
+bool IngestGrouper::Takeable(const IngestCall& call) const {
+  return !in_flight_.contains(call.agent->agent_id());
+}
+
+void IngestGrouper::PassLead() {
+  for (IngestCall* call : queue_) {
+    if (!call->lead && Takeable(*call)) {
+      call->lead = true;
+      return;
+    }
+  }
+  // Nothing to store now: the slot is free for the next call that comes.
+  --leaders_;
 }
 
 void IngestGrouper::Run(IngestCall* call) {
   absl::MutexLock lock(&mu_);
   queue_.push_back(call);
-  if (leaders_ < options_.max_groups_in_flight) {
+  if (leaders_ < options_.max_groups_in_flight && Takeable(*call)) {
     ++leaders_;
     call->lead = true;
   }
@@ -47,8 +66,13 @@ void IngestGrouper::Run(IngestCall* call) {
     // at every commit.
     mu_.Await(absl::Condition(
         +[](IngestCall* c) { return c->done || c->lead; }, call));
-    if (call->done) return;
+    if (!call->lead) return;  // Done, and no lead to pass on.
     call->lead = false;
+    if (call->done) {
+      // Stored by another leader while the lead was on its way here.
+      PassLead();
+      return;
+    }
     std::vector<IngestCall*> group = TakeGroup();
     if (!group.empty()) {
       ++groups_;
@@ -56,14 +80,12 @@ void IngestGrouper::Run(IngestCall* call) {
       mu_.Unlock();
       store_group_(group);
       mu_.Lock();
-      for (IngestCall* done : group) done->done = true;
+      for (IngestCall* done : group) {
+        done->done = true;
+        in_flight_.erase(done->agent->agent_id());
+      }
     }
-    // Hand the lead to the oldest queued call, or give it up.
-    if (queue_.empty()) {
-      --leaders_;
-    } else {
-      queue_.front()->lead = true;
-    }
+    PassLead();
   }
 }
 

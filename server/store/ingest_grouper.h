@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -74,12 +75,21 @@ class IngestGrouper {
   // that the group's agent_state upsert touches each row once); the rest
   // stay queued in order.
   std::vector<IngestCall*> TakeGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether no running group holds a batch of the call's agent.
+  bool Takeable(const IngestCall& call) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives this thread's lead to the oldest queued call that can start a
+  // group and has no lead yet; frees the slot when there is none.
+  void PassLead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Options options_;
   const GroupFn store_group_;
   mutable absl::Mutex mu_;
   std::deque<IngestCall*> queue_ ABSL_GUARDED_BY(mu_);
+  // Threads leading a group, and calls handed the lead not yet awake.
   int leaders_ ABSL_GUARDED_BY(mu_) = 0;
+  // Agents with a batch in a running group.
+  absl::flat_hash_set<std::string> in_flight_ ABSL_GUARDED_BY(mu_);
   int64_t groups_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t grouped_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -314,23 +314,9 @@ void UpsertAgentStates(pqxx::transaction_base& tx,
       pqxx::prepare::make_dynamic_params(rows.params()));
 }
 
-void AddActivity(pqxx::transaction_base& tx,
-                 absl::Span<const StoredBatch* const> batches) {
-  ParamRows rows;
-  for (const StoredBatch* b : batches) {
-    for (const auto& [hour, counts] : b->summary.hours) {
-      rows.Row();
-      rows.Add(b->agent->site());
-      rows.Add(b->agent->agent_id());
-      rows.Add(TimestampText(hour), "timestamptz");
-      rows.Add(std::to_string(counts.direct), "integer");
-      rows.Add(std::to_string(counts.relayed), "integer");
-      rows.Add(std::to_string(counts.relay_unavailable), "integer");
-      rows.Add(std::to_string(counts.relay_listener_errors), "integer");
-      rows.AddIf(counts.last_tunnel != absl::InfinitePast(),
-                 TimestampText(counts.last_tunnel), "timestamptz");
-    }
-  }
+namespace {
+
+void UpsertActivityRows(pqxx::transaction_base& tx, const ParamRows& rows) {
   if (rows.empty()) return;
   tx.exec_params(
       absl::StrCat(
@@ -347,6 +333,38 @@ void AddActivity(pqxx::transaction_base& tx,
           "EXCLUDED.relay_listener_errors, "
           "last_tunnel = GREATEST(a.last_tunnel, EXCLUDED.last_tunnel)"),
       pqxx::prepare::make_dynamic_params(rows.params()));
+}
+
+}  // namespace
+
+void AddActivity(pqxx::transaction_base& tx,
+                 absl::Span<const StoredBatch* const> batches) {
+  // Hours come from the records' own times: a batch may span thousands.
+  // 8 parameters a row, and a statement takes at most 65,535.
+  constexpr int kRowsAStatement = 4096;
+  ParamRows rows;
+  int in_rows = 0;
+  for (const StoredBatch* b : batches) {
+    for (const auto& [hour, counts] : b->summary.hours) {
+      if (in_rows == kRowsAStatement) {
+        UpsertActivityRows(tx, rows);
+        rows = ParamRows();
+        in_rows = 0;
+      }
+      ++in_rows;
+      rows.Row();
+      rows.Add(b->agent->site());
+      rows.Add(b->agent->agent_id());
+      rows.Add(TimestampText(hour), "timestamptz");
+      rows.Add(std::to_string(counts.direct), "integer");
+      rows.Add(std::to_string(counts.relayed), "integer");
+      rows.Add(std::to_string(counts.relay_unavailable), "integer");
+      rows.Add(std::to_string(counts.relay_listener_errors), "integer");
+      rows.AddIf(counts.last_tunnel != absl::InfinitePast(),
+                 TimestampText(counts.last_tunnel), "timestamptz");
+    }
+  }
+  UpsertActivityRows(tx, rows);
 }
 
 void StoreIntakeRecords(pqxx::transaction_base& tx,

@@ -8,6 +8,7 @@
 
 #include <pqxx/transaction_base>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -57,17 +58,37 @@ void UpsertAgentStates(pqxx::transaction_base& tx,
 void AddActivity(pqxx::transaction_base& tx,
                  absl::Span<const StoredBatch* const> batches);
 
+// What a group changes once it has committed (FollowUpGroup).
+struct GroupFollowUp {
+  // Sites of the group's batches (duplicates and conflicts included): the
+  // refresher reads what the batches wrote.
+  std::vector<std::string> sites;
+  // Agents whose batch conflicted with a stored one (counted on the agent).
+  std::vector<std::string> conflicted_agents;
+  // (agent_id, request time as timestamptz text): probe requests a new
+  // batch answered, to be ended unless a newer one was made.
+  std::vector<std::pair<std::string, std::string>> answered_requests;
+};
+
 // Within `tx`: stores every call of a group and sets its result, as
 // FactStore::Ingest documents: an unregistered agent gets NotFound, a
 // batch the ledger holds with the same digest duplicate=true (nothing
-// written), with another digest the conflict error (counted on the agent).
-// A new batch that answers its agent's pending probe request clears it.
-// Calls must be of distinct agents. Adds to `*sites` the site of every
-// registered agent's batch with records (to be marked after the commit).
-// Results are final only once `tx` commits. Throws libpqxx exceptions.
+// written), with another digest the conflict error. A new batch that
+// answers its agent's pending probe request reports it answered. Calls
+// must be of distinct agents. Fills `*follow_up` with what FollowUpGroup
+// must do once `tx` commits. Results are final only then. Throws libpqxx
+// exceptions.
 void IngestGroup(pqxx::transaction_base& tx,
                  absl::Span<IngestCall* const> calls,
-                 std::vector<std::string>* sites);
+                 GroupFollowUp* follow_up);
+
+// After the group's commit, in `tx` (a nontransaction: each statement on
+// its own): marks the sites for the health refresher, counts the
+// conflicts on their agents, ends the answered probe requests. Lost on a
+// crash between the two, a mark comes back with the periodic sweep, a
+// request is answered by the agent's next probe, and only a conflict's
+// count is missed (its error reached the agent).
+void FollowUpGroup(pqxx::transaction_base& tx, const GroupFollowUp& follow_up);
 
 // Within `tx`: stores the log records of `batch` for `agent` and updates
 // its agent_state and activity as IngestGroup does for a new batch, with

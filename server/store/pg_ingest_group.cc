@@ -90,32 +90,29 @@ bool LedgerDigestDiffers(pqxx::transaction_base& tx, const StoredBatch& b) {
   return pqxx::binarystring(rows[0][0]).str() != BatchDigest(*b.batch);
 }
 
-// A batch the ledger already holds: a duplicate, or a conflict counted on
-// the agent.
+// A batch the ledger already holds: a duplicate, or a conflict (counted on
+// the agent after the commit).
 absl::StatusOr<IngestResult> Redelivered(pqxx::transaction_base& tx,
-                                         const StoredBatch& b) {
+                                         const StoredBatch& b,
+                                         GroupFollowUp* follow_up) {
   if (!LedgerDigestDiffers(tx, b)) return IngestResult{0, true, std::nullopt};
-  tx.exec_params(
-      "UPDATE agents SET batch_conflicts = batch_conflicts + 1 "
-      "WHERE agent_id = $1",
-      b.agent->agent_id());
+  follow_up->conflicted_agents.push_back(b.agent->agent_id());
   return BatchConflictError(*b.batch);
 }
 
-// Clears the agent's probe request `*requested` when the batch's newest
-// probe report answers it. A newer request made meanwhile stays.
-void AnswerProbeRequest(pqxx::transaction_base& tx, const StoredBatch& b,
-                        std::optional<absl::Time>* requested) {
+// Ends the agent's probe request `*requested` (after the commit) when the
+// batch's newest probe report answers it.
+void AnswerProbeRequest(const StoredBatch& b,
+                        std::optional<absl::Time>* requested,
+                        GroupFollowUp* follow_up) {
   const analyzer::Newest& probe = b.summary.probe;
   if (!requested->has_value() || !probe.found() ||
       !AnswersProbeRequest(*b.batch, b.batch->records(probe.index).probe(),
                            b.received, **requested)) {
     return;
   }
-  tx.exec_params(
-      "UPDATE agents SET probe_requested_at = NULL WHERE agent_id = $1 AND "
-      "probe_requested_at <= $2::timestamptz",
-      b.agent->agent_id(), TimestampText(**requested));
+  follow_up->answered_requests.emplace_back(b.agent->agent_id(),
+                                            TimestampText(**requested));
   requested->reset();
 }
 
@@ -128,7 +125,7 @@ bool BySiteAndAgent(const IngestCall* a, const IngestCall* b) {
 
 void IngestGroup(pqxx::transaction_base& tx,
                  absl::Span<IngestCall* const> unordered,
-                 std::vector<std::string>* sites) {
+                 GroupFollowUp* follow_up) {
   // One lock order for every group: concurrent groups never deadlock.
   std::vector<IngestCall*> calls(unordered.begin(), unordered.end());
   std::sort(calls.begin(), calls.end(), BySiteAndAgent);
@@ -161,7 +158,7 @@ void IngestGroup(pqxx::transaction_base& tx,
     batch_calls.push_back(call);
     // A duplicate marks too: its first delivery may have committed and
     // then lost its mark with the connection.
-    sites->push_back(call->agent->site());
+    follow_up->sites.push_back(call->agent->site());
   }
   const absl::flat_hash_set<std::string> fresh =
       batches.empty() ? absl::flat_hash_set<std::string>()
@@ -173,7 +170,8 @@ void IngestGroup(pqxx::transaction_base& tx,
       fresh_batches.push_back(batches[i]);
       continue;
     }
-    absl::StatusOr<IngestResult> again = Redelivered(tx, *batches[i]);
+    absl::StatusOr<IngestResult> again =
+        Redelivered(tx, *batches[i], follow_up);
     if (again.ok()) again->probe_requested = batch_calls[i]->result->probe_requested;
     batch_calls[i]->result = std::move(again);
   }
@@ -190,7 +188,25 @@ void IngestGroup(pqxx::transaction_base& tx,
     if (!fresh.contains(batches[i]->agent->agent_id())) continue;
     IngestResult& result = *batch_calls[i]->result;
     result.records_committed = batches[i]->summary.records;
-    AnswerProbeRequest(tx, *batches[i], &result.probe_requested);
+    AnswerProbeRequest(*batches[i], &result.probe_requested, follow_up);
+  }
+}
+
+void FollowUpGroup(pqxx::transaction_base& tx,
+                   const GroupFollowUp& follow_up) {
+  MarkBatchSites(tx, follow_up.sites);
+  for (const std::string& agent_id : follow_up.conflicted_agents) {
+    tx.exec_params(
+        "UPDATE agents SET batch_conflicts = batch_conflicts + 1 "
+        "WHERE agent_id = $1",
+        agent_id);
+  }
+  // A newer request made meanwhile stays.
+  for (const auto& [agent_id, requested] : follow_up.answered_requests) {
+    tx.exec_params(
+        "UPDATE agents SET probe_requested_at = NULL WHERE agent_id = $1 AND "
+        "probe_requested_at <= $2::timestamptz",
+        agent_id, requested);
   }
 }
 

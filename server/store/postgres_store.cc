@@ -202,18 +202,18 @@ absl::StatusOr<IngestResult> PostgresStore::Ingest(
 absl::Status PostgresStore::StoreIngestGroupOnce(
     absl::Span<IngestCall* const> calls) {
   return pool_->Run("Ingest", [&](pqxx::connection& conn) -> absl::Status {
-    std::vector<std::string> sites;
+    GroupFollowUp follow_up;
     {
       pqxx::work tx(conn);
-      IngestGroup(tx, calls, &sites);
-      // A duplicate wrote nothing, a conflict only its count: both commit.
+      IngestGroup(tx, calls, &follow_up);
+      // A duplicate wrote nothing, a conflict nothing yet: both commit.
       tx.commit();
     }
     // After the commit, so that a refresher that claims the mark reads the
     // state the batches wrote (see 0003_scale.sql), and so that groups do
-    // not hold a hot site's mark while they write.
-    pqxx::nontransaction mark(conn);
-    MarkBatchSites(mark, std::move(sites));
+    // not hold a hot site's mark (or an agents row) while they write.
+    pqxx::nontransaction after(conn);
+    FollowUpGroup(after, follow_up);
     return absl::OkStatus();
   });
 }
