@@ -116,9 +116,10 @@ void AnswerProbeRequest(const StoredBatch& b,
   requested->reset();
 }
 
-bool BySiteAndAgent(const IngestCall* a, const IngestCall* b) {
-  return std::tie(a->agent->site(), a->agent->agent_id()) <
-         std::tie(b->agent->site(), b->agent->agent_id());
+// The one row order of every statement of a group.
+bool SiteAgentLess(const natscope::v1::AgentIdentity& a,
+                   const natscope::v1::AgentIdentity& b) {
+  return std::tie(a.site(), a.agent_id()) < std::tie(b.site(), b.agent_id());
 }
 
 }  // namespace
@@ -128,7 +129,10 @@ void IngestGroup(pqxx::transaction_base& tx,
                  GroupFollowUp* follow_up) {
   // One lock order for every group: concurrent groups never deadlock.
   std::vector<IngestCall*> calls(unordered.begin(), unordered.end());
-  std::sort(calls.begin(), calls.end(), BySiteAndAgent);
+  std::sort(calls.begin(), calls.end(),
+            [](const IngestCall* a, const IngestCall* b) {
+              return SiteAgentLess(*a->agent, *b->agent);
+            });
   const absl::flat_hash_map<std::string, Registration> registered =
       ReadRegistrations(tx, calls);
   std::vector<std::unique_ptr<StoredBatch>> owned;
@@ -179,8 +183,7 @@ void IngestGroup(pqxx::transaction_base& tx,
   stored.insert(stored.end(), fresh_batches.begin(), fresh_batches.end());
   std::sort(stored.begin(), stored.end(),
             [](const StoredBatch* a, const StoredBatch* b) {
-              return std::tie(a->agent->site(), a->agent->agent_id()) <
-                     std::tie(b->agent->site(), b->agent->agent_id());
+              return SiteAgentLess(*a->agent, *b->agent);
             });
   UpsertAgentStates(tx, stored, /*self_report=*/true);
   AddActivity(tx, fresh_batches);
