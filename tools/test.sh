@@ -204,6 +204,9 @@ start_background_builds() {
     exit 1
   }
   for sanitizer in $sanitizers; do
+    start_background_server "$sanitizer" || return 0
+  done
+  for sanitizer in $sanitizers; do
     sanitizer_flags "$sanitizer"
     bg_log[$sanitizer]=$(mktemp "/tmp/natscope-test-build-$sanitizer.XXXXXX")
     nice -n 19 bazel --output_base="$(sanitizer_output_base "$sanitizer")" build \
@@ -213,6 +216,24 @@ start_background_builds() {
   done
   echo "test: building the sanitizer passes ($sanitizers) in the background;" \
     "logs: ${bg_log[*]}"
+}
+
+# start_background_server NAME: starts the pass's Bazel server at nice 19,
+# which its compilers inherit. A Bazel server leads a session of its own,
+# and with the kernel's autogroups (sched_autogroup_enabled, on in Debian)
+# each session shares the CPU as one: the process nice value then counts
+# only within the session, so the session's own nice is raised as well
+# (/proc/PID/autogroup). Where that cannot be done, the sanitizer passes
+# build in the foreground as before (returns 1).
+start_background_server() {
+  local pid
+  pid=$(nice -n 19 bazel --output_base="$(sanitizer_output_base "$1")" info server_pid \
+    9>&- 2>/dev/null) || return 1
+  if [[ -e /proc/$pid/autogroup ]] && ! echo 19 2>/dev/null >"/proc/$pid/autogroup"; then
+    echo "test: cannot lower the priority of the $1 pass's Bazel server" \
+      "(/proc/$pid/autogroup); its build runs in the foreground"
+    return 1
+  fi
 }
 
 # wait_background_build NAME: waits for it; a failed build is printed, and
