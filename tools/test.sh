@@ -18,9 +18,6 @@
 #      no failed test accounts for (a daemon a test only stopped at its end)
 #      fails the run. Sanitizer passes never reuse cached test results, so
 #      such a report cannot hide behind an earlier "PASSED".
-#   The sanitizer passes build in output bases of their own, in the
-#   background at the lowest CPU priority from the start of the run, so
-#   that their compiling fills the time pass 1's tests spend waiting.
 #   3. the package test (tests/package/package_test.sh, root only): builds
 #      the Debian packages, installs, runs, upgrades and purges them on
 #      this machine; one test in the count. Skipped, saying why, when not
@@ -78,9 +75,9 @@ flock 9
 rm -rf "$reports"
 mkdir -p "$reports"
 chmod 1777 "$reports"
-trap 'stop_background_servers; rm -rf "$reports"' EXIT
+trap 'rm -rf "$reports"' EXIT
 
-total_passed=0 total_failed=0 pass_failed=0 pass_startup=()
+total_passed=0 total_failed=0 pass_failed=0
 # run_pass NAME BAZEL_ARGS... -- TARGETS...: one `bazel test`, its summary
 # and counts (pass_failed: this pass's failed targets).
 run_pass() {
@@ -88,10 +85,10 @@ run_pass() {
   local pass_log rc passed failed
   pass_log=$(mktemp /tmp/natscope-test-pass.XXXXXX)
   echo
-  echo "test: [$name] bazel ${pass_startup[*]} test $*"
+  echo "test: [$name] bazel test $*"
   # 9>&-: a Bazel server this starts must not inherit (and so hold for
   # ever) the reports lock.
-  bazel "${pass_startup[@]}" test --test_summary=short "$@" 9>&- 2>&1 | tee "$pass_log"
+  bazel test --test_summary=short "$@" 9>&- 2>&1 | tee "$pass_log"
   rc=${PIPESTATUS[0]}
   # Bazel's summary lines look like "//pkg:target   (cached) PASSED in 0.4s".
   passed=$(grep -cE '^//[^ ]+ +(\(cached\) +)?PASSED' "$pass_log")
@@ -166,114 +163,9 @@ plain_targets() {
   printf '%s\n' $tagged
 }
 
-# sanitizer_flags NAME: sets flags and pass_targets, the same for the
-# sanitizer pass's background build and for its test run, so that the run
-# finds everything built.
-sanitizer_flags() {
-  case "$1" in
-    asan)
-      flags=(--config=asan --test_tag_filters=-no-sanitizer,-citus
-        --test_env=ASAN_OPTIONS="log_path=$reports/asan"
-        --test_env=UBSAN_OPTIONS="log_path=$reports/ubsan")
-      pass_targets=("${ASAN_TARGETS[@]}")
-      ;;
-    tsan)
-      # --build_tests_only: what tsan does not run (benchmarks, the Citus
-      # tests' binaries) is built by the other passes.
-      flags=(--config=tsan --test_tag_filters=-no-sanitizer,-citus --build_tests_only
-        --test_env=TSAN_OPTIONS="log_path=$reports/tsan")
-      pass_targets=("${TSAN_TARGETS[@]}")
-      ;;
-  esac
-}
-
-# The sanitizer passes build in Bazel output bases of their own, beside the
-# default one (one output base runs one Bazel command at a time). Their
-# builds start with the run, in the background at the lowest CPU priority:
-# while pass 1's tests wait on sockets, namespaces and databases, the cores
-# compile the asan and tsan builds instead of idling. Tests still run one
-# pass at a time, in the foreground, each pass once its build has ended.
-declare -A bg_pid=() bg_log=()
-default_output_base=""
-sanitizer_output_base() { echo "$default_output_base-$1"; }
-start_background_builds() {
-  local sanitizer
-  [[ -n "$sanitizers" ]] || return 0
-  default_output_base=$(bazel info output_base 9>&- 2>/dev/null) || {
-    echo "test: bazel info output_base failed" >&2
-    exit 1
-  }
-  for sanitizer in $sanitizers; do
-    start_background_server "$sanitizer" || return 0
-  done
-  for sanitizer in $sanitizers; do
-    sanitizer_flags "$sanitizer"
-    bg_log[$sanitizer]=$(mktemp "/tmp/natscope-test-build-$sanitizer.XXXXXX")
-    nice -n 19 bazel --output_base="$(sanitizer_output_base "$sanitizer")" build \
-      --symlink_prefix=/ "${flags[@]}" -- "${pass_targets[@]}" \
-      >"${bg_log[$sanitizer]}" 2>&1 9>&- &
-    bg_pid[$sanitizer]=$!
-  done
-  echo "test: building the sanitizer passes ($sanitizers) in the background;" \
-    "logs: ${bg_log[*]}"
-}
-
-# start_background_server NAME: starts the pass's Bazel server at nice 19,
-# which its compilers inherit. A Bazel server leads a session of its own,
-# and with the kernel's autogroups (sched_autogroup_enabled, on in Debian)
-# each session shares the CPU as one: the process nice value then counts
-# only within the session, so the session's own nice is raised as well
-# (/proc/PID/autogroup). Where that cannot be done, the sanitizer passes
-# build in the foreground as before (returns 1).
-start_background_server() {
-  local pid
-  pid=$(nice -n 19 bazel --output_base="$(sanitizer_output_base "$1")" info server_pid \
-    9>&- 2>/dev/null) || return 1
-  if [[ -e /proc/$pid/autogroup ]] && ! echo 19 2>/dev/null >"/proc/$pid/autogroup"; then
-    echo "test: cannot lower the priority of the $1 pass's Bazel server" \
-      "(/proc/$pid/autogroup); its build runs in the foreground"
-    return 1
-  fi
-}
-
-# wait_background_build NAME: waits for it; a failed build is printed, and
-# its pass then reports the failure as Bazel sees it again.
-wait_background_build() {
-  local name=$1 start=$SECONDS
-  [[ -n "${bg_pid[$name]:-}" ]] || return 0
-  echo
-  echo "test: [$name] waiting for the background build"
-  if wait "${bg_pid[$name]}"; then
-    echo "test: [$name] background build done (waited $((SECONDS - start)) s)"
-  else
-    echo "test: [$name] background build failed; its log ends:"
-    tail -n 40 "${bg_log[$name]}"
-  fi
-  unset "bg_pid[$name]"
-  rm -f "${bg_log[$name]}"
-}
-
-# Stops the background builds still running (an interrupted run) and the
-# sanitizer passes' Bazel servers, which would otherwise idle for hours.
-stop_background_servers() {
-  local name
-  for name in "${!bg_pid[@]}"; do
-    kill "${bg_pid[$name]}" 2>/dev/null
-    wait "${bg_pid[$name]}" 2>/dev/null
-    rm -f "${bg_log[$name]}"
-  done
-  bg_pid=()
-  [[ -n "$default_output_base" ]] || return 0
-  for name in $sanitizers; do
-    bazel --output_base="$(sanitizer_output_base "$name")" shutdown 9>&- >/dev/null 2>&1
-  done
-  default_output_base=""
-}
-
 if [[ "$package_test" == only ]]; then
   sanitizers=""
 else
-  start_background_builds
   if ! pass1_list=$(plain_targets); then
     echo "test: bazel query for pass 1's targets failed" >&2
     exit 1
@@ -283,14 +175,24 @@ else
 fi
 
 for sanitizer in $sanitizers; do
-  wait_background_build "$sanitizer"
-  pass_startup=(--output_base="$(sanitizer_output_base "$sanitizer")")
-  sanitizer_flags "$sanitizer"
-  run_pass "$sanitizer" --symlink_prefix=/ "${flags[@]}" --nocache_test_results -- "${pass_targets[@]}"
-  pass_startup=()
+  case "$sanitizer" in
+    asan)
+      run_pass asan --config=asan --test_tag_filters=-no-sanitizer,-citus --nocache_test_results \
+        --test_env=ASAN_OPTIONS="log_path=$reports/asan" \
+        --test_env=UBSAN_OPTIONS="log_path=$reports/ubsan" \
+        -- "${ASAN_TARGETS[@]}"
+      ;;
+    tsan)
+      # --build_tests_only: what tsan does not run (benchmarks, the Citus
+      # tests' binaries) is built by the other passes.
+      run_pass tsan --config=tsan --test_tag_filters=-no-sanitizer,-citus --nocache_test_results \
+        --build_tests_only \
+        --test_env=TSAN_OPTIONS="log_path=$reports/tsan" \
+        -- "${TSAN_TARGETS[@]}"
+      ;;
+  esac
   check_reports "$sanitizer"
 done
-stop_background_servers
 
 [[ "$package_test" != 0 ]] && run_package_test
 
