@@ -40,6 +40,9 @@ tools/setup.sh || exit 1
 # minutes on 2 cores (docs/sanitizers.md has the timings).
 ASAN_TARGETS=(//analyzer/... //common/... //ingest/... //server/... //tests/e2e/...
   //tests/stress/...)
+# Tests no sanitizer pass runs (pass 1 runs them instead): the crash
+# handler's (a sanitizer handles the signal itself) and the Citus ones.
+SANITIZER_SKIP_TAGS=(no-sanitizer citus)
 TSAN_TARGETS=(//ingest/agent/... //ingest/spool/... //ingest/upload/... //ingest/probe/...
   //ingest/netpath/... //ingest/netwatch/... //server/service/... //server/store/...
   //server/analysis/... //server/stun/... //server/reports/... //server/embedded_postgres/...
@@ -148,8 +151,8 @@ run_package_test() {
 # there says all the plain run would, and compiling and running them twice
 # was a quarter of the suite's time. Pass 1 still runs every other test
 # (NAT lab, fuzz, dashboard, security, metrics, evidence, demo) and, from
-# the asan packages, the ones the asan pass leaves out (tags no-sanitizer
-# and citus); every binary and library is built in it or as their dependency.
+# the asan packages, the ones the asan pass leaves out (SANITIZER_SKIP_TAGS);
+# every binary and library is built in it or as their dependency.
 plain_targets() {
   local tagged
   if [[ " $sanitizers " != *" asan "* || "${targets[*]}" != "//..." ]]; then
@@ -157,7 +160,8 @@ plain_targets() {
     return
   fi
   tagged=$(bazel query 9>&- --noshow_progress \
-    "attr(tags, '\\b(no-sanitizer|citus)\\b', tests(set(${ASAN_TARGETS[*]})))") || return 1
+    "attr(tags, '\\b($(IFS='|'; echo "${SANITIZER_SKIP_TAGS[*]}"))\\b', tests(set(${ASAN_TARGETS[*]})))") ||
+    return 1
   printf '%s\n' //...
   printf -- '-%s\n' "${ASAN_TARGETS[@]}"
   printf '%s\n' $tagged
@@ -174,10 +178,12 @@ else
   run_pass plain -- "${pass1[@]}"
 fi
 
+skip_filter=$(printf -- '-%s,' "${SANITIZER_SKIP_TAGS[@]}")
+skip_filter=${skip_filter%,}
 for sanitizer in $sanitizers; do
   case "$sanitizer" in
     asan)
-      run_pass asan --config=asan --test_tag_filters=-no-sanitizer,-citus --nocache_test_results \
+      run_pass asan --config=asan --test_tag_filters="$skip_filter" --nocache_test_results \
         --test_env=ASAN_OPTIONS="log_path=$reports/asan" \
         --test_env=UBSAN_OPTIONS="log_path=$reports/ubsan" \
         -- "${ASAN_TARGETS[@]}"
@@ -187,7 +193,7 @@ for sanitizer in $sanitizers; do
       # tests' binaries, the tests tagged single-threaded: their process
       # never has a second thread, so ThreadSanitizer has nothing to
       # check there) is built by the other passes.
-      run_pass tsan --config=tsan --test_tag_filters=-no-sanitizer,-citus,-single-threaded \
+      run_pass tsan --config=tsan --test_tag_filters="$skip_filter,-single-threaded" \
         --nocache_test_results \
         --build_tests_only \
         --test_env=TSAN_OPTIONS="log_path=$reports/tsan" \
