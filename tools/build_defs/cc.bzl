@@ -1,0 +1,55 @@
+"""cc_test and test-only cc_library with natscope's test compile flags.
+
+Test code (the tests and the libraries only tests use) is compiled:
+- from //tools/pch:test_pch, the system headers nearly every test file
+  includes, precompiled once per configuration (pch.bzl);
+- under --config=asan, with AddressSanitizer but without
+  UndefinedBehaviorSanitizer: UBSan's checks are a third of a test file's
+  compile time there and look for undefined behaviour in the code they are
+  compiled into, which is natscope's libraries (still compiled with it),
+  not the tests' own arithmetic. ASan stays, since a test reading memory
+  the code under test freed is a bug in that code.
+"""
+
+TEST_COPTS = select({
+    "//tools/sanitizers:asan": ["-fno-sanitize=undefined"],
+    "//conditions:default": [],
+})
+
+# The quote include path finds tools/pch/test_pch.h.gch in the output tree
+# (see pch.bzl); -Winvalid-pch says so when gcc cannot use it.
+_PCH_COPTS = ["-include", "tools/pch/test_pch.h", "-Winvalid-pch"]
+_PCH = "//tools/pch:test_pch"
+
+def natscope_cc_test(name, deps = [], copts = [], **kwargs):
+    """A cc_test compiled as test code (see above).
+
+    Args:
+      name: the test's name.
+      deps: as for cc_test.
+      copts: as for cc_test.
+      **kwargs: every other cc_test attribute.
+    """
+    native.cc_test(
+        name = name,
+        deps = deps + [_PCH],
+        copts = _PCH_COPTS + TEST_COPTS + copts,
+        **kwargs
+    )
+
+def natscope_test_library(name, deps = [], copts = [], **kwargs):
+    """A testonly cc_library compiled as test code (see above).
+
+    Args:
+      name: the library's name.
+      deps: as for cc_library.
+      copts: as for cc_library.
+      **kwargs: every other cc_library attribute.
+    """
+    native.cc_library(
+        name = name,
+        testonly = True,
+        deps = deps + [_PCH],
+        copts = _PCH_COPTS + TEST_COPTS + copts,
+        **kwargs
+    )
