@@ -23,58 +23,32 @@ TEST_COPTS = select({
     "//conditions:default": [],
 })
 
-# The quote include path finds tools/pch/<name>.h.gch in the output tree
-# (see pch.bzl); -Winvalid-pch says so when gcc cannot use it.
-_PCH_COPTS = ["-include", "tools/pch/test_pch.h", "-Winvalid-pch"]
-_PCH = "//tools/pch:test_pch"
-_LIB_PCH_COPTS = ["-include", "tools/pch/lib_pch.h", "-Winvalid-pch"]
-_LIB_PCH = "//tools/pch:lib_pch"
+def _from_pch(pch):
+    """The dep and the flags that compile a target's files from pch.
+
+    The quote include path finds tools/pch/<name>.h.gch in the output tree
+    (see pch.bzl); -Winvalid-pch says so when gcc cannot use it.
+    """
+    return ["//tools/pch:" + pch], ["-include", "tools/pch/%s.h" % pch, "-Winvalid-pch"]
+
+_LIB_DEPS, _LIB_COPTS = _from_pch("lib_pch")
+_TEST_DEPS, _TEST_PCH_COPTS = _from_pch("test_pch")
+_TEST_COPTS = _TEST_PCH_COPTS + TEST_COPTS
 
 def natscope_cc_library(name, deps = [], copts = [], **kwargs):
-    """A cc_library of the server or the agent (see above).
-
-    Args:
-      name: the library's name.
-      deps: as for cc_library.
-      copts: as for cc_library.
-      **kwargs: every other cc_library attribute.
-    """
-    native.cc_library(
-        name = name,
-        deps = deps + [_LIB_PCH],
-        copts = _LIB_PCH_COPTS + copts,
-        **kwargs
-    )
+    """A cc_library of the server or the agent (see above); args as cc_library's."""
+    native.cc_library(name = name, deps = deps + _LIB_DEPS, copts = _LIB_COPTS + copts, **kwargs)
 
 def natscope_cc_test(name, deps = [], copts = [], **kwargs):
-    """A cc_test compiled as test code (see above).
-
-    Args:
-      name: the test's name.
-      deps: as for cc_test.
-      copts: as for cc_test.
-      **kwargs: every other cc_test attribute.
-    """
-    native.cc_test(
-        name = name,
-        deps = deps + [_PCH],
-        copts = _PCH_COPTS + TEST_COPTS + copts,
-        **kwargs
-    )
+    """A cc_test compiled as test code (see above); args as cc_test's."""
+    native.cc_test(name = name, deps = deps + _TEST_DEPS, copts = _TEST_COPTS + copts, **kwargs)
 
 def natscope_test_library(name, deps = [], copts = [], **kwargs):
-    """A testonly cc_library compiled as test code (see above).
-
-    Args:
-      name: the library's name.
-      deps: as for cc_library.
-      copts: as for cc_library.
-      **kwargs: every other cc_library attribute.
-    """
+    """A testonly cc_library compiled as test code (see above); args as cc_library's."""
     native.cc_library(
         name = name,
         testonly = True,
-        deps = deps + [_PCH],
-        copts = _PCH_COPTS + TEST_COPTS + copts,
+        deps = deps + _TEST_DEPS,
+        copts = _TEST_COPTS + copts,
         **kwargs
     )
