@@ -27,9 +27,15 @@ def _from_pch(pch):
     """The dep and the flags that compile a target's files from pch.
 
     The quote include path finds tools/pch/<name>.h.gch in the output tree
-    (see pch.bzl); -Winvalid-pch says so when gcc cannot use it.
+    (see pch.bzl); -Winvalid-pch says so when gcc cannot use it. Not under
+    -c opt, where the .gch directory holds two variants and gcc would warn
+    about whichever of the two it tried first and could not use.
     """
-    return ["//tools/pch:" + pch], ["-include", "tools/pch/%s.h" % pch, "-Winvalid-pch"]
+    warn = select({
+        "//tools/pch:opt": [],
+        "//conditions:default": ["-Winvalid-pch"],
+    })
+    return ["//tools/pch:" + pch], ["-include", "tools/pch/%s.h" % pch] + warn
 
 _LIB_DEPS, _LIB_COPTS = _from_pch("lib_pch")
 _TEST_DEPS, _TEST_PCH_COPTS = _from_pch("test_pch")

@@ -9,7 +9,8 @@ sanitizers and -O level included), so gcc accepts the result; a file
 compiled with `-include <package>/<name>.h` then loads it instead of
 parsing the headers again.
 
-The precompiled header is the file `<name>.h.gch/pic.h` beside the copy
+The precompiled header is the file `<name>.h.gch/pic.h` (and under -c opt
+also `nopic.h`, for objects that are not position-independent) beside the copy
 `<name>.h` of the header, both in the output tree. gcc looks for
 `<name>.h.gch` in each directory of the quote include path before `<name>.h`
 itself, and accepts any valid file inside a `.gch` directory, whatever its
@@ -25,27 +26,18 @@ never wrong.
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "CPP_COMPILE_ACTION_NAME")
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 
-def _natscope_pch_impl(ctx):
-    cc_toolchain = find_cpp_toolchain(ctx)
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc_toolchain,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
+def _precompile(ctx, cc_toolchain, features, header, use_pic):
+    """Runs gcc on header with the configuration's compile command line."""
+    gch = ctx.actions.declare_file(
+        "%s.h.gch/%s.h" % (ctx.label.name, "pic" if use_pic else "nopic"),
     )
-    header = ctx.actions.declare_file(ctx.label.name + ".h")
-    ctx.actions.expand_template(template = ctx.file.src, output = header, substitutions = {})
-
-    # Every natscope object file is position-independent (tests and
-    # libraries alike, in all three configurations), so one variant serves.
-    gch = ctx.actions.declare_file(ctx.label.name + ".h.gch/pic.h")
     variables = cc_common.create_compile_variables(
         feature_configuration = features,
         cc_toolchain = cc_toolchain,
         user_compile_flags = ctx.fragments.cpp.copts + ctx.fragments.cpp.cxxopts + ctx.attr.copts,
         source_file = header.path,
         output_file = gch.path,
-        use_pic = True,
+        use_pic = use_pic,
     )
     args = cc_common.get_memory_inefficient_command_line(
         feature_configuration = features,
@@ -67,9 +59,32 @@ def _natscope_pch_impl(ctx):
         inputs = depset([header], transitive = [cc_toolchain.all_files]),
         outputs = [gch],
         mnemonic = "CppPrecompileHeader",
-        progress_message = "Precompiling %s" % header.short_path,
+        progress_message = "Precompiling %s (%s)" % (header.short_path, gch.basename),
     )
-    headers = depset([header, gch])
+    return gch
+
+def _natscope_pch_impl(ctx):
+    cc_toolchain = find_cpp_toolchain(ctx)
+    features = cc_common.configure_features(
+        ctx = ctx,
+        cc_toolchain = cc_toolchain,
+        requested_features = ctx.features,
+        unsupported_features = ctx.disabled_features,
+    )
+    header = ctx.actions.declare_file(ctx.label.name + ".h")
+    ctx.actions.expand_template(template = ctx.file.src, output = header, substitutions = {})
+
+    # Bazel compiles position-independent code everywhere but in -c opt,
+    # where a binary's own objects are not (gcc rejects a .gch built the
+    # other way), so opt gets a second variant; gcc uses whichever fits.
+    variants = [True]
+    if ctx.var["COMPILATION_MODE"] == "opt":
+        variants.append(False)
+    gchs = [
+        _precompile(ctx, cc_toolchain, features, header, use_pic)
+        for use_pic in variants
+    ]
+    headers = depset([header] + gchs)
     return [
         DefaultInfo(files = headers),
         CcInfo(compilation_context = cc_common.create_compilation_context(headers = headers)),
